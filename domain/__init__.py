@@ -1,0 +1,16 @@
+"""Coproduce's domain: systemic issues, hubs and accounts, and the workflow rules."""
+
+from domain.account import Account, Username
+from domain.actors import Actor, Role
+from domain.errors import ConflictError, DomainError, IssueClosed, NotFound, RuleBroken, StageRefused
+from domain.hub import Hub, HubLifecycle, SessionFormat
+from domain.issue import SystemicIssue
+from domain.participation import ParticipationLevel
+from domain.records import Attribution, Channel
+from domain.workflow import Stage
+
+__all__ = [
+    "Account", "Actor", "Attribution", "Channel", "ConflictError", "DomainError", "Hub",
+    "HubLifecycle", "IssueClosed", "NotFound", "ParticipationLevel", "Role", "RuleBroken",
+    "SessionFormat", "Stage", "StageRefused", "SystemicIssue", "Username",
+]

@@ -1,0 +1,79 @@
+"""Accounts: the people who use Coproduce, their role and their hubs."""
+
+from __future__ import annotations
+
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.actors import Actor, Role
+from domain.errors import RuleBroken
+
+
+class Account(Aggregate):
+    """A person known to Coproduce; `name` and `contact` are sealed with their own key."""
+
+    @event("Registered")
+    def __init__(self, id: UUID, username: str, role: str, name: str, contact: str,
+                 actor: dict) -> None:
+        self.username = username
+        self._role = role
+        self.name = name
+        self.contact = contact
+        self.hub_ids: list[str] = []
+
+    @classmethod
+    def register(cls, account_id: UUID, username: str, role: Role, name: str, contact: str,
+                 actor: Actor) -> Account:
+        """Register a person; `name` and `contact` arrive already sealed with the key
+        of `account_id`, which is why the id is chosen before the account exists."""
+        return cls(id=account_id, username=normalise_username(username), role=Role(role).value,
+                   name=name, contact=contact, actor=actor.as_dict())
+
+    @property
+    def role(self) -> Role:
+        return Role(self._role)
+
+    def as_actor(self) -> Actor:
+        return Actor(self.id, self.role)
+
+    def join_hub(self, hub_id: UUID, actor: Actor) -> None:
+        """Make this account a member of a hub."""
+        if str(hub_id) in self.hub_ids:
+            raise RuleBroken(f"{self.username} is already a member of that hub")
+        self._hub_joined(hub_id=hub_id, actor=actor.as_dict())
+
+    @event("HubJoined")
+    def _hub_joined(self, hub_id: UUID, actor: dict) -> None:
+        self.hub_ids.append(str(hub_id))
+
+    def assign_role(self, role: Role, actor: Actor) -> None:
+        """Give the account a different role."""
+        role = Role(role)
+        if role == self.role:
+            raise RuleBroken(f"{self.username} already has the role {role.value}")
+        self._role_assigned(role=role.value, actor=actor.as_dict())
+
+    @event("RoleAssigned")
+    def _role_assigned(self, role: str, actor: dict) -> None:
+        self._role = role
+
+
+def normalise_username(username: str) -> str:
+    name = username.strip().lower()
+    if not name or not all(ch.isalnum() or ch in "._-" for ch in name) or len(name) > 64:
+        raise RuleBroken("username must be 1 to 64 letters, digits, dots, dashes or underscores")
+    return name
+
+
+class Username(Aggregate):
+    """Claims a username for one account; its id is derived from the name, so a
+    second claim on the same name collides in the store instead of duplicating it."""
+
+    @staticmethod
+    def create_id(username: str) -> UUID:
+        return uuid5(NAMESPACE_URL, f"coproduce:username:{normalise_username(username)}")
+
+    @event("Claimed")
+    def __init__(self, username: str, account_id: UUID) -> None:
+        self.account_id = account_id

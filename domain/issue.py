@@ -1,0 +1,414 @@
+"""The SystemicIssue aggregate: one issue raised by experts, and all that happens to it."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate, event
+
+from domain import workflow
+from domain.actors import Actor, Role
+from domain.errors import IssueClosed, NotFound, RuleBroken, StageRefused
+from domain.participation import ParticipationLevel
+from domain.records import (
+    Action, ActionStatus, Attribution, Channel, Contribution, Feedback, Finding,
+    Framing, Learning, Selection, Stakeholder,
+)
+from domain.workflow import Stage
+
+
+def _required(value: str, what: str) -> str:
+    if not value or not value.strip():
+        raise RuleBroken(f"{what} is required")
+    return value.strip()
+
+
+class SystemicIssue(Aggregate):
+    """A systemic issue moving through frame → explore → act → learn."""
+
+    @event("Raised")
+    def __init__(self, hub_id: UUID, title: str, actor: dict) -> None:
+        self.hub_id = hub_id
+        self.title = title
+        self.raised_by = actor
+        self._stage = Stage.FRAME.value
+        self.parked_reason: str | None = None
+        self.framing: Framing | None = None
+        self.selection: Selection | None = None
+        self.contributions: dict[str, Contribution] = {}
+        self.findings: dict[str, Finding] = {}
+        self.stakeholders: list[Stakeholder] = []
+        self.actions: dict[str, Action] = {}
+        self.feedback: dict[str, Feedback] = {}
+        self.learnings: dict[str, Learning] = {}
+        self.outcome: str | None = None
+
+    @classmethod
+    def raise_issue(cls, hub_id: UUID, title: str, actor: Actor) -> SystemicIssue:
+        """Raise a new issue in a hub; it starts in Frame."""
+        return cls(hub_id=hub_id, title=_required(title, "title"), actor=actor.as_dict())
+
+    # --- facts the workflow rules read -------------------------------------------
+
+    @property
+    def stage(self) -> Stage:
+        return Stage(self._stage)
+
+    @property
+    def is_parked(self) -> bool:
+        return self.parked_reason is not None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.stage == Stage.CLOSED
+
+    @property
+    def has_framing(self) -> bool:
+        return self.framing is not None
+
+    @property
+    def has_selection(self) -> bool:
+        return self.selection is not None
+
+    @property
+    def active_contributions(self) -> list[Contribution]:
+        return [c for c in self.contributions.values() if not c.withdrawn]
+
+    @property
+    def expert_contribution_count(self) -> int:
+        return len(self.active_contributions)
+
+    @property
+    def finding_count(self) -> int:
+        return len(self.findings)
+
+    @property
+    def stakeholder_count(self) -> int:
+        return len(self.stakeholders)
+
+    @property
+    def completed_owned_action_count(self) -> int:
+        done = ActionStatus.COMPLETED.value
+        return sum(1 for a in self.actions.values() if a.status == done and a.owner_id)
+
+    @property
+    def learning_count(self) -> int:
+        return len(self.learnings)
+
+    @property
+    def awaiting_feedback(self) -> list[Contribution]:
+        return [c for c in self.contributions.values() if c.awaits_feedback]
+
+    @property
+    def awaiting_feedback_count(self) -> int:
+        return len(self.awaiting_feedback)
+
+    def missing_before(self, to_stage: Stage) -> list[str]:
+        """What is still missing before this issue may advance to `to_stage`."""
+        return workflow.unmet_criteria(self, to_stage)
+
+    # --- guards --------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self.is_closed:
+            raise IssueClosed()
+
+    def _contribution(self, contribution_id: UUID | str) -> Contribution:
+        try:
+            return self.contributions[str(contribution_id)]
+        except KeyError:
+            raise NotFound(f"contribution {contribution_id} is not part of this issue") from None
+
+    def _active_ids(self, contribution_ids: list[UUID] | list[str], *, at_least_one: bool) -> list[str]:
+        ids = [str(i) for i in dict.fromkeys(contribution_ids)]
+        if at_least_one and not ids:
+            raise RuleBroken("at least one contribution must be chosen")
+        for contribution_id in ids:
+            if self._contribution(contribution_id).withdrawn:
+                raise RuleBroken(f"contribution {contribution_id} has been withdrawn")
+        return ids
+
+    def _action(self, action_id: UUID | str) -> Action:
+        try:
+            action = self.actions[str(action_id)]
+        except KeyError:
+            raise NotFound(f"action {action_id} is not part of this issue") from None
+        if action.status != ActionStatus.OPEN.value:
+            raise RuleBroken(f"action {action_id} has already been {action.status}")
+        return action
+
+    # --- framing and selection -------------------------------------------------------
+
+    def frame(self, problem: str, affected: str, actor: Actor) -> None:
+        """Record (or restate) the framing: the problem and who it affects."""
+        self._check_open()
+        self._framed(problem=_required(problem, "problem"),
+                     affected=_required(affected, "who is affected"), actor=actor.as_dict())
+
+    @event("Framed")
+    def _framed(self, problem: str, affected: str, actor: dict) -> None:
+        self.framing = Framing(problem, affected)
+
+    def select(self, decision: str, level: ParticipationLevel, actor: Actor) -> None:
+        """Record the hub's decision to work on this issue, and how it was taken."""
+        self._check_open()
+        self._selected(decision=_required(decision, "decision"),
+                       level=ParticipationLevel(level).value, actor=actor.as_dict())
+
+    @event("Selected")
+    def _selected(self, decision: str, level: str, actor: dict) -> None:
+        self.selection = Selection(decision, level)
+
+    # --- input ---------------------------------------------------------------------------
+
+    def record_contribution(
+        self, contributor_id: UUID, text: str, actor: Actor, channel: Channel,
+        may_quote: bool, attribution: Attribution, session_id: UUID | None = None,
+    ) -> UUID:
+        """Record an expert's input; `text` arrives already sealed with their key.
+
+        An expert records their own input; anyone else records it on an expert's behalf,
+        which is allowed only for facilitators and names the session it was given at.
+        """
+        self._check_open()
+        on_behalf = contributor_id != actor.account_id
+        if on_behalf and actor.role != Role.FACILITATOR:
+            raise RuleBroken("only a facilitator may record input on someone else's behalf")
+        if on_behalf and session_id is None:
+            raise RuleBroken("input recorded on someone's behalf must name the session it was given at")
+        contribution_id = uuid4()
+        self._contribution_recorded(
+            contribution_id=contribution_id, contributor_id=contributor_id,
+            text=_required(text, "text"), channel=Channel(channel).value,
+            session_id=session_id, may_quote=bool(may_quote),
+            attribution=Attribution(attribution).value, actor=actor.as_dict(),
+        )
+        return contribution_id
+
+    @event("ContributionRecorded")
+    def _contribution_recorded(
+        self, contribution_id: UUID, contributor_id: UUID, text: str, channel: str,
+        session_id: UUID | None, may_quote: bool, attribution: str, actor: dict,
+    ) -> None:
+        self.contributions[str(contribution_id)] = Contribution(
+            id=str(contribution_id), contributor_id=str(contributor_id),
+            entered_by=actor["id"], channel=channel,
+            session_id=str(session_id) if session_id else None,
+            may_quote=may_quote, attribution=attribution, text=text,
+        )
+
+    def withdraw_contribution(self, contribution_id: UUID, actor: Actor) -> None:
+        """Withdraw input; it no longer counts, and no longer awaits feedback."""
+        self._check_open()
+        if self._contribution(contribution_id).withdrawn:
+            raise RuleBroken(f"contribution {contribution_id} has already been withdrawn")
+        self._contribution_withdrawn(contribution_id=contribution_id, actor=actor.as_dict())
+
+    @event("ContributionWithdrawn")
+    def _contribution_withdrawn(self, contribution_id: UUID, actor: dict) -> None:
+        self.contributions[str(contribution_id)].withdrawn = True
+
+    def theme_contributions(self, theme: str, contribution_ids: list[UUID], actor: Actor) -> None:
+        """Group contributions under a theme."""
+        self._check_open()
+        ids = self._active_ids(contribution_ids, at_least_one=True)
+        self._contributions_themed(theme=_required(theme, "theme"), contribution_ids=ids,
+                                   actor=actor.as_dict())
+
+    @event("ContributionsThemed")
+    def _contributions_themed(self, theme: str, contribution_ids: list[str], actor: dict) -> None:
+        for contribution_id in contribution_ids:
+            themes = self.contributions[contribution_id].themes
+            if theme not in themes:
+                themes.append(theme)
+
+    # --- exploring -------------------------------------------------------------------------
+
+    def record_finding(self, summary: str, contribution_ids: list[UUID], actor: Actor) -> UUID:
+        """Record what exploring showed, linked to the input behind it."""
+        self._check_open()
+        ids = self._active_ids(contribution_ids, at_least_one=False)
+        finding_id = uuid4()
+        self._finding_recorded(finding_id=finding_id, summary=_required(summary, "summary"),
+                               contribution_ids=ids, actor=actor.as_dict())
+        return finding_id
+
+    @event("FindingRecorded")
+    def _finding_recorded(self, finding_id: UUID, summary: str, contribution_ids: list[str],
+                          actor: dict) -> None:
+        self.findings[str(finding_id)] = Finding(str(finding_id), summary, list(contribution_ids))
+
+    def add_stakeholder(self, name: str, kind: str, actor: Actor) -> None:
+        """Record an organisation or role that joined the issue."""
+        self._check_open()
+        name = _required(name, "stakeholder name")
+        if any(s.name.casefold() == name.casefold() for s in self.stakeholders):
+            raise RuleBroken(f"{name} has already joined this issue")
+        self._stakeholder_joined(name=name, kind=_required(kind, "kind of stakeholder"),
+                                 actor=actor.as_dict())
+
+    @event("StakeholderJoined")
+    def _stakeholder_joined(self, name: str, kind: str, actor: dict) -> None:
+        self.stakeholders.append(Stakeholder(name, kind))
+
+    # --- acting ------------------------------------------------------------------------------
+
+    def commit_action(self, title: str, owner_id: UUID, due: date, contribution_ids: list[UUID],
+                      actor: Actor) -> UUID:
+        """Record a commitment with a named owner and a due date."""
+        self._check_open()
+        ids = self._active_ids(contribution_ids, at_least_one=False)
+        action_id = uuid4()
+        self._action_committed(action_id=action_id, title=_required(title, "action title"),
+                               owner_id=owner_id, due=due.isoformat(), contribution_ids=ids,
+                               actor=actor.as_dict())
+        return action_id
+
+    @event("ActionCommitted")
+    def _action_committed(self, action_id: UUID, title: str, owner_id: UUID, due: str,
+                          contribution_ids: list[str], actor: dict) -> None:
+        self.actions[str(action_id)] = Action(str(action_id), title, str(owner_id), due,
+                                              list(contribution_ids))
+
+    def report_progress(self, action_id: UUID, note: str, actor: Actor) -> None:
+        """Add a progress note to an open action."""
+        self._check_open()
+        self._action(action_id)
+        self._action_progress_reported(action_id=action_id, note=_required(note, "progress note"),
+                                       actor=actor.as_dict())
+
+    @event("ActionProgressReported")
+    def _action_progress_reported(self, action_id: UUID, note: str, actor: dict) -> None:
+        self.actions[str(action_id)].progress.append(note)
+
+    def complete_action(self, action_id: UUID, note: str, actor: Actor) -> None:
+        """Mark an open action as done."""
+        self._check_open()
+        self._action(action_id)
+        self._action_completed(action_id=action_id, note=note.strip(), actor=actor.as_dict())
+
+    @event("ActionCompleted")
+    def _action_completed(self, action_id: UUID, note: str, actor: dict) -> None:
+        self._end_action(action_id, ActionStatus.COMPLETED, note)
+
+    def drop_action(self, action_id: UUID, reason: str, actor: Actor) -> None:
+        """Drop an open action, saying why."""
+        self._check_open()
+        self._action(action_id)
+        self._action_dropped(action_id=action_id, reason=_required(reason, "reason"),
+                             actor=actor.as_dict())
+
+    @event("ActionDropped")
+    def _action_dropped(self, action_id: UUID, reason: str, actor: dict) -> None:
+        self._end_action(action_id, ActionStatus.DROPPED, reason)
+
+    def _end_action(self, action_id: UUID, status: ActionStatus, note: str) -> None:
+        action = self.actions[str(action_id)]
+        action.status = status.value
+        action.end_note = note
+
+    # --- closing the loop -------------------------------------------------------------------
+
+    def give_feedback(self, message: str, contribution_ids: list[UUID], actor: Actor) -> UUID:
+        """Tell contributors what happened with their input ("you said, we did")."""
+        self._check_open()
+        ids = self._active_ids(contribution_ids, at_least_one=True)
+        feedback_id = uuid4()
+        self._feedback_given(feedback_id=feedback_id, message=_required(message, "message"),
+                             contribution_ids=ids, actor=actor.as_dict())
+        return feedback_id
+
+    @event("FeedbackGiven")
+    def _feedback_given(self, feedback_id: UUID, message: str, contribution_ids: list[str],
+                        actor: dict) -> None:
+        self.feedback[str(feedback_id)] = Feedback(str(feedback_id), message, list(contribution_ids))
+        for contribution_id in contribution_ids:
+            self.contributions[contribution_id].answered_by.append(str(feedback_id))
+
+    def record_learning(self, what_changed: str, evidence: str, next_steps: str, actor: Actor) -> UUID:
+        """Record an evaluation: what changed, the evidence, what to do next."""
+        self._check_open()
+        learning_id = uuid4()
+        self._learning_recorded(
+            learning_id=learning_id, what_changed=_required(what_changed, "what changed"),
+            evidence=_required(evidence, "evidence"), next_steps=next_steps.strip(),
+            actor=actor.as_dict(),
+        )
+        return learning_id
+
+    @event("LearningRecorded")
+    def _learning_recorded(self, learning_id: UUID, what_changed: str, evidence: str,
+                           next_steps: str, actor: dict) -> None:
+        self.learnings[str(learning_id)] = Learning(str(learning_id), what_changed, evidence,
+                                                    next_steps)
+
+    # --- stage decisions -----------------------------------------------------------------------
+
+    def advance_stage(self, to: Stage, reason: str, level: ParticipationLevel, actor: Actor) -> None:
+        """Move forward one stage, if every exit criterion of the current stage is met."""
+        to, level = Stage(to), ParticipationLevel(level)
+        if to == Stage.CLOSED:
+            raise RuleBroken("an issue is closed with its outcome: use close")
+        self._check_decision(to, self.missing_before(to), reason)
+        self._stage_advanced(from_stage=self.stage.value, to=to.value, reason=reason.strip(),
+                             level=level.value, actor=actor.as_dict())
+
+    @event("StageAdvanced")
+    def _stage_advanced(self, from_stage: str, to: str, reason: str, level: str, actor: dict) -> None:
+        self._stage = to
+
+    def move_back(self, to: Stage, reason: str, level: ParticipationLevel, actor: Actor) -> None:
+        """Move back to an earlier stage (from Learn: start a new cycle), saying why."""
+        to, level = Stage(to), ParticipationLevel(level)
+        missing = workflow.unmet_for_moving_back(self, to, reason)
+        if missing:
+            raise StageRefused(self.stage.value, to.value, missing)
+        self._stage_moved_back(from_stage=self.stage.value, to=to.value, reason=reason.strip(),
+                               level=level.value, actor=actor.as_dict())
+
+    @event("StageMovedBack")
+    def _stage_moved_back(self, from_stage: str, to: str, reason: str, level: str, actor: dict) -> None:
+        self._stage = to
+
+    def close(self, outcome: str, level: ParticipationLevel, actor: Actor) -> None:
+        """Close the issue from Learn; refused while any input awaits feedback."""
+        level = ParticipationLevel(level)
+        self._check_decision(Stage.CLOSED, self.missing_before(Stage.CLOSED), outcome, "an outcome")
+        self._closed(from_stage=self.stage.value, outcome=outcome.strip(), level=level.value,
+                     actor=actor.as_dict())
+
+    @event("Closed")
+    def _closed(self, from_stage: str, outcome: str, level: str, actor: dict) -> None:
+        self._stage = Stage.CLOSED.value
+        self.outcome = outcome
+
+    def _check_decision(self, to: Stage, missing: list[str], why: str,
+                        what: str = "a reason for the decision") -> None:
+        missing = list(missing)
+        if not why or not why.strip():
+            missing.append(what)
+        if missing:
+            raise StageRefused(self.stage.value, to.value, missing)
+
+    def park(self, reason: str, actor: Actor) -> None:
+        """Pause work on the issue, saying why."""
+        self._check_open()
+        if self.is_parked:
+            raise RuleBroken("the issue is already parked")
+        self._parked(reason=_required(reason, "reason"), actor=actor.as_dict())
+
+    @event("Parked")
+    def _parked(self, reason: str, actor: dict) -> None:
+        self.parked_reason = reason
+
+    def reopen(self, reason: str, actor: Actor) -> None:
+        """Take a parked issue back up at the stage it was parked in."""
+        self._check_open()
+        if not self.is_parked:
+            raise RuleBroken("the issue is not parked")
+        self._reopened(reason=_required(reason, "reason"), actor=actor.as_dict())
+
+    @event("Reopened")
+    def _reopened(self, reason: str, actor: dict) -> None:
+        self.parked_reason = None

@@ -1,0 +1,112 @@
+"""The things an issue gathers as it moves: input, findings, actions, feedback.
+
+Plain mutable records held inside the `SystemicIssue` aggregate; only the
+aggregate's event methods change them. Ids are kept as strings so that a
+snapshot of the aggregate is plain JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Channel(str, Enum):
+    """How a contribution reached the hub."""
+
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    PHONE = "phone"
+    WRITTEN = "written"
+
+
+class Attribution(str, Enum):
+    """How the contributor wants to be named if their input is shown."""
+
+    NAME = "name"
+    FIRST_NAME = "first_name"
+    ANONYMOUS = "anonymous"
+
+
+class ActionStatus(str, Enum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    DROPPED = "dropped"
+
+
+@dataclass
+class Framing:
+    problem: str
+    affected: str
+
+
+@dataclass
+class Selection:
+    decision: str
+    level: str
+
+
+@dataclass
+class Contribution:
+    """One piece of input by one expert; `text` is sealed with their own key."""
+
+    id: str
+    contributor_id: str
+    entered_by: str
+    channel: str
+    session_id: str | None
+    may_quote: bool
+    attribution: str
+    text: str
+    withdrawn: bool = False
+    themes: list[str] = field(default_factory=list)
+    answered_by: list[str] = field(default_factory=list)
+
+    @property
+    def awaits_feedback(self) -> bool:
+        return not self.withdrawn and not self.answered_by
+
+
+@dataclass
+class Finding:
+    id: str
+    summary: str
+    contribution_ids: list[str]
+
+
+@dataclass
+class Stakeholder:
+    name: str
+    kind: str
+
+
+@dataclass
+class Action:
+    """A commitment with a named owner, a due date and a recorded end."""
+
+    id: str
+    title: str
+    owner_id: str
+    due: str
+    contribution_ids: list[str]
+    status: str = ActionStatus.OPEN.value
+    progress: list[str] = field(default_factory=list)
+    end_note: str = ""
+
+
+@dataclass
+class Feedback:
+    id: str
+    message: str
+    contribution_ids: list[str]
+
+
+@dataclass
+class Learning:
+    id: str
+    what_changed: str
+    evidence: str
+    next_steps: str
+
+
+RECORD_TYPES = (Framing, Selection, Contribution, Finding, Stakeholder, Action, Feedback, Learning)

@@ -1,0 +1,1 @@
+"""Read models: each one answers one question from the event log."""

@@ -1,0 +1,87 @@
+"""Plain-language sentences for domain events: what happened, who did it and why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+Names = Callable[[str], str]
+
+ROLE_WORDS = {
+    "expert": "expert", "facilitator": "facilitator", "hub_manager": "hub manager",
+    "action_owner": "action owner", "auditor": "auditor", "admin": "admin",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of an issue's history."""
+
+    when: datetime
+    who: str
+    role: str
+    what: str
+    why: str = ""
+    level: str = ""
+
+
+ATTRIBUTION_WORDS = {"name": "named in full", "first_name": "named by first name",
+                     "anonymous": "anonymous"}
+
+
+def _count(ids: list[Any], noun: str) -> str:
+    return f"{len(ids)} {noun}{'' if len(ids) == 1 else 's'}"
+
+
+def _contribution(e: Any, names: Names) -> str:
+    quote = "may be quoted" if e.may_quote else "not to be quoted"
+    attribution = ATTRIBUTION_WORDS.get(e.attribution, e.attribution)
+    via = ", given at a session" if e.session_id else ""
+    whose = names(str(e.contributor_id))
+    return f"recorded input from {whose} ({e.channel.replace('_', ' ')}{via}; {quote}; {attribution})"
+
+
+SENTENCES: dict[str, Callable[[Any, Names], str]] = {
+    "Raised": lambda e, n: f"raised the issue “{e.title}”",
+    "Framed": lambda e, n: f"framed the issue: {e.problem} (affects: {e.affected})",
+    "Selected": lambda e, n: "selected the issue to work on",
+    "ContributionRecorded": _contribution,
+    "ContributionWithdrawn": lambda e, n: "withdrew a contribution",
+    "ContributionsThemed": lambda e, n: f"themed {_count(e.contribution_ids, 'contribution')} as “{e.theme}”",
+    "FindingRecorded": lambda e, n: f"recorded a finding from {_count(e.contribution_ids, 'contribution')}: {e.summary}",
+    "StakeholderJoined": lambda e, n: f"recorded that {e.name} ({e.kind}) joined",
+    "ActionCommitted": lambda e, n: f"committed to “{e.title}”, owned by {n(str(e.owner_id))}, due {e.due}",
+    "ActionProgressReported": lambda e, n: f"reported progress on an action: {e.note}",
+    "ActionCompleted": lambda e, n: "completed an action" + (f": {e.note}" if e.note else ""),
+    "ActionDropped": lambda e, n: "dropped an action",
+    "FeedbackGiven": lambda e, n: f"gave feedback on {_count(e.contribution_ids, 'contribution')}: {e.message}",
+    "LearningRecorded": lambda e, n: f"recorded learning: {e.what_changed} (evidence: {e.evidence})",
+    "StageAdvanced": lambda e, n: f"advanced the issue from {e.from_stage} to {e.to}",
+    "StageMovedBack": lambda e, n: f"moved the issue back from {e.from_stage} to {e.to}",
+    "Parked": lambda e, n: "parked the issue",
+    "Reopened": lambda e, n: "reopened the issue",
+    "Closed": lambda e, n: f"closed the issue with the outcome: {e.outcome}",
+}
+
+REASONS = ("reason", "decision")
+
+
+def kind_of(event: Any) -> str:
+    return type(event).__name__
+
+
+def describe(event: Any, names: Names) -> Entry:
+    """An Entry for one issue event; `names` turns an account id into a display name."""
+    actor = getattr(event, "actor", None) or {}
+    sentence = SENTENCES.get(kind_of(event), lambda e, n: kind_of(e))
+    why = next((getattr(event, f) for f in REASONS if getattr(event, f, "")), "")
+    return Entry(
+        when=event.timestamp,
+        who=names(actor["id"]) if actor.get("id") else "unknown",
+        role=ROLE_WORDS.get(actor.get("role", ""), actor.get("role", "")),
+        what=sentence(event, names),
+        why=why,
+        level=getattr(event, "level", ""),
+    )

@@ -1,0 +1,1 @@
+"""Coproduce's service layer: the application, its store and its entry points."""

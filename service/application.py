@@ -1,0 +1,120 @@
+"""The Coproduce application: every command and the queries the rules need."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import JSONTranscoder, RecordConflictError
+
+from domain import (
+    Account, Actor, ConflictError, Hub, NotFound, RuleBroken, SystemicIssue, Username,
+)
+from service.keystore import KeyStore
+from service.sealing import Sealer
+from service.store import Store
+from service.transcodings import register_domain_records
+
+A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
+
+FORGOTTEN = "a person who asked to be forgotten"
+
+
+class CoproduceBase(Application):
+    """Store wiring, sealing and the load/change/save cycle shared by all commands."""
+
+    name = "Coproduce"
+    snapshotting_intervals = {SystemicIssue: 50}
+    env = {"AGGREGATE_CACHE_MAXSIZE": "1000"}
+
+    def __init__(self, store: Store | None = None, env: dict[str, str] | None = None):
+        self.store = store or Store.from_env()
+        super().__init__({**self.store.eventsourcing_env(), **(env or {})})
+        self.engine = self.store.engine()
+        self.keys = KeyStore(self.engine)
+        self.sealer = Sealer(self.keys)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_records(transcoder)
+
+    def close(self) -> None:
+        super().close()
+        if hasattr(self, "engine"):
+            self.engine.dispose()
+
+    def _get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {what} with id {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {what} with id {aggregate_id}")
+        return aggregate
+
+    def _save(self, *aggregates: Aggregate) -> None:
+        try:
+            self.save(*aggregates)
+        except RecordConflictError:
+            raise ConflictError(
+                "someone else changed this at the same time; nothing of yours was recorded: "
+                "reload and try again"
+            ) from None
+
+    def _change(self, cls: type[A], aggregate_id: UUID, what: str,
+                change: Callable[[A], T], expected_version: int | None = None) -> T:
+        aggregate = self._get(cls, aggregate_id, what)
+        if expected_version is not None and aggregate.version != expected_version:
+            raise ConflictError(
+                f"the {what} is at version {aggregate.version}, not {expected_version}: "
+                "reload and try again"
+            )
+        result = change(aggregate)
+        self._save(aggregate)
+        return result
+
+    # --- queries the rules and the history need ---------------------------------------
+
+    def issue(self, issue_id: UUID) -> SystemicIssue:
+        return self._get(SystemicIssue, issue_id, "issue")
+
+    def hub(self, hub_id: UUID) -> Hub:
+        return self._get(Hub, hub_id, "hub")
+
+    def account(self, account_id: UUID) -> Account:
+        return self._get(Account, account_id, "account")
+
+    def account_by_username(self, username: str) -> Account:
+        try:
+            claim = self._get(Username, Username.create_id(username), "account")
+        except RuleBroken:
+            raise NotFound(f"no account called {username!r}") from None
+        except NotFound:
+            raise NotFound(f"no account called {username!r}") from None
+        return self.account(claim.account_id)
+
+    def actor_for(self, username: str) -> Actor:
+        return self.account_by_username(username).as_actor()
+
+    def display_name(self, account_id: UUID | str) -> str:
+        """The person's name for display, or a plain phrase once they are forgotten."""
+        try:
+            account = self.account(UUID(str(account_id)))
+        except NotFound:
+            return "an unknown account"
+        return self.sealer.open(account.name) or FORGOTTEN
+
+    def open_sealed(self, sealed: str) -> str | None:
+        """Personal content for display; None once its owner has been forgotten."""
+        return self.sealer.open(sealed)
+
+    def history(self, aggregate_id: UUID) -> list[Any]:
+        """Every event of one aggregate, oldest first."""
+        events = list(self.events.get(aggregate_id))
+        if not events:
+            raise NotFound(f"nothing recorded with id {aggregate_id}")
+        return events

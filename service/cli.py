@@ -1,0 +1,109 @@
+"""The `coproduce` command line: set up a store, load the demo, work on issues, read history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from domain import HubLifecycle, Role
+from service import cli_issues, demo
+from service.cli_support import Context, as_option, pass_context, refusals
+
+
+@click.group()
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Coproduce: systemic issues from frame to learn, with an auditable history."""
+    ctx.obj = Context()
+    ctx.call_on_close(lambda: ctx.obj._app and ctx.obj._app.close())
+
+
+@cli.command()
+@click.option("--admin", "username", default="admin", show_default=True, help="Username of the first admin.")
+@click.option("--name", default="Administrator", show_default=True, help="The admin's display name.")
+@pass_context
+@refusals
+def init(context: Context, username: str, name: str) -> None:
+    """Create the store (if new) and its first admin account."""
+    app = context.app
+    click.echo(f"Store ready: {app.store.url.render_as_string(hide_password=True)}")
+    if app.recorder.max_notification_id():
+        click.echo("The store already holds data; nothing else to do.")
+        return
+    app.register_account(username, Role.ADMIN, name, "")
+    click.echo(f"Created the admin account {username!r}.")
+
+
+@cli.command("add-account")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", required=True, help="The person's name (stored encrypted).")
+@click.option("--contact", default="", help="How to reach them (stored encrypted).")
+@click.option("--hub", "hubs", multiple=True, help="A hub (name or id) they belong to.")
+@as_option
+@pass_context
+@refusals
+def add_account(context: Context, username: str, role: str, name: str, contact: str,
+                hubs: tuple[str, ...], as_user: str) -> None:
+    """Register a person with a role, and add them to hubs."""
+    app, actor = context.app, context.app.actor_for(as_user)
+    account_id = app.register_account(username, Role(role), name, contact, actor)
+    for hub in hubs:
+        hub_id = context.hub_id(hub)
+        if Role(role) == Role.HUB_MANAGER:
+            app.assign_manager(hub_id, account_id, actor)
+        else:
+            app.join_hub(account_id, hub_id, actor)
+    click.echo(account_id)
+
+
+@cli.command("add-hub")
+@click.argument("name")
+@click.option("--area", required=True)
+@click.option("--lifecycle", type=click.Choice([s.value for s in HubLifecycle]), default="pre-planning")
+@as_option
+@pass_context
+@refusals
+def add_hub(context: Context, name: str, area: str, lifecycle: str, as_user: str) -> None:
+    """Create a hub."""
+    click.echo(context.app.create_hub(name, area, HubLifecycle(lifecycle), context.app.actor_for(as_user)))
+
+
+@cli.command()
+@pass_context
+@refusals
+def hubs(context: Context) -> None:
+    """List the hubs and how many issues each has in each stage."""
+    for hub in context.catalogue().hubs.values():
+        stages = ", ".join(f"{s}: {n}" for s, n in _stage_counts(hub.issues).items()) or "no issues yet"
+        click.echo(f"{hub.id}  {hub.name} ({hub.area}; {hub.lifecycle}) — {stages}")
+
+
+def _stage_counts(issues: list[Any]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for issue in issues:
+        counts[issue.stage] = counts.get(issue.stage, 0) + 1
+    return counts
+
+
+@cli.command("issues")
+@click.option("--hub", help="Only this hub (name or id).")
+@pass_context
+@refusals
+def list_issues(context: Context, hub: str | None) -> None:
+    """List issues with their stage."""
+    catalogue = context.catalogue()
+    hub_id = str(context.hub_id(hub)) if hub else None
+    for issue in catalogue.issues.values():
+        if hub_id in (None, issue.hub_id):
+            parked = " (parked)" if issue.parked else ""
+            click.echo(f"{issue.id}  [{issue.stage}{parked}]  {issue.title}  — {catalogue.hubs[issue.hub_id].name}")
+
+
+for command in (*cli_issues.COMMANDS, demo.demo):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,10 @@
+"""The one application object the CLI, the API and the pages talk to."""
+
+from service.accounts import AccountCommands
+from service.issues import IssueCommands
+
+
+class Coproduce(IssueCommands, AccountCommands):
+    """Coproduce: hubs, accounts and systemic issues in one event store."""
+
+    name = "Coproduce"
