@@ -1,0 +1,80 @@
+"""The coproduce command line, as a new user would use it, on a SQLite file."""
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from service.cli import cli
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("COPRODUCE_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+    runner = CliRunner()
+
+    def invoke(*args, ok=True):
+        result = runner.invoke(cli, list(args), catch_exceptions=False)
+        assert (result.exit_code == 0) == ok, result.output
+        return result.output.strip()
+
+    return invoke
+
+
+def test_the_demo_tells_a_believable_history(run):
+    assert "Demo loaded: 5 hubs, 8 issues" in run("demo")
+    assert "already loaded" in run("demo")
+    hubs = run("hubs")
+    for name in ("Cambridge & South", "Peterborough", "East Cambs", "Wisbech", "Huntingdon"):
+        assert name in hubs
+    closed = re.search(r"^(\S+)  \[closed\]", run("issues"), re.M).group(1)
+    history = run("history", closed[:8])
+    assert "Alex Reid (expert) raised the issue" in history
+    assert "Sam Okafor (hub manager) advanced the issue from frame to explore — why:" in history
+    assert "[participation: co-production]" in history
+    assert history.splitlines()[-1].endswith("[participation: co-production]")
+    assert "closed the issue with the outcome" in history.splitlines()[-1]
+
+
+def test_an_issue_walks_from_raised_to_closed_by_cli_and_refusals_explain_all(run):
+    run("init")
+    run("add-hub", "Peterborough", "--area", "Peterborough", "--lifecycle", "active", "--as", "admin")
+    run("add-account", "priya", "--role", "hub_manager", "--name", "Priya N", "--hub", "Peterborough", "--as", "admin")
+    run("add-account", "kim", "--role", "expert", "--name", "Kim H", "--hub", "Peterborough", "--as", "admin")
+    run("add-account", "maria", "--role", "action_owner", "--name", "Maria L", "--as", "admin")
+    issue = run("raise", "Peterborough", "Drop-in times clash", "--as", "kim")
+    refused = run("advance", issue, "explore", "--reason", "go", "--level", "consultation", "--as", "priya", ok=False)
+    assert "no framing statement yet" in refused and "no contribution from an expert yet" in refused
+    assert "no decision yet to select the issue" in refused
+    run("frame", issue, "--problem", "Drop-ins clash with appointments", "--affected", "People with key workers",
+        "--as", "priya")
+    contribution = run("contribute", issue, "--text", "Tuesdays are my key-worker day", "--as", "kim")
+    run("select", issue, "--decision", "Chosen at the drop-in", "--level", "co-production", "--as", "priya")
+    assert run("missing", issue, "explore") == "Nothing is missing."
+    run("advance", issue, "explore", "--reason", "agreed", "--level", "co-production", "--as", "priya")
+    assert "no finding recorded yet" in run("advance", issue, "act", "--reason", "x", "--level", "engagement",
+                                             "--as", "priya", ok=False)
+    run("theme", issue, "timing", "--contribution", contribution[:8], "--as", "priya")
+    run("finding", issue, "Two services book on Tuesdays", "--contribution", contribution, "--as", "priya")
+    run("stakeholder", issue, "Key-worker team", "--kind", "service", "--as", "priya")
+    run("advance", issue, "act", "--reason", "agreed", "--level", "co-design", "--as", "priya")
+    action = run("commit-action", issue, "Move the drop-in to Thursdays", "--owner", "maria", "--due", "2024-05-01",
+                 "--contribution", contribution, "--as", "priya")
+    run("progress", issue, action[:8], "Room booked", "--as", "maria")
+    run("complete-action", issue, action, "--note", "First Thursday drop-in held", "--as", "maria")
+    run("advance", issue, "learn", "--reason", "done", "--level", "co-production", "--as", "priya")
+    run("learning", issue, "--what-changed", "Twice as many came", "--evidence", "Sign-in sheets", "--as", "priya")
+    refused = run("close", issue, "--outcome", "Moved", "--level", "co-production", "--as", "priya", ok=False)
+    assert "1 contribution awaits feedback" in refused
+    run("feedback", issue, "You said Tuesdays clash; drop-ins are now on Thursdays", "--all-waiting", "--as", "priya")
+    run("close", issue, "--outcome", "Drop-ins moved", "--level", "co-production", "--as", "priya")
+    assert "[closed]" in run("issues", "--hub", "Peterborough")
+    shown = run("show", issue)
+    assert "Tuesdays are my key-worker day" in shown and "[answered]" in shown
+    assert len(run("history", issue).splitlines()) == 16  # one line per recorded change
+
+
+def test_mistakes_get_a_plain_message_not_a_traceback(run):
+    run("init")
+    assert "no account called 'ghost'" in run("add-hub", "X", "--area", "Y", "--as", "ghost", ok=False)
+    assert "no issue id starts with" in run("history", "zz", ok=False)

@@ -1,0 +1,151 @@
+"""The store on SQLite and PostgreSQL: round trips, conflicts, snapshots, usernames."""
+
+from datetime import date
+from threading import Barrier, Thread
+
+import pytest
+
+from domain import Attribution, Channel, ConflictError, NotFound, ParticipationLevel, Role, Stage
+from service.coproduce import Coproduce
+
+LEVEL = ParticipationLevel.CO_PRODUCTION
+
+
+def say(app, cast, issue, who="alex", text="I was turned away at reception"):
+    return app.record_contribution(issue, cast.ids[who], text, cast.actors[who], channel=Channel.ONLINE,
+                                   may_quote=True, attribution=Attribution.ANONYMOUS)
+
+
+def walk_to_closed(app, cast):
+    m = cast.manager
+    issue = app.raise_issue(cast.hub, "Registering with a GP", cast.expert)
+    app.frame(issue, "No address, no GP", "People without a fixed address", m)
+    contribution = say(app, cast, issue)
+    app.select(issue, "Chosen at the hub", LEVEL, m)
+    app.advance_stage(issue, Stage.EXPLORE, "ready", LEVEL, m)
+    app.record_finding(issue, "Staff did not know the rules", [contribution], m)
+    app.add_stakeholder(issue, "GP federation", "service", m)
+    app.advance_stage(issue, Stage.ACT, "ready", LEVEL, m)
+    action = app.commit_action(issue, "Brief receptions", cast.ids["nadia"], date(2024, 3, 31), [contribution], m)
+    app.complete_action(issue, action, "all briefed", cast.actors["nadia"])
+    app.advance_stage(issue, Stage.LEARN, "done", LEVEL, m)
+    app.give_feedback(issue, "Every practice was briefed", [contribution], m)
+    app.record_learning(issue, "Five practices now register", "calls", "", m)
+    app.close_issue(issue, "Fixed", LEVEL, m)
+    return issue
+
+
+def test_an_issue_walked_to_closed_reads_back_the_same_after_reopening_the_store(store, app, cast):
+    issue = walk_to_closed(app, cast)
+    before = app.issue(issue)
+    app.close()
+    reopened = Coproduce(store)
+    try:
+        after = reopened.issue(issue)
+        assert (after.stage, after.version, after.outcome) == (Stage.CLOSED, before.version, "Fixed")
+        assert after.contributions == before.contributions and after.actions == before.actions
+        assert [type(e).__name__ for e in reopened.history(issue)][-1] == "Closed"
+        text = reopened.open_sealed(next(iter(after.contributions.values())).text)
+        assert text == "I was turned away at reception"
+    finally:
+        reopened.close()
+
+
+def test_a_stale_write_is_refused_and_loses_nothing(store, app, cast):
+    issue = app.raise_issue(cast.hub, "Letters to old addresses", cast.expert)
+    second = Coproduce(store)
+    try:
+        mine, theirs = app.issue(issue), second.issue(issue)
+        mine.frame("first", "people", cast.manager)
+        theirs.frame("second", "people", cast.manager)
+        app.save(mine)
+        with pytest.raises(ConflictError, match="someone else changed this"):
+            second._save(theirs)
+    finally:
+        second.close()
+    assert app.issue(issue).framing.problem == "first"
+    assert [type(e).__name__ for e in app.history(issue)] == ["Raised", "Framed"]
+
+
+def test_expected_version_refuses_a_write_based_on_an_old_read(app, cast):
+    issue = app.raise_issue(cast.hub, "Drop-in times", cast.expert)
+    app.frame(issue, "clash", "people", cast.manager, expected_version=1)
+    with pytest.raises(ConflictError, match="version 2, not 1"):
+        app.frame(issue, "again", "people", cast.manager, expected_version=1)
+    assert app.issue(issue).version == 2
+
+
+def test_concurrent_writers_on_one_issue_never_lose_an_acknowledged_event(store, app, cast):
+    issue = app.raise_issue(cast.hub, "Transport to Ely", cast.expert)
+    writers, rounds = 4, 10
+    barrier, acknowledged, conflicts = Barrier(writers, timeout=30), [], []
+    apps = [Coproduce(store) for _ in range(writers)]  # one per writer, as separate processes would
+
+    def writer(n):
+        barrier.wait()
+        for i in range(rounds):
+            try:
+                apps[n].add_stakeholder(issue, f"org {n}-{i}", "service", cast.manager)
+                acknowledged.append(f"org {n}-{i}")
+            except ConflictError:
+                conflicts.append(n)
+
+    threads = [Thread(target=writer, args=(n,)) for n in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    for own in apps:
+        own.close()
+    recorded = [s.name for s in app.issue(issue).stakeholders]
+    assert sorted(recorded) == sorted(acknowledged)
+    assert len(acknowledged) + len(conflicts) == writers * rounds
+    assert app.issue(issue).version == 1 + len(acknowledged)
+
+
+def test_a_long_history_loads_from_a_snapshot_with_the_same_state(store, app, cast):
+    issue = app.raise_issue(cast.hub, "A long-running issue", cast.expert)
+    for n in range(120):
+        app.frame(issue, f"restatement {n}", "people", cast.manager)
+    assert app.snapshots is not None
+    snapshots = list(app.snapshots.get(issue))
+    assert [s.originator_version for s in snapshots] == [50, 100]
+    fresh = Coproduce(store)
+    try:
+        loaded = fresh.issue(issue)
+        assert (loaded.version, loaded.framing.problem) == (121, "restatement 119")
+    finally:
+        fresh.close()
+
+
+def test_a_username_can_be_claimed_once(app, cast):
+    with pytest.raises(ConflictError, match="already taken"):
+        app.register_account("SAM", Role.EXPERT, "Another Sam", "", cast.manager)
+    assert app.account_by_username("sam").role == Role.HUB_MANAGER
+
+
+def test_unknown_ids_are_not_found(app, cast):
+    from uuid import uuid4
+    with pytest.raises(NotFound):
+        app.issue(uuid4())
+    with pytest.raises(NotFound):
+        app.issue(cast.hub)  # a hub is not an issue
+    with pytest.raises(NotFound):
+        app.account_by_username("nobody")
+
+
+def test_input_can_only_be_recorded_for_an_expert_at_the_issues_hubs_sessions(app, cast):
+    issue = app.raise_issue(cast.hub, "Letters", cast.expert)
+    from uuid import uuid4
+    with pytest.raises(NotFound, match="session"):
+        app.record_contribution(issue, cast.ids["alex"], "said at a drop-in", cast.facilitator,
+                                channel=Channel.IN_PERSON, may_quote=False,
+                                attribution=Attribution.FIRST_NAME, session_id=uuid4())
+    session = app.record_session(cast.hub, cast.manager, held_on=date(2023, 6, 20), place="Library",
+                                 format="drop-in", experts_attended=9, staff_attended=2)
+    app.record_contribution(issue, cast.ids["alex"], "said at a drop-in", cast.facilitator,
+                            channel=Channel.IN_PERSON, may_quote=False, attribution=Attribution.FIRST_NAME,
+                            session_id=session)
+    from domain import RuleBroken
+    with pytest.raises(RuleBroken, match="only be recorded for an expert"):
+        say(app, cast, issue, who="sam")

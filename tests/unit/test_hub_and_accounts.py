@@ -1,0 +1,46 @@
+"""Hubs' lifecycle and sessions; accounts' roles and hubs."""
+
+from datetime import date
+from uuid import uuid4
+
+import pytest
+
+from domain import Account, Hub, HubLifecycle, NotFound, Role, RuleBroken, SessionFormat, Username
+from tests.builders import actor
+
+
+def test_a_hub_moves_one_lifecycle_step_at_a_time():
+    admin = actor(Role.ADMIN)
+    hub = Hub.create("Wisbech", "Fenland", HubLifecycle.PRE_PLANNING, admin)
+    hub.advance_lifecycle(HubLifecycle.PLANNING, admin)
+    with pytest.raises(RuleBroken, match="cannot move to established"):
+        hub.advance_lifecycle(HubLifecycle.ESTABLISHED, admin)
+    hub.advance_lifecycle(HubLifecycle.ACTIVE, admin)
+    assert hub.lifecycle == HubLifecycle.ACTIVE
+
+
+def test_a_hub_records_its_sessions_and_finds_them_again():
+    hub = Hub.create("East Cambs", "Ely", HubLifecycle.ACTIVE, actor(Role.ADMIN))
+    session = hub.record_session(date(2023, 9, 26), "Ely", SessionFormat.MEETING, 2, 3, actor(Role.HUB_MANAGER))
+    assert hub.session(session).experts_attended == 2
+    with pytest.raises(NotFound):
+        hub.session(uuid4())
+    with pytest.raises(RuleBroken, match="negative"):
+        hub.record_session(date(2023, 9, 26), "Ely", SessionFormat.MEETING, -1, 0, actor(Role.HUB_MANAGER))
+
+
+def test_an_account_joins_hubs_once_and_changes_role():
+    admin = actor(Role.ADMIN)
+    account = Account.register(uuid4(), " Sam ", Role.EXPERT, "sealed-name", "sealed-contact", admin)
+    hub_id = uuid4()
+    account.join_hub(hub_id, admin)
+    with pytest.raises(RuleBroken, match="already a member"):
+        account.join_hub(hub_id, admin)
+    account.assign_role(Role.HUB_MANAGER, admin)
+    assert account.username == "sam" and account.as_actor().role == Role.HUB_MANAGER
+
+
+def test_usernames_are_normalised_so_one_name_has_one_claim():
+    assert Username.create_id("Sam") == Username.create_id(" sam ")
+    with pytest.raises(RuleBroken, match="username must be"):
+        Account.register(uuid4(), "sam smith", Role.EXPERT, "", "", actor(Role.ADMIN))

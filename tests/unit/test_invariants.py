@@ -1,0 +1,122 @@
+"""Random sequences of commands never break the issue's invariants."""
+
+from datetime import date
+
+from eventsourcing.application import project_aggregate
+from hypothesis import settings, strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from domain import DomainError, ParticipationLevel, Stage
+from domain.workflow import ORDER
+from tests.builders import People, contribute, in_frame
+
+stages = st.sampled_from(list(Stage))
+levels = st.sampled_from(list(ParticipationLevel))
+words = st.sampled_from(["", " ", "because", "agreed at the hub"])
+
+
+class IssueMachine(RuleBasedStateMachine):
+    """Drives one issue with any command, legal or not, and checks it after each."""
+
+    @initialize()
+    def raise_issue(self):
+        self.people = People()
+        self.issue = in_frame(self.people)
+        self.events = list(self.issue.collect_events())
+        self.recorded = 0
+
+    def attempt(self, command):
+        try:
+            return command()
+        except DomainError:
+            return None
+        finally:
+            self.events += self.issue.collect_events()
+
+    def pick(self, data, pool):
+        return data.draw(st.sampled_from(list(pool))) if pool else None
+
+    @rule(expert=st.booleans())
+    def add_input(self, expert):
+        who = self.people.expert if expert else self.people.other_expert
+        if self.attempt(lambda: contribute(self.issue, who)) is not None:
+            self.recorded += 1
+
+    @rule(data=st.data())
+    def withdraw(self, data):
+        chosen = self.pick(data, self.issue.contributions)
+        if chosen:
+            self.attempt(lambda: self.issue.withdraw_contribution(chosen, self.people.expert))
+
+    @rule(data=st.data(), everything=st.booleans())
+    def feedback(self, data, everything):
+        waiting = [c.id for c in self.issue.awaiting_feedback]
+        chosen = waiting if everything else ([self.pick(data, waiting)] if waiting else [])
+        self.attempt(lambda: self.issue.give_feedback("you said, we did", chosen, self.people.manager))
+
+    @rule(problem=words)
+    def frame(self, problem):
+        self.attempt(lambda: self.issue.frame(problem, "people affected", self.people.manager))
+
+    @rule(level=levels)
+    def select(self, level):
+        self.attempt(lambda: self.issue.select("chosen", level, self.people.manager))
+
+    @rule()
+    def explore_work(self):
+        self.attempt(lambda: self.issue.record_finding("finding", [], self.people.manager))
+        self.attempt(lambda: self.issue.add_stakeholder(f"org {len(self.events)}", "service", self.people.manager))
+
+    @rule(complete=st.booleans())
+    def act(self, complete):
+        action = self.attempt(lambda: self.issue.commit_action(
+            "do it", self.people.owner.account_id, date(2024, 1, 1), [], self.people.manager))
+        if action and complete:
+            self.attempt(lambda: self.issue.complete_action(action, "", self.people.owner))
+
+    @rule()
+    def learn(self):
+        self.attempt(lambda: self.issue.record_learning("changed", "evidence", "", self.people.manager))
+
+    @rule(to=stages, reason=words, level=levels)
+    def advance(self, to, reason, level):
+        self.attempt(lambda: self.issue.advance_stage(to, reason, level, self.people.manager))
+
+    @rule(to=stages, reason=words, level=levels)
+    def move_back(self, to, reason, level):
+        self.attempt(lambda: self.issue.move_back(to, reason, level, self.people.manager))
+
+    @rule(outcome=words, level=levels)
+    def close(self, outcome, level):
+        self.attempt(lambda: self.issue.close(outcome, level, self.people.manager))
+
+    @rule(reason=words, park=st.booleans())
+    def park_or_reopen(self, reason, park):
+        command = self.issue.park if park else self.issue.reopen
+        self.attempt(lambda: command(reason, self.people.manager))
+
+    @invariant()
+    def stage_is_legal(self):
+        assert self.issue.stage in ORDER
+
+    @invariant()
+    def no_contribution_is_lost(self):
+        assert len(self.issue.contributions) == self.recorded
+
+    @invariant()
+    def a_closed_issue_has_feedback_for_all_its_input(self):
+        if self.issue.is_closed:
+            assert self.issue.awaiting_feedback_count == 0
+            assert self.issue.learning_count >= 1
+
+    @invariant()
+    def replaying_the_events_gives_the_same_issue(self):
+        replayed = project_aggregate(None, self.events)
+        assert replayed.version == self.issue.version
+        assert replayed.stage == self.issue.stage
+        assert replayed.contributions == self.issue.contributions
+        assert replayed.actions == self.issue.actions
+
+
+IssueMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)
+test_random_commands_never_break_the_invariants = IssueMachine.TestCase
