@@ -7,7 +7,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.actors import Actor, Role
-from domain.errors import RuleBroken
+from domain.errors import RuleBroken, choice
 
 
 class Account(Aggregate):
@@ -27,7 +27,7 @@ class Account(Aggregate):
                  actor: Actor) -> Account:
         """Register a person; `name` and `contact` arrive already sealed with the key
         of `account_id`, which is why the id is chosen before the account exists."""
-        return cls(id=account_id, username=normalise_username(username), role=Role(role).value,
+        return cls(id=account_id, username=normalise_username(username), role=choice(Role, role, "role").value,
                    name=name, contact=contact, actor=actor.as_dict())
 
     @property
@@ -49,7 +49,7 @@ class Account(Aggregate):
 
     def assign_role(self, role: Role, actor: Actor) -> None:
         """Give the account a different role."""
-        role = Role(role)
+        role = choice(Role, role, "role")
         if role == self.role:
             raise RuleBroken(f"{self.username} already has the role {role.value}")
         self._role_assigned(role=role.value, actor=actor.as_dict())
@@ -75,5 +75,5 @@ class Username(Aggregate):
         return uuid5(NAMESPACE_URL, f"coproduce:username:{normalise_username(username)}")
 
     @event("Claimed")
-    def __init__(self, username: str, account_id: UUID) -> None:
+    def __init__(self, username: str, account_id: UUID, actor: dict) -> None:
         self.account_id = account_id

@@ -1,5 +1,10 @@
 """Errors the domain raises when a rule refuses a command."""
 
+from enum import Enum
+from typing import Any, TypeVar
+
+E = TypeVar("E", bound=Enum)
+
 
 class DomainError(Exception):
     """Base class: something a user asked for that the rules do not allow."""
@@ -34,3 +39,12 @@ class NotFound(DomainError):
 
 class ConflictError(DomainError):
     """Someone else changed the same thing first; reload and try again."""
+
+
+def choice(cls: type[E], value: Any, field: str) -> E:
+    """`value` as a member of `cls`, or a RuleBroken naming the field and the choices."""
+    try:
+        return cls(value)
+    except ValueError:
+        allowed = ", ".join(str(member.value) for member in cls)
+        raise RuleBroken(f"{field} must be one of: {allowed}") from None

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate, event
 
 from domain.actors import Actor
-from domain.errors import NotFound, RuleBroken
+from domain.errors import NotFound, RuleBroken, choice
 
 
 class HubLifecycle(str, Enum):
@@ -60,7 +60,7 @@ class Hub(Aggregate):
         """Create a hub at the given point in its lifecycle."""
         if not name.strip():
             raise RuleBroken("name is required")
-        return cls(name=name.strip(), area=area.strip(), lifecycle=HubLifecycle(lifecycle).value,
+        return cls(name=name.strip(), area=area.strip(), lifecycle=choice(HubLifecycle, lifecycle, "lifecycle").value,
                    actor=actor.as_dict())
 
     @property
@@ -69,7 +69,7 @@ class Hub(Aggregate):
 
     def advance_lifecycle(self, to: HubLifecycle, actor: Actor) -> None:
         """Move the hub one step on: pre-planning → planning → active → established."""
-        to = HubLifecycle(to)
+        to = choice(HubLifecycle, to, "lifecycle")
         if LIFECYCLE.index(to) != LIFECYCLE.index(self.lifecycle) + 1:
             raise RuleBroken(f"a hub in {self.lifecycle.value} cannot move to {to.value}")
         self._lifecycle_advanced(to=to.value, actor=actor.as_dict())
@@ -98,7 +98,7 @@ class Hub(Aggregate):
         session_id = uuid4()
         self._session_recorded(
             session_id=session_id, held_on=held_on.isoformat(), place=place.strip(),
-            format=SessionFormat(format).value, experts_attended=experts_attended,
+            format=choice(SessionFormat, format, "format").value, experts_attended=experts_attended,
             staff_attended=staff_attended, actor=actor.as_dict(),
         )
         return session_id

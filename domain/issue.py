@@ -9,7 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain import workflow
 from domain.actors import Actor, Role
-from domain.errors import IssueClosed, NotFound, RuleBroken, StageRefused
+from domain.errors import IssueClosed, NotFound, RuleBroken, StageRefused, choice
 from domain.participation import ParticipationLevel
 from domain.records import (
     Action, ActionStatus, Attribution, Channel, Contribution, Feedback, Finding,
@@ -33,6 +33,7 @@ class SystemicIssue(Aggregate):
         self.title = title
         self.raised_by = actor
         self._stage = Stage.FRAME.value
+        self.cycle = 1
         self.parked_reason: str | None = None
         self.framing: Framing | None = None
         self.selection: Selection | None = None
@@ -69,7 +70,7 @@ class SystemicIssue(Aggregate):
 
     @property
     def has_selection(self) -> bool:
-        return self.selection is not None
+        return self.selection is not None and self.selection.cycle == self.cycle
 
     @property
     def active_contributions(self) -> list[Contribution]:
@@ -81,7 +82,7 @@ class SystemicIssue(Aggregate):
 
     @property
     def finding_count(self) -> int:
-        return len(self.findings)
+        return sum(1 for f in self.findings.values() if f.cycle == self.cycle)
 
     @property
     def stakeholder_count(self) -> int:
@@ -90,11 +91,12 @@ class SystemicIssue(Aggregate):
     @property
     def completed_owned_action_count(self) -> int:
         done = ActionStatus.COMPLETED.value
-        return sum(1 for a in self.actions.values() if a.status == done and a.owner_id)
+        return sum(1 for a in self.actions.values()
+                   if a.status == done and a.owner_id and a.cycle == self.cycle)
 
     @property
     def learning_count(self) -> int:
-        return len(self.learnings)
+        return sum(1 for learning in self.learnings.values() if learning.cycle == self.cycle)
 
     @property
     def awaiting_feedback(self) -> list[Contribution]:
@@ -120,9 +122,10 @@ class SystemicIssue(Aggregate):
         except KeyError:
             raise NotFound(f"contribution {contribution_id} is not part of this issue") from None
 
-    def _active_ids(self, contribution_ids: list[UUID] | list[str], *, at_least_one: bool) -> list[str]:
+    def _active_ids(self, contribution_ids: list[UUID] | list[str]) -> list[str]:
+        """The chosen contributions, each one part of this issue and not withdrawn."""
         ids = [str(i) for i in dict.fromkeys(contribution_ids)]
-        if at_least_one and not ids:
+        if not ids:
             raise RuleBroken("at least one contribution must be chosen")
         for contribution_id in ids:
             if self._contribution(contribution_id).withdrawn:
@@ -154,11 +157,11 @@ class SystemicIssue(Aggregate):
         """Record the hub's decision to work on this issue, and how it was taken."""
         self._check_open()
         self._selected(decision=_required(decision, "decision"),
-                       level=ParticipationLevel(level).value, actor=actor.as_dict())
+                       level=choice(ParticipationLevel, level, "level").value, actor=actor.as_dict())
 
     @event("Selected")
     def _selected(self, decision: str, level: str, actor: dict) -> None:
-        self.selection = Selection(decision, level)
+        self.selection = Selection(decision, level, self.cycle)
 
     # --- input ---------------------------------------------------------------------------
 
@@ -180,9 +183,9 @@ class SystemicIssue(Aggregate):
         contribution_id = uuid4()
         self._contribution_recorded(
             contribution_id=contribution_id, contributor_id=contributor_id,
-            text=_required(text, "text"), channel=Channel(channel).value,
+            text=_required(text, "text"), channel=choice(Channel, channel, "channel").value,
             session_id=session_id, may_quote=bool(may_quote),
-            attribution=Attribution(attribution).value, actor=actor.as_dict(),
+            attribution=choice(Attribution, attribution, "attribution").value, actor=actor.as_dict(),
         )
         return contribution_id
 
@@ -212,7 +215,7 @@ class SystemicIssue(Aggregate):
     def theme_contributions(self, theme: str, contribution_ids: list[UUID], actor: Actor) -> None:
         """Group contributions under a theme."""
         self._check_open()
-        ids = self._active_ids(contribution_ids, at_least_one=True)
+        ids = self._active_ids(contribution_ids)
         self._contributions_themed(theme=_required(theme, "theme"), contribution_ids=ids,
                                    actor=actor.as_dict())
 
@@ -228,7 +231,7 @@ class SystemicIssue(Aggregate):
     def record_finding(self, summary: str, contribution_ids: list[UUID], actor: Actor) -> UUID:
         """Record what exploring showed, linked to the input behind it."""
         self._check_open()
-        ids = self._active_ids(contribution_ids, at_least_one=False)
+        ids = self._active_ids(contribution_ids)
         finding_id = uuid4()
         self._finding_recorded(finding_id=finding_id, summary=_required(summary, "summary"),
                                contribution_ids=ids, actor=actor.as_dict())
@@ -237,7 +240,7 @@ class SystemicIssue(Aggregate):
     @event("FindingRecorded")
     def _finding_recorded(self, finding_id: UUID, summary: str, contribution_ids: list[str],
                           actor: dict) -> None:
-        self.findings[str(finding_id)] = Finding(str(finding_id), summary, list(contribution_ids))
+        self.findings[str(finding_id)] = Finding(str(finding_id), summary, list(contribution_ids), self.cycle)
 
     def add_stakeholder(self, name: str, kind: str, actor: Actor) -> None:
         """Record an organisation or role that joined the issue."""
@@ -258,7 +261,7 @@ class SystemicIssue(Aggregate):
                       actor: Actor) -> UUID:
         """Record a commitment with a named owner and a due date."""
         self._check_open()
-        ids = self._active_ids(contribution_ids, at_least_one=False)
+        ids = self._active_ids(contribution_ids)
         action_id = uuid4()
         self._action_committed(action_id=action_id, title=_required(title, "action title"),
                                owner_id=owner_id, due=due.isoformat(), contribution_ids=ids,
@@ -269,7 +272,7 @@ class SystemicIssue(Aggregate):
     def _action_committed(self, action_id: UUID, title: str, owner_id: UUID, due: str,
                           contribution_ids: list[str], actor: dict) -> None:
         self.actions[str(action_id)] = Action(str(action_id), title, str(owner_id), due,
-                                              list(contribution_ids))
+                                              list(contribution_ids), self.cycle)
 
     def report_progress(self, action_id: UUID, note: str, actor: Actor) -> None:
         """Add a progress note to an open action."""
@@ -313,7 +316,7 @@ class SystemicIssue(Aggregate):
     def give_feedback(self, message: str, contribution_ids: list[UUID], actor: Actor) -> UUID:
         """Tell contributors what happened with their input ("you said, we did")."""
         self._check_open()
-        ids = self._active_ids(contribution_ids, at_least_one=True)
+        ids = self._active_ids(contribution_ids)
         feedback_id = uuid4()
         self._feedback_given(feedback_id=feedback_id, message=_required(message, "message"),
                              contribution_ids=ids, actor=actor.as_dict())
@@ -341,13 +344,13 @@ class SystemicIssue(Aggregate):
     def _learning_recorded(self, learning_id: UUID, what_changed: str, evidence: str,
                            next_steps: str, actor: dict) -> None:
         self.learnings[str(learning_id)] = Learning(str(learning_id), what_changed, evidence,
-                                                    next_steps)
+                                                    next_steps, self.cycle)
 
     # --- stage decisions -----------------------------------------------------------------------
 
     def advance_stage(self, to: Stage, reason: str, level: ParticipationLevel, actor: Actor) -> None:
         """Move forward one stage, if every exit criterion of the current stage is met."""
-        to, level = Stage(to), ParticipationLevel(level)
+        to, level = choice(Stage, to, "stage"), choice(ParticipationLevel, level, "level")
         if to == Stage.CLOSED:
             raise RuleBroken("an issue is closed with its outcome: use close")
         self._check_decision(to, self.missing_before(to), reason)
@@ -360,7 +363,7 @@ class SystemicIssue(Aggregate):
 
     def move_back(self, to: Stage, reason: str, level: ParticipationLevel, actor: Actor) -> None:
         """Move back to an earlier stage (from Learn: start a new cycle), saying why."""
-        to, level = Stage(to), ParticipationLevel(level)
+        to, level = choice(Stage, to, "stage"), choice(ParticipationLevel, level, "level")
         missing = workflow.unmet_for_moving_back(self, to, reason)
         if missing:
             raise StageRefused(self.stage.value, to.value, missing)
@@ -369,11 +372,13 @@ class SystemicIssue(Aggregate):
 
     @event("StageMovedBack")
     def _stage_moved_back(self, from_stage: str, to: str, reason: str, level: str, actor: dict) -> None:
+        if from_stage == Stage.LEARN.value:
+            self.cycle += 1  # a new cycle: its decisions, findings, actions and learning start afresh
         self._stage = to
 
     def close(self, outcome: str, level: ParticipationLevel, actor: Actor) -> None:
         """Close the issue from Learn; refused while any input awaits feedback."""
-        level = ParticipationLevel(level)
+        level = choice(ParticipationLevel, level, "level")
         self._check_decision(Stage.CLOSED, self.missing_before(Stage.CLOSED), outcome, "an outcome")
         self._closed(from_stage=self.stage.value, outcome=outcome.strip(), level=level.value,
                      actor=actor.as_dict())

@@ -1,5 +1,8 @@
 """The things an issue gathers as it moves: input, findings, actions, feedback.
 
+Decisions, findings, actions and learning remember the cycle they belong to: a move
+back from Learn starts a new cycle, whose exit criteria need new ones.
+
 Plain mutable records held inside the `SystemicIssue` aggregate; only the
 aggregate's event methods change them. Ids are kept as strings so that a
 snapshot of the aggregate is plain JSON.
@@ -44,6 +47,7 @@ class Framing:
 class Selection:
     decision: str
     level: str
+    cycle: int = 1
 
 
 @dataclass
@@ -72,6 +76,7 @@ class Finding:
     id: str
     summary: str
     contribution_ids: list[str]
+    cycle: int = 1
 
 
 @dataclass
@@ -89,6 +94,7 @@ class Action:
     owner_id: str
     due: str
     contribution_ids: list[str]
+    cycle: int = 1
     status: str = ActionStatus.OPEN.value
     progress: list[str] = field(default_factory=list)
     end_note: str = ""
@@ -107,6 +113,7 @@ class Learning:
     what_changed: str
     evidence: str
     next_steps: str
+    cycle: int = 1
 
 
 RECORD_TYPES = (Framing, Selection, Contribution, Finding, Stakeholder, Action, Feedback, Learning)

@@ -27,20 +27,22 @@ class Entry:
     level: str = ""
 
 
-ATTRIBUTION_WORDS = {"name": "named in full", "first_name": "named by first name",
-                     "anonymous": "anonymous"}
-
-
 def _count(ids: list[Any], noun: str) -> str:
     return f"{len(ids)} {noun}{'' if len(ids) == 1 else 's'}"
 
 
 def _contribution(e: Any, names: Names) -> str:
     quote = "may be quoted" if e.may_quote else "not to be quoted"
-    attribution = ATTRIBUTION_WORDS.get(e.attribution, e.attribution)
     via = ", given at a session" if e.session_id else ""
-    whose = names(str(e.contributor_id))
-    return f"recorded input from {whose} ({e.channel.replace('_', ' ')}{via}; {quote}; {attribution})"
+    return f"recorded input from {_attributed(e, names)} ({e.channel.replace('_', ' ')}{via}; {quote})"
+
+
+def _attributed(e: Any, names: Names) -> str:
+    """The contributor as they asked to be named: in full, by first name, or not at all."""
+    if e.attribution == "anonymous":
+        return "an expert who asked not to be named"
+    name = names(str(e.contributor_id))
+    return name.split()[0] if e.attribution == "first_name" and name else name
 
 
 SENTENCES: dict[str, Callable[[Any, Names], str]] = {

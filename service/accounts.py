@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import RecordConflictError
-
-from domain import Account, Actor, ConflictError, Hub, HubLifecycle, Role, RuleBroken, Username
+from domain import Account, Actor, Hub, HubLifecycle, Role, RuleBroken, Username
 from service.application import CoproduceBase
 
 
@@ -21,10 +19,8 @@ class AccountCommands(CoproduceBase):
         actor = actor or Actor(account_id, Role(role))
         account = Account.register(account_id, username, role, self.sealer.seal(account_id, name),
                                    self.sealer.seal(account_id, contact), actor)
-        try:
-            self.save(account, Username(username=account.username, account_id=account_id))
-        except RecordConflictError:
-            raise ConflictError(f"the username {account.username!r} is already taken") from None
+        claim = Username(username=account.username, account_id=account_id, actor=actor.as_dict())
+        self._save(account, claim, conflict=f"the username {account.username!r} is already taken")
         return account_id
 
     def join_hub(self, account_id: UUID, hub_id: UUID, actor: Actor) -> None:

@@ -56,14 +56,14 @@ class CoproduceBase(Application):
             raise NotFound(f"no {what} with id {aggregate_id}")
         return aggregate
 
-    def _save(self, *aggregates: Aggregate) -> None:
+    def _save(self, *aggregates: Aggregate, conflict: str = "") -> None:
+        """Save atomically; the one place a store collision becomes a ConflictError."""
         try:
             self.save(*aggregates)
         except RecordConflictError:
-            raise ConflictError(
+            raise ConflictError(conflict or (
                 "someone else changed this at the same time; nothing of yours was recorded: "
-                "reload and try again"
-            ) from None
+                "reload and try again")) from None
 
     def _change(self, cls: type[A], aggregate_id: UUID, what: str,
                 change: Callable[[A], T], expected_version: int | None = None) -> T:

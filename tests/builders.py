@@ -27,6 +27,10 @@ def contribute(issue: SystemicIssue, who: Actor, text: str = "sealed input"):
     return issue.record_contribution(who.account_id, text, who, Channel.ONLINE, True, Attribution.ANONYMOUS)
 
 
+def first_input(issue: SystemicIssue) -> list[str]:
+    return [next(iter(issue.contributions))]
+
+
 def in_frame(p: People) -> SystemicIssue:
     return SystemicIssue.raise_issue(uuid4(), "Registering with a GP", p.expert)
 
@@ -47,7 +51,7 @@ def in_explore(p: People) -> SystemicIssue:
 
 def in_act(p: People) -> SystemicIssue:
     issue = in_explore(p)
-    issue.record_finding("Reception staff did not know the rules", [], p.manager)
+    issue.record_finding("Reception staff did not know the rules", first_input(issue), p.manager)
     issue.add_stakeholder("GP federation", "service", p.manager)
     issue.advance_stage(Stage.ACT, "ready", LEVEL, p.manager)
     return issue
@@ -55,7 +59,8 @@ def in_act(p: People) -> SystemicIssue:
 
 def in_learn(p: People) -> SystemicIssue:
     issue = in_act(p)
-    action = issue.commit_action("Brief receptions", p.owner.account_id, date(2024, 3, 31), [], p.manager)
+    action = issue.commit_action("Brief receptions", p.owner.account_id, date(2024, 3, 31), first_input(issue),
+                                 p.manager)
     issue.complete_action(action, "done", p.owner)
     issue.advance_stage(Stage.LEARN, "action complete", LEVEL, p.manager)
     return issue

@@ -36,9 +36,8 @@ def test_input_and_names_never_reach_the_event_store_in_the_clear(store, app, ca
     assert b"Letters to old addresses" in stored_bytes(app)  # the audit facts stay readable
 
 
-def test_the_sqlite_files_hold_no_input_in_the_clear(tmp_path, app, cast, store):
-    if not store.is_sqlite:
-        pytest.skip("files are a SQLite matter")
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+def test_the_sqlite_files_hold_no_input_in_the_clear(app, cast, store):
     words = canary()
     record_input(app, cast, words)
     files = [p for p in Path(store.url.database).parent.iterdir() if p.name.startswith("coproduce.db")]

@@ -3,11 +3,11 @@
 from datetime import date
 
 from eventsourcing.application import project_aggregate
-from hypothesis import settings, strategies as st
+from hypothesis import event, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from domain import DomainError, ParticipationLevel, Stage
-from domain.workflow import ORDER
+from domain.workflow import ORDER, next_stage
 from tests.builders import People, contribute, in_frame
 
 stages = st.sampled_from(list(Stage))
@@ -62,15 +62,18 @@ class IssueMachine(RuleBasedStateMachine):
     def select(self, level):
         self.attempt(lambda: self.issue.select("chosen", level, self.people.manager))
 
+    def some_input(self):
+        return [c.id for c in self.issue.active_contributions][:1]
+
     @rule()
     def explore_work(self):
-        self.attempt(lambda: self.issue.record_finding("finding", [], self.people.manager))
+        self.attempt(lambda: self.issue.record_finding("finding", self.some_input(), self.people.manager))
         self.attempt(lambda: self.issue.add_stakeholder(f"org {len(self.events)}", "service", self.people.manager))
 
     @rule(complete=st.booleans())
     def act(self, complete):
         action = self.attempt(lambda: self.issue.commit_action(
-            "do it", self.people.owner.account_id, date(2024, 1, 1), [], self.people.manager))
+            "do it", self.people.owner.account_id, date(2024, 1, 1), self.some_input(), self.people.manager))
         if action and complete:
             self.attempt(lambda: self.issue.complete_action(action, "", self.people.owner))
 
@@ -95,9 +98,28 @@ class IssueMachine(RuleBasedStateMachine):
         command = self.issue.park if park else self.issue.reopen
         self.attempt(lambda: command(reason, self.people.manager))
 
+    @rule(answer_all=st.booleans())
+    def work_towards_the_next_stage(self, answer_all):
+        """A diligent manager: does what the current stage needs, then tries to move on."""
+        issue, m = self.issue, self.people.manager
+        steps = {
+            Stage.FRAME: [lambda: issue.frame("problem", "people", m), lambda: self.add_input(True),
+                          lambda: issue.select("chosen", ParticipationLevel.CO_DESIGN, m)],
+            Stage.EXPLORE: [self.explore_work],
+            Stage.ACT: [lambda: self.act(True)],
+            Stage.LEARN: [self.learn] + ([lambda: self.feedback(None, True)] if answer_all else []),
+        }.get(issue.stage, [])
+        for step in steps:
+            self.attempt(step)
+        if issue.stage == Stage.LEARN:
+            self.attempt(lambda: issue.close("done", ParticipationLevel.CO_DESIGN, m))
+        elif not issue.is_closed:
+            self.attempt(lambda: issue.advance_stage(next_stage(issue.stage), "ready", ParticipationLevel.CO_DESIGN, m))
+
     @invariant()
     def stage_is_legal(self):
         assert self.issue.stage in ORDER
+        event(f"reached {self.issue.stage.value}")
 
     @invariant()
     def no_contribution_is_lost(self):

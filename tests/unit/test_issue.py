@@ -6,7 +6,7 @@ from uuid import uuid4
 import pytest
 
 from domain import Attribution, Channel, NotFound, RuleBroken
-from tests.builders import People, contribute, in_act, in_frame
+from tests.builders import People, contribute, first_input, in_act, in_frame
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def test_feedback_marks_each_contribution_answered(p):
 
 def test_an_action_runs_from_commitment_to_an_end(p):
     issue = in_act(p)
-    action = issue.commit_action("Brief receptions", p.owner.account_id, date(2024, 3, 31), [], p.manager)
+    action = issue.commit_action("Brief receptions", p.owner.account_id, date(2024, 3, 31), first_input(issue), p.manager)
     issue.report_progress(action, "6 of 18 briefed", p.owner)
     issue.complete_action(action, "all briefed", p.owner)
     recorded = issue.actions[str(action)]
@@ -100,7 +100,7 @@ def test_an_action_runs_from_commitment_to_an_end(p):
 
 def test_dropping_an_action_needs_a_reason(p):
     issue = in_act(p)
-    action = issue.commit_action("Brief receptions", p.owner.account_id, date(2024, 3, 31), [], p.manager)
+    action = issue.commit_action("Brief receptions", p.owner.account_id, date(2024, 3, 31), first_input(issue), p.manager)
     with pytest.raises(RuleBroken, match="reason is required"):
         issue.drop_action(action, "", p.manager)
 
@@ -115,3 +115,11 @@ def test_a_stakeholder_joins_once(p):
 def test_framing_needs_a_problem_and_who_it_affects(p):
     with pytest.raises(RuleBroken, match="who is affected is required"):
         in_frame(p).frame("a problem", "", p.manager)
+
+
+def test_findings_and_actions_are_linked_to_the_input_behind_them(p):
+    issue = in_act(p)
+    with pytest.raises(RuleBroken, match="at least one contribution"):
+        issue.record_finding("a finding", [], p.manager)
+    with pytest.raises(RuleBroken, match="at least one contribution"):
+        issue.commit_action("Brief receptions", p.owner.account_id, date(2024, 3, 31), [], p.manager)

@@ -6,7 +6,8 @@ import pytest
 
 from domain import IssueClosed, RuleBroken, Stage, StageRefused
 from tests.builders import (
-    LEVEL, People, contribute, in_act, in_explore, in_frame, in_learn, ready_to_close, ready_to_explore,
+    LEVEL, People, contribute, first_input, in_act, in_explore, in_frame, in_learn, ready_to_close,
+    ready_to_explore,
 )
 
 
@@ -69,7 +70,7 @@ def test_frame_to_explore_when_all_is_there(p):
 def test_explore_to_act_needs_a_finding_and_a_stakeholder(p):
     issue = in_explore(p)
     assert issue.missing_before(Stage.ACT) == ["no finding recorded yet", "no stakeholder has joined yet"]
-    issue.record_finding("a finding", [], p.manager)
+    issue.record_finding("a finding", first_input(issue), p.manager)
     assert issue.missing_before(Stage.ACT) == ["no stakeholder has joined yet"]
     issue.add_stakeholder("University", "university", p.manager)
     issue.advance_stage(Stage.ACT, "agreed", LEVEL, p.manager)
@@ -80,11 +81,11 @@ def test_act_to_learn_needs_a_completed_action_not_just_a_committed_one(p):
     issue = in_act(p)
     message = "no action with a named owner has been completed yet"
     assert issue.missing_before(Stage.LEARN) == [message]
-    action = issue.commit_action("Brief staff", p.owner.account_id, date(2024, 1, 1), [], p.manager)
+    action = issue.commit_action("Brief staff", p.owner.account_id, date(2024, 1, 1), first_input(issue), p.manager)
     assert issue.missing_before(Stage.LEARN) == [message]
     issue.drop_action(action, "no funding", p.manager)
     assert issue.missing_before(Stage.LEARN) == [message]
-    done = issue.commit_action("Print cards", p.owner.account_id, date(2024, 1, 1), [], p.manager)
+    done = issue.commit_action("Print cards", p.owner.account_id, date(2024, 1, 1), first_input(issue), p.manager)
     issue.complete_action(done, "", p.owner)
     issue.advance_stage(Stage.LEARN, "done", LEVEL, p.manager)
     assert issue.stage == Stage.LEARN
@@ -193,3 +194,40 @@ def test_every_decision_records_actor_reason_and_level(p):
     assert decision.actor == {"id": str(p.manager.account_id), "role": "hub_manager"}
     assert (decision.reason, decision.level, decision.from_stage, decision.to) == (
         "agreed at the hub", "co-production", "frame", "explore")
+
+
+def test_a_new_cycle_from_learn_needs_new_action_and_learning_before_closing_again(p):
+    # given an issue that finished a cycle and starts another from Act
+    issue = ready_to_close(p)
+    issue.move_back(Stage.ACT, "the card is not accepted everywhere", LEVEL, p.manager)
+    # then the last cycle's completed action does not count
+    assert issue.missing_before(Stage.LEARN) == ["no action with a named owner has been completed yet"]
+    action = issue.commit_action("Second round of briefings", p.owner.account_id, date(2024, 9, 1),
+                                 first_input(issue), p.manager)
+    issue.complete_action(action, "", p.owner)
+    issue.advance_stage(Stage.LEARN, "done again", LEVEL, p.manager)
+    assert issue.missing_before(Stage.CLOSED) == ["no learning recorded yet"]
+
+
+def test_a_new_cycle_from_frame_needs_a_new_selection_and_finding(p):
+    issue = ready_to_close(p)
+    issue.move_back(Stage.FRAME, "a new angle on the problem", LEVEL, p.manager)
+    assert issue.missing_before(Stage.EXPLORE) == [
+        "no decision yet to select the issue, with its participation level"]
+    issue.select("Chosen again", LEVEL, p.manager)
+    issue.advance_stage(Stage.EXPLORE, "again", LEVEL, p.manager)
+    assert issue.missing_before(Stage.ACT) == ["no finding recorded yet"]
+
+
+def test_moving_back_within_a_cycle_keeps_its_work(p):
+    issue = in_act(p)
+    issue.move_back(Stage.EXPLORE, "one more stakeholder to hear from", LEVEL, p.manager)
+    assert issue.missing_before(Stage.ACT) == []
+
+
+def test_an_unknown_level_or_stage_is_refused_naming_the_field(p):
+    issue = ready_to_explore(p)
+    with pytest.raises(RuleBroken, match="level must be one of: coercion, educating"):
+        issue.advance_stage(Stage.EXPLORE, "why", "top", p.manager)
+    with pytest.raises(RuleBroken, match="stage must be one of: frame, explore"):
+        issue.advance_stage("onwards", "why", LEVEL, p.manager)
