@@ -2,7 +2,9 @@
 
 from domain.account import Account, Username
 from domain.actors import Actor, Role
-from domain.errors import ConflictError, DomainError, IssueClosed, NotFound, RuleBroken, StageRefused
+from domain.errors import (
+    ConflictError, DomainError, IssueClosed, NotFound, RuleBroken, StageRefused, StaleVersion,
+)
 from domain.hub import Hub, HubLifecycle, SessionFormat
 from domain.issue import SystemicIssue
 from domain.participation import ParticipationLevel
@@ -12,5 +14,5 @@ from domain.workflow import Stage
 __all__ = [
     "Account", "Actor", "Attribution", "Channel", "ConflictError", "DomainError", "Hub",
     "HubLifecycle", "IssueClosed", "NotFound", "ParticipationLevel", "Role", "RuleBroken",
-    "SessionFormat", "Stage", "StageRefused", "SystemicIssue", "Username",
+    "SessionFormat", "Stage", "StageRefused", "StaleVersion", "SystemicIssue", "Username",
 ]

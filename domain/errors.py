@@ -41,6 +41,10 @@ class ConflictError(DomainError):
     """Someone else changed the same thing first; reload and try again."""
 
 
+class StaleVersion(ConflictError):
+    """The caller's copy is older than the stored one (an If-Match that no longer matches)."""
+
+
 def choice(cls: type[E], value: Any, field: str) -> E:
     """`value` as a member of `cls`, or a RuleBroken naming the field and the choices."""
     try:

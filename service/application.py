@@ -11,8 +11,9 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import JSONTranscoder, RecordConflictError
 
 from domain import (
-    Account, Actor, ConflictError, Hub, NotFound, RuleBroken, SystemicIssue, Username,
+    Account, Actor, ConflictError, Hub, NotFound, RuleBroken, StaleVersion, SystemicIssue, Username,
 )
+from service.credentials import Credentials
 from service.keystore import KeyStore
 from service.sealing import Sealer
 from service.store import Store
@@ -37,6 +38,7 @@ class CoproduceBase(Application):
         self.engine = self.store.engine()
         self.keys = KeyStore(self.engine)
         self.sealer = Sealer(self.keys)
+        self.credentials = Credentials(self.engine)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -69,7 +71,7 @@ class CoproduceBase(Application):
                 change: Callable[[A], T], expected_version: int | None = None) -> T:
         aggregate = self._get(cls, aggregate_id, what)
         if expected_version is not None and aggregate.version != expected_version:
-            raise ConflictError(
+            raise StaleVersion(
                 f"the {what} is at version {aggregate.version}, not {expected_version}: "
                 "reload and try again"
             )

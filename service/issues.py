@@ -53,8 +53,11 @@ class IssueCommands(CoproduceBase):
     ) -> UUID:
         """Record an expert's input, sealed with the expert's own key."""
         issue = self.issue(issue_id)
-        if self.account(contributor_id).role != Role.EXPERT:
+        contributor = self.account(contributor_id)
+        if contributor.role != Role.EXPERT:
             raise RuleBroken("input can only be recorded for an expert")
+        if str(issue.hub_id) not in contributor.hub_ids:
+            raise RuleBroken(f"{contributor.username} is not a member of this issue's hub")
         if session_id is not None:
             self.hub(issue.hub_id).session(session_id)
         sealed = self.sealer.seal(contributor_id, text) if text.strip() else ""

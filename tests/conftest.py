@@ -75,6 +75,8 @@ class Cast:
             self.ids[username] = app.register_account(username, role, f"{username.title()} Example",
                                                       f"{username}@example.org", admin)
         app.assign_manager(self.hub, self.ids["sam"], admin)
+        for member in ("alex", "jo", "fran", "nadia"):
+            app.join_hub(self.ids[member], self.hub, admin)
         self.actors = {name: app.account(i).as_actor() for name, i in self.ids.items()}
         self.manager, self.expert, self.facilitator = self.actors["sam"], self.actors["alex"], self.actors["fran"]
 
