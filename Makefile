@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PORT ?= 8000
 
 .PHONY: run test install clean
 
@@ -13,11 +14,10 @@ $(BIN)/coproduce: pyproject.toml
 
 install: $(BIN)/coproduce
 
-## Load the demo into the embedded store (var/coproduce.db) and show where every issue stands.
+## Load the demo into the embedded store (var/coproduce.db) and serve the API on PORT.
 run: install
 	$(BIN)/coproduce demo
-	$(BIN)/coproduce hubs
-	$(BIN)/coproduce issues
+	$(BIN)/coproduce serve --port $(PORT)
 
 ## Run the whole test suite (PostgreSQL tests need the server at 127.0.0.1:5432).
 test: install

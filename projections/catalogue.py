@@ -36,12 +36,15 @@ class HubSummary:
 class Catalogue:
     hubs: dict[str, HubSummary] = field(default_factory=dict)
     issues: dict[str, IssueSummary] = field(default_factory=dict)
+    account_ids: list[str] = field(default_factory=list)
 
     def apply(self, event: Any) -> None:
         kind, key = type(event).__name__, str(event.originator_id)
         topic = event.originator_topic if kind in ("Created", "Raised") else ""
         if kind == "Created" and topic.endswith(":Hub"):
             self.hubs[key] = HubSummary(key, event.name, event.area, event.lifecycle)
+        elif kind == "Registered":
+            self.account_ids.append(key)
         elif kind == "LifecycleAdvanced" and key in self.hubs:
             self.hubs[key].lifecycle = event.to
         elif kind == "Raised":

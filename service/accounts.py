@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain import Account, Actor, DomainError, Hub, HubLifecycle, NotFound, Role, RuleBroken, Username
+from projections.catalogue import build_catalogue, read_log
 from service.application import CoproduceBase
 from service.credentials import MIN_PASSWORD_LENGTH
 
@@ -27,6 +28,27 @@ class AccountCommands(CoproduceBase):
         claim = Username(username=account.username, account_id=account_id, actor=actor.as_dict())
         self._save(account, claim, conflict=f"the username {account.username!r} is already taken")
         return account_id
+
+    def open_account(self, username: str, role: Role, name: str, contact: str, actor: Actor,
+                     password: str | None = None, hub_ids: list[UUID] = ()) -> UUID:
+        """Register a person, set their password and add them to hubs (managers manage them)."""
+        for hub_id in hub_ids:
+            self.hub(hub_id)
+        if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+            raise RuleBroken(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        account_id = self.register_account(username, role, name, contact, actor)
+        if password is not None:
+            self.set_password(account_id, password)
+        for hub_id in hub_ids:
+            if Role(role) == Role.HUB_MANAGER:
+                self.assign_manager(hub_id, account_id, actor)
+            else:
+                self.join_hub(account_id, hub_id, actor)
+        return account_id
+
+    def all_accounts(self) -> list[Account]:
+        """Every account, in the order they were registered."""
+        return [self.account(UUID(i)) for i in build_catalogue(read_log(self)).account_ids]
 
     def set_password(self, account_id: UUID, password: str) -> None:
         """Set (or replace) the password an account signs in with."""

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from domain import HubLifecycle, Role
-from service import cli_issues, demo
+from service import cli_issues, demo, serve
 from service.cli_support import Context, as_option, pass_context, refusals
 
 
@@ -41,21 +41,16 @@ def init(context: Context, username: str, name: str) -> None:
 @click.option("--name", required=True, help="The person's name (stored encrypted).")
 @click.option("--contact", default="", help="How to reach them (stored encrypted).")
 @click.option("--hub", "hubs", multiple=True, help="A hub (name or id) they belong to.")
+@click.option("--password", help="A password to sign in with (at least 12 characters).")
 @as_option
 @pass_context
 @refusals
 def add_account(context: Context, username: str, role: str, name: str, contact: str,
-                hubs: tuple[str, ...], as_user: str) -> None:
+                hubs: tuple[str, ...], password: str | None, as_user: str) -> None:
     """Register a person with a role, and add them to hubs."""
-    app, actor = context.app, context.app.actor_for(as_user)
-    account_id = app.register_account(username, Role(role), name, contact, actor)
-    for hub in hubs:
-        hub_id = context.hub_id(hub)
-        if Role(role) == Role.HUB_MANAGER:
-            app.assign_manager(hub_id, account_id, actor)
-        else:
-            app.join_hub(account_id, hub_id, actor)
-    click.echo(account_id)
+    app = context.app
+    click.echo(app.open_account(username, Role(role), name, contact, app.actor_for(as_user), password=password,
+                                hub_ids=[context.hub_id(hub) for hub in hubs]))
 
 
 @cli.command("add-hub")
@@ -101,7 +96,7 @@ def list_issues(context: Context, hub: str | None) -> None:
             click.echo(f"{issue.id}  [{issue.stage}{parked}]  {issue.title}  — {catalogue.hubs[issue.hub_id].name}")
 
 
-for command in (*cli_issues.COMMANDS, demo.demo):
+for command in (*cli_issues.COMMANDS, demo.demo, serve.serve):
     cli.add_command(command)
 
 

@@ -16,7 +16,7 @@ from domain import Actor, Attribution, Channel, HubLifecycle, NotFound, Particip
 from service.cli_support import Context, pass_context, refusals
 from service.coproduce import Coproduce
 
-PASSWORD_NOTE = "demo accounts have no passwords yet; act as one with --as USERNAME"
+DEMO_PASSWORD = "coproduce-demo"  # every demo account's password: for trying Coproduce only
 
 HUBS = [
     ("Cambridge & South", "Cambridge and South Cambridgeshire", HubLifecycle.ESTABLISHED),
@@ -92,15 +92,12 @@ class Demo:
 
 def build_demo(app: Coproduce) -> Demo:
     admin = app.account_by_username("admin").as_actor()
+    app.set_password(admin.account_id, DEMO_PASSWORD)
     hubs = {name: app.create_hub(name, area, stage, admin) for name, area, stage in HUBS}
     actors = {"admin": admin}
     for username, role, name, member_of in PEOPLE:
-        account_id = app.register_account(username, role, name, f"{username}@example.org", admin)
-        for hub in member_of:
-            if role == Role.HUB_MANAGER:
-                app.assign_manager(hubs[hub], account_id, admin)
-            else:
-                app.join_hub(account_id, hubs[hub], admin)
+        account_id = app.open_account(username, role, name, f"{username}@example.org", admin,
+                                      password=DEMO_PASSWORD, hub_ids=[hubs[hub] for hub in member_of])
         actors[username] = Actor(account_id, role)
     demo = Demo(app, actors, hubs, {})
     for hub, held_on, place, fmt, experts, staff in SESSIONS:
@@ -121,6 +118,7 @@ def demo(context: Context) -> None:
     try:
         app.account_by_username("sam")
         click.echo("The demo is already loaded.")
+        print_logins()
         return
     except NotFound:
         pass
@@ -131,9 +129,12 @@ def demo(context: Context) -> None:
     story = build_demo(app)
     for tell in STORIES:
         tell(story)
-    click.echo("Demo loaded: 5 hubs, 8 issues. Try:")
-    click.echo("  coproduce issues")
-    click.echo("  coproduce history ISSUE")
-    click.echo("People (" + PASSWORD_NOTE + "):")
+    click.echo("Demo loaded: 5 hubs, 8 issues.")
+    print_logins()
+
+
+def print_logins() -> None:
+    click.echo(f"Demo sign-ins (password for all: {DEMO_PASSWORD}; or --as USERNAME on the command line):")
+    click.echo(f"  {'admin':<8} {'admin':<12} Administrator")
     for username, role, name, hubs in PEOPLE:
         click.echo(f"  {username:<8} {role.value:<12} {name}" + (f" — {', '.join(hubs)}" if hubs else ""))

@@ -1,0 +1,120 @@
+"""/api/v1/accounts and /api/v1/tokens: people, their roles and hubs, and signing in."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import current_app
+from flask_smorest import Blueprint, abort
+
+from service.api import schemas as s
+from service.api import views as v
+from service.api.access import allow, coproduce, signed_in
+from service.api.issues import documented
+from service.api.paging import page_of
+from service.api.render import account_view
+from service.authorization import Permission as P
+from service.ratelimit import limiter
+
+blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts and API tokens")
+
+ACCOUNT = "/accounts/<uuid:account_id>"
+
+
+@blp.route("/tokens", methods=["POST"])
+@limiter.limit(lambda: current_app.config["COPRODUCE_SIGN_IN_LIMIT"])
+@blp.arguments(s.TokenIn)
+@blp.response(201, v.TokenOut)
+@documented(401, 413, 429)
+def sign_in(payload):
+    """Sign in with a username and password; returns a new API token (shown once)."""
+    account, token_id, secret = coproduce().issue_token(payload["username"], payload["password"], payload["label"])
+    return {"id": token_id, "token": secret, "account_id": account.id}
+
+
+@blp.route("/tokens", methods=["GET"])
+@blp.response(200, v.TokenInfoOut(many=True))
+@documented(401, 429)
+def list_tokens():
+    """Your API tokens (never their secrets)."""
+    return coproduce().credentials.tokens_of(signed_in().id)
+
+
+@blp.route("/tokens/<uuid:token_id>", methods=["DELETE"])
+@blp.response(204)
+@documented(401, 404, 429)
+def revoke_token(token_id):
+    """Revoke one of your API tokens."""
+    if not coproduce().credentials.revoke(signed_in().id, token_id):
+        abort(404, message="You have no live token with that id.")
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, v.AccountOut)
+@documented(401, 429)
+def me():
+    """The account you are signed in as."""
+    return account_view(coproduce(), signed_in())
+
+
+@blp.route("/accounts", methods=["GET"])
+@blp.response(200, v.AccountOut(many=True))
+@blp.paginate()
+@documented(401, 403, 429)
+def list_accounts(pagination_parameters):
+    """Every account (admins and auditors)."""
+    allow(P.READ_ACCOUNTS)
+    accounts = coproduce().all_accounts()
+    return [account_view(coproduce(), a) for a in page_of(accounts, pagination_parameters)]
+
+
+@blp.route("/accounts", methods=["POST"])
+@blp.arguments(s.AccountIn)
+@blp.response(201, v.AccountOut)
+@documented(401, 403, 404, 409, 413, 429)
+def create_account(payload):
+    """Register a person with a role, a password and hubs (admins)."""
+    actor = allow(P.MANAGE_ACCOUNTS)
+    account_id = coproduce().open_account(actor=actor, **payload)
+    return account_view(coproduce(), coproduce().account(account_id))
+
+
+@blp.route(ACCOUNT, methods=["GET"])
+@blp.response(200, v.AccountOut)
+@documented(401, 403, 404, 429)
+def get_account(account_id):
+    """One account (admins and auditors, or your own)."""
+    if account_id != signed_in().id:
+        allow(P.READ_ACCOUNTS)
+    return account_view(coproduce(), coproduce().account(account_id))
+
+
+@blp.route(ACCOUNT + "/role", methods=["POST"])
+@blp.arguments(s.RoleIn)
+@blp.response(200, v.AccountOut)
+@documented(401, 403, 404, 409, 413, 429)
+def assign_role(payload, account_id):
+    """Give an account another role (admins)."""
+    coproduce().assign_role(account_id, payload["role"], allow(P.MANAGE_ACCOUNTS))
+    return account_view(coproduce(), coproduce().account(account_id))
+
+
+@blp.route(ACCOUNT + "/hubs", methods=["POST"])
+@blp.arguments(s.MembershipIn)
+@blp.response(200, v.AccountOut)
+@documented(401, 403, 404, 409, 413, 429)
+def join_hub(payload, account_id):
+    """Add an account to a hub (admins)."""
+    coproduce().join_hub(account_id, payload["hub_id"], allow(P.MANAGE_ACCOUNTS))
+    return account_view(coproduce(), coproduce().account(account_id))
+
+
+@blp.route(ACCOUNT + "/password", methods=["POST"])
+@blp.arguments(s.PasswordIn)
+@blp.response(204)
+@documented(401, 403, 404, 413, 429)
+def set_password(payload, account_id: UUID):
+    """Set an account's password (admins, or your own)."""
+    if account_id != signed_in().id:
+        allow(P.MANAGE_ACCOUNTS)
+    coproduce().set_password(account_id, payload["password"])

@@ -1,0 +1,122 @@
+"""/api/v1/hubs: hubs, their sessions and their issues."""
+
+from __future__ import annotations
+
+import dataclasses
+from uuid import UUID
+
+from flask_smorest import Blueprint
+
+from projections.catalogue import build_catalogue, read_log
+from service.api import schemas as s
+from service.api import views as v
+from service.api.access import allow, coproduce, who
+from service.api.issues import answer, documented
+from service.api.paging import page_of
+from service.api.render import hub_view
+from service.authorization import Decision, Permission as P, Target, decide
+
+blp = Blueprint("hubs", __name__, url_prefix="/api/v1/hubs", description="Hubs, their sessions and issues")
+
+HUB = "/<uuid:hub_id>"
+
+
+def _visible_hub(hub_id):
+    hub = coproduce().hub(hub_id)
+    allow(P.READ, Target(hub_id))
+    return hub
+
+
+@blp.route("", methods=["GET"])
+@blp.response(200, v.HubOut(many=True))
+@blp.paginate()
+@documented(401, 429)
+def list_hubs(pagination_parameters):
+    """The hubs you can see."""
+    viewer = who()
+    hubs = [h for h in build_catalogue(read_log(coproduce())).hubs.values()
+            if decide(viewer, P.READ, Target(h.id)) is Decision.ALLOWED]
+    return [hub_view(coproduce().hub(UUID(h.id))) for h in page_of(hubs, pagination_parameters)]
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(s.HubIn)
+@blp.response(201, v.HubOut)
+@documented(401, 403, 409, 413, 429)
+def create_hub(payload):
+    """Create a hub (admins)."""
+    actor = allow(P.MANAGE_HUBS)
+    return hub_view(coproduce().hub(coproduce().create_hub(actor=actor, **payload)))
+
+
+@blp.route(HUB, methods=["GET"])
+@blp.response(200, v.HubOut)
+@documented(401, 404, 429)
+def get_hub(hub_id):
+    """One hub."""
+    return hub_view(_visible_hub(hub_id))
+
+
+@blp.route(HUB + "/lifecycle", methods=["POST"])
+@blp.arguments(s.LifecycleIn)
+@blp.response(200, v.HubOut)
+@documented(401, 403, 404, 409, 413, 429)
+def advance_lifecycle(payload, hub_id):
+    """Move the hub one step on in its lifecycle (admins)."""
+    _visible_hub(hub_id)
+    coproduce().advance_hub_lifecycle(hub_id, payload["to"], allow(P.MANAGE_HUBS, Target(hub_id)))
+    return hub_view(coproduce().hub(hub_id))
+
+
+@blp.route(HUB + "/managers", methods=["POST"])
+@blp.arguments(s.ManagerIn)
+@blp.response(200, v.HubOut)
+@documented(401, 403, 404, 409, 413, 429)
+def assign_manager(payload, hub_id):
+    """Make a hub manager's account manage this hub (admins)."""
+    _visible_hub(hub_id)
+    coproduce().assign_manager(hub_id, payload["account_id"], allow(P.MANAGE_HUBS, Target(hub_id)))
+    return hub_view(coproduce().hub(hub_id))
+
+
+@blp.route(HUB + "/sessions", methods=["GET"])
+@blp.response(200, v.SessionOut(many=True))
+@blp.paginate()
+@documented(401, 404, 429)
+def list_sessions(hub_id, pagination_parameters):
+    """The hub's sessions."""
+    sessions = list(_visible_hub(hub_id).sessions.values())
+    return [dataclasses.asdict(x) for x in page_of(sessions, pagination_parameters)]
+
+
+@blp.route(HUB + "/sessions", methods=["POST"])
+@blp.arguments(s.SessionIn)
+@blp.response(201, v.SessionOut)
+@documented(401, 403, 404, 409, 413, 429)
+def record_session(payload, hub_id):
+    """Record a session where input was gathered (facilitators and managers)."""
+    _visible_hub(hub_id)
+    session_id = coproduce().record_session(hub_id, allow(P.RECORD_SESSION, Target(hub_id)), **payload)
+    return dataclasses.asdict(coproduce().hub(hub_id).session(session_id))
+
+
+@blp.route(HUB + "/issues", methods=["GET"])
+@blp.response(200, v.IssueSummaryOut(many=True))
+@blp.paginate()
+@documented(401, 404, 429)
+def list_issues(hub_id, pagination_parameters):
+    """The hub's issues with their stage."""
+    _visible_hub(hub_id)
+    hub = build_catalogue(read_log(coproduce())).hubs[str(hub_id)]
+    return [dataclasses.asdict(i) for i in page_of(hub.issues, pagination_parameters)]
+
+
+@blp.route(HUB + "/issues", methods=["POST"])
+@blp.arguments(s.RaiseIn)
+@blp.response(201, v.IssueOut)
+@documented(401, 403, 404, 409, 413, 429)
+def raise_issue(payload, hub_id):
+    """Raise an issue in the hub; it starts in frame."""
+    _visible_hub(hub_id)
+    issue_id = coproduce().raise_issue(hub_id, payload["title"], allow(P.RAISE_ISSUE, Target(hub_id)))
+    return answer(issue_id, 201)

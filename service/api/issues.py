@@ -1,0 +1,273 @@
+"""/api/v1/issues: an issue's state, its history and every command on it."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask_smorest import Blueprint
+
+from domain import Stage
+from projections.describe import describe, kind_of
+from service.api import schemas as s
+from service.api import views as v
+from service.api.access import allow, coproduce, if_match, on_issue, owner_of, readable_issue, who
+from service.api.paging import page_of
+from service.api.render import issue_view
+from service.authorization import Permission as P
+
+blp = Blueprint("issues", __name__, url_prefix="/api/v1/issues", description="Systemic issues and their stages")
+
+ISSUE = "/<uuid:issue_id>"
+ERRORS = (401, 403, 404, 409, 412, 413, 429)
+
+
+def documented(*codes: int):
+    """Document the problem responses a route can give."""
+    def wrap(func):
+        for code in codes:
+            func = blp.alt_response(code, success=False)(func)
+        return func
+    return wrap
+
+
+def answer(issue_id: UUID, status: int = 200, created: UUID | None = None):
+    """The issue as it now stands, with its version as the ETag."""
+    issue = coproduce().issue(issue_id)
+    body = issue_view(coproduce(), issue, who())
+    return ({"id": created, "issue": body} if created else body), status, {"ETag": f'"{issue.version}"'}
+
+
+@blp.route(ISSUE, methods=["GET"])
+@blp.response(200, v.IssueOut, headers={"ETag": {"description": "The issue's version", "schema": {"type": "string"}}})
+@documented(401, 404, 429)
+def get_issue(issue_id):
+    """An issue, with its input, decisions and what is missing before its next stage."""
+    readable_issue(issue_id)
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/missing", methods=["GET"])
+@blp.arguments(s.MissingQuery, location="query")
+@blp.response(200, v.MissingOut)
+@documented(401, 404, 429)
+def missing(query, issue_id):
+    """What is still missing before the issue may advance to a stage."""
+    issue = readable_issue(issue_id)
+    return {"stage": query["stage"], "missing": issue.missing_before(Stage(query["stage"]))}
+
+
+@blp.route(ISSUE + "/history", methods=["GET"])
+@blp.response(200, v.HistoryEntryOut(many=True))
+@blp.paginate()
+@documented(401, 404, 429)
+def history(issue_id, pagination_parameters):
+    """Every event of the issue in plain words: when, who, what, why."""
+    readable_issue(issue_id)
+    page = page_of(coproduce().history(issue_id), pagination_parameters)
+    return [{"position": e.originator_version, "kind": kind_of(e), **vars(describe(e, coproduce().display_name))}
+            for e in page]
+
+
+@blp.route(ISSUE + "/framing", methods=["POST"])
+@blp.arguments(s.FramingIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def frame(payload, issue_id):
+    """Record the framing statement: the problem and who it affects."""
+    _, actor = on_issue(issue_id, P.SHAPE_ISSUE)
+    coproduce().frame(issue_id, actor=actor, expected_version=if_match(), **payload)
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/selection", methods=["POST"])
+@blp.arguments(s.SelectionIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def select(payload, issue_id):
+    """Record the decision to work on the issue, and its participation level."""
+    _, actor = on_issue(issue_id, P.SHAPE_ISSUE)
+    coproduce().select(issue_id, actor=actor, expected_version=if_match(), **payload)
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/contributions", methods=["POST"])
+@blp.arguments(s.ContributionIn)
+@blp.response(201, v.CreatedOut)
+@documented(*ERRORS)
+def contribute(payload, issue_id):
+    """Add input: your own, or (as a facilitator) an expert's, given at a session."""
+    contributor = payload.pop("contributor_id", None) or allow(P.READ).account_id
+    _, actor = on_issue(issue_id, P.CONTRIBUTE, owner_id=contributor)
+    created = coproduce().record_contribution(issue_id, contributor, payload.pop("text"), actor,
+                                              expected_version=if_match(), **payload)
+    return answer(issue_id, 201, created)
+
+
+@blp.route(ISSUE + "/contributions/<uuid:contribution_id>/withdrawal", methods=["POST"])
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def withdraw(issue_id, contribution_id):
+    """Withdraw your own input."""
+    issue = readable_issue(issue_id)
+    _, actor = on_issue(issue_id, P.WITHDRAW, owner_id=owner_of(issue, "contribution", contribution_id))
+    coproduce().withdraw_contribution(issue_id, contribution_id, actor, expected_version=if_match())
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/themes", methods=["POST"])
+@blp.arguments(s.ThemeIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def theme(payload, issue_id):
+    """Group contributions under a theme."""
+    _, actor = on_issue(issue_id, P.SHAPE_ISSUE)
+    coproduce().theme_contributions(issue_id, actor=actor, expected_version=if_match(), **payload)
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/findings", methods=["POST"])
+@blp.arguments(s.FindingIn)
+@blp.response(201, v.CreatedOut)
+@documented(*ERRORS)
+def record_finding(payload, issue_id):
+    """Record what exploring showed, linked to the input behind it."""
+    _, actor = on_issue(issue_id, P.SHAPE_ISSUE)
+    created = coproduce().record_finding(issue_id, actor=actor, expected_version=if_match(), **payload)
+    return answer(issue_id, 201, created)
+
+
+@blp.route(ISSUE + "/stakeholders", methods=["POST"])
+@blp.arguments(s.StakeholderIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def add_stakeholder(payload, issue_id):
+    """Record an organisation or role that joined the issue."""
+    _, actor = on_issue(issue_id, P.SHAPE_ISSUE)
+    coproduce().add_stakeholder(issue_id, actor=actor, expected_version=if_match(), **payload)
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/actions", methods=["POST"])
+@blp.arguments(s.ActionIn)
+@blp.response(201, v.CreatedOut)
+@documented(*ERRORS)
+def commit_action(payload, issue_id):
+    """Commit to an action with a named owner and a due date."""
+    _, actor = on_issue(issue_id, P.COMMIT_ACTION)
+    created = coproduce().commit_action(issue_id, actor=actor, expected_version=if_match(), **payload)
+    return answer(issue_id, 201, created)
+
+
+def _on_action(issue_id: UUID, action_id: UUID, permission: P):
+    issue = readable_issue(issue_id)
+    return on_issue(issue_id, permission, owner_id=owner_of(issue, "action", action_id))[1]
+
+
+@blp.route(ISSUE + "/actions/<uuid:action_id>/progress", methods=["POST"])
+@blp.arguments(s.ProgressIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def report_progress(payload, issue_id, action_id):
+    """Report progress on an action (its owner, or a hub manager)."""
+    actor = _on_action(issue_id, action_id, P.REPORT_PROGRESS)
+    coproduce().report_progress(issue_id, action_id, payload["note"], actor, expected_version=if_match())
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/actions/<uuid:action_id>/completion", methods=["POST"])
+@blp.arguments(s.CompletionIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def complete_action(payload, issue_id, action_id):
+    """Mark an action as completed."""
+    actor = _on_action(issue_id, action_id, P.REPORT_PROGRESS)
+    coproduce().complete_action(issue_id, action_id, payload["note"], actor, expected_version=if_match())
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/actions/<uuid:action_id>/drop", methods=["POST"])
+@blp.arguments(s.ReasonIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def drop_action(payload, issue_id, action_id):
+    """Drop an action, saying why."""
+    actor = _on_action(issue_id, action_id, P.DROP_ACTION)
+    coproduce().drop_action(issue_id, action_id, payload["reason"], actor, expected_version=if_match())
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/feedback", methods=["POST"])
+@blp.arguments(s.FeedbackIn)
+@blp.response(201, v.CreatedOut)
+@documented(*ERRORS)
+def give_feedback(payload, issue_id):
+    """Tell contributors what happened with their input."""
+    _, actor = on_issue(issue_id, P.GIVE_FEEDBACK)
+    created = coproduce().give_feedback(issue_id, actor=actor, expected_version=if_match(), **payload)
+    return answer(issue_id, 201, created)
+
+
+@blp.route(ISSUE + "/learning", methods=["POST"])
+@blp.arguments(s.LearningIn)
+@blp.response(201, v.CreatedOut)
+@documented(*ERRORS)
+def record_learning(payload, issue_id):
+    """Record what changed, the evidence and what to do next."""
+    _, actor = on_issue(issue_id, P.RECORD_LEARNING)
+    created = coproduce().record_learning(issue_id, actor=actor, expected_version=if_match(), **payload)
+    return answer(issue_id, 201, created)
+
+
+@blp.route(ISSUE + "/advance", methods=["POST"])
+@blp.arguments(s.StageMoveIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def advance(payload, issue_id):
+    """Advance to the next stage; refused with every unmet criterion listed."""
+    _, actor = on_issue(issue_id, P.DECIDE_STAGE)
+    coproduce().advance_stage(issue_id, actor=actor, expected_version=if_match(), **payload)
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/move-back", methods=["POST"])
+@blp.arguments(s.StageMoveIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def move_back(payload, issue_id):
+    """Move back to an earlier stage (from learn: a new cycle), saying why."""
+    _, actor = on_issue(issue_id, P.DECIDE_STAGE)
+    coproduce().move_back(issue_id, actor=actor, expected_version=if_match(), **payload)
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/parking", methods=["POST"])
+@blp.arguments(s.ReasonIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def park(payload, issue_id):
+    """Park the issue, saying why."""
+    _, actor = on_issue(issue_id, P.DECIDE_STAGE)
+    coproduce().park(issue_id, payload["reason"], actor, expected_version=if_match())
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/reopening", methods=["POST"])
+@blp.arguments(s.ReasonIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def reopen(payload, issue_id):
+    """Take a parked issue back up."""
+    _, actor = on_issue(issue_id, P.DECIDE_STAGE)
+    coproduce().reopen(issue_id, payload["reason"], actor, expected_version=if_match())
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/closure", methods=["POST"])
+@blp.arguments(s.ClosureIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def close(payload, issue_id):
+    """Close the issue from learn, with its outcome; refused while input awaits feedback."""
+    _, actor = on_issue(issue_id, P.DECIDE_STAGE)
+    coproduce().close_issue(issue_id, actor=actor, expected_version=if_match(), **payload)
+    return answer(issue_id)

@@ -1,0 +1,96 @@
+"""Every error as application/problem+json (RFC 9457), with per-field messages for bad input."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, json
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from werkzeug.exceptions import HTTPException
+
+from domain import DomainError, NotFound, StageRefused, StaleVersion
+from service.accounts import NotSignedIn
+from service.api.views import ProblemOut
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+def problem(status: int, detail: str, **extra: Any) -> Response:
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail, **extra}
+    return Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+
+
+def domain_status(error: DomainError) -> int:
+    """The HTTP status for a refusal from the domain or the application."""
+    if isinstance(error, NotSignedIn):
+        return 401
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, StaleVersion):
+        return 412
+    return 409  # a rule refused the command, or someone else changed the issue first
+
+
+def _http_error(error: HTTPException) -> Response:
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") or data.get("errors")
+    if messages is not None:
+        return problem(422, "The request has fields that are missing, unknown or not valid.",
+                       errors=_by_field(messages))
+    status = error.code or 500
+    detail = data.get("message") or error.description or HTTPStatus(status).phrase
+    if status == 429:
+        detail = f"Too many requests (the limit is {error.description}); wait a little and try again."
+    response = problem(status, detail)
+    for name, value in (data.get("headers") or {}).items():
+        response.headers[name] = value
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="coproduce"'
+    return response
+
+
+def _by_field(messages: Any) -> dict[str, Any]:
+    """webargs files errors under their location ("json", "query"); callers want the fields."""
+    if not isinstance(messages, dict):
+        return {"body": messages}
+    merged: dict[str, Any] = {}
+    for location, errors in messages.items():
+        merged.update(errors if isinstance(errors, dict) else {location: errors})
+    return merged
+
+
+def _domain_error(error: DomainError) -> Response:
+    extra = {"missing": error.missing} if isinstance(error, StageRefused) else {}
+    return problem(domain_status(error), str(error), **extra)
+
+
+def _unexpected(error: Exception) -> Response:
+    log.exception("unexpected error", exc_info=error)
+    return problem(500, "Something went wrong on our side; nothing was changed by your request.")
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api, documenting and answering errors as problem+json."""
+
+    ERROR_SCHEMA = ProblemOut
+
+    def _register_error_handlers(self) -> None:
+        app: Flask = self._app
+        app.register_error_handler(HTTPException, _http_error)
+        app.register_error_handler(DomainError, _domain_error)
+        app.register_error_handler(Exception, _unexpected)
+
+    def _register_responses(self) -> None:
+        for status in HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+                prepare_response(response, self.spec, PROBLEM_JSON)
+            self.spec.components.response(status.name, response, lazy=True)
+        default = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(default, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)

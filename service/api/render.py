@@ -1,0 +1,62 @@
+"""Turns aggregates into the plain dicts the response schemas dump."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+from uuid import UUID
+
+from domain import Account, Hub, SystemicIssue
+from domain.records import Contribution
+from domain.workflow import next_stage
+from service.authorization import Who, may_read_input
+from service.coproduce import Coproduce
+from service.sealing import SealBroken
+
+
+def account_view(app: Coproduce, account: Account) -> dict[str, Any]:
+    return {"id": account.id, "username": account.username, "role": account.role.value,
+            "name": app.display_name(account.id), "hub_ids": account.hub_ids}
+
+
+def hub_view(hub: Hub) -> dict[str, Any]:
+    return {"id": hub.id, "name": hub.name, "area": hub.area, "lifecycle": hub.lifecycle.value,
+            "manager_ids": hub.manager_ids, "version": hub.version}
+
+
+def _words(app: Coproduce, contribution: Contribution, visible: bool) -> tuple[str | None, str]:
+    if contribution.withdrawn:
+        return None, "withdrawn"
+    if not visible:
+        return None, "not_shown"
+    try:
+        words = app.open_sealed(contribution.text)
+    except SealBroken:
+        return None, "erased"
+    return (words, "shown") if words is not None else (None, "erased")
+
+
+def contribution_view(app: Coproduce, issue: SystemicIssue, contribution: Contribution, who: Who) -> dict:
+    visible = may_read_input(who, issue.hub_id, UUID(contribution.contributor_id), contribution.may_quote)
+    words, status = _words(app, contribution, visible)
+    return {**dataclasses.asdict(contribution), "text": words, "text_status": status}
+
+
+def issue_view(app: Coproduce, issue: SystemicIssue, who: Who) -> dict[str, Any]:
+    upcoming = next_stage(issue.stage)
+    return {
+        "id": issue.id, "hub_id": issue.hub_id, "title": issue.title, "stage": issue.stage.value,
+        "cycle": issue.cycle, "parked_reason": issue.parked_reason,
+        "framing": issue.framing and dataclasses.asdict(issue.framing),
+        "selection": issue.selection and dataclasses.asdict(issue.selection),
+        "contributions": [contribution_view(app, issue, c, who) for c in issue.contributions.values()],
+        "findings": [dataclasses.asdict(f) for f in issue.findings.values()],
+        "stakeholders": [dataclasses.asdict(s) for s in issue.stakeholders],
+        "actions": [dataclasses.asdict(a) for a in issue.actions.values()],
+        "feedback": [dataclasses.asdict(f) for f in issue.feedback.values()],
+        "learnings": [dataclasses.asdict(learning) for learning in issue.learnings.values()],
+        "outcome": issue.outcome, "awaiting_feedback": issue.awaiting_feedback_count,
+        "next_stage": upcoming.value if upcoming else None,
+        "missing_before_next": issue.missing_before(upcoming) if upcoming else [],
+        "version": issue.version,
+    }

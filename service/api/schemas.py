@@ -1,0 +1,168 @@
+"""Request and response bodies of the JSON API (and so of its OpenAPI document)."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from marshmallow import Schema, fields, validate
+
+from domain import Attribution, Channel, HubLifecycle, ParticipationLevel, Role, SessionFormat, Stage
+
+TEXT = validate.Length(min=1, max=5000)
+LINE = validate.Length(min=1, max=300)
+
+
+def one_of(enum: type[Enum]) -> validate.OneOf:
+    choices = [member.value for member in enum]
+    return validate.OneOf(choices, error=f"must be one of: {', '.join(choices)}")
+
+
+def text(**kwargs) -> fields.String:
+    return fields.String(required=True, validate=TEXT, **kwargs)
+
+
+def line(**kwargs) -> fields.String:
+    return fields.String(required=True, validate=LINE, **kwargs)
+
+
+def choice(enum: type[Enum], **kwargs) -> fields.String:
+    return fields.String(required=True, validate=one_of(enum), **kwargs)
+
+
+def contribution_ids() -> fields.List:
+    return fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=500))
+
+
+# --- requests ----------------------------------------------------------------------------
+
+class TokenIn(Schema):
+    username = line()
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+    label = fields.String(load_default="api", validate=validate.Length(min=1, max=100))
+
+
+class AccountIn(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    role = choice(Role)
+    name = line()
+    contact = fields.String(load_default="", validate=validate.Length(max=300))
+    password = fields.String(validate=validate.Length(min=12, max=200), load_only=True)
+    hub_ids = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=50))
+
+
+class PasswordIn(Schema):
+    password = fields.String(required=True, validate=validate.Length(min=12, max=200), load_only=True)
+
+
+class RoleIn(Schema):
+    role = choice(Role)
+
+
+class MembershipIn(Schema):
+    hub_id = fields.UUID(required=True)
+
+
+class HubIn(Schema):
+    name = line()
+    area = line()
+    lifecycle = fields.String(load_default=HubLifecycle.PRE_PLANNING.value, validate=one_of(HubLifecycle))
+
+
+class LifecycleIn(Schema):
+    to = choice(HubLifecycle)
+
+
+class ManagerIn(Schema):
+    account_id = fields.UUID(required=True)
+
+
+class SessionIn(Schema):
+    held_on = fields.Date(required=True)
+    place = line()
+    format = choice(SessionFormat)
+    experts_attended = fields.Integer(required=True, validate=validate.Range(min=0, max=100000))
+    staff_attended = fields.Integer(required=True, validate=validate.Range(min=0, max=100000))
+
+
+class RaiseIn(Schema):
+    title = line()
+
+
+class FramingIn(Schema):
+    problem = text()
+    affected = text()
+
+
+class SelectionIn(Schema):
+    decision = text()
+    level = choice(ParticipationLevel)
+
+
+class ContributionIn(Schema):
+    text = text()
+    channel = choice(Channel)
+    may_quote = fields.Boolean(required=True)
+    attribution = choice(Attribution)
+    contributor_id = fields.UUID(metadata={"description": "The expert whose input this is; "
+                                                          "leave out to record your own."})
+    session_id = fields.UUID(metadata={"description": "The hub session it was given at."})
+
+
+class ThemeIn(Schema):
+    theme = line()
+    contribution_ids = contribution_ids()
+
+
+class FindingIn(Schema):
+    summary = text()
+    contribution_ids = contribution_ids()
+
+
+class StakeholderIn(Schema):
+    name = line()
+    kind = line()
+
+
+class ActionIn(Schema):
+    title = line()
+    owner_id = fields.UUID(required=True)
+    due = fields.Date(required=True)
+    contribution_ids = contribution_ids()
+
+
+class ProgressIn(Schema):
+    note = text()
+
+
+class CompletionIn(Schema):
+    note = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class ReasonIn(Schema):
+    reason = text()
+
+
+class FeedbackIn(Schema):
+    message = text()
+    contribution_ids = contribution_ids()
+
+
+class LearningIn(Schema):
+    what_changed = text()
+    evidence = text()
+    next_steps = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class StageMoveIn(Schema):
+    to = choice(Stage)
+    reason = text()
+    level = choice(ParticipationLevel)
+
+
+class ClosureIn(Schema):
+    outcome = text()
+    level = choice(ParticipationLevel)
+
+
+class MissingQuery(Schema):
+    stage = choice(Stage)

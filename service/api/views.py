@@ -1,0 +1,174 @@
+"""Response bodies: what the API shows of accounts, hubs and issues."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class ProblemOut(Schema):
+    """An error, as RFC 9457 problem details."""
+
+    type = fields.String(metadata={"example": "about:blank"})
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String()
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw(),
+                         metadata={"description": "Per-field messages, for bad input."})
+    missing = fields.List(fields.String(), metadata={"description": "Every unmet criterion, for a refused move."})
+
+
+class TokenOut(Schema):
+    id = fields.UUID()
+    token = fields.String(metadata={"description": "Send as `Authorization: Bearer <token>`; shown only once."})
+    account_id = fields.UUID()
+
+
+class TokenInfoOut(Schema):
+    id = fields.UUID()
+    label = fields.String()
+    created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class AccountOut(Schema):
+    id = fields.UUID()
+    username = fields.String()
+    role = fields.String()
+    name = fields.String(metadata={"description": "Shown as a plain phrase once the person is forgotten."})
+    hub_ids = fields.List(fields.UUID())
+
+
+class SessionOut(Schema):
+    id = fields.UUID()
+    held_on = fields.String()
+    place = fields.String()
+    format = fields.String()
+    experts_attended = fields.Integer()
+    staff_attended = fields.Integer()
+
+
+class HubOut(Schema):
+    id = fields.UUID()
+    name = fields.String()
+    area = fields.String()
+    lifecycle = fields.String()
+    manager_ids = fields.List(fields.UUID())
+    version = fields.Integer()
+
+
+class IssueSummaryOut(Schema):
+    id = fields.UUID()
+    hub_id = fields.UUID()
+    title = fields.String()
+    stage = fields.String()
+    parked = fields.Boolean()
+    version = fields.Integer()
+
+
+class ContributionOut(Schema):
+    id = fields.UUID()
+    contributor_id = fields.UUID()
+    entered_by = fields.UUID()
+    channel = fields.String()
+    session_id = fields.UUID(allow_none=True)
+    may_quote = fields.Boolean()
+    attribution = fields.String()
+    text = fields.String(allow_none=True, metadata={"description": "Null when not shown to you, withdrawn or erased."})
+    text_status = fields.String(metadata={"description": "shown, not_shown, withdrawn or erased"})
+    withdrawn = fields.Boolean()
+    themes = fields.List(fields.String())
+    answered_by = fields.List(fields.UUID())
+
+
+class FramingOut(Schema):
+    problem = fields.String()
+    affected = fields.String()
+
+
+class SelectionOut(Schema):
+    decision = fields.String()
+    level = fields.String()
+    cycle = fields.Integer()
+
+
+class FindingOut(Schema):
+    id = fields.UUID()
+    summary = fields.String()
+    contribution_ids = fields.List(fields.UUID())
+    cycle = fields.Integer()
+
+
+class StakeholderOut(Schema):
+    name = fields.String()
+    kind = fields.String()
+
+
+class ActionOut(Schema):
+    id = fields.UUID()
+    title = fields.String()
+    owner_id = fields.UUID()
+    due = fields.String()
+    contribution_ids = fields.List(fields.UUID())
+    cycle = fields.Integer()
+    status = fields.String()
+    progress = fields.List(fields.String())
+    end_note = fields.String()
+
+
+class FeedbackOut(Schema):
+    id = fields.UUID()
+    message = fields.String()
+    contribution_ids = fields.List(fields.UUID())
+
+
+class LearningOut(Schema):
+    id = fields.UUID()
+    what_changed = fields.String()
+    evidence = fields.String()
+    next_steps = fields.String()
+    cycle = fields.Integer()
+
+
+class IssueOut(Schema):
+    id = fields.UUID()
+    hub_id = fields.UUID()
+    title = fields.String()
+    stage = fields.String()
+    cycle = fields.Integer()
+    parked_reason = fields.String(allow_none=True)
+    framing = fields.Nested(FramingOut, allow_none=True)
+    selection = fields.Nested(SelectionOut, allow_none=True)
+    contributions = fields.List(fields.Nested(ContributionOut))
+    findings = fields.List(fields.Nested(FindingOut))
+    stakeholders = fields.List(fields.Nested(StakeholderOut))
+    actions = fields.List(fields.Nested(ActionOut))
+    feedback = fields.List(fields.Nested(FeedbackOut))
+    learnings = fields.List(fields.Nested(LearningOut))
+    outcome = fields.String(allow_none=True)
+    awaiting_feedback = fields.Integer()
+    next_stage = fields.String(allow_none=True)
+    missing_before_next = fields.List(fields.String())
+    version = fields.Integer()
+
+
+class CreatedOut(Schema):
+    """A new item on an issue: its id, and the issue as it now stands."""
+
+    id = fields.UUID()
+    issue = fields.Nested(IssueOut)
+
+
+class MissingOut(Schema):
+    stage = fields.String()
+    missing = fields.List(fields.String())
+
+
+class HistoryEntryOut(Schema):
+    position = fields.Integer(metadata={"description": "The event's version within the issue."})
+    kind = fields.String()
+    when = fields.DateTime()
+    who = fields.String()
+    role = fields.String()
+    what = fields.String()
+    why = fields.String()
+    level = fields.String()

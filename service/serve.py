@@ -1,0 +1,40 @@
+"""`coproduce serve`: the API on gunicorn, a production WSGI server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from gunicorn.app.base import BaseApplication
+
+from service.cli_support import refusals
+
+
+class Server(BaseApplication):
+    """Gunicorn, configured in code rather than from a file."""
+
+    def __init__(self, options: dict[str, Any]):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from service import create_app
+
+        return create_app()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Threads per worker.")
+@refusals
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Run the HTTP API (docs at /api/v1/docs, OpenAPI at /api/v1/openapi.json)."""
+    click.echo(f"Coproduce is listening on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/api/v1/docs)")
+    Server({"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
+            "accesslog": "-", "graceful_timeout": 10, "timeout": 60}).run()
