@@ -1,0 +1,145 @@
+"""The authorization matrix: every endpoint × every role × own hub and other hub,
+with the expected answer computed from the one authorization table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+import pytest
+
+from domain import Role
+from service.authorization import TABLE, Decision, Permission as P, Target, Who, decide
+from tests.e2e.conftest import ROLES
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    method: str
+    path: str                 # with {issue}, {hub}, {contribution}, {action}, {account} placeholders
+    permission: P
+    body: dict | None = None
+    owner: str | None = None  # "contribution" or "action": the target's owner matters
+    scoped: bool = True       # the target lives in a hub
+
+
+ENDPOINTS = [
+    Endpoint("get issue", "GET", "/api/v1/issues/{issue}", P.READ),
+    Endpoint("missing", "GET", "/api/v1/issues/{issue}/missing?stage=explore", P.READ),
+    Endpoint("history", "GET", "/api/v1/issues/{issue}/history", P.READ),
+    Endpoint("frame", "POST", "/api/v1/issues/{issue}/framing", P.SHAPE_ISSUE, {"problem": "p", "affected": "a"}),
+    Endpoint("select", "POST", "/api/v1/issues/{issue}/selection", P.SHAPE_ISSUE, {"decision": "d", "level": "informing"}),
+    Endpoint("contribute", "POST", "/api/v1/issues/{issue}/contributions", P.CONTRIBUTE,
+             {"text": "words", "channel": "online", "may_quote": True, "attribution": "anonymous"}),
+    Endpoint("withdraw", "POST", "/api/v1/issues/{issue}/contributions/{contribution}/withdrawal", P.WITHDRAW,
+             owner="contribution"),
+    Endpoint("theme", "POST", "/api/v1/issues/{issue}/themes", P.SHAPE_ISSUE,
+             {"theme": "t", "contribution_ids": ["{contribution}"]}),
+    Endpoint("finding", "POST", "/api/v1/issues/{issue}/findings", P.SHAPE_ISSUE,
+             {"summary": "s", "contribution_ids": ["{contribution}"]}),
+    Endpoint("stakeholder", "POST", "/api/v1/issues/{issue}/stakeholders", P.SHAPE_ISSUE, {"name": "{role}", "kind": "k"}),
+    Endpoint("commit action", "POST", "/api/v1/issues/{issue}/actions", P.COMMIT_ACTION,
+             {"title": "t", "owner_id": "{account}", "due": "2030-01-01", "contribution_ids": ["{contribution}"]}),
+    Endpoint("progress", "POST", "/api/v1/issues/{issue}/actions/{action}/progress", P.REPORT_PROGRESS,
+             {"note": "n"}, owner="action"),
+    Endpoint("complete", "POST", "/api/v1/issues/{issue}/actions/{action}/completion", P.REPORT_PROGRESS,
+             {"note": "n"}, owner="action"),
+    Endpoint("drop", "POST", "/api/v1/issues/{issue}/actions/{action}/drop", P.DROP_ACTION, {"reason": "r"},
+             owner="action"),
+    Endpoint("feedback", "POST", "/api/v1/issues/{issue}/feedback", P.GIVE_FEEDBACK,
+             {"message": "m", "contribution_ids": ["{contribution}"]}),
+    Endpoint("learning", "POST", "/api/v1/issues/{issue}/learning", P.RECORD_LEARNING, {"what_changed": "w", "evidence": "e"}),
+    Endpoint("advance", "POST", "/api/v1/issues/{issue}/advance", P.DECIDE_STAGE,
+             {"to": "explore", "reason": "r", "level": "informing"}),
+    Endpoint("move back", "POST", "/api/v1/issues/{issue}/move-back", P.DECIDE_STAGE,
+             {"to": "frame", "reason": "r", "level": "informing"}),
+    Endpoint("park", "POST", "/api/v1/issues/{issue}/parking", P.DECIDE_STAGE, {"reason": "r"}),
+    Endpoint("reopen", "POST", "/api/v1/issues/{issue}/reopening", P.DECIDE_STAGE, {"reason": "r"}),
+    Endpoint("close", "POST", "/api/v1/issues/{issue}/closure", P.DECIDE_STAGE, {"outcome": "o", "level": "informing"}),
+    Endpoint("get hub", "GET", "/api/v1/hubs/{hub}", P.READ),
+    Endpoint("hub lifecycle", "POST", "/api/v1/hubs/{hub}/lifecycle", P.MANAGE_HUBS, {"to": "established"}),
+    Endpoint("hub managers", "POST", "/api/v1/hubs/{hub}/managers", P.MANAGE_HUBS, {"account_id": "{account}"}),
+    Endpoint("list sessions", "GET", "/api/v1/hubs/{hub}/sessions", P.READ),
+    Endpoint("record session", "POST", "/api/v1/hubs/{hub}/sessions", P.RECORD_SESSION,
+             {"held_on": "2023-01-01", "place": "p", "format": "meeting", "experts_attended": 1, "staff_attended": 1}),
+    Endpoint("list hub issues", "GET", "/api/v1/hubs/{hub}/issues", P.READ),
+    Endpoint("raise issue", "POST", "/api/v1/hubs/{hub}/issues", P.RAISE_ISSUE, {"title": "t"}),
+    Endpoint("create hub", "POST", "/api/v1/hubs", P.MANAGE_HUBS, {"name": "{role}", "area": "a"}, scoped=False),
+    Endpoint("list accounts", "GET", "/api/v1/accounts", P.READ_ACCOUNTS, scoped=False),
+    Endpoint("create account", "POST", "/api/v1/accounts", P.MANAGE_ACCOUNTS,
+             {"username": "new-{role}", "role": "expert", "name": "n"}, scoped=False),
+    Endpoint("assign role", "POST", "/api/v1/accounts/{account}/role", P.MANAGE_ACCOUNTS, {"role": "facilitator"},
+             scoped=False),
+    Endpoint("join hub", "POST", "/api/v1/accounts/{account}/hubs", P.MANAGE_ACCOUNTS, {"hub_id": "{hub}"},
+             scoped=False),
+]
+
+
+def fill(template, values: dict[str, str]):
+    if isinstance(template, str):
+        return template.format(**values)
+    if isinstance(template, list):
+        return [fill(item, values) for item in template]
+    if isinstance(template, dict):
+        return {key: fill(value, values) for key, value in template.items()}
+    return template
+
+
+def expected(world, role: str, endpoint: Endpoint, hub: str) -> Decision:
+    account = world.app.account(world.ids[role])
+    viewer = Who(account.id, account.role, frozenset(account.hub_ids))
+    owner = None
+    if endpoint.owner == "contribution":
+        owner = UUID(str(world.app.issue(world.issues[hub]).contributions[str(world.contributions[hub])].contributor_id))
+    elif endpoint.owner == "action":
+        owner = UUID(world.app.issue(world.issues[hub]).actions[str(world.actions[hub])].owner_id)
+    elif endpoint.permission is P.CONTRIBUTE:
+        owner = account.id  # no contributor named: the caller's own input
+    target = Target(world.hubs[hub], owner) if endpoint.scoped else Target()
+    return decide(viewer, endpoint.permission, target)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def test_every_role_in_every_hub_gets_what_the_table_says(world, endpoint):
+    outcomes = []
+    for hub in ("own", "other"):
+        values = {"issue": world.issues[hub], "hub": world.hubs[hub], "contribution": world.contributions[hub],
+                  "action": world.actions[hub], "account": world.ids["hub_manager"], "role": None}
+        for role in ROLES:
+            values["role"] = f"{role}-{hub}"
+            response = world.call(role, endpoint.method, fill(endpoint.path, values), fill(endpoint.body, values))
+            want = expected(world, role, endpoint, hub)
+            got = response.status_code
+            ok = got == want.value if want is not Decision.ALLOWED else got not in (401, 403, 404, 500)
+            outcomes.append((role, hub, want.name, got, ok))
+    wrong = [o for o in outcomes if not o[-1]]
+    assert not wrong, f"{endpoint.name}: {wrong}"
+    assert any(o[2] == "ALLOWED" for o in outcomes), "someone must be allowed"
+
+
+def test_the_matrix_covers_every_api_route(flask_app):
+    routes = {(method, rule.rule) for rule in flask_app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    covered = {(e.method, e.path.split("?")[0]) for e in ENDPOINTS}
+    normalise = {"<uuid:issue_id>": "{issue}", "<uuid:hub_id>": "{hub}", "<uuid:contribution_id>": "{contribution}",
+                 "<uuid:action_id>": "{action}", "<uuid:account_id>": "{account}"}
+    outside_the_table = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/tokens", "/api/v1/tokens/<uuid:token_id>",
+                         "/api/v1/me", "/api/v1/hubs", "/api/v1/accounts/{account}",
+                         "/api/v1/accounts/{account}/password"}
+    missing = []
+    for method, rule in routes:
+        path = rule
+        for old, new in normalise.items():
+            path = path.replace(old, new)
+        if (method, path) not in covered and path not in outside_the_table:
+            missing.append((method, path))
+    assert not missing
+
+
+def test_auditors_never_write(world):
+    for endpoint in ENDPOINTS:
+        if endpoint.method == "POST":
+            assert expected(world, "auditor", endpoint, "own") is not Decision.ALLOWED, endpoint.name
+    writes = [row for permission, row in TABLE.items() if permission not in (P.READ, P.READ_ACCOUNTS)]
+    assert all(Role.AUDITOR not in row for row in writes)
