@@ -12,7 +12,7 @@ from service.api.problems import ProblemApi
 from service.config import Config
 from service.coproduce import Coproduce
 from service.idempotency import Idempotency
-from service.ratelimit import limiter
+from service.ratelimit import install_limits
 from service.store import Store
 
 
@@ -25,8 +25,6 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
         API_TITLE="Coproduce", API_VERSION="1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_REDOC_PATH="docs", OPENAPI_REDOC_URL="https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
-        RATELIMIT_DEFAULT=settings.rate_limit, RATELIMIT_STORAGE_URI=settings.rate_limit_storage,
-        COPRODUCE_SIGN_IN_LIMIT=settings.sign_in_limit,
         API_SPEC_OPTIONS={"components": {"securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/tokens"}}},
             "security": [{"bearer": []}]},
@@ -35,9 +33,9 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     app.extensions["coproduce"] = coproduce
     atexit.register(coproduce.close)
     Idempotency(coproduce.engine).init_app(app)
-    limiter.init_app(app)
     api = ProblemApi(app)
     for blueprint in (hubs.blp, issues.blp, accounts.blp):
         api.register_blueprint(blueprint)
+    install_limits(app, settings.rate_limit, settings.sign_in_limit, settings.rate_limit_storage)
     app.add_url_rule("/", "home", lambda: redirect("/api/v1/docs"))
     return app

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import request
+from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+
+
+SIGN_IN = "accounts.sign_in"
 
 
 def _caller() -> str:
@@ -14,4 +17,9 @@ def _caller() -> str:
     return hashlib.sha256(auth.encode()).hexdigest() if auth else get_remote_address()
 
 
-limiter = Limiter(key_func=_caller, headers_enabled=True)
+def install_limits(app: Flask, default: str, sign_in: str, storage: str) -> Limiter:
+    """A limiter for this app: `default` on every route, `sign_in` also on signing in."""
+    limiter = Limiter(key_func=_caller, app=app, default_limits=[default], storage_uri=storage,
+                      headers_enabled=True)
+    app.view_functions[SIGN_IN] = limiter.limit(sign_in, key_func=get_remote_address)(app.view_functions[SIGN_IN])
+    return limiter

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import current_app
 from flask_smorest import Blueprint, abort
 
 from service.api import schemas as s
@@ -14,7 +13,6 @@ from service.api.issues import documented
 from service.api.paging import page_of
 from service.api.render import account_view
 from service.authorization import Permission as P
-from service.ratelimit import limiter
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts and API tokens")
 
@@ -22,7 +20,6 @@ ACCOUNT = "/accounts/<uuid:account_id>"
 
 
 @blp.route("/tokens", methods=["POST"])
-@limiter.limit(lambda: current_app.config["COPRODUCE_SIGN_IN_LIMIT"])
 @blp.arguments(s.TokenIn)
 @blp.response(201, v.TokenOut)
 @documented(401, 413, 429)

@@ -104,9 +104,10 @@ def contribute(payload, issue_id):
 
 
 @blp.route(ISSUE + "/contributions/<uuid:contribution_id>/withdrawal", methods=["POST"])
+@blp.arguments(s.NoBody)
 @blp.response(200, v.IssueOut)
 @documented(*ERRORS)
-def withdraw(issue_id, contribution_id):
+def withdraw(_, issue_id, contribution_id):
     """Withdraw your own input."""
     issue = readable_issue(issue_id)
     _, actor = on_issue(issue_id, P.WITHDRAW, owner_id=owner_of(issue, "contribution", contribution_id))

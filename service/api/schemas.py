@@ -164,5 +164,9 @@ class ClosureIn(Schema):
     level = choice(ParticipationLevel)
 
 
+class NoBody(Schema):
+    """For commands that need nothing more than their URL: any field sent is refused."""
+
+
 class MissingQuery(Schema):
     stage = choice(Stage)
