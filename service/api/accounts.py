@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
+
+from service.api.blueprint import Blueprint
 
 from service.api import schemas as s
 from service.api import views as v

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from uuid import UUID
 
-from flask_smorest import Blueprint
+from service.api.blueprint import Blueprint
 
 from projections.catalogue import build_catalogue, read_log
 from service.api import schemas as s

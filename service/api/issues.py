@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask_smorest import Blueprint
+from service.api.blueprint import Blueprint
 
 from domain import Stage
 from projections.describe import describe, kind_of

@@ -1,0 +1,71 @@
+"""The real thing: `coproduce demo` then `coproduce serve` in their own process, driven over HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from service.demo import DEMO_PASSWORD
+
+COPRODUCE = str(Path(sys.executable).with_name("coproduce"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    env = {**os.environ, "COPRODUCE_DATABASE_URL": f"sqlite:///{tmp_path}/served.db"}
+    demo = subprocess.run([COPRODUCE, "demo"], env=env, capture_output=True, text=True, timeout=120)
+    assert demo.returncode == 0, demo.stderr
+    assert "password for all: coproduce-demo" in demo.stdout
+    port = free_port()
+    process = subprocess.Popen([COPRODUCE, "serve", "--port", str(port), "--workers", "2"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"{base}/openapi.json", timeout=1)
+            break
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    output, _ = process.communicate(timeout=20)
+    assert "Traceback" not in output
+
+
+def test_a_manager_signs_in_and_moves_a_demo_issue_over_real_http(server):
+    token = requests.post(f"{server}/tokens", json={"username": "priya", "password": DEMO_PASSWORD}, timeout=10)
+    assert token.status_code == 201
+    auth = {"Authorization": f"Bearer {token.json()['token']}"}
+    me = requests.get(f"{server}/me", headers=auth, timeout=10).json()
+    assert me["name"] == "Priya Natarajan"
+    hub = me["hub_ids"][0]
+    issues = requests.get(f"{server}/hubs/{hub}/issues", headers=auth, timeout=10).json()
+    framing = next(i for i in issues if i["stage"] == "frame")
+    path = f"{server}/issues/{framing['id']}"
+    current = requests.get(path, headers=auth, timeout=10)
+    refused = requests.post(f"{path}/advance", headers={**auth, "If-Match": current.headers["ETag"]},
+                            json={"to": "explore", "reason": "ready", "level": "co-production"}, timeout=10)
+    assert refused.status_code == 409
+    assert refused.json()["missing"] == ["no decision yet to select the issue, with its participation level"]
+    selected = requests.post(f"{path}/selection", headers={**auth, "If-Match": current.headers["ETag"]},
+                             json={"decision": "Chosen at the drop-in", "level": "co-production"}, timeout=10)
+    assert selected.status_code == 200
+    moved = requests.post(f"{path}/advance", headers={**auth, "If-Match": selected.headers["ETag"]},
+                          json={"to": "explore", "reason": "ready", "level": "co-production"}, timeout=10)
+    assert moved.status_code == 200 and moved.json()["stage"] == "explore"
+    assert requests.get(f"{server}/openapi.json", timeout=10).json()["info"]["title"] == "Coproduce"
+    assert requests.get(f"{server}/issues/{framing['id']}", timeout=10).status_code == 401
