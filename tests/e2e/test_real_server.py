@@ -2,49 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
-import pytest
 import requests
 
 from service.demo import DEMO_PASSWORD
-
-COPRODUCE = str(Path(sys.executable).with_name("coproduce"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server(tmp_path):
-    env = {**os.environ, "COPRODUCE_DATABASE_URL": f"sqlite:///{tmp_path}/served.db"}
-    demo = subprocess.run([COPRODUCE, "demo"], env=env, capture_output=True, text=True, timeout=120)
-    assert demo.returncode == 0, demo.stderr
-    assert "password for all: coproduce-demo" in demo.stdout
-    port = free_port()
-    process = subprocess.Popen([COPRODUCE, "serve", "--port", str(port), "--workers", "2"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}/api/v1"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{base}/openapi.json", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    output, _ = process.communicate(timeout=20)
-    assert "Traceback" not in output
-
 
 def test_a_manager_signs_in_and_moves_a_demo_issue_over_real_http(server):
     token = requests.post(f"{server}/tokens", json={"username": "priya", "password": DEMO_PASSWORD}, timeout=10)
