@@ -44,6 +44,8 @@ class SystemicIssue(Aggregate):
         self.feedback: dict[str, Feedback] = {}
         self.learnings: dict[str, Learning] = {}
         self.outcome: str | None = None
+        self.decisions: dict[str, str] = {}  # event version -> participation level claimed
+        self.ratings: dict[str, dict[str, str]] = {}  # event version -> {expert id: level felt}
 
     @classmethod
     def raise_issue(cls, hub_id: UUID, title: str, actor: Actor) -> SystemicIssue:
@@ -162,6 +164,7 @@ class SystemicIssue(Aggregate):
     @event("Selected")
     def _selected(self, decision: str, level: str, actor: dict) -> None:
         self.selection = Selection(decision, level, self.cycle)
+        self._remember_decision(level)
 
     # --- input ---------------------------------------------------------------------------
 
@@ -360,6 +363,7 @@ class SystemicIssue(Aggregate):
     @event("StageAdvanced")
     def _stage_advanced(self, from_stage: str, to: str, reason: str, level: str, actor: dict) -> None:
         self._stage = to
+        self._remember_decision(level)
 
     def move_back(self, to: Stage, reason: str, level: ParticipationLevel, actor: Actor) -> None:
         """Move back to an earlier stage (from Learn: start a new cycle), saying why."""
@@ -375,6 +379,7 @@ class SystemicIssue(Aggregate):
         if from_stage == Stage.LEARN.value:
             self.cycle += 1  # a new cycle: its decisions, findings, actions and learning start afresh
         self._stage = to
+        self._remember_decision(level)
 
     def close(self, outcome: str, level: ParticipationLevel, actor: Actor) -> None:
         """Close the issue from Learn; refused while any input awaits feedback."""
@@ -387,6 +392,26 @@ class SystemicIssue(Aggregate):
     def _closed(self, from_stage: str, outcome: str, level: str, actor: dict) -> None:
         self._stage = Stage.CLOSED.value
         self.outcome = outcome
+        self._remember_decision(level)
+
+    def _remember_decision(self, level: str) -> None:
+        # called from inside an event's apply, where the event's own version is version + 1
+        self.decisions[str(self.version + 1)] = level
+
+    def rate_participation(self, decision: int, level: ParticipationLevel, actor: Actor) -> None:
+        """An expert says at which level they felt a decision was really taken."""
+        if actor.role != Role.EXPERT:
+            raise RuleBroken("only experts rate how a decision felt")
+        if str(decision) not in self.decisions:
+            raise NotFound(f"there is no decision at position {decision} of this issue")
+        if str(actor.account_id) in self.ratings.get(str(decision), {}):
+            raise RuleBroken("you have already rated this decision")
+        self._participation_rated(decision=decision, level=choice(ParticipationLevel, level, "level").value,
+                                  actor=actor.as_dict())
+
+    @event("ParticipationRated")
+    def _participation_rated(self, decision: int, level: str, actor: dict) -> None:
+        self.ratings.setdefault(str(decision), {})[actor["id"]] = level
 
     def _check_decision(self, to: Stage, missing: list[str], why: str,
                         what: str = "a reason for the decision") -> None:

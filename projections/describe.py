@@ -65,6 +65,7 @@ SENTENCES: dict[str, Callable[[Any, Names], str]] = {
     "Parked": lambda e, n: "parked the issue",
     "Reopened": lambda e, n: "reopened the issue",
     "Closed": lambda e, n: f"closed the issue with the outcome: {e.outcome}",
+    "ParticipationRated": lambda e, n: f"said decision {e.decision} felt like {e.level}",
 }
 
 REASONS = ("reason", "decision")

@@ -18,6 +18,8 @@ from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 
+from service.store import create_tables
+
 metadata = MetaData()
 
 passwords = Table(
@@ -59,7 +61,7 @@ class Credentials:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        metadata.create_all(engine)
+        create_tables(metadata, engine)
 
     def set_password(self, account_id: UUID, password: str) -> None:
         values = {"account_id": account_id.hex, "hash": HASHER.hash(password), "set_at": _now()}

@@ -14,6 +14,8 @@ from flask import Flask, Response, g, request
 from sqlalchemy import Column, DateTime, Engine, Integer, LargeBinary, MetaData, String, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from service.store import create_tables
+
 from service.api.problems import problem
 
 metadata = MetaData()
@@ -42,7 +44,7 @@ class Idempotency:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        metadata.create_all(engine)
+        create_tables(metadata, engine)
 
     def init_app(self, app: Flask) -> None:
         app.before_request(self.claim_or_replay)

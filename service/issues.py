@@ -129,6 +129,10 @@ class IssueCommands(CoproduceBase):
               expected_version: Version = None) -> None:
         self._on_issue(issue_id, lambda i: i.close(outcome, level, actor), expected_version)
 
+    def rate_participation(self, issue_id: UUID, decision: int, level: ParticipationLevel, actor: Actor,
+                           expected_version: Version = None) -> None:
+        self._on_issue(issue_id, lambda i: i.rate_participation(decision, level, actor), expected_version)
+
     def park(self, issue_id: UUID, reason: str, actor: Actor, expected_version: Version = None) -> None:
         self._on_issue(issue_id, lambda i: i.park(reason, actor), expected_version)
 

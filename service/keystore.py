@@ -13,6 +13,8 @@ from uuid import UUID
 from sqlalchemy import Column, DateTime, Engine, LargeBinary, MetaData, String, Table, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from service.store import create_tables
+
 metadata = MetaData()
 
 person_keys = Table(
@@ -30,7 +32,7 @@ class KeyStore:
 
     def __init__(self, engine: Engine):
         self.engine = engine
-        metadata.create_all(engine)
+        create_tables(metadata, engine)
 
     def key_for(self, person_id: UUID) -> bytes | None:
         """The person's key, or None once they have been forgotten (or never had one)."""

@@ -35,6 +35,9 @@ class Server(BaseApplication):
 @refusals
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Run the HTTP API (docs at /api/v1/docs, OpenAPI at /api/v1/openapi.json)."""
+    from service.coproduce import Coproduce
+
+    Coproduce().close()  # create the store's tables once, before the workers start
     click.echo(f"Coproduce is listening on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/api/v1/docs)")
     Server({"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
             "accesslog": "-", "graceful_timeout": 10, "timeout": 60}).run()

@@ -8,12 +8,13 @@ same database. See docs/decisions/0001-event-store.md.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 DEFAULT_URL = "sqlite:///var/coproduce.db"
 
@@ -74,6 +75,18 @@ class Store:
         engine = create_engine(self.url, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+
+
+def create_tables(metadata: MetaData, engine: Engine) -> None:
+    """Create our tables if missing; another process creating them at the same moment is fine."""
+    for attempt in range(3):
+        try:
+            metadata.create_all(engine)
+            return
+        except DBAPIError:
+            if attempt == 2:
+                raise
+            time.sleep(0.1)
 
 
 def _sqlite_pragmas(connection, _record) -> None:

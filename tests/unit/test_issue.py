@@ -123,3 +123,20 @@ def test_findings_and_actions_are_linked_to_the_input_behind_them(p):
         issue.record_finding("a finding", [], p.manager)
     with pytest.raises(RuleBroken, match="at least one contribution"):
         issue.commit_action("Brief receptions", p.owner.account_id, date(2024, 3, 31), [], p.manager)
+
+
+def test_experts_rate_how_a_decision_felt_once_each(p):
+    from domain import Stage
+    from tests.builders import LEVEL, ready_to_explore
+    issue = ready_to_explore(p)
+    issue.advance_stage(Stage.EXPLORE, "agreed", LEVEL, p.manager)
+    decision = issue.version
+    assert issue.decisions[str(decision)] == "co-production"
+    issue.rate_participation(decision, "consultation", p.expert)
+    assert issue.ratings[str(decision)] == {str(p.expert.account_id): "consultation"}
+    with pytest.raises(RuleBroken, match="already rated"):
+        issue.rate_participation(decision, "informing", p.expert)
+    with pytest.raises(RuleBroken, match="only experts"):
+        issue.rate_participation(decision, "informing", p.manager)
+    with pytest.raises(NotFound, match="no decision at position 1"):
+        issue.rate_participation(1, "informing", p.other_expert)
