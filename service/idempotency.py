@@ -14,9 +14,8 @@ from flask import Flask, Response, g, request
 from sqlalchemy import Column, DateTime, Engine, Integer, LargeBinary, MetaData, String, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from service.store import create_tables
-
 from service.api.problems import problem
+from service.store import create_tables
 
 metadata = MetaData()
 keys = Table(
