@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 from uuid import UUID
@@ -13,16 +15,25 @@ from eventsourcing.persistence import JSONTranscoder, RecordConflictError
 from domain import (
     Account, Actor, ConflictError, Hub, NotFound, RuleBroken, StaleVersion, SystemicIssue, Username,
 )
+from projections.all_views import VIEWS
+from projections.runner import Projections
 from service.credentials import Credentials
 from service.keystore import KeyStore
 from service.sealing import Sealer
-from service.store import Store
+from service.store import Store, create_tables
 from service.transcodings import register_domain_records
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
 
 FORGOTTEN = "a person who asked to be forgotten"
+log = logging.getLogger(__name__)
+
+
+def projections_inline_default(store: Store) -> bool:
+    """COPRODUCE_PROJECTIONS=inline|worker; by default inline on SQLite, a worker on PostgreSQL."""
+    mode = os.environ.get("COPRODUCE_PROJECTIONS") or ("inline" if store.is_sqlite else "worker")
+    return mode == "inline"
 
 
 class CoproduceBase(Application):
@@ -32,13 +43,27 @@ class CoproduceBase(Application):
     snapshotting_intervals = {SystemicIssue: 50}
     env = {"AGGREGATE_CACHE_MAXSIZE": "1000"}
 
-    def __init__(self, store: Store | None = None, env: dict[str, str] | None = None):
+    def __init__(self, store: Store | None = None, env: dict[str, str] | None = None,
+                 projections_inline: bool | None = None):
+        """`projections_inline`: catch the read models up after every command (the default on
+        SQLite); otherwise a separate `coproduce projections run` worker does it."""
         self.store = store or Store.from_env()
         super().__init__({**self.store.eventsourcing_env(), **(env or {})})
         self.engine = self.store.engine()
         self.keys = KeyStore(self.engine)
         self.sealer = Sealer(self.keys)
         self.credentials = Credentials(self.engine)
+        self.projections = Projections(self.recorder, self.mapper, self.engine, VIEWS, create_tables)
+        self.projections_inline = projections_inline_default(self.store) if projections_inline is None \
+            else projections_inline
+
+    def _notify(self, recordings: list) -> None:
+        """After every save: in inline mode, bring the read models up to date at once."""
+        if self.projections_inline:
+            try:
+                self.projections.catch_up()
+            except Exception:  # the command is recorded; the next catch-up retries the views
+                log.exception("read models could not catch up")
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -2,9 +2,10 @@
 
 from service.accounts import AccountCommands
 from service.issues import IssueCommands
+from service.reads import ReadQueries
 
 
-class Coproduce(IssueCommands, AccountCommands):
+class Coproduce(IssueCommands, AccountCommands, ReadQueries):
     """Coproduce: hubs, accounts and systemic issues in one event store."""
 
     name = "Coproduce"

@@ -18,6 +18,7 @@ from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 
+from projections.times import aware
 from service.store import create_tables
 
 metadata = MetaData()
@@ -45,11 +46,6 @@ MIN_PASSWORD_LENGTH = 12
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; every time we store is UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment and moment.tzinfo is None else moment
 
 
 def _digest(token: str) -> str:
@@ -101,8 +97,8 @@ class Credentials:
         with self.engine.connect() as conn:
             rows = conn.execute(select(tokens.c.id, tokens.c.label, tokens.c.created_at, tokens.c.revoked_at)
                                 .where(tokens.c.account_id == account_id.hex).order_by(tokens.c.created_at))
-            return [{"id": UUID(hex=r.id), "label": r.label, "created_at": _aware(r.created_at),
-                     "revoked_at": _aware(r.revoked_at)} for r in rows]
+            return [{"id": UUID(hex=r.id), "label": r.label, "created_at": aware(r.created_at),
+                     "revoked_at": aware(r.revoked_at)} for r in rows]
 
     def revoke(self, account_id: UUID, token_id: UUID) -> bool:
         """Revoke one of the account's tokens; False if it has no such live token."""

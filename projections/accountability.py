@@ -1,0 +1,184 @@
+"""Accountability: per hub and period, was input answered, were actions done, how were decisions taken."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Column, Connection, DateTime, Integer, String, Table, insert, select, update
+
+from projections.issue_index import hub_of, issue_table, track_issues
+from projections.times import aware
+from projections.view import View
+
+view = View("accountability")
+issues = issue_table(view.metadata, "account_issues")
+track_issues(view, issues)
+
+contributions = Table(
+    "account_contributions", view.metadata,
+    Column("contribution_id", String(36), primary_key=True),
+    Column("hub_id", String(36), nullable=False, index=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("first_feedback_at", DateTime(timezone=True)),
+    Column("withdrawn_at", DateTime(timezone=True)),
+)
+actions = Table(
+    "account_actions", view.metadata,
+    Column("action_id", String(36), primary_key=True),
+    Column("hub_id", String(36), nullable=False, index=True),
+    Column("owner_id", String(36), nullable=False),
+    Column("due", String(10), nullable=False),
+    Column("committed_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+    Column("status", String(10), nullable=False),
+)
+decisions = Table(
+    "account_decisions", view.metadata,
+    Column("issue_id", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("hub_id", String(36), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+ratings = Table(
+    "account_ratings", view.metadata,
+    Column("issue_id", String(36), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("rater_id", String(36), primary_key=True),
+    Column("level", String(20), nullable=False),
+)
+
+LADDER = ["coercion", "educating", "informing", "consultation", "engagement", "co-design", "co-production"]
+
+
+@view.on("SystemicIssue.ContributionRecorded")
+def received(conn: Connection, e: Any, _: int) -> None:
+    conn.execute(insert(contributions).values(contribution_id=str(e.contribution_id), recorded_at=e.timestamp,
+                                              hub_id=hub_of(conn, issues, e.originator_id)))
+
+
+@view.on("SystemicIssue.ContributionWithdrawn")
+def withdrawn(conn: Connection, e: Any, _: int) -> None:
+    conn.execute(update(contributions).where(contributions.c.contribution_id == str(e.contribution_id))
+                 .values(withdrawn_at=e.timestamp))
+
+
+@view.on("SystemicIssue.FeedbackGiven")
+def answered(conn: Connection, e: Any, _: int) -> None:
+    ids = [str(i) for i in e.contribution_ids]
+    conn.execute(update(contributions).where(contributions.c.contribution_id.in_(ids),
+                                             contributions.c.first_feedback_at.is_(None))
+                 .values(first_feedback_at=e.timestamp))
+
+
+@view.on("SystemicIssue.ActionCommitted")
+def committed(conn: Connection, e: Any, _: int) -> None:
+    conn.execute(insert(actions).values(action_id=str(e.action_id), hub_id=hub_of(conn, issues, e.originator_id),
+                                        owner_id=str(e.owner_id), due=e.due, committed_at=e.timestamp,
+                                        status="open"))
+
+
+@view.on("SystemicIssue.ActionCompleted", "SystemicIssue.ActionDropped")
+def ended(conn: Connection, e: Any, _: int) -> None:
+    status = "completed" if type(e).__name__ == "ActionCompleted" else "dropped"
+    conn.execute(update(actions).where(actions.c.action_id == str(e.action_id))
+                 .values(status=status, ended_at=e.timestamp))
+
+
+@view.on("SystemicIssue.Selected", "SystemicIssue.StageAdvanced", "SystemicIssue.StageMovedBack",
+         "SystemicIssue.Closed")
+def decided(conn: Connection, e: Any, _: int) -> None:
+    conn.execute(insert(decisions).values(issue_id=str(e.originator_id), version=e.originator_version,
+                                          hub_id=hub_of(conn, issues, e.originator_id), kind=type(e).__name__,
+                                          level=e.level, at=e.timestamp))
+
+
+@view.on("SystemicIssue.ParticipationRated")
+def rated(conn: Connection, e: Any, _: int) -> None:
+    conn.execute(insert(ratings).values(issue_id=str(e.originator_id), version=e.decision,
+                                        rater_id=e.actor["id"], level=e.level))
+
+
+def _percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile (None for no values)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def _days(later: datetime, earlier: datetime) -> float:
+    return (aware(later) - aware(earlier)).total_seconds() / 86400
+
+
+def report(conn: Connection, hub_id: Any, start: datetime, end: datetime, today: datetime,
+           overdue_days: int = 28) -> dict[str, Any]:
+    """The figures for one hub over [start, end): input, feedback, actions, decisions."""
+    hub = str(hub_id)
+    received_rows = list(conn.execute(select(contributions).where(
+        contributions.c.hub_id == hub, contributions.c.recorded_at >= start, contributions.c.recorded_at < end)))
+    answered_rows = [r for r in received_rows if r.first_feedback_at is not None]
+    waits = [_days(r.first_feedback_at, r.recorded_at) for r in answered_rows]
+    overdue = [r for r in received_rows if r.first_feedback_at is None and r.withdrawn_at is None
+               and _days(today, r.recorded_at) > overdue_days]
+    return {
+        "hub_id": hub, "from": start, "to": end, "overdue_after_days": overdue_days,
+        "contributions_received": len(received_rows),
+        "share_with_feedback": round(len(answered_rows) / len(received_rows), 4) if received_rows else None,
+        "median_days_to_feedback": statistics.median(waits) if waits else None,
+        "p90_days_to_feedback": _percentile(waits, 0.9),
+        "overdue_feedback": len(overdue),
+        "actions_by_owner": _actions_by_owner(conn, hub, start, end, today),
+        "decisions_by_level": _decisions_by_level(conn, hub, start, end),
+        "claimed_and_felt": _claimed_and_felt(conn, hub, start, end),
+    }
+
+
+def _actions_by_owner(conn: Connection, hub: str, start: datetime, end: datetime, today: datetime) -> list[dict]:
+    rows = conn.execute(select(actions).where(actions.c.hub_id == hub, actions.c.committed_at >= start,
+                                              actions.c.committed_at < end))
+    owners: dict[str, Counter] = defaultdict(Counter)
+    for row in rows:
+        counts = owners[row.owner_id]
+        counts["committed"] += 1
+        counts["completed"] += row.status == "completed"
+        counts["overdue"] += row.status == "open" and date.fromisoformat(row.due) < today.date()
+    return [{"owner_id": owner, **{k: c[k] for k in ("committed", "completed", "overdue")}}
+            for owner, c in sorted(owners.items())]
+
+
+def _decisions_by_level(conn: Connection, hub: str, start: datetime, end: datetime) -> dict[str, int]:
+    rows = conn.execute(select(decisions.c.level).where(decisions.c.hub_id == hub, decisions.c.at >= start,
+                                                        decisions.c.at < end))
+    counts = Counter(row.level for row in rows)
+    return {level: counts[level] for level in LADDER}
+
+
+def _claimed_and_felt(conn: Connection, hub: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    rows = conn.execute(select(decisions, ratings.c.level.label("felt"))
+                        .join(ratings, (ratings.c.issue_id == decisions.c.issue_id)
+                              & (ratings.c.version == decisions.c.version))
+                        .where(decisions.c.hub_id == hub, decisions.c.at >= start, decisions.c.at < end))
+    felt: dict[tuple[str, int], dict[str, Any]] = {}
+    for row in rows:
+        entry = felt.setdefault((row.issue_id, row.version), {
+            "issue_id": row.issue_id, "decision": row.version, "kind": row.kind, "claimed": row.level,
+            "felt": Counter()})
+        entry["felt"][row.felt] += 1
+    return [{**e, "felt": dict(e["felt"])} for e in felt.values()]
+
+
+def period(start: date | None, end: date | None, today: datetime) -> tuple[datetime, datetime]:
+    """A period as UTC datetimes: by default the last 365 days up to and including today."""
+    end_day = end or today.date()
+    start_day = start or end_day - timedelta(days=364)
+    return _midnight(start_day, today), _midnight(end_day + timedelta(days=1), today)
+
+
+def _midnight(day: date, today: datetime) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=today.tzinfo)

@@ -1,0 +1,69 @@
+"""Audit trail: every event with its position, time, actor, role, hub, issue and kind."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Connection, DateTime, String, Table, insert, select
+
+from projections.view import View, event_name
+
+view = View("audit_trail")
+events = Table(
+    "audit_events", view.metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("occurred_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("actor_id", String(36), index=True),
+    Column("actor_role", String(20)),
+    Column("hub_id", String(36), index=True),
+    Column("issue_id", String(36), index=True),
+    Column("aggregate", String(20), nullable=False),
+    Column("aggregate_id", String(36), nullable=False),
+    Column("kind", String(40), nullable=False, index=True),
+)
+issue_hubs = Table(
+    "audit_issue_hubs", view.metadata,
+    Column("issue_id", String(36), primary_key=True),
+    Column("hub_id", String(36), nullable=False),
+)
+
+FILTERS = ("actor_id", "actor_role", "hub_id", "issue_id", "kind", "aggregate")
+
+
+def _hub(conn: Connection, e: Any) -> str | None:
+    aggregate = event_name(e).split(".")[0]
+    if aggregate == "Hub":
+        return str(e.originator_id)
+    if aggregate == "SystemicIssue":
+        if event_name(e) == "SystemicIssue.Raised":
+            conn.execute(insert(issue_hubs).values(issue_id=str(e.originator_id), hub_id=str(e.hub_id)))
+        return conn.execute(select(issue_hubs.c.hub_id).where(issue_hubs.c.issue_id == str(e.originator_id))).scalar()
+    return str(e.hub_id) if hasattr(e, "hub_id") else None
+
+
+def _record(conn: Connection, e: Any, position: int) -> None:
+    actor = getattr(e, "actor", None) or {}
+    aggregate = event_name(e).split(".")[0]
+    conn.execute(insert(events).values(
+        position=position, occurred_at=e.timestamp, actor_id=actor.get("id"), actor_role=actor.get("role"),
+        hub_id=_hub(conn, e), issue_id=str(e.originator_id) if aggregate == "SystemicIssue" else None,
+        aggregate=aggregate, aggregate_id=str(e.originator_id), kind=type(e).__name__))
+
+
+for _aggregate in ("SystemicIssue", "Hub", "Account", "Username"):
+    view.on(f"{_aggregate}.*")(_record)
+
+
+def search(conn: Connection, after: int = 0, limit: int = 100, since: datetime | None = None,
+           until: datetime | None = None, **filters: str | None) -> list[Any]:
+    """Events after a position, oldest first, matching every filter given."""
+    query = select(events).where(events.c.position > after).order_by(events.c.position).limit(limit)
+    for name, value in filters.items():
+        if value:
+            query = query.where(events.c[name] == value)
+    if since:
+        query = query.where(events.c.occurred_at >= since)
+    if until:
+        query = query.where(events.c.occurred_at < until)
+    return list(conn.execute(query))

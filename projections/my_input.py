@@ -1,0 +1,139 @@
+"""My input: for one contributor, what became of each contribution.
+
+Contribution text stays sealed here as in the event; it is opened only for display.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON, Boolean, Column, Connection, DateTime, Integer, String, Table, Text, insert, select, update,
+)
+
+from projections.issue_index import issue_table, track_issues
+from projections.view import View
+
+view = View("my_input")
+issues = issue_table(view.metadata, "input_issues")
+track_issues(view, issues)
+
+contributions = Table(
+    "input_contributions", view.metadata,
+    Column("contribution_id", String(36), primary_key=True),
+    Column("issue_id", String(36), nullable=False),
+    Column("contributor_id", String(36), nullable=False, index=True),
+    Column("entered_by", String(36), nullable=False),
+    Column("entered_by_role", String(20), nullable=False),
+    Column("session_id", String(36)),
+    Column("channel", String(20), nullable=False),
+    Column("may_quote", Boolean, nullable=False),
+    Column("attribution", String(20), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True)),
+    Column("themes", JSON, nullable=False),
+)
+
+# What happened to a contribution: themed, used in a finding, answered by an action, given feedback.
+fates = Table(
+    "input_fates", view.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contribution_id", String(36), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("ref_id", String(36)),
+    Column("summary", Text, nullable=False),
+    Column("by_id", String(36)),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+actions = Table(
+    "input_actions", view.metadata,
+    Column("action_id", String(36), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("owner_id", String(36), nullable=False),
+    Column("due", String(10), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("progress", JSON, nullable=False),
+    Column("end_note", Text, nullable=False),
+)
+
+
+def _fate(conn: Connection, e: Any, kind: str, ref: Any, summary: str) -> None:
+    for contribution_id in e.contribution_ids:
+        conn.execute(insert(fates).values(contribution_id=str(contribution_id), kind=kind, ref_id=str(ref),
+                                          summary=summary, by_id=e.actor["id"], at=e.timestamp))
+
+
+@view.on("SystemicIssue.ContributionRecorded")
+def recorded(conn: Connection, e: Any, _: int) -> None:
+    conn.execute(insert(contributions).values(
+        contribution_id=str(e.contribution_id), issue_id=str(e.originator_id),
+        contributor_id=str(e.contributor_id), entered_by=e.actor["id"], entered_by_role=e.actor["role"],
+        session_id=str(e.session_id) if e.session_id else None, channel=e.channel, may_quote=e.may_quote,
+        attribution=e.attribution, text=e.text, recorded_at=e.timestamp, themes=[]))
+
+
+@view.on("SystemicIssue.ContributionWithdrawn")
+def withdrawn(conn: Connection, e: Any, _: int) -> None:
+    conn.execute(update(contributions).where(contributions.c.contribution_id == str(e.contribution_id))
+                 .values(withdrawn_at=e.timestamp))
+
+
+@view.on("SystemicIssue.ContributionsThemed")
+def themed(conn: Connection, e: Any, _: int) -> None:
+    for contribution_id in e.contribution_ids:
+        where = contributions.c.contribution_id == str(contribution_id)
+        themes = conn.execute(select(contributions.c.themes).where(where)).scalar_one()
+        if e.theme not in themes:
+            conn.execute(update(contributions).where(where).values(themes=[*themes, e.theme]))
+    _fate(conn, e, "themed", None, e.theme)
+
+
+@view.on("SystemicIssue.FindingRecorded")
+def found(conn: Connection, e: Any, _: int) -> None:
+    _fate(conn, e, "finding", e.finding_id, e.summary)
+
+
+@view.on("SystemicIssue.ActionCommitted")
+def committed(conn: Connection, e: Any, _: int) -> None:
+    conn.execute(insert(actions).values(action_id=str(e.action_id), title=e.title, owner_id=str(e.owner_id),
+                                        due=e.due, status="open", progress=[], end_note=""))
+    _fate(conn, e, "action", e.action_id, e.title)
+
+
+@view.on("SystemicIssue.ActionProgressReported")
+def progressed(conn: Connection, e: Any, _: int) -> None:
+    where = actions.c.action_id == str(e.action_id)
+    progress = conn.execute(select(actions.c.progress).where(where)).scalar_one()
+    conn.execute(update(actions).where(where).values(
+        progress=[*progress, {"note": e.note, "at": e.timestamp.isoformat()}]))
+
+
+@view.on("SystemicIssue.ActionCompleted", "SystemicIssue.ActionDropped")
+def ended(conn: Connection, e: Any, _: int) -> None:
+    completed = type(e).__name__ == "ActionCompleted"
+    conn.execute(update(actions).where(actions.c.action_id == str(e.action_id)).values(
+        status="completed" if completed else "dropped", end_note=e.note if completed else e.reason))
+
+
+@view.on("SystemicIssue.FeedbackGiven")
+def answered(conn: Connection, e: Any, _: int) -> None:
+    _fate(conn, e, "feedback", e.feedback_id, e.message)
+
+
+def of_contributor(conn: Connection, contributor_id: Any) -> list[dict[str, Any]]:
+    """Every contribution of one person, newest first, with its fates, actions and issue."""
+    rows = conn.execute(
+        select(contributions, issues.c.title, issues.c.stage, issues.c.hub_id)
+        .join(issues, issues.c.issue_id == contributions.c.issue_id)
+        .where(contributions.c.contributor_id == str(contributor_id))
+        .order_by(contributions.c.recorded_at.desc()))
+    stories = []
+    for row in rows:
+        steps = list(conn.execute(select(fates).where(fates.c.contribution_id == row.contribution_id)
+                                  .order_by(fates.c.id)))
+        action_ids = [s.ref_id for s in steps if s.kind == "action"]
+        linked = {a.action_id: a for a in conn.execute(select(actions).where(actions.c.action_id.in_(action_ids)))}
+        stories.append({"contribution": row, "fates": steps, "actions": linked})
+    return stories

@@ -1,0 +1,76 @@
+"""Issue timeline: every event of an issue as a plain-language entry.
+
+Rows keep the event's non-personal fields; sentences (with people's names) are made
+when the timeline is read, so a forgotten person's name is never stored here.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import JSON, BigInteger, Column, Connection, DateTime, Integer, String, Table, insert, select
+
+from projections.issue_index import issue_table, stage_of, track_issues
+from projections.view import View, event_name
+
+view = View("timeline")
+issues = issue_table(view.metadata, "timeline_issues")
+entries = Table(
+    "timeline_entries", view.metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("issue_id", String(36), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("stage", String(10), nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("actor_id", String(36)),
+    Column("actor_role", String(20)),
+    Column("details", JSON, nullable=False),
+    Column("contribution_ids", JSON, nullable=False),
+)
+
+ENVELOPE = {"originator_id", "originator_version", "originator_topic", "timestamp", "actor"}
+PERSONAL = {"text"}  # sealed content stays in the event store only
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (UUID, date, datetime)):
+        return str(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def details_of(event: Any) -> dict[str, Any]:
+    return {k: _plain(v) for k, v in vars(event).items() if k not in ENVELOPE | PERSONAL}
+
+
+def contributions_touched(event: Any) -> list[str]:
+    if hasattr(event, "contribution_ids"):
+        return [str(i) for i in event.contribution_ids]
+    return [str(event.contribution_id)] if hasattr(event, "contribution_id") else []
+
+
+@view.on("SystemicIssue.*")
+def entry(conn: Connection, e: Any, position: int) -> None:
+    stage = "frame" if event_name(e) == "SystemicIssue.Raised" else stage_of(conn, issues, e.originator_id)
+    actor = getattr(e, "actor", None) or {}
+    conn.execute(insert(entries).values(
+        position=position, issue_id=str(e.originator_id), version=e.originator_version,
+        kind=type(e).__name__, stage=stage, occurred_at=e.timestamp, actor_id=actor.get("id"),
+        actor_role=actor.get("role"), details=details_of(e), contribution_ids=contributions_touched(e)))
+
+
+track_issues(view, issues)  # after `entry`, so an entry records the stage the event happened in
+
+
+def read(conn: Connection, issue_id: UUID, stage: str | None = None, kind: str | None = None) -> list[Any]:
+    """The issue's entries, oldest first, optionally only those in one stage or of one kind."""
+    query = select(entries).where(entries.c.issue_id == str(issue_id)).order_by(entries.c.version)
+    if stage:
+        query = query.where(entries.c.stage == stage)
+    if kind:
+        query = query.where(entries.c.kind == kind)
+    return list(conn.execute(query))

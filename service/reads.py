@@ -1,0 +1,102 @@
+"""Queries on the read models, with names and personal content opened only for display."""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+from typing import Any
+from uuid import UUID
+
+from projections import accountability, audit_trail, hub_board, my_input, timeline
+from projections.describe import describe
+from projections.times import aware, now
+from service.application import CoproduceBase
+from service.sealing import SealBroken
+
+ERASED = "input withdrawn at the contributor's request"
+
+
+class ReadQueries(CoproduceBase):
+    """What the pages and the API show, read from the projections."""
+
+    def _open(self, sealed: str) -> str | None:
+        try:
+            return self.open_sealed(sealed)
+        except SealBroken:
+            return None
+
+    def timeline(self, issue_id: UUID, stage: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = timeline.read(conn, issue_id, stage, kind)
+        entries = []
+        for row in rows:
+            event = SimpleNamespace(**row.details, timestamp=aware(row.occurred_at),
+                                    actor={"id": row.actor_id, "role": row.actor_role})
+            described = describe(_as_event(row.kind, event), self.display_name)
+            entries.append({"position": row.version, "kind": row.kind, "stage": row.stage, **vars(described),
+                            "contribution_ids": row.contribution_ids})
+        return entries
+
+    def my_input(self, contributor_id: UUID) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            stories = my_input.of_contributor(conn, contributor_id)
+        return [self._story(s) for s in stories]
+
+    def _story(self, story: dict[str, Any]) -> dict[str, Any]:
+        c = story["contribution"]
+        text = None if c.withdrawn_at else self._open(c.text)
+        fates = [{"kind": f.kind, "summary": f.summary, "by": self.display_name(f.by_id) if f.by_id else "",
+                  "at": aware(f.at), **self._action(story["actions"].get(f.ref_id))} for f in story["fates"]]
+        return {
+            "contribution_id": c.contribution_id, "issue_id": c.issue_id, "issue_title": c.title,
+            "issue_stage": c.stage, "recorded_at": aware(c.recorded_at), "channel": c.channel,
+            "text": text if text is not None else (ERASED if not c.withdrawn_at else None),
+            "withdrawn": c.withdrawn_at is not None, "erased": text is None and not c.withdrawn_at,
+            "entered_by": self.display_name(c.entered_by) if c.entered_by != c.contributor_id else None,
+            "session": self._session(c.issue_id, c.session_id), "themes": c.themes, "fates": fates,
+            "awaiting_feedback": not c.withdrawn_at and not any(f["kind"] == "feedback" for f in fates),
+        }
+
+    def _action(self, action: Any) -> dict[str, Any]:
+        if action is None:
+            return {}
+        return {"action": {"title": action.title, "owner": self.display_name(action.owner_id), "due": action.due,
+                           "status": action.status, "progress": [p["note"] for p in action.progress]}}
+
+    def _session(self, issue_id: str, session_id: str | None) -> dict[str, Any] | None:
+        if not session_id:
+            return None
+        session = self.hub(self.issue(UUID(issue_id)).hub_id).sessions.get(session_id)
+        return session and {"held_on": session.held_on, "place": session.place, "format": session.format}
+
+    def hub_board(self, hub_id: UUID) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            return hub_board.board(conn, hub_id, now())
+
+    def board_hubs(self) -> list[Any]:
+        with self.engine.connect() as conn:
+            return hub_board.all_hubs(conn)
+
+    def board_issues(self, hub_id: UUID) -> list[Any]:
+        with self.engine.connect() as conn:
+            return hub_board.hub_issues(conn, hub_id)
+
+    def accountability(self, hub_id: UUID, start: date | None = None, end: date | None = None,
+                       overdue_days: int = 28) -> dict[str, Any]:
+        today = now()
+        begin, finish = accountability.period(start, end, today)
+        with self.engine.connect() as conn:
+            figures = accountability.report(conn, hub_id, begin, finish, today, overdue_days)
+        for row in figures["actions_by_owner"]:
+            row["owner"] = self.display_name(row["owner_id"])
+        return figures
+
+    def audit(self, after: int = 0, limit: int = 100, **filters: Any) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = audit_trail.search(conn, after, limit, **filters)
+        return [{**row._asdict(), "occurred_at": aware(row.occurred_at)} for row in rows]
+
+
+def _as_event(kind: str, fields: SimpleNamespace) -> Any:
+    """A stand-in for the stored event, of a class named like it, for `describe`."""
+    return type(kind, (SimpleNamespace,), {})(**vars(fields))
