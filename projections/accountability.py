@@ -127,7 +127,7 @@ def report(conn: Connection, hub_id: Any, start: datetime, end: datetime, today:
     overdue = [r for r in received_rows if r.first_feedback_at is None and r.withdrawn_at is None
                and _days(today, r.recorded_at) > overdue_days]
     return {
-        "hub_id": hub, "from": start, "to": end, "overdue_after_days": overdue_days,
+        "hub_id": hub, "start": start, "end": end, "overdue_after_days": overdue_days,
         "contributions_received": len(received_rows),
         "share_with_feedback": round(len(answered_rows) / len(received_rows), 4) if received_rows else None,
         "median_days_to_feedback": statistics.median(waits) if waits else None,

@@ -42,6 +42,9 @@ class Permission(str, Enum):
     MANAGE_HUBS = "manage_hubs"          # create hubs, their lifecycle and managers
     MANAGE_ACCOUNTS = "manage_accounts"  # create accounts, roles, memberships
     READ_ACCOUNTS = "read_accounts"
+    READ_REPORTS = "read_reports"        # a hub's accountability report
+    READ_AUDIT = "read_audit"            # the audit trail and its exports
+    RATE_DECISION = "rate_decision"      # say what participation level a decision felt like
 
 
 HUB_MEMBERS = {EXPERT: Scope.HUB, FACILITATOR: Scope.HUB, MANAGER: Scope.HUB, OWNER: Scope.HUB}
@@ -63,7 +66,13 @@ TABLE: dict[Permission, dict[Role, Scope]] = {
     Permission.MANAGE_HUBS: {ADMIN: Scope.ANY},
     Permission.MANAGE_ACCOUNTS: {ADMIN: Scope.ANY},
     Permission.READ_ACCOUNTS: {ADMIN: Scope.ANY, AUDITOR: Scope.ANY},
+    Permission.READ_REPORTS: {MANAGER: Scope.HUB, AUDITOR: Scope.ANY, ADMIN: Scope.ANY},
+    Permission.READ_AUDIT: {AUDITOR: Scope.ANY, ADMIN: Scope.ANY},
+    Permission.RATE_DECISION: {EXPERT: Scope.HUB},
 }
+
+
+READS = {Permission.READ, Permission.READ_ACCOUNTS, Permission.READ_REPORTS, Permission.READ_AUDIT}
 
 
 class Decision(Enum):

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, redirect
 
-from service.api import accounts, hubs, issues
+from service.api import accounts, hubs, issues, reads
 from service.api.problems import ProblemApi
 from service.config import Config
 from service.coproduce import Coproduce
@@ -34,7 +34,7 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     atexit.register(coproduce.close)
     Idempotency(coproduce.engine).init_app(app)
     api = ProblemApi(app)
-    for blueprint in (hubs.blp, issues.blp, accounts.blp):
+    for blueprint in (hubs.blp, issues.blp, accounts.blp, reads.blp):
         api.register_blueprint(blueprint)
     install_limits(app, settings.rate_limit, settings.sign_in_limit, settings.rate_limit_storage)
     app.add_url_rule("/", "home", lambda: redirect("/api/v1/docs"))

@@ -7,7 +7,6 @@ from uuid import UUID
 
 from service.api.blueprint import Blueprint
 
-from projections.catalogue import build_catalogue, read_log
 from service.api import schemas as s
 from service.api import views as v
 from service.api.access import allow, coproduce, who
@@ -34,9 +33,8 @@ def _visible_hub(hub_id):
 def list_hubs(pagination_parameters):
     """The hubs you can see."""
     viewer = who()
-    hubs = [h for h in build_catalogue(read_log(coproduce())).hubs.values()
-            if decide(viewer, P.READ, Target(h.id)) is Decision.ALLOWED]
-    return [hub_view(coproduce().hub(UUID(h.id))) for h in page_of(hubs, pagination_parameters)]
+    hubs = [h for h in coproduce().board_hubs() if decide(viewer, P.READ, Target(UUID(h.hub_id))) is Decision.ALLOWED]
+    return [hub_view(coproduce().hub(UUID(h.hub_id))) for h in page_of(hubs, pagination_parameters)]
 
 
 @blp.route("", methods=["POST"])
@@ -107,8 +105,10 @@ def record_session(payload, hub_id):
 def list_issues(hub_id, pagination_parameters):
     """The hub's issues with their stage."""
     _visible_hub(hub_id)
-    hub = build_catalogue(read_log(coproduce())).hubs[str(hub_id)]
-    return [dataclasses.asdict(i) for i in page_of(hub.issues, pagination_parameters)]
+    issues = coproduce().board_issues(hub_id)
+    return [{"id": i.issue_id, "hub_id": i.hub_id, "title": i.title, "stage": i.stage,
+             "parked": i.parked_reason is not None, "version": i.version}
+            for i in page_of(issues, pagination_parameters)]
 
 
 @blp.route(HUB + "/issues", methods=["POST"])

@@ -170,3 +170,39 @@ class NoBody(Schema):
 
 class MissingQuery(Schema):
     stage = choice(Stage)
+
+
+class RatingIn(Schema):
+    decision = fields.Integer(required=True, validate=validate.Range(min=1),
+                              metadata={"description": "The decision's position in the issue's timeline."})
+    level = choice(ParticipationLevel)
+
+
+class TimelineQuery(Schema):
+    stage = fields.String(validate=one_of(Stage))
+    kind = fields.String(validate=validate.Length(min=1, max=40))
+
+
+class AccountabilityQuery(Schema):
+    start = fields.Date(data_key="from", metadata={"description": "First day (default: a year before `to`)."})
+    end = fields.Date(data_key="to", metadata={"description": "Last day, included (default: today)."})
+    overdue_days = fields.Integer(load_default=28, validate=validate.Range(min=1, max=3650))
+
+
+class AuditQuery(Schema):
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0),
+                           metadata={"description": "Only events after this position (for paging on)."})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    actor_id = fields.UUID()
+    actor_role = fields.String(validate=one_of(Role))
+    hub_id = fields.UUID()
+    issue_id = fields.UUID()
+    kind = fields.String(validate=validate.Length(min=1, max=40))
+    aggregate = fields.String(validate=validate.OneOf(["SystemicIssue", "Hub", "Account", "Username"]))
+    since = fields.DateTime()
+    until = fields.DateTime()
+
+
+class ExportQuery(AuditQuery):
+    format = fields.String(load_default="jsonl", validate=validate.OneOf(["jsonl", "csv"]))
+    limit = fields.Integer(load_default=1_000_000, validate=validate.Range(min=1, max=10_000_000))

@@ -172,3 +172,121 @@ class HistoryEntryOut(Schema):
     what = fields.String()
     why = fields.String()
     level = fields.String()
+
+
+class TimelineEntryOut(HistoryEntryOut):
+    stage = fields.String(metadata={"description": "The stage the issue was in when it happened."})
+    contribution_ids = fields.List(fields.UUID())
+
+
+class ActionStoryOut(Schema):
+    title = fields.String()
+    owner = fields.String()
+    due = fields.String()
+    status = fields.String()
+    progress = fields.List(fields.String())
+
+
+class FateOut(Schema):
+    kind = fields.String(metadata={"description": "themed, finding, action or feedback"})
+    summary = fields.String()
+    by = fields.String()
+    at = fields.DateTime()
+    action = fields.Nested(ActionStoryOut)
+
+
+class SessionRefOut(Schema):
+    held_on = fields.String()
+    place = fields.String()
+    format = fields.String()
+
+
+class InputStoryOut(Schema):
+    contribution_id = fields.UUID()
+    issue_id = fields.UUID()
+    issue_title = fields.String()
+    issue_stage = fields.String()
+    recorded_at = fields.DateTime()
+    channel = fields.String()
+    text = fields.String(allow_none=True)
+    withdrawn = fields.Boolean()
+    erased = fields.Boolean(metadata={"description": "The contributor was forgotten: the words are gone."})
+    entered_by = fields.String(allow_none=True, metadata={"description": "Who recorded it on the contributor's behalf."})
+    session = fields.Nested(SessionRefOut, allow_none=True)
+    themes = fields.List(fields.String())
+    fates = fields.List(fields.Nested(FateOut))
+    awaiting_feedback = fields.Boolean()
+
+
+class BoardCardOut(Schema):
+    issue_id = fields.UUID()
+    title = fields.String()
+    stage = fields.String()
+    days_in_stage = fields.Integer()
+    parked = fields.Boolean()
+    parked_reason = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class BoardStageOut(Schema):
+    stage = fields.String()
+    count = fields.Integer()
+    issues = fields.List(fields.Nested(BoardCardOut))
+
+
+class BoardOut(Schema):
+    hub_id = fields.UUID()
+    stages = fields.List(fields.Nested(BoardStageOut))
+    parked = fields.List(fields.Nested(BoardCardOut))
+    total = fields.Integer()
+
+
+class OwnerActionsOut(Schema):
+    owner_id = fields.UUID()
+    owner = fields.String()
+    committed = fields.Integer()
+    completed = fields.Integer()
+    overdue = fields.Integer()
+
+
+class FeltOut(Schema):
+    issue_id = fields.UUID()
+    decision = fields.Integer()
+    kind = fields.String()
+    claimed = fields.String()
+    felt = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class AccountabilityOut(Schema):
+    hub_id = fields.UUID()
+    start = fields.DateTime(data_key="from")
+    end = fields.DateTime(data_key="to")
+    overdue_after_days = fields.Integer()
+    contributions_received = fields.Integer()
+    share_with_feedback = fields.Float(allow_none=True)
+    median_days_to_feedback = fields.Float(allow_none=True)
+    p90_days_to_feedback = fields.Float(allow_none=True)
+    overdue_feedback = fields.Integer()
+    actions_by_owner = fields.List(fields.Nested(OwnerActionsOut))
+    decisions_by_level = fields.Dict(keys=fields.String(), values=fields.Integer())
+    claimed_and_felt = fields.List(fields.Nested(FeltOut))
+
+
+class AuditEventOut(Schema):
+    position = fields.Integer()
+    occurred_at = fields.DateTime()
+    actor_id = fields.UUID(allow_none=True)
+    actor_role = fields.String(allow_none=True)
+    hub_id = fields.UUID(allow_none=True)
+    issue_id = fields.UUID(allow_none=True)
+    aggregate = fields.String()
+    aggregate_id = fields.UUID()
+    kind = fields.String()
+
+
+class ProjectionStatusOut(Schema):
+    view = fields.String()
+    position = fields.Integer()
+    head = fields.Integer()
+    lag = fields.Integer()
+    updated_at = fields.DateTime()

@@ -38,6 +38,7 @@ class World:
     contributions: dict[str, UUID] = field(default_factory=dict)
     actions: dict[str, UUID] = field(default_factory=dict)
     sessions: dict[str, UUID] = field(default_factory=dict)
+    decisions: dict[str, int] = field(default_factory=dict)
 
     def auth(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
@@ -63,6 +64,8 @@ def _issue_with_input_and_action(app: Coproduce, world: World, hub: str, expert:
                                            may_quote=False, attribution=Attribution.ANONYMOUS)
     action = app.commit_action(issue, "Do something", world.ids[owner], date(2030, 1, 1), [contribution],
                                manager_actor)
+    app.select(issue, "Chosen at the hub meeting", "co-design", manager_actor)
+    world.decisions[hub] = app.issue(issue).version
     world.issues[hub], world.contributions[hub], world.actions[hub] = issue, contribution, action
     world.sessions[hub] = app.record_session(world.hubs[hub], manager_actor, held_on=date(2023, 9, 1),
                                              place="Library", format="drop-in", experts_attended=4,

@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 
 from domain import Role
-from service.authorization import TABLE, Decision, Permission as P, Target, Who, decide
+from service.authorization import READS, TABLE, Decision, Permission as P, Target, Who, decide
 from tests.e2e.conftest import ROLES
 
 
@@ -57,6 +57,14 @@ ENDPOINTS = [
     Endpoint("park", "POST", "/api/v1/issues/{issue}/parking", P.DECIDE_STAGE, {"reason": "r"}),
     Endpoint("reopen", "POST", "/api/v1/issues/{issue}/reopening", P.DECIDE_STAGE, {"reason": "r"}),
     Endpoint("close", "POST", "/api/v1/issues/{issue}/closure", P.DECIDE_STAGE, {"outcome": "o", "level": "informing"}),
+    Endpoint("timeline", "GET", "/api/v1/issues/{issue}/timeline?stage=frame", P.READ),
+    Endpoint("rate a decision", "POST", "/api/v1/issues/{issue}/ratings", P.RATE_DECISION,
+             {"decision": "{decision}", "level": "consultation"}),
+    Endpoint("someone's input", "GET", "/api/v1/accounts/{account}/input", P.READ_ACCOUNTS, scoped=False),
+    Endpoint("hub board", "GET", "/api/v1/hubs/{hub}/board", P.READ),
+    Endpoint("accountability", "GET", "/api/v1/hubs/{hub}/accountability", P.READ_REPORTS),
+    Endpoint("audit trail", "GET", "/api/v1/audit?kind=Raised", P.READ_AUDIT, scoped=False),
+    Endpoint("audit export", "GET", "/api/v1/audit/export?format=csv", P.READ_AUDIT, scoped=False),
     Endpoint("get hub", "GET", "/api/v1/hubs/{hub}", P.READ),
     Endpoint("hub lifecycle", "POST", "/api/v1/hubs/{hub}/lifecycle", P.MANAGE_HUBS, {"to": "established"}),
     Endpoint("hub managers", "POST", "/api/v1/hubs/{hub}/managers", P.MANAGE_HUBS, {"account_id": "{account}"}),
@@ -77,6 +85,8 @@ ENDPOINTS = [
 
 
 def fill(template, values: dict[str, str]):
+    if template == "{decision}":
+        return int(values["decision"])
     if isinstance(template, str):
         return template.format(**values)
     if isinstance(template, list):
@@ -105,7 +115,8 @@ def test_every_role_in_every_hub_gets_what_the_table_says(world, endpoint):
     outcomes = []
     for hub in ("own", "other"):
         values = {"issue": world.issues[hub], "hub": world.hubs[hub], "contribution": world.contributions[hub],
-                  "action": world.actions[hub], "account": world.ids["hub_manager"], "role": None}
+                  "action": world.actions[hub], "account": world.ids["hub_manager"], "role": None,
+                  "decision": world.decisions[hub]}
         for role in ROLES:
             values["role"] = f"{role}-{hub}"
             response = world.call(role, endpoint.method, fill(endpoint.path, values), fill(endpoint.body, values))
@@ -125,7 +136,8 @@ def test_the_matrix_covers_every_api_route(flask_app):
     normalise = {"<uuid:issue_id>": "{issue}", "<uuid:hub_id>": "{hub}", "<uuid:contribution_id>": "{contribution}",
                  "<uuid:action_id>": "{action}", "<uuid:account_id>": "{account}"}
     outside_the_table = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/tokens", "/api/v1/tokens/<uuid:token_id>",
-                         "/api/v1/me", "/api/v1/hubs", "/api/v1/accounts/{account}",
+                         "/api/v1/me", "/api/v1/me/input", "/api/v1/projections", "/api/v1/hubs",
+                         "/api/v1/accounts/{account}",
                          "/api/v1/accounts/{account}/password"}
     missing = []
     for method, rule in routes:
@@ -141,5 +153,5 @@ def test_auditors_never_write(world):
     for endpoint in ENDPOINTS:
         if endpoint.method == "POST":
             assert expected(world, "auditor", endpoint, "own") is not Decision.ALLOWED, endpoint.name
-    writes = [row for permission, row in TABLE.items() if permission not in (P.READ, P.READ_ACCOUNTS)]
+    writes = [row for permission, row in TABLE.items() if permission not in READS]
     assert all(Role.AUDITOR not in row for row in writes)

@@ -16,7 +16,8 @@ SMUGGLED = {"stage": "closed", "hub_id": str(uuid4()), "role": "admin", "version
 
 def values(world, hub="own"):
     return {"issue": world.issues[hub], "hub": world.hubs[hub], "contribution": world.contributions[hub],
-            "action": world.actions[hub], "account": world.ids["hub_manager"], "role": "x"}
+            "action": world.actions[hub], "account": world.ids["hub_manager"], "role": "x",
+            "decision": world.decisions[hub]}
 
 
 def store_size(world) -> int:
@@ -69,8 +70,10 @@ def test_a_refused_move_lists_every_unmet_criterion(world):
     response = world.call("hub_manager", "POST", f"/api/v1/issues/{world.issues['own']}/advance",
                           {"to": "explore", "reason": "go", "level": "informing"})
     assert response.status_code == 409
-    assert response.json["missing"] == ["no framing statement yet (the problem and who it affects)",
-                                        "no decision yet to select the issue, with its participation level"]
+    assert response.json["missing"] == ["no framing statement yet (the problem and who it affects)"]
+    response = world.call("hub_manager", "POST", f"/api/v1/issues/{world.issues['own']}/advance",
+                          {"to": "learn", "reason": "", "level": "informing"})
+    assert response.status_code == 422 and "reason" in response.json["errors"]
 
 
 def test_a_stale_if_match_is_refused_with_412_and_loses_nothing(world):

@@ -1,0 +1,159 @@
+"""/api/v1 read models: timelines, "my input", hub boards, accountability and the audit trail."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Response
+
+from service.api import schemas as s
+from service.api import views as v
+from service.api.access import allow, coproduce, readable_issue, signed_in
+from service.api.blueprint import Blueprint
+from service.api.issues import answer, documented
+from service.api.paging import page_of
+from service.authorization import Permission as P, Target
+
+blp = Blueprint("reads", __name__, url_prefix="/api/v1", description="What happened: timelines, input, boards, audit")
+
+AUDIT_COLUMNS = ["position", "occurred_at", "actor_id", "actor_role", "hub_id", "issue_id", "aggregate",
+                 "aggregate_id", "kind"]
+
+
+@blp.route("/issues/<uuid:issue_id>/timeline", methods=["GET"])
+@blp.arguments(s.TimelineQuery, location="query")
+@blp.response(200, v.TimelineEntryOut(many=True))
+@blp.paginate()
+@documented(401, 404, 429)
+def timeline(query, issue_id, pagination_parameters):
+    """Every event of the issue in plain words; filter by the stage it happened in, or its kind."""
+    readable_issue(issue_id)
+    return page_of(coproduce().timeline(issue_id, **query), pagination_parameters)
+
+
+@blp.route("/issues/<uuid:issue_id>/ratings", methods=["POST"])
+@blp.arguments(s.RatingIn)
+@blp.response(200, v.IssueOut)
+@documented(401, 403, 404, 409, 412, 413, 429)
+def rate(payload, issue_id):
+    """Say at which participation level a decision really felt taken (experts)."""
+    issue = readable_issue(issue_id)
+    actor = allow(P.RATE_DECISION, Target(issue.hub_id))
+    coproduce().rate_participation(issue_id, payload["decision"], payload["level"], actor)
+    return answer(issue_id)
+
+
+@blp.route("/me/input", methods=["GET"])
+@blp.response(200, v.InputStoryOut(many=True))
+@blp.paginate()
+@documented(401, 429)
+def my_input(pagination_parameters):
+    """What happened to each piece of your input, newest first."""
+    return page_of(coproduce().my_input(signed_in().id), pagination_parameters)
+
+
+@blp.route("/accounts/<uuid:account_id>/input", methods=["GET"])
+@blp.response(200, v.InputStoryOut(many=True))
+@blp.paginate()
+@documented(401, 403, 404, 429)
+def someones_input(account_id, pagination_parameters):
+    """What happened to one person's input (auditors and admins)."""
+    allow(P.READ_ACCOUNTS)
+    coproduce().account(account_id)
+    return page_of(coproduce().my_input(account_id), pagination_parameters)
+
+
+@blp.route("/hubs/<uuid:hub_id>/board", methods=["GET"])
+@blp.response(200, v.BoardOut)
+@documented(401, 404, 429)
+def board(hub_id):
+    """The hub's issues by stage, with days in stage and what is parked."""
+    coproduce().hub(hub_id)
+    allow(P.READ, Target(hub_id))
+    return coproduce().hub_board(hub_id)
+
+
+@blp.route("/hubs/<uuid:hub_id>/accountability", methods=["GET"])
+@blp.arguments(s.AccountabilityQuery, location="query")
+@blp.response(200, v.AccountabilityOut)
+@documented(401, 403, 404, 429)
+def accountability(query, hub_id):
+    """Was input answered, were actions done, how were decisions taken: one hub, one period."""
+    coproduce().hub(hub_id)
+    allow(P.READ_REPORTS, Target(hub_id))
+    return coproduce().accountability(hub_id, query.get("start"), query.get("end"), query["overdue_days"])
+
+
+@blp.route("/audit", methods=["GET"])
+@blp.arguments(s.AuditQuery, location="query")
+@blp.response(200, v.AuditEventOut(many=True))
+@documented(401, 403, 429)
+def audit(query):
+    """The audit trail: every event, filtered; page on with `after` = the last position seen."""
+    allow(P.READ_AUDIT)
+    return coproduce().audit(**_text_filters(query))
+
+
+@blp.route("/audit/export", methods=["GET"])
+@blp.arguments(s.ExportQuery, location="query")
+@blp.doc(responses={200: {"description": "The matching events, as JSON Lines or CSV", "content": {
+    "application/x-ndjson": {"schema": {"type": "string"}}, "text/csv": {"schema": {"type": "string"}}}}})
+@documented(401, 403, 429)
+def export(query):
+    """Download the audit trail (filtered) as JSON Lines or CSV."""
+    allow(P.READ_AUDIT)
+    fmt = query.pop("format")
+    rows = _all_events(coproduce(), _text_filters(query))
+    body = (_jsonl(rows) if fmt == "jsonl" else _csv(rows))
+    mimetype = "application/x-ndjson" if fmt == "jsonl" else "text/csv"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="coproduce-audit.{fmt}"'})
+
+
+@blp.route("/projections", methods=["GET"])
+@blp.response(200, v.ProjectionStatusOut(many=True))
+@documented(401, 429)
+def projections():
+    """Each read model's position in the event log, and how far behind the log's head it is."""
+    signed_in()
+    return coproduce().projections.status()
+
+
+def _text_filters(query: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(value) if k.endswith("_id") else value for k, value in query.items()}
+
+
+def _all_events(app: Any, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Matching events in batches, so an export of millions never sits in memory at once."""
+    remaining, after = query.pop("limit"), query.pop("after")
+    while remaining > 0:
+        batch = app.audit(after=after, limit=min(1000, remaining), **query)
+        if not batch:
+            return
+        yield from batch
+        after, remaining = batch[-1]["position"], remaining - len(batch)
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: row[k].isoformat() if k == "occurred_at" else row[k] for k in AUDIT_COLUMNS}
+
+
+def _jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+    for row in rows:
+        yield json.dumps(_plain(row)) + "\n"
+
+
+def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, AUDIT_COLUMNS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(_plain(row))
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
