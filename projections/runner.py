@@ -31,6 +31,10 @@ positions = Table(
 BATCH = 500
 
 
+class _Overtaken(Exception):
+    """A view's position moved while this batch was being applied."""
+
+
 class Projections:
     """Runs a set of views over one application's log."""
 
@@ -38,7 +42,7 @@ class Projections:
                  create_tables=lambda metadata, engine: metadata.create_all(engine)):
         self.recorder, self.mapper, self.engine = recorder, mapper, engine
         self.views = {view.name: view for view in views}
-        self._locks = {name: threading.Lock() for name in self.views}
+        self._lock = threading.Lock()
         create_tables(metadata, engine)
         for view in self.views.values():
             create_tables(view.metadata, engine)
@@ -52,42 +56,54 @@ class Projections:
             pass  # already tracked
 
     def position(self, name: str) -> int:
+        return self._positions()[name]
+
+    def _positions(self) -> dict[str, int]:
         with self.engine.connect() as conn:
-            return conn.execute(select(positions.c.position).where(positions.c.view == name)).scalar_one()
+            return {row.view: row.position for row in conn.execute(select(positions))}
 
     def catch_up(self, names: Iterable[str] | None = None) -> int:
-        """Apply every event not yet applied; returns how many were applied."""
-        return sum(self._catch_up(self.views[name]) for name in (names or self.views))
-
-    def _catch_up(self, view: View) -> int:
+        """Apply every event not yet applied to the chosen views (all by default); returns how many
+        (event, view) applications were made. Views at the same position share one read of the
+        log and one transaction."""
+        chosen = [self.views[name] for name in (names or self.views)]
         applied = 0
-        with self._locks[view.name]:
+        with self._lock:
             while True:
-                start = self.position(view.name)
-                notifications = self.recorder.select_notifications(start, BATCH, inclusive_of_start=False)
+                current = self._positions()
+                at = {view.name: current[view.name] for view in chosen}
+                notifications = self.recorder.select_notifications(min(at.values()), BATCH, inclusive_of_start=False)
                 if not notifications:
                     return applied
-                if self._apply_batch(view, start, notifications):
-                    applied += len(notifications)
+                try:
+                    applied += self._apply_batch(chosen, at, notifications)
+                except _Overtaken:
+                    continue  # another catch-up got there first: read the positions again
 
-    def _apply_batch(self, view: View, start: int, notifications: list[Any]) -> bool:
+    def _apply_batch(self, chosen: list[View], at: dict[str, int], notifications: list[Any]) -> int:
+        applied = 0
         with self.engine.begin() as conn:
-            moved = conn.execute(update(positions).where(
-                positions.c.view == view.name, positions.c.position == start).values(
-                position=notifications[-1].id, updated_at=now()))
-            if moved.rowcount != 1:
-                conn.rollback()
-                return False  # another catch-up got there first
-            for notification in notifications:
-                view.apply(conn, self.mapper.to_domain_event(notification), notification.id)
-        return True
+            events = [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+            for view in chosen:
+                todo = [(position, event) for position, event in events if position > at[view.name]]
+                if not todo:
+                    continue
+                moved = conn.execute(update(positions).where(
+                    positions.c.view == view.name, positions.c.position == at[view.name]).values(
+                    position=todo[-1][0], updated_at=now()))
+                if moved.rowcount != 1:
+                    raise _Overtaken()  # rolls the whole batch back
+                for position, event in todo:
+                    view.apply(conn, event, position)
+                applied += len(todo)
+        return applied
 
     def rebuild(self, names: Iterable[str] | None = None) -> int:
         """Empty views and apply the whole log again."""
         chosen = list(names or self.views)
         for name in chosen:
             view = self.views[name]
-            with self._locks[name], self.engine.begin() as conn:
+            with self._lock, self.engine.begin() as conn:
                 for table in reversed(view.metadata.sorted_tables):
                     conn.execute(table.delete())
                 conn.execute(update(positions).where(positions.c.view == name).values(position=0, updated_at=now()))

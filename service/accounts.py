@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain import Account, Actor, DomainError, Hub, HubLifecycle, NotFound, Role, RuleBroken, Username
-from projections.catalogue import build_catalogue, read_log
+from projections import audit_trail
 from service.application import CoproduceBase
 from service.credentials import MIN_PASSWORD_LENGTH
 
@@ -48,7 +48,9 @@ class AccountCommands(CoproduceBase):
 
     def all_accounts(self) -> list[Account]:
         """Every account, in the order they were registered."""
-        return [self.account(UUID(i)) for i in build_catalogue(read_log(self)).account_ids]
+        with self.engine.connect() as conn:
+            registered = audit_trail.search(conn, limit=1_000_000, kind="Registered", aggregate="Account")
+        return [self.account(UUID(row.aggregate_id)) for row in registered]
 
     def set_password(self, account_id: UUID, password: str) -> None:
         """Set (or replace) the password an account signs in with."""

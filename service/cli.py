@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from uuid import UUID
 
 import click
 
 from domain import HubLifecycle, Role
-from service import cli_issues, demo, serve
+from service import cli_issues, cli_projections, demo, serve
 from service.cli_support import Context, as_option, pass_context, refusals
 
 
@@ -70,16 +70,10 @@ def add_hub(context: Context, name: str, area: str, lifecycle: str, as_user: str
 @refusals
 def hubs(context: Context) -> None:
     """List the hubs and how many issues each has in each stage."""
-    for hub in context.catalogue().hubs.values():
-        stages = ", ".join(f"{s}: {n}" for s, n in _stage_counts(hub.issues).items()) or "no issues yet"
-        click.echo(f"{hub.id}  {hub.name} ({hub.area}; {hub.lifecycle}) — {stages}")
-
-
-def _stage_counts(issues: list[Any]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for issue in issues:
-        counts[issue.stage] = counts.get(issue.stage, 0) + 1
-    return counts
+    for hub in context.app.board_hubs():
+        board = context.app.hub_board(UUID(hub.hub_id))
+        stages = ", ".join(f"{s['stage']}: {s['count']}" for s in board["stages"] if s["count"]) or "no issues yet"
+        click.echo(f"{hub.hub_id}  {hub.name} ({hub.area}; {hub.lifecycle}) — {stages}")
 
 
 @cli.command("issues")
@@ -88,15 +82,15 @@ def _stage_counts(issues: list[Any]) -> dict[str, int]:
 @refusals
 def list_issues(context: Context, hub: str | None) -> None:
     """List issues with their stage."""
-    catalogue = context.catalogue()
-    hub_id = str(context.hub_id(hub)) if hub else None
-    for issue in catalogue.issues.values():
-        if hub_id in (None, issue.hub_id):
-            parked = " (parked)" if issue.parked else ""
-            click.echo(f"{issue.id}  [{issue.stage}{parked}]  {issue.title}  — {catalogue.hubs[issue.hub_id].name}")
+    hubs = context.hubs()
+    chosen = [str(context.hub_id(hub))] if hub else list(hubs)
+    for hub_id in chosen:
+        for issue in context.app.board_issues(UUID(hub_id)):
+            parked = " (parked)" if issue.parked_reason else ""
+            click.echo(f"{issue.issue_id}  [{issue.stage}{parked}]  {issue.title}  — {hubs[hub_id].name}")
 
 
-for command in (*cli_issues.COMMANDS, demo.demo, serve.serve):
+for command in (*cli_issues.COMMANDS, demo.demo, serve.serve, cli_projections.projections):
     cli.add_command(command)
 
 

@@ -11,7 +11,6 @@ from uuid import UUID
 import click
 
 from domain import DomainError, StageRefused
-from projections.catalogue import Catalogue, build_catalogue, read_log
 from service.coproduce import Coproduce
 from service.store import StoreConfigError
 
@@ -28,15 +27,20 @@ class Context:
             self._app = Coproduce()
         return self._app
 
-    def catalogue(self) -> Catalogue:
-        return build_catalogue(read_log(self.app))
+    def hubs(self) -> dict[str, Any]:
+        """Every hub by id, from the hub board."""
+        return {h.hub_id: h for h in self.app.board_hubs()}
+
+    def issues(self) -> dict[str, Any]:
+        """Every issue by id, from the hub board."""
+        return {i.issue_id: i for hub_id in self.hubs() for i in self.app.board_issues(UUID(hub_id))}
 
     def issue_id(self, text: str) -> UUID:
-        return _resolve(text, self.catalogue().issues, "issue")
+        return _resolve(text, self.issues(), "issue")
 
     def hub_id(self, text: str) -> UUID:
-        hubs = self.catalogue().hubs
-        by_name = [h.id for h in hubs.values() if h.name.casefold() == text.casefold()]
+        hubs = self.hubs()
+        by_name = [key for key, h in hubs.items() if h.name.casefold() == text.casefold()]
         return UUID(by_name[0]) if by_name else _resolve(text, hubs, "hub")
 
     def account_id(self, username: str) -> UUID:

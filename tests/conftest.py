@@ -19,7 +19,6 @@ from service.store import Store
 
 POSTGRES_URL = os.environ.get("COPRODUCE_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-OUR_TABLES = ["coproduce_events", "coproduce_snapshots", "person_keys"]
 
 
 def _postgres_reachable(store: Store) -> str | None:
@@ -35,8 +34,8 @@ def _postgres_reachable(store: Store) -> str | None:
 def _reset_postgres(store: Store) -> None:
     engine = store.engine()
     with engine.begin() as conn:
-        for table in OUR_TABLES:
-            conn.execute(text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
 
 
@@ -57,7 +56,7 @@ def store(request, tmp_path) -> Store:
 
 @pytest.fixture
 def app(store):
-    application = Coproduce(store)
+    application = Coproduce(store, projections_inline=True)
     yield application
     application.close()
 

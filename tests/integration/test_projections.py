@@ -1,0 +1,185 @@
+"""The read models on SQLite and PostgreSQL: content, rebuilds, crashes, concurrent writers, a worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from domain import Attribution, Channel, ConflictError, ParticipationLevel, Stage
+from projections import audit_trail, hub_board, my_input, timeline
+from projections.all_views import VIEWS
+from projections.runner import Projections, positions
+from projections.times import now
+from service.coproduce import Coproduce
+from tests.integration.test_store import walk_to_closed
+
+LEVEL = ParticipationLevel.CO_PRODUCTION
+
+
+def snapshot(app: Coproduce) -> dict[str, list]:
+    """Every row of every view table, in a stable order (ids of autoincrement rows left out)."""
+    tables = {}
+    with app.engine.connect() as conn:
+        for view in VIEWS:
+            for table in view.metadata.sorted_tables:
+                columns = [c for c in table.columns if c.name != "id"]
+                rows = conn.execute(select(*columns)).all()
+                tables[table.name] = sorted((tuple(map(str, row)) for row in rows))
+    return tables
+
+
+def scenario(app, cast):
+    """A closed issue, one in explore with withdrawn input and a rating, and a parked one."""
+    closed = walk_to_closed(app, cast)
+    m = cast.manager
+    second = app.raise_issue(cast.hub, "Drop-in times clash", cast.actors["jo"])
+    kept = app.record_contribution(second, cast.ids["jo"], "Tuesdays clash with my key worker", cast.actors["jo"],
+                                   channel=Channel.ONLINE, may_quote=True, attribution=Attribution.NAME)
+    gone = app.record_contribution(second, cast.ids["alex"], "I changed my mind", cast.expert,
+                                   channel=Channel.ONLINE, may_quote=False, attribution=Attribution.ANONYMOUS)
+    app.withdraw_contribution(second, gone, cast.expert)
+    app.frame(second, "Clashing times", "People with key workers", m)
+    app.select(second, "Chosen", LEVEL, m)
+    app.advance_stage(second, Stage.EXPLORE, "ready", LEVEL, m)
+    app.rate_participation(second, app.issue(second).version, ParticipationLevel.CONSULTATION, cast.actors["jo"])
+    third = app.raise_issue(cast.hub, "Pharmacy queues", cast.expert)
+    app.park(third, "waiting for the pharmacy network", m)
+    return closed, second, third, kept, gone
+
+
+def test_each_view_tells_the_scripted_story(app, cast):
+    closed, second, third, kept, gone = scenario(app, cast)
+    with app.engine.connect() as conn:
+        entries = timeline.read(conn, closed)
+        assert [e.kind for e in entries][:3] == ["Raised", "Framed", "ContributionRecorded"]
+        assert [e.stage for e in timeline.read(conn, closed, kind="StageAdvanced")] == ["frame", "explore", "act"]
+        assert [e.kind for e in timeline.read(conn, closed, stage="learn")] == [
+            "FeedbackGiven", "LearningRecorded", "Closed"]
+        board = hub_board.board(conn, cast.hub, now())
+        counts = {s["stage"]: s["count"] for s in board["stages"]}
+        assert counts == {"frame": 1, "explore": 1, "act": 0, "learn": 0, "closed": 1}
+        assert [(p["title"], p["parked_reason"]) for p in board["parked"]] == [
+            ("Pharmacy queues", "waiting for the pharmacy network")]
+        assert len(audit_trail.search(conn, limit=10_000)) == app.recorder.max_notification_id()
+        assert {r.kind for r in audit_trail.search(conn, issue_id=str(third))} == {"Raised", "Parked"}
+    stories = {s["contribution_id"]: s for s in app.my_input(cast.ids["alex"])}
+    answered = next(s for s in stories.values() if s["issue_id"] == str(closed))
+    assert answered["issue_stage"] == "closed" and answered["text"] == "I was turned away at reception"
+    assert [f["kind"] for f in answered["fates"]] == ["finding", "action", "feedback"]
+    action = answered["fates"][1]["action"]
+    assert (action["owner"], action["status"]) == ("Nadia Example", "completed")
+    assert answered["fates"][2]["by"] == "Sam Example" and not answered["awaiting_feedback"]
+    assert stories[str(gone)]["withdrawn"] and stories[str(gone)]["text"] is None
+    report = app.accountability(cast.hub)
+    assert report["contributions_received"] == 3 and report["share_with_feedback"] == round(1 / 3, 4)
+    assert report["decisions_by_level"]["co-production"] == 7
+    assert report["claimed_and_felt"][0]["felt"] == {"consultation": 1}
+    assert [(a["owner"], a["committed"], a["completed"]) for a in report["actions_by_owner"]] == [
+        ("Nadia Example", 1, 1)]
+
+
+def test_a_rebuild_reaches_the_same_state_as_following_the_log(app, cast):
+    scenario(app, cast)
+    followed = snapshot(app)
+    app.projections.rebuild()
+    assert snapshot(app) == followed
+
+
+def test_a_crash_between_applying_and_committing_neither_doubles_nor_skips(store, cast):
+    # given a store with events no view has seen yet
+    writer = Coproduce(store, projections_inline=False)
+    scenario(writer, cast)
+    fragile = Projections(writer.recorder, writer.mapper, writer.engine, VIEWS)
+    fragile.rebuild()
+    expected = snapshot(writer)
+    with writer.engine.begin() as conn:
+        for view in VIEWS:
+            for table in reversed(view.metadata.sorted_tables):
+                conn.execute(table.delete())
+        conn.execute(positions.update().values(position=0))
+    # when the process dies in the middle of a batch (here: an error after some rows were written)
+    seen = []
+    original = audit_trail.view.apply
+
+    def dies_on_the_twentieth(conn, event, position):
+        seen.append(position)
+        if len(seen) == 20:
+            raise RuntimeError("power cut")
+        original(conn, event, position)
+
+    audit_trail.view.apply = dies_on_the_twentieth
+    try:
+        with pytest.raises(RuntimeError):
+            fragile.catch_up()
+    finally:
+        audit_trail.view.apply = original
+    assert set(fragile._positions().values()) == {0}  # nothing of the batch was committed
+    # then catching up again applies every event exactly once
+    fragile.catch_up()
+    assert snapshot(writer) == expected
+    writer.close()
+
+
+def test_a_reader_following_the_log_never_skips_an_event_while_writers_append(store, cast, app):
+    issue = app.raise_issue(cast.hub, "Busy issue", cast.expert)
+    writers = [Coproduce(store, projections_inline=False) for _ in range(3)]
+    reader = Projections(app.recorder, app.mapper, app.engine, [audit_trail.view])
+    stop = threading.Event()
+    follower = threading.Thread(target=reader.run, args=(stop, 0.01))
+    follower.start()
+
+    def write(w, n):
+        for i in range(15):
+            try:
+                w.add_stakeholder(issue, f"org {n}-{i}", "service", cast.manager)
+            except ConflictError:
+                pass
+
+    threads = [threading.Thread(target=write, args=(w, n)) for n, w in enumerate(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    deadline = time.monotonic() + 20
+    while reader.position("audit_trail") < app.recorder.max_notification_id() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    follower.join()
+    for w in writers:
+        w.close()
+    logged = [n.id for n in app.recorder.select_notifications(0, 100_000, inclusive_of_start=False)]
+    with app.engine.connect() as conn:
+        seen = [r.position for r in audit_trail.search(conn, limit=100_000)]
+    assert seen == logged
+
+
+def test_a_projection_worker_in_its_own_process_catches_up(store, cast, tmp_path):
+    writer = Coproduce(store, projections_inline=False)
+    env = {**os.environ, "COPRODUCE_DATABASE_URL": store.url.render_as_string(hide_password=False),
+           "COPRODUCE_PROJECTIONS": "worker"}
+    worker = subprocess.Popen([str(Path(sys.executable).with_name("coproduce")), "projections", "run",
+                               "--interval", "0.05"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True)
+    try:
+        scenario(writer, cast)
+        head = writer.recorder.max_notification_id()
+        deadline = time.monotonic() + 30
+        while min(s["position"] for s in writer.projections.status()) < head:
+            assert time.monotonic() < deadline, "the worker did not catch up"
+            assert worker.poll() is None, worker.stdout.read()
+            time.sleep(0.1)
+        followed = snapshot(writer)
+    finally:
+        worker.terminate()
+        output, _ = worker.communicate(timeout=20)
+    assert "Traceback" not in output
+    writer.projections.rebuild()
+    assert snapshot(writer) == followed
+    writer.close()
