@@ -183,3 +183,15 @@ def test_a_projection_worker_in_its_own_process_catches_up(store, cast, tmp_path
     writer.projections.rebuild()
     assert snapshot(writer) == followed
     writer.close()
+
+
+def test_a_forgotten_persons_input_reads_as_erased_never_as_ciphertext(app, cast):
+    closed, *_ = scenario(app, cast)
+    app.keys.destroy(cast.ids["alex"])
+    stories = app.my_input(cast.ids["alex"])
+    answered = next(s for s in stories if s["issue_id"] == str(closed))
+    assert answered["erased"] and answered["text"] == "input withdrawn at the contributor's request"
+    assert [f["kind"] for f in answered["fates"]] == ["finding", "action", "feedback"]
+    entries = app.timeline(closed)
+    assert "a person who asked to be forgotten" in entries[0]["who"]
+    assert not any("sealed.v1" in str(entry) for entry in entries)
