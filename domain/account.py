@@ -21,6 +21,7 @@ class Account(Aggregate):
         self.name = name
         self.contact = contact
         self.hub_ids: list[str] = []
+        self.forgotten = False
 
     @classmethod
     def register(cls, account_id: UUID, username: str, role: Role, name: str, contact: str,
@@ -36,6 +37,21 @@ class Account(Aggregate):
 
     def as_actor(self) -> Actor:
         return Actor(self.id, self.role)
+
+    def forget(self, requested_by: str, authority: str, actor: Actor) -> None:
+        """Record that this person's personal data was erased (their key destroyed).
+
+        `requested_by` says who asked (the person, or someone on their behalf) and
+        `authority` on what basis; both are audit facts, not personal content."""
+        if self.forgotten:
+            raise RuleBroken("this person has already been forgotten")
+        if not requested_by.strip() or not authority.strip():
+            raise RuleBroken("who asked, and on whose authority, are both required")
+        self._forgotten(requested_by=requested_by.strip(), authority=authority.strip(), actor=actor.as_dict())
+
+    @event("Forgotten")
+    def _forgotten(self, requested_by: str, authority: str, actor: dict) -> None:
+        self.forgotten = True
 
     def join_hub(self, hub_id: UUID, actor: Actor) -> None:
         """Make this account a member of a hub."""

@@ -79,7 +79,7 @@ def describe(event: Any, names: Names) -> Entry:
     """An Entry for one issue event; `names` turns an account id into a display name."""
     actor = getattr(event, "actor", None) or {}
     sentence = SENTENCES.get(kind_of(event), lambda e, n: kind_of(e))
-    why = next((getattr(event, f) for f in REASONS if getattr(event, f, "")), "")
+    why = next((v for f in REASONS if isinstance(v := getattr(event, f, ""), str) and v), "")
     return Entry(
         when=event.timestamp,
         who=names(actor["id"]) if actor.get("id") else "unknown",

@@ -122,6 +122,13 @@ def answered(conn: Connection, e: Any, _: int) -> None:
     _fate(conn, e, "feedback", e.feedback_id, e.message)
 
 
+@view.on("Account.Forgotten")
+def forgotten(conn: Connection, e: Any, _: int) -> None:
+    """Drop the person's sealed words from this view too (they are unreadable already)."""
+    conn.execute(update(contributions).where(contributions.c.contributor_id == str(e.originator_id))
+                 .values(text=""))
+
+
 def of_contributor(conn: Connection, contributor_id: Any) -> list[dict[str, Any]]:
     """Every contribution of one person, newest first, with its fates, actions and issue."""
     rows = conn.execute(

@@ -9,6 +9,7 @@ waits for the first and then finds the position moved, rolls back and reads agai
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterable
@@ -20,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from projections.times import aware, now
 from projections.view import View
 
+log = logging.getLogger(__name__)
 metadata = MetaData()
 positions = Table(
     "projection_positions", metadata,
@@ -83,9 +85,10 @@ class Projections:
     def _apply_batch(self, chosen: list[View], at: dict[str, int], notifications: list[Any]) -> int:
         applied = 0
         with self.engine.begin() as conn:
-            events = [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
+            events = [(n.id, self.mapper.to_domain_event(n), n) for n in notifications]
             for view in chosen:
-                todo = [(position, event) for position, event in events if position > at[view.name]]
+                todo = [(position, stored if view.raw else event) for position, event, stored in events
+                        if position > at[view.name]]
                 if not todo:
                     continue
                 moved = conn.execute(update(positions).where(
@@ -120,8 +123,12 @@ class Projections:
     def run(self, stop: threading.Event, interval: float = 0.2) -> None:
         """Follow the log until `stop` is set (the projection worker)."""
         while not stop.is_set():
-            if not self.catch_up():
-                stop.wait(interval)
+            try:
+                if not self.catch_up():
+                    stop.wait(interval)
+            except Exception:  # a database hiccup, or a view that cannot apply an event yet
+                log.exception("catching up failed; trying again shortly")
+                stop.wait(max(interval, 1.0))
 
 
 def wait_for(projections: Projections, timeout: float = 10.0) -> None:

@@ -23,6 +23,7 @@ class View:
 
     name: str
     metadata: MetaData = field(default_factory=MetaData)
+    raw: bool = False  # handlers get the stored notification (exact bytes), not the decoded event
     handlers: dict[str, list[Handler]] = field(default_factory=dict)
 
     def on(self, *names: str) -> Callable[[Handler], Handler]:
@@ -34,7 +35,11 @@ class View:
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
         """Apply one event, inside the caller's transaction (`Aggregate.*` handlers first)."""
-        name = event_name(event)
-        every = name.split(".")[0] + ".*"
-        for handler in (*self.handlers.get(every, ()), *self.handlers.get(name, ())):
-            handler(conn, event, position)
+        if self.raw:
+            names: tuple[str, ...] = ("*",)
+        else:
+            name = event_name(event)
+            names = (name.split(".")[0] + ".*", name)
+        for kind in names:
+            for handler in self.handlers.get(kind, ()):
+                handler(conn, event, position)

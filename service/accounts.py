@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from uuid import UUID, uuid4
 
 from domain import Account, Actor, DomainError, Hub, HubLifecycle, NotFound, Role, RuleBroken, Username
 from projections import audit_trail
+from service.idempotency_store import idempotency_keys
 from service.application import CoproduceBase
 from service.credentials import MIN_PASSWORD_LENGTH
 
@@ -45,6 +47,28 @@ class AccountCommands(CoproduceBase):
             else:
                 self.join_hub(account_id, hub_id, actor)
         return account_id
+
+    def forget(self, account_id: UUID, requested_by: str, authority: str, actor: Actor) -> None:
+        """Crypto-shred a person: destroy their key, record why, and scrub what holds their words.
+
+        The events stay (the audit trail and its hash chain are untouched); everything sealed
+        with the key becomes unreadable, and read models show it as erased."""
+        self._change(Account, account_id, "account", lambda a: a.forget(requested_by, authority, actor))
+        self.keys.destroy(account_id)
+        self.forget_hooks_run(account_id)
+
+    def forget_hooks_run(self, account_id: UUID) -> None:
+        """Blank stored API answers (they may quote the person) and make deleted bytes go."""
+        erased = json.dumps({"type": "about:blank", "title": "Conflict", "status": 409,
+                             "detail": "This request was already carried out; its answer was erased "
+                                       "when a person was forgotten."}).encode()
+        with self.engine.begin() as conn:  # keys stay claimed, so a retry still records nothing twice
+            conn.execute(idempotency_keys.update().where(idempotency_keys.c.status.is_not(None)).values(
+                status=409, body=erased, content_type="application/problem+json", etag=None))
+        self.projections.catch_up()
+        if self.store.is_sqlite:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def all_accounts(self) -> list[Account]:
         """Every account, in the order they were registered."""

@@ -17,10 +17,11 @@ from domain import (
 )
 from projections.all_views import VIEWS
 from projections.runner import Projections
+from service import idempotency_store
 from service.credentials import Credentials
 from service.keystore import KeyStore
 from service.sealing import Sealer
-from service.store import Store, create_tables
+from service.store import Store, StoreConfigError, create_tables
 from service.transcodings import register_domain_records
 
 A = TypeVar("A", bound=Aggregate)
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 def projections_inline_default(store: Store) -> bool:
     """COPRODUCE_PROJECTIONS=inline|worker; by default inline on SQLite, a worker on PostgreSQL."""
     mode = os.environ.get("COPRODUCE_PROJECTIONS") or ("inline" if store.is_sqlite else "worker")
+    if mode not in ("inline", "worker"):
+        raise StoreConfigError("COPRODUCE_PROJECTIONS must be inline or worker")
     return mode == "inline"
 
 
@@ -53,6 +56,7 @@ class CoproduceBase(Application):
         self.keys = KeyStore(self.engine)
         self.sealer = Sealer(self.keys)
         self.credentials = Credentials(self.engine)
+        create_tables(idempotency_store.metadata, self.engine)
         self.projections = Projections(self.recorder, self.mapper, self.engine, VIEWS, create_tables)
         self.projections_inline = projections_inline_default(self.store) if projections_inline is None \
             else projections_inline

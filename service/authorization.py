@@ -45,6 +45,7 @@ class Permission(str, Enum):
     READ_REPORTS = "read_reports"        # a hub's accountability report
     READ_AUDIT = "read_audit"            # the audit trail and its exports
     RATE_DECISION = "rate_decision"      # say what participation level a decision felt like
+    FORGET = "forget"                    # erase a person's personal data (crypto-shredding)
 
 
 HUB_MEMBERS = {EXPERT: Scope.HUB, FACILITATOR: Scope.HUB, MANAGER: Scope.HUB, OWNER: Scope.HUB}
@@ -69,6 +70,7 @@ TABLE: dict[Permission, dict[Role, Scope]] = {
     Permission.READ_REPORTS: {MANAGER: Scope.HUB, AUDITOR: Scope.ANY, ADMIN: Scope.ANY},
     Permission.READ_AUDIT: {AUDITOR: Scope.ANY, ADMIN: Scope.ANY},
     Permission.RATE_DECISION: {EXPERT: Scope.HUB},
+    Permission.FORGET: {ADMIN: Scope.ANY},
 }
 
 

@@ -90,6 +90,21 @@ def list_issues(context: Context, hub: str | None) -> None:
             click.echo(f"{issue.issue_id}  [{issue.stage}{parked}]  {issue.title}  — {hubs[hub_id].name}")
 
 
+@cli.command()
+@click.argument("person")
+@click.option("--requested-by", required=True, help="Who asked: the person, or who on their behalf.")
+@click.option("--authority", required=True, help="On what basis (e.g. their erasure request of a date).")
+@as_option
+@pass_context
+@refusals
+def forget(context: Context, person: str, requested_by: str, authority: str, as_user: str) -> None:
+    """Forget PERSON (a username): destroy their key so their words and name cannot be read again."""
+    app = context.app
+    account = app.account_by_username(person)
+    app.forget(account.id, requested_by, authority, app.actor_for(as_user))
+    click.echo(f"{person} has been forgotten: their key is destroyed; the audit trail keeps that it happened.")
+
+
 for command in (*cli_issues.COMMANDS, demo.demo, serve.serve, cli_projections.projections):
     cli.add_command(command)
 

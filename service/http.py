@@ -32,10 +32,10 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     coproduce = Coproduce(Store.parse(settings.database_url))
     app.extensions["coproduce"] = coproduce
     atexit.register(coproduce.close)
-    Idempotency(coproduce.engine).init_app(app)
     api = ProblemApi(app)
     for blueprint in (hubs.blp, issues.blp, accounts.blp, reads.blp):
         api.register_blueprint(blueprint)
     install_limits(app, settings.rate_limit, settings.sign_in_limit, settings.rate_limit_storage)
+    Idempotency(coproduce.engine).init_app(app)  # after the limiter: a replay counts as a request
     app.add_url_rule("/", "home", lambda: redirect("/api/v1/docs"))
     return app

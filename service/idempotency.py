@@ -8,30 +8,23 @@ from __future__ import annotations
 
 import hashlib
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask import Flask, Response, g, request
-from sqlalchemy import Column, DateTime, Engine, Integer, LargeBinary, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service.api.problems import problem
-from service.store import create_tables
-
-metadata = MetaData()
-keys = Table(
-    "idempotency_keys", metadata,
-    Column("owner", String(64), primary_key=True),
-    Column("key", String(200), primary_key=True),
-    Column("fingerprint", String(64), nullable=False),
-    Column("status", Integer),
-    Column("body", LargeBinary),
-    Column("content_type", String(100)),
-    Column("etag", String(40)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
+from service.idempotency_store import idempotency_keys
 
 HEADER = "Idempotency-Key"
 WAIT_SECONDS = 15
+KEEP = timedelta(hours=24)
+TRANSIENT = {409, 429}  # a conflict or a rate limit: the retry should really run again
+
+
+def _key(owner: str, key: str):
+    return (idempotency_keys.c.owner == owner) & (idempotency_keys.c.key == key)
 
 
 def _sha(data: bytes) -> str:
@@ -42,8 +35,7 @@ class Idempotency:
     """Claims keys before a POST runs and keeps its answer after."""
 
     def __init__(self, engine: Engine):
-        self.engine = engine
-        create_tables(metadata, engine)
+        self.engine = engine  # the table is made by the application (service.idempotency_store)
 
     def init_app(self, app: Flask) -> None:
         app.before_request(self.claim_or_replay)
@@ -61,7 +53,9 @@ class Idempotency:
         fingerprint = _sha(f"{request.method} {request.path}\n".encode() + request.get_data(cache=True))
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(keys).values(owner=owner, key=key, fingerprint=fingerprint,
+                conn.execute(delete(idempotency_keys).where(
+                    idempotency_keys.c.created_at < datetime.now(timezone.utc) - KEEP))
+                conn.execute(insert(idempotency_keys).values(owner=owner, key=key, fingerprint=fingerprint,
                                                  created_at=datetime.now(timezone.utc)))
         except IntegrityError:
             return self._replay(owner, key, fingerprint)
@@ -72,7 +66,7 @@ class Idempotency:
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             with self.engine.connect() as conn:
-                row = conn.execute(select(keys).where(keys.c.owner == owner, keys.c.key == key)).first()
+                row = conn.execute(select(idempotency_keys).where(_key(owner, key))).first()
             if row is None:
                 break  # the first request failed and let the key go: this one may not run twice
             if row.fingerprint != fingerprint:
@@ -93,12 +87,12 @@ class Idempotency:
         if claimed is None:
             return response
         owner, key = claimed
-        where = (keys.c.owner == owner) & (keys.c.key == key)
+        where = _key(owner, key)
         with self.engine.begin() as conn:
-            if response.status_code >= 500:
-                conn.execute(delete(keys).where(where))
+            if response.status_code >= 500 or response.status_code in TRANSIENT:
+                conn.execute(delete(idempotency_keys).where(where))
             else:
-                conn.execute(update(keys).where(where).values(
+                conn.execute(update(idempotency_keys).where(where).values(
                     status=response.status_code, body=response.get_data(), content_type=response.content_type,
                     etag=response.headers.get("ETag")))
         return response
@@ -108,4 +102,4 @@ class Idempotency:
         if claimed is not None:
             owner, key = claimed
             with self.engine.begin() as conn:
-                conn.execute(delete(keys).where((keys.c.owner == owner) & (keys.c.key == key)))
+                conn.execute(delete(idempotency_keys).where(_key(owner, key)))

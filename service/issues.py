@@ -56,6 +56,8 @@ class IssueCommands(CoproduceBase):
         contributor = self.account(contributor_id)
         if contributor.role != Role.EXPERT:
             raise RuleBroken("input can only be recorded for an expert")
+        if contributor.forgotten:
+            raise RuleBroken(f"{contributor.username} asked to be forgotten: no new input can be recorded for them")
         if str(issue.hub_id) not in contributor.hub_ids:
             raise RuleBroken(f"{contributor.username} is not a member of this issue's hub")
         if session_id is not None:

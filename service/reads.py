@@ -13,7 +13,7 @@ from projections.times import aware, now
 from service.application import CoproduceBase
 from service.sealing import SealBroken
 
-ERASED = "input withdrawn at the contributor's request"
+ERASED = "input withdrawn at the contributor's request"  # shown once the contributor is forgotten
 
 
 class ReadQueries(CoproduceBase):
@@ -44,7 +44,7 @@ class ReadQueries(CoproduceBase):
 
     def _story(self, story: dict[str, Any]) -> dict[str, Any]:
         c = story["contribution"]
-        text = None if c.withdrawn_at else self._open(c.text)
+        text = None if c.withdrawn_at else (self._open(c.text) or None)  # blank or unreadable: erased
         fates = [{"kind": f.kind, "summary": f.summary, "by": self.display_name(f.by_id) if f.by_id else "",
                   "at": aware(f.at), **self._action(story["actions"].get(f.ref_id))} for f in story["fates"]]
         return {

@@ -1,8 +1,9 @@
 """Fixtures: the application on a temporary SQLite file and on the PostgreSQL server.
 
-PostgreSQL tests use COPRODUCE_TEST_POSTGRES_URL (default: the local server's `test`
-database). If it cannot be reached they are skipped, except in CI (CI is set),
-where an unreachable server fails the run.
+PostgreSQL tests use the server of COPRODUCE_TEST_POSTGRES_URL (default: the local
+server's `test` database), in a database created for the run and dropped after it.
+If the server cannot be reached they are skipped, except in CI (CI is set), where an
+unreachable server fails the run.
 """
 
 from __future__ import annotations
@@ -21,14 +22,30 @@ POSTGRES_URL = os.environ.get("COPRODUCE_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
-def _postgres_reachable(store: Store) -> str | None:
+def _connect(store: Store, dbname: str | None = None) -> psycopg.Connection:
     env = store.eventsourcing_env()
+    return psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], user=env["POSTGRES_USER"],
+                           password=env["POSTGRES_PASSWORD"] or None, dbname=dbname or env["POSTGRES_DBNAME"],
+                           connect_timeout=3, autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_store():
+    """A database of this test run's own on the server, so that runs side by side never collide."""
+    server = Store.parse(POSTGRES_URL)
     try:
-        with psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], user=env["POSTGRES_USER"],
-                             dbname=env["POSTGRES_DBNAME"], connect_timeout=3):
-            return None
+        admin = _connect(server)
     except psycopg.Error as error:
-        return str(error)
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI but unreachable: {error}")
+        pytest.skip(f"PostgreSQL unreachable: {error}")
+    name = f"coproduce_test_{os.getpid()}"
+    with admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    yield Store(server.url.set(database=name))
+    with _connect(server) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def _reset_postgres(store: Store) -> None:
@@ -44,12 +61,7 @@ def store(request, tmp_path) -> Store:
     """Each test that asks for a store runs once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         return Store.parse(f"sqlite:///{tmp_path}/coproduce.db")
-    store = Store.parse(POSTGRES_URL)
-    problem = _postgres_reachable(store)
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI but unreachable: {problem}")
-        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    store = request.getfixturevalue("postgres_store")
     _reset_postgres(store)
     return store
 

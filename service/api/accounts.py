@@ -117,3 +117,13 @@ def set_password(payload, account_id: UUID):
     if account_id != signed_in().id:
         allow(P.MANAGE_ACCOUNTS)
     coproduce().set_password(account_id, payload["password"])
+
+
+@blp.route(ACCOUNT + "/forget", methods=["POST"])
+@blp.arguments(s.ForgetIn)
+@blp.response(200, v.AccountOut)
+@documented(401, 403, 404, 409, 413, 429)
+def forget(payload, account_id):
+    """Forget a person (admins): their key is destroyed and their words become unreadable for good."""
+    coproduce().forget(account_id, actor=allow(P.FORGET), **payload)
+    return account_view(coproduce(), coproduce().account(account_id))

@@ -70,7 +70,8 @@ def _domain_error(error: DomainError) -> Response:
 
 def _unexpected(error: Exception) -> Response:
     log.exception("unexpected error", exc_info=error)
-    return problem(500, "Something went wrong on our side; nothing was changed by your request.")
+    return problem(500, "Something went wrong on our side. Check whether your change was recorded "
+                        "before you try again.")
 
 
 class ProblemApi(Api):

@@ -12,7 +12,7 @@ from flask import Response
 
 from service.api import schemas as s
 from service.api import views as v
-from service.api.access import allow, coproduce, readable_issue, signed_in
+from service.api.access import allow, coproduce, if_match, readable_issue, signed_in
 from service.api.blueprint import Blueprint
 from service.api.issues import answer, documented
 from service.api.paging import page_of
@@ -43,7 +43,8 @@ def rate(payload, issue_id):
     """Say at which participation level a decision really felt taken (experts)."""
     issue = readable_issue(issue_id)
     actor = allow(P.RATE_DECISION, Target(issue.hub_id))
-    coproduce().rate_participation(issue_id, payload["decision"], payload["level"], actor)
+    coproduce().rate_participation(issue_id, payload["decision"], payload["level"], actor,
+                                   expected_version=if_match())
     return answer(issue_id)
 
 

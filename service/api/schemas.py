@@ -206,3 +206,8 @@ class AuditQuery(Schema):
 class ExportQuery(AuditQuery):
     format = fields.String(load_default="jsonl", validate=validate.OneOf(["jsonl", "csv"]))
     limit = fields.Integer(load_default=1_000_000, validate=validate.Range(min=1, max=10_000_000))
+
+
+class ForgetIn(Schema):
+    requested_by = line(metadata={"description": "Who asked: the person themselves, or who for them."})
+    authority = line(metadata={"description": "On what basis, e.g. 'UK GDPR Article 17 request of 3 May'."})

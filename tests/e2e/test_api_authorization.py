@@ -81,6 +81,8 @@ ENDPOINTS = [
              scoped=False),
     Endpoint("join hub", "POST", "/api/v1/accounts/{account}/hubs", P.MANAGE_ACCOUNTS, {"hub_id": "{hub}"},
              scoped=False),
+    Endpoint("forget", "POST", "/api/v1/accounts/{account}/forget", P.FORGET,
+             {"requested_by": "the person", "authority": "their request"}, scoped=False),
 ]
 
 

@@ -1,0 +1,20 @@
+"""The table that remembers answers to POSTs sent with an Idempotency-Key.
+
+Kept apart from the HTTP code because forgetting a person clears it: stored answers
+may quote what they said.
+"""
+
+from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, String, Table
+
+metadata = MetaData()
+idempotency_keys = Table(
+    "idempotency_keys", metadata,
+    Column("owner", String(64), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer),
+    Column("body", LargeBinary),
+    Column("content_type", String(100)),
+    Column("etag", String(40)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
