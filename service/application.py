@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -18,6 +19,7 @@ from domain import (
 from projections.all_views import VIEWS
 from projections.runner import Projections
 from service import idempotency_store
+from service.audit import Audit
 from service.credentials import Credentials
 from service.keystore import KeyStore
 from service.sealing import Sealer
@@ -29,6 +31,14 @@ T = TypeVar("T")
 
 FORGOTTEN = "a person who asked to be forgotten"
 log = logging.getLogger(__name__)
+
+
+def signing_key_path(store: Store) -> Path:
+    """COPRODUCE_SIGNING_KEY, or `signing-key.pem` beside the SQLite file (var/ for PostgreSQL)."""
+    configured = os.environ.get("COPRODUCE_SIGNING_KEY")
+    if configured:
+        return Path(configured)
+    return (Path(store.url.database).parent if store.is_sqlite else Path("var")) / "signing-key.pem"
 
 
 def projections_inline_default(store: Store) -> bool:
@@ -60,12 +70,15 @@ class CoproduceBase(Application):
         self.projections = Projections(self.recorder, self.mapper, self.engine, VIEWS, create_tables)
         self.projections_inline = projections_inline_default(self.store) if projections_inline is None \
             else projections_inline
+        self.audit = Audit(self.engine, self.recorder, self.projections, signing_key_path(self.store),
+                           float(os.environ.get("COPRODUCE_CHECKPOINT_SECONDS") or 3600))
 
     def _notify(self, recordings: list) -> None:
         """After every save: in inline mode, bring the read models up to date at once."""
         if self.projections_inline:
             try:
                 self.projections.catch_up()
+                self.audit.checkpoint_if_due()
             except Exception:  # the command is recorded; the next catch-up retries the views
                 log.exception("read models could not catch up")
 
@@ -80,8 +93,8 @@ class CoproduceBase(Application):
 
     def _get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
+            aggregate = self.repository.get(UUID(str(aggregate_id)))
+        except (AggregateNotFoundError, ValueError):
             raise NotFound(f"no {what} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):
             raise NotFound(f"no {what} with id {aggregate_id}")

@@ -7,7 +7,7 @@ from uuid import UUID
 import click
 
 from domain import HubLifecycle, Role
-from service import cli_issues, cli_projections, demo, serve
+from service import cli_audit, cli_issues, cli_projections, demo, serve
 from service.cli_support import Context, as_option, pass_context, refusals
 
 
@@ -105,7 +105,7 @@ def forget(context: Context, person: str, requested_by: str, authority: str, as_
     click.echo(f"{person} has been forgotten: their key is destroyed; the audit trail keeps that it happened.")
 
 
-for command in (*cli_issues.COMMANDS, demo.demo, serve.serve, cli_projections.projections):
+for command in (*cli_issues.COMMANDS, demo.demo, serve.serve, cli_projections.projections, cli_audit.audit):
     cli.add_command(command)
 
 
