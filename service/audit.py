@@ -111,18 +111,23 @@ class Audit:
 
     def export(self, out: IO[str]) -> int:
         """Write the log, its chain and every checkpoint as JSON Lines; returns the number of events."""
+        lines = 0
+        for line in self.export_lines():
+            out.write(line)
+            lines += 1
+        return lines - 1 - len(self.checkpoints())
+
+    def export_lines(self) -> Iterator[str]:
+        """The export, line by line (a header, every event with its chain hashes, the checkpoints)."""
         with self.engine.connect() as conn:
             links = chain.rows(conn)
-        out.write(json.dumps({"type": "header", "format": EXPORT_FORMAT, "public_key": self.public_key(),
-                              "exported_at": now().isoformat()}) + "\n")
-        count = 0
+        yield json.dumps({"type": "header", "format": EXPORT_FORMAT, "public_key": self.public_key(),
+                          "exported_at": now().isoformat()}) + "\n"
         for event in self.stored_events():
             event_hash, chain_hash = links.get(event.position, (None, None))
-            out.write(json.dumps({"type": "event", "position": event.position, "originator_id": event.originator_id,
-                                  "version": event.version, "topic": event.topic,
-                                  "state": base64.b64encode(event.state).decode(), "event_hash": event_hash,
-                                  "chain_hash": chain_hash}) + "\n")
-            count += 1
+            yield json.dumps({"type": "event", "position": event.position, "originator_id": event.originator_id,
+                              "version": event.version, "topic": event.topic,
+                              "state": base64.b64encode(event.state).decode(), "event_hash": event_hash,
+                              "chain_hash": chain_hash}) + "\n"
         for record in self.checkpoints():
-            out.write(json.dumps({"type": "checkpoint", **record}) + "\n")
-        return count
+            yield json.dumps({"type": "checkpoint", **record}) + "\n"

@@ -91,7 +91,7 @@ class ReadQueries(CoproduceBase):
             row["owner"] = self.display_name(row["owner_id"])
         return figures
 
-    def audit(self, after: int = 0, limit: int = 100, **filters: Any) -> list[dict[str, Any]]:
+    def audit_trail(self, after: int = 0, limit: int = 100, **filters: Any) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = audit_trail.search(conn, after, limit, **filters)
         return [{**row._asdict(), "occurred_at": aware(row.occurred_at)} for row in rows]

@@ -96,7 +96,7 @@ def accountability(query, hub_id):
 def audit(query):
     """The audit trail: every event, filtered; page on with `after` = the last position seen."""
     allow(P.READ_AUDIT)
-    return coproduce().audit(**_text_filters(query))
+    return coproduce().audit_trail(**_text_filters(query))
 
 
 @blp.route("/audit/export", methods=["GET"])
@@ -113,6 +113,27 @@ def export(query):
     mimetype = "application/x-ndjson" if fmt == "jsonl" else "text/csv"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="coproduce-audit.{fmt}"'})
+
+
+@blp.route("/audit/checkpoints", methods=["GET"])
+@blp.response(200, v.CheckpointsOut)
+@documented(401, 403, 429)
+def checkpoints():
+    """The signed checkpoints of the history, and the key to check them with."""
+    allow(P.READ_AUDIT)
+    return {"public_key": coproduce().audit.public_key(), "checkpoints": coproduce().audit.checkpoints()}
+
+
+@blp.route("/audit/log", methods=["GET"])
+@blp.doc(responses={200: {"description": "The whole log with its hash chain and checkpoints (JSON Lines), "
+                                         "for projections/auditchain.py", "content": {
+    "application/x-ndjson": {"schema": {"type": "string"}}}}})
+@documented(401, 403, 429)
+def log_export():
+    """Download the whole event log, hash chain and checkpoints, to verify offline."""
+    allow(P.READ_AUDIT)
+    return Response(coproduce().audit.export_lines(), mimetype="application/x-ndjson",
+                    headers={"Content-Disposition": 'attachment; filename="coproduce-log.jsonl"'})
 
 
 @blp.route("/projections", methods=["GET"])
@@ -132,7 +153,7 @@ def _all_events(app: Any, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Matching events in batches, so an export of millions never sits in memory at once."""
     remaining, after = query.pop("limit"), query.pop("after")
     while remaining > 0:
-        batch = app.audit(after=after, limit=min(1000, remaining), **query)
+        batch = app.audit_trail(after=after, limit=min(1000, remaining), **query)
         if not batch:
             return
         yield from batch

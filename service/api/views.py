@@ -284,6 +284,20 @@ class AuditEventOut(Schema):
     kind = fields.String()
 
 
+class CheckpointOut(Schema):
+    position = fields.Integer()
+    chain_hash = fields.String()
+    previous_position = fields.Integer()
+    previous_chain_hash = fields.String()
+    taken_at = fields.String()
+    signature = fields.String(metadata={"description": "Ed25519, base64, over the fields above"})
+
+
+class CheckpointsOut(Schema):
+    public_key = fields.String(metadata={"description": "The signing key's public half (base64, Ed25519)"})
+    checkpoints = fields.List(fields.Nested(CheckpointOut))
+
+
 class ProjectionStatusOut(Schema):
     view = fields.String()
     position = fields.Integer()

@@ -65,6 +65,8 @@ ENDPOINTS = [
     Endpoint("accountability", "GET", "/api/v1/hubs/{hub}/accountability", P.READ_REPORTS),
     Endpoint("audit trail", "GET", "/api/v1/audit?kind=Raised", P.READ_AUDIT, scoped=False),
     Endpoint("audit export", "GET", "/api/v1/audit/export?format=csv", P.READ_AUDIT, scoped=False),
+    Endpoint("audit checkpoints", "GET", "/api/v1/audit/checkpoints", P.READ_AUDIT, scoped=False),
+    Endpoint("audit log", "GET", "/api/v1/audit/log", P.READ_AUDIT, scoped=False),
     Endpoint("get hub", "GET", "/api/v1/hubs/{hub}", P.READ),
     Endpoint("hub lifecycle", "POST", "/api/v1/hubs/{hub}/lifecycle", P.MANAGE_HUBS, {"to": "established"}),
     Endpoint("hub managers", "POST", "/api/v1/hubs/{hub}/managers", P.MANAGE_HUBS, {"account_id": "{account}"}),
