@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from uuid import UUID
 
 import click
 
 from domain import HubLifecycle, Role
-from service import cli_audit, cli_issues, cli_projections, demo, serve
+from service import cli_audit, cli_backup, cli_issues, cli_projections, demo, serve
 from service.cli_support import Context, as_option, pass_context, refusals
 
 
@@ -25,7 +26,8 @@ def cli(ctx: click.Context) -> None:
 @pass_context
 @refusals
 def init(context: Context, username: str, name: str) -> None:
-    """Create the store (if new) and its first admin account."""
+    """Create or upgrade the store's tables (once, before servers start), and its first admin account."""
+    os.environ["COPRODUCE_MANAGE_SCHEMA"] = "yes"  # the one command that always creates tables
     app = context.app
     click.echo(f"Store ready: {app.store.url.render_as_string(hide_password=True)}")
     if app.recorder.max_notification_id():
@@ -105,7 +107,8 @@ def forget(context: Context, person: str, requested_by: str, authority: str, as_
     click.echo(f"{person} has been forgotten: their key is destroyed; the audit trail keeps that it happened.")
 
 
-for command in (*cli_issues.COMMANDS, demo.demo, serve.serve, cli_projections.projections, cli_audit.audit):
+for command in (*cli_issues.COMMANDS, demo.demo, serve.serve, cli_projections.projections, cli_audit.audit,
+                cli_backup.backup, cli_backup.restore):
     cli.add_command(command)
 
 

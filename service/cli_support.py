@@ -9,6 +9,8 @@ from typing import Any
 from uuid import UUID
 
 import click
+from eventsourcing.persistence import PersistenceError
+from sqlalchemy.exc import DBAPIError
 
 from domain import DomainError, StageRefused
 from service.coproduce import Coproduce
@@ -24,7 +26,12 @@ class Context:
     @property
     def app(self) -> Coproduce:
         if self._app is None:
-            self._app = Coproduce()
+            try:
+                self._app = Coproduce()
+            except (DBAPIError, PersistenceError) as error:
+                raise click.ClickException(
+                    f"cannot open the store ({type(error).__name__}); if it is new and this process may not "
+                    "create tables (COPRODUCE_MANAGE_SCHEMA=no), run `coproduce init` first") from None
         return self._app
 
     def hubs(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ class Config:
     rate_limit: str = "600 per minute"
     sign_in_limit: str = "10 per minute"
     rate_limit_storage: str = "memory://"
+    ready_max_lag: int = 1000
 
     @classmethod
     def from_env(cls, overrides: dict[str, Any] | None = None) -> Config:

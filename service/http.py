@@ -11,6 +11,7 @@ from service.api import accounts, hubs, issues, reads
 from service.api.problems import ProblemApi
 from service.config import Config
 from service.coproduce import Coproduce
+from service import observability
 from service.idempotency import Idempotency
 from service.ratelimit import install_limits
 from service.store import Store
@@ -35,7 +36,9 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     api = ProblemApi(app)
     for blueprint in (hubs.blp, issues.blp, accounts.blp, reads.blp):
         api.register_blueprint(blueprint)
-    install_limits(app, settings.rate_limit, settings.sign_in_limit, settings.rate_limit_storage)
+    observability.install(app, settings.ready_max_lag)
+    limiter = install_limits(app, settings.rate_limit, settings.sign_in_limit, settings.rate_limit_storage)
+    limiter.exempt(observability.health)  # probes and scrapes are never rate limited
     Idempotency(coproduce.engine).init_app(app)  # after the limiter: a replay counts as a request
     app.add_url_rule("/", "home", lambda: redirect("/api/v1/docs"))
     return app

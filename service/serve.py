@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from typing import Any
 
 import click
@@ -36,8 +38,21 @@ class Server(BaseApplication):
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Run the HTTP API (docs at /api/v1/docs, OpenAPI at /api/v1/openapi.json)."""
     from service.coproduce import Coproduce
+    from service.observability import configure_logging
 
     Coproduce().close()  # create the store's tables once, before the workers start
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="coproduce-metrics-")
+    configure_logging()
     click.echo(f"Coproduce is listening on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/api/v1/docs)")
     Server({"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
-            "accesslog": "-", "graceful_timeout": 10, "timeout": 60}).run()
+            "accesslog": None, "graceful_timeout": 10, "timeout": 60,
+            "child_exit": _forget_metrics}).run()
+
+
+def _forget_metrics(_server, worker) -> None:
+    """A worker's metric files go with it (prometheus_client's multiprocess mode)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

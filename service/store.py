@@ -56,11 +56,12 @@ class Store:
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The environment eventsourcing's own recorders read."""
+        create = {"CREATE_TABLE": "y" if manages_schema() else "n"}
         if self.is_sqlite:
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
             return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                    "SQLITE_DBNAME": self.url.database, "SQLITE_LOCK_TIMEOUT": "10"}
-        env = {"PERSISTENCE_MODULE": "eventsourcing.postgres",
+                    "SQLITE_DBNAME": self.url.database, "SQLITE_LOCK_TIMEOUT": "10", **create}
+        env = {**create, "PERSISTENCE_MODULE": "eventsourcing.postgres",
                "POSTGRES_DBNAME": self.url.database or "postgres",
                "POSTGRES_HOST": self.url.host or "127.0.0.1",
                "POSTGRES_PORT": str(self.url.port or 5432),
@@ -77,8 +78,15 @@ class Store:
         return engine
 
 
+def manages_schema() -> bool:
+    """COPRODUCE_MANAGE_SCHEMA=no: this process never creates tables (`coproduce init` does, once)."""
+    return os.environ.get("COPRODUCE_MANAGE_SCHEMA", "yes").lower() != "no"
+
+
 def create_tables(metadata: MetaData, engine: Engine) -> None:
     """Create our tables if missing; another process creating them at the same moment is fine."""
+    if not manages_schema():
+        return
     for attempt in range(3):
         try:
             metadata.create_all(engine)

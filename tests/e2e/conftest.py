@@ -6,22 +6,17 @@ manager, expert and action owner, and an issue of its own.
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from uuid import UUID
 
 import pytest
-import requests
 
 from domain import Attribution, Channel, Role
 from service import create_app
 from service.coproduce import Coproduce
+from tests.processes import COPRODUCE, environment, start_server, stop
 
 PASSWORD = "correct horse battery"
 ROLES = ["expert", "facilitator", "hub_manager", "action_owner", "auditor", "admin"]
@@ -107,33 +102,12 @@ def world(flask_app) -> World:
     return build_world(flask_app.test_client(), flask_app.extensions["coproduce"])
 
 
-COPRODUCE = str(Path(sys.executable).with_name("coproduce"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(tmp_path):
-    env = {**os.environ, "COPRODUCE_DATABASE_URL": f"sqlite:///{tmp_path}/served.db"}
+    env = environment(f"sqlite:///{tmp_path}/served.db")
     demo = subprocess.run([COPRODUCE, "demo"], env=env, capture_output=True, text=True, timeout=120)
     assert demo.returncode == 0, demo.stderr
     assert "password for all: coproduce-demo" in demo.stdout
-    port = free_port()
-    process = subprocess.Popen([COPRODUCE, "serve", "--port", str(port), "--workers", "2"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}/api/v1"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{base}/openapi.json", timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.2)
+    process, base = start_server(env, workers=2)
     yield base
-    process.terminate()
-    output, _ = process.communicate(timeout=20)
-    assert "Traceback" not in output
+    assert "Traceback" not in stop(process)
