@@ -6,12 +6,26 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import requests
 
 COPRODUCE = str(Path(sys.executable).with_name("coproduce"))
+
+
+def _spawn(arguments: list[str], env: dict[str, str]) -> subprocess.Popen:
+    """Start a process with its output going to a file: a pipe nobody reads would fill up and stall it."""
+    log = tempfile.NamedTemporaryFile("w+", prefix="coproduce-", suffix=".log", delete=False)
+    process = subprocess.Popen(arguments, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+    process.log_path = log.name  # type: ignore[attr-defined]
+    return process
+
+
+def output_of(process: subprocess.Popen) -> str:
+    with open(process.log_path, encoding="utf-8", errors="replace") as log:  # type: ignore[attr-defined]
+        return log.read()
 
 
 def free_port() -> int:
@@ -27,12 +41,11 @@ def environment(database_url: str, **extra: str) -> dict[str, str]:
 def start_server(env: dict[str, str], workers: int = 1) -> tuple[subprocess.Popen, str]:
     """`coproduce serve` on a free port; returns the process and the API's base URL once it answers."""
     port = free_port()
-    process = subprocess.Popen([COPRODUCE, "serve", "--port", str(port), "--workers", str(workers)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = _spawn([COPRODUCE, "serve", "--port", str(port), "--workers", str(workers)], env)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        assert process.poll() is None, process.stdout.read()
+        assert process.poll() is None, output_of(process)
         try:
             if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
                 return process, f"{base}/api/v1"
@@ -43,20 +56,19 @@ def start_server(env: dict[str, str], workers: int = 1) -> tuple[subprocess.Pope
 
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen([COPRODUCE, "projections", "run", "--interval", "0.05"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return _spawn([COPRODUCE, "projections", "run", "--interval", "0.05"], env)
 
 
 def stop(process: subprocess.Popen) -> str:
     """Stop politely; returns what the process printed."""
     if process.poll() is None:
         process.terminate()
-    output, _ = process.communicate(timeout=30)
-    return output or ""
+    process.wait(timeout=30)
+    return output_of(process)
 
 
 def kill(process: subprocess.Popen) -> None:
     """kill -9: no chance to finish anything."""
     if process.poll() is None:
         process.kill()
-    process.communicate(timeout=30)
+    process.wait(timeout=30)
