@@ -115,10 +115,11 @@ def verify(events: Iterable[Stored], chain_rows: dict[int, tuple[str, str]], che
         if problem:
             problems.append(problem)
             break
+    if problems:
+        return problems  # later checks would only repeat the same damage in other words
     for checkpoint in [*checkpoints, *([trusted] if trusted else [])]:
         problems += _check_point(checkpoint, heads, last, public_key_b64)
-    problems += _check_sequence(checkpoints)
-    return problems
+    return problems + _check_sequence(checkpoints)
 
 
 def _check_point(checkpoint: dict, heads: dict[int, str], last: int, public_key_b64: str | None) -> list[str]:
@@ -169,9 +170,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--public-key", help="the signing key's public half (base64), obtained separately")
     parser.add_argument("--trusted", help="a checkpoint (JSON) you kept from earlier: the export must extend it")
     args = parser.parse_args(argv)
-    with open(args.export, encoding="utf-8") as export:
-        header, events, chain_rows, checkpoints = read_export(export)
+    try:
+        with open(args.export, encoding="utf-8") as export:
+            header, events, chain_rows, checkpoints = read_export(export)
+    except (OSError, ValueError, KeyError) as error:
+        print(f"FAILED: cannot read {args.export} as a Coproduce export: {error}")
+        return 1
     key = args.public_key or header.get("public_key")
+    if not key:
+        print("FAILED: no public key to check the checkpoints' signatures with (pass --public-key)")
+        return 1
     if not args.public_key:
         print("note: using the public key inside the export; pass --public-key to check it against one you trust")
     trusted = None

@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, Column, Connection, String, Table, insert, se
 from projections.auditchain import GENESIS, event_hash, next_chain
 from projections.view import View
 
-view = View("audit_chain", raw=True)
+view = View("audit_chain", raw=True, keep=True)
 links = Table(
     "audit_chain", view.metadata,
     Column("position", BigInteger, primary_key=True),

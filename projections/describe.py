@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 Names = Callable[[str], str]
+FORGOTTEN = "a person who asked to be forgotten"  # how a forgotten person is named everywhere
 
 ROLE_WORDS = {
     "expert": "expert", "facilitator": "facilitator", "hub_manager": "hub manager",
@@ -42,7 +43,7 @@ def _attributed(e: Any, names: Names) -> str:
     if e.attribution == "anonymous":
         return "an expert who asked not to be named"
     name = names(str(e.contributor_id))
-    return name.split()[0] if e.attribution == "first_name" and name else name
+    return name.split()[0] if e.attribution == "first_name" and name and name != FORGOTTEN else name
 
 
 SENTENCES: dict[str, Callable[[Any, Names], str]] = {

@@ -102,8 +102,9 @@ class Projections:
         return applied
 
     def rebuild(self, names: Iterable[str] | None = None) -> int:
-        """Empty views and apply the whole log again."""
-        chosen = list(names or self.views)
+        """Empty views and apply the whole log again. Views marked `keep` (the audit chain, whose
+        rows are evidence) are rebuilt only when named."""
+        chosen = list(names or [name for name, view in self.views.items() if not view.keep])
         for name in chosen:
             view = self.views[name]
             with self._lock, self.engine.begin() as conn:
@@ -120,11 +121,12 @@ class Projections:
         return [{"view": name, "position": rows[name].position, "head": head, "lag": head - rows[name].position,
                  "updated_at": aware(rows[name].updated_at)} for name in self.views]
 
-    def run(self, stop: threading.Event, interval: float = 0.2) -> None:
-        """Follow the log until `stop` is set (the projection worker)."""
+    def run(self, stop: threading.Event, interval: float = 0.2, when_idle=lambda: None) -> None:
+        """Follow the log until `stop` is set (the projection worker); `when_idle` runs between catch-ups."""
         while not stop.is_set():
             try:
                 if not self.catch_up():
+                    when_idle()
                     stop.wait(interval)
             except Exception:  # a database hiccup, or a view that cannot apply an event yet
                 log.exception("catching up failed; trying again shortly")

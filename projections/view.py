@@ -24,6 +24,7 @@ class View:
     name: str
     metadata: MetaData = field(default_factory=MetaData)
     raw: bool = False  # handlers get the stored notification (exact bytes), not the decoded event
+    keep: bool = False  # not emptied by a rebuild of "every view": its rows are evidence
     handlers: dict[str, list[Handler]] = field(default_factory=dict)
 
     def on(self, *names: str) -> Callable[[Handler], Handler]:

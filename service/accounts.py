@@ -53,8 +53,13 @@ class AccountCommands(CoproduceBase):
 
         The events stay (the audit trail and its hash chain are untouched); everything sealed
         with the key becomes unreadable, and read models show it as erased."""
-        self._change(Account, account_id, "account", lambda a: a.forget(requested_by, authority, actor))
+        account = self.account(account_id)
+        if account.forgotten and self.keys.key_for(account_id) is None:
+            raise RuleBroken("this person has already been forgotten")
+        if not account.forgotten:  # a forget cut short before its key went is finished here
+            self._change(Account, account_id, "account", lambda a: a.forget(requested_by, authority, actor))
         self.keys.destroy(account_id)
+        self.credentials.remove(account_id)
         self.forget_hooks_run(account_id)
 
     def forget_hooks_run(self, account_id: UUID) -> None:
@@ -69,6 +74,9 @@ class AccountCommands(CoproduceBase):
         if self.store.is_sqlite:
             with self.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM person_keys")
 
     def all_accounts(self) -> list[Account]:
         """Every account, in the order they were registered."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ from domain import (
     Account, Actor, ConflictError, Hub, NotFound, RuleBroken, StaleVersion, SystemicIssue, Username,
 )
 from projections.all_views import VIEWS
+from projections.describe import FORGOTTEN
 from projections.runner import Projections
 from service import idempotency_store
 from service.audit import Audit
@@ -29,7 +31,6 @@ from service.transcodings import register_domain_records
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
 
-FORGOTTEN = "a person who asked to be forgotten"
 log = logging.getLogger(__name__)
 
 
@@ -66,6 +67,7 @@ class CoproduceBase(Application):
         self.keys = KeyStore(self.engine)
         self.sealer = Sealer(self.keys)
         self.credentials = Credentials(self.engine)
+        self._saved = threading.local()
         create_tables(idempotency_store.metadata, self.engine)
         self.projections = Projections(self.recorder, self.mapper, self.engine, VIEWS, create_tables)
         self.projections_inline = projections_inline_default(self.store) if projections_inline is None \
@@ -119,7 +121,18 @@ class CoproduceBase(Application):
             )
         result = change(aggregate)
         self._save(aggregate)
+        self._saved.aggregate = aggregate
         return result
+
+    def just_saved(self, aggregate_id: UUID) -> Any:
+        """The aggregate as this thread's last command left it (a later read may already show
+        someone else's change), or None if this thread's last command was on something else."""
+        aggregate = self._saved.__dict__.pop("aggregate", None)
+        return aggregate if aggregate is not None and aggregate.id == aggregate_id else None
+
+    def clear_just_saved(self) -> None:
+        """Start of a request: nothing saved by this thread yet."""
+        self._saved.__dict__.pop("aggregate", None)
 
     # --- queries the rules and the history need ---------------------------------------
 

@@ -12,7 +12,8 @@ from typing import IO, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import BigInteger, Column, Engine, Integer, MetaData, String, Table, insert, select
+from sqlalchemy import BigInteger, Column, Engine, Integer, MetaData, String, Table, UniqueConstraint, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from projections import chain
 from projections.auditchain import EXPORT_FORMAT, GENESIS, Stored, checkpoint_message, verify
@@ -30,6 +31,7 @@ checkpoints = Table(
     Column("previous_chain_hash", String(64), nullable=False),
     Column("taken_at", String(40), nullable=False),
     Column("signature", String(100), nullable=False),
+    UniqueConstraint("previous_position", name="one_checkpoint_extends_each"),  # two at once cannot fork
 )
 
 BATCH = 2000
@@ -56,10 +58,13 @@ class Audit:
     def __init__(self, engine: Engine, recorder: Any, projections: Projections, key_path: Path,
                  interval_seconds: float):
         self.engine, self.recorder, self.projections = engine, recorder, projections
+        create_tables(metadata, engine)
+        if not key_path.exists() and self.checkpoints():
+            raise FileNotFoundError(f"the signing key {key_path} is missing, but checkpoints signed with it exist: "
+                                    "restore the key (COPRODUCE_SIGNING_KEY) rather than make a new one")
         self.key = load_signing_key(key_path)
         self.interval = interval_seconds
         self._next_due = time.monotonic() + interval_seconds
-        create_tables(metadata, engine)
 
     def public_key(self) -> str:
         raw = self.key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
@@ -73,6 +78,12 @@ class Audit:
     def checkpoint(self) -> dict[str, Any]:
         """Sign the chain's head (after chaining every recorded event), extending the last checkpoint."""
         self.projections.catch_up(["audit_chain"])
+        try:
+            return self._sign_head()
+        except IntegrityError:  # another process took one at the same moment: extend theirs
+            return self._sign_head()
+
+    def _sign_head(self) -> dict[str, Any]:
         with self.engine.begin() as conn:
             position, head = chain.head(conn)
             last = conn.execute(select(checkpoints).order_by(checkpoints.c.id.desc()).limit(1)).first()
@@ -121,9 +132,12 @@ class Audit:
         """The export, line by line (a header, every event with its chain hashes, the checkpoints)."""
         with self.engine.connect() as conn:
             links = chain.rows(conn)
+        last = max(links, default=0)  # events recorded after this are not chained yet: left for the next export
         yield json.dumps({"type": "header", "format": EXPORT_FORMAT, "public_key": self.public_key(),
                           "exported_at": now().isoformat()}) + "\n"
         for event in self.stored_events():
+            if event.position > last:
+                break
             event_hash, chain_hash = links.get(event.position, (None, None))
             yield json.dumps({"type": "event", "position": event.position, "originator_id": event.originator_id,
                               "version": event.version, "topic": event.topic,

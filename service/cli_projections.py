@@ -26,7 +26,7 @@ def run(context: Context, interval: float) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     click.echo("Following the event log; stop with Ctrl-C.")
-    context.app.projections.run(stop, interval)
+    context.app.projections.run(stop, interval, when_idle=context.app.audit.checkpoint_if_due)
 
 
 @projections.command()
@@ -39,7 +39,7 @@ def rebuild(context: Context, view: str | None) -> None:
     if view and view not in known:
         raise click.UsageError(f"no view called {view!r}; the views are: {', '.join(known)}")
     applied = context.app.projections.rebuild([view] if view else None)
-    click.echo(f"Rebuilt {view or 'every view'}: {applied} events applied.")
+    click.echo(f"Rebuilt {view or 'every read model (the audit chain only when named)'}: {applied} applications.")
 
 
 @projections.command()

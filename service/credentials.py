@@ -100,6 +100,12 @@ class Credentials:
             return [{"id": UUID(hex=r.id), "label": r.label, "created_at": aware(r.created_at),
                      "revoked_at": aware(r.revoked_at)} for r in rows]
 
+    def remove(self, account_id: UUID) -> None:
+        """No more signing in: the password and every token of the account go."""
+        with self.engine.begin() as conn:
+            conn.execute(passwords.delete().where(passwords.c.account_id == account_id.hex))
+            conn.execute(tokens.delete().where(tokens.c.account_id == account_id.hex))
+
     def revoke(self, account_id: UUID, token_id: UUID) -> bool:
         """Revoke one of the account's tokens; False if it has no such live token."""
         with self.engine.begin() as conn:

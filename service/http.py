@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     coproduce = Coproduce(Store.parse(settings.database_url))
     app.extensions["coproduce"] = coproduce
     atexit.register(coproduce.close)
+    app.before_request(coproduce.clear_just_saved)
     api = ProblemApi(app)
     for blueprint in (hubs.blp, issues.blp, accounts.blp, reads.blp):
         api.register_blueprint(blueprint)

@@ -31,8 +31,8 @@ def documented(*codes: int):
 
 
 def answer(issue_id: UUID, status: int = 200, created: UUID | None = None):
-    """The issue as it now stands, with its version as the ETag."""
-    issue = coproduce().issue(issue_id)
+    """The issue as this request's command left it (or as it stands, for a read), version as the ETag."""
+    issue = coproduce().just_saved(issue_id) or coproduce().issue(issue_id)
     body = issue_view(coproduce(), issue, who())
     return ({"id": created, "issue": body} if created else body), status, {"ETag": f'"{issue.version}"'}
 

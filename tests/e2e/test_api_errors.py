@@ -17,7 +17,7 @@ SMUGGLED = {"stage": "closed", "hub_id": str(uuid4()), "role": "admin", "version
 def values(world, hub="own"):
     return {"issue": world.issues[hub], "hub": world.hubs[hub], "contribution": world.contributions[hub],
             "action": world.actions[hub], "account": world.ids["hub_manager"], "role": "x",
-            "decision": world.decisions[hub]}
+            "decision": world.decisions[hub], "bystander": world.ids["owner2"]}
 
 
 def store_size(world) -> int:

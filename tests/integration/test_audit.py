@@ -209,3 +209,18 @@ def test_a_tampered_export_fails_the_stand_alone_verifier(history, tmp_path):
     run = subprocess.run([sys.executable, str(VERIFIER), str(export)], capture_output=True, text=True)
     assert run.returncode == 1
     assert f"FAILED: event at position {record['position']} was changed" in run.stdout
+
+
+def test_a_rebuild_of_every_view_leaves_the_chain_as_evidence(history):
+    with history.engine.begin() as conn:  # evidence of an earlier change, as the chain recorded it
+        conn.execute(text("UPDATE audit_chain SET event_hash = :h WHERE position = 3"), {"h": "0" * 64})
+    history.projections.rebuild()
+    assert first_problem(history) == "event at position 3 was changed after it was recorded"
+    history.projections.rebuild(["audit_chain"])  # only when asked by name
+    assert history.audit.verify() == []
+
+
+def test_a_lost_signing_key_is_not_silently_replaced(history, monkeypatch, tmp_path):
+    monkeypatch.setenv("COPRODUCE_SIGNING_KEY", str(tmp_path / "somewhere-else.pem"))
+    with pytest.raises(FileNotFoundError, match="restore the key"):
+        Coproduce(history.store)

@@ -116,3 +116,11 @@ def test_no_new_input_can_be_recorded_for_a_forgotten_person(app, cast):
     assert app.keys.key_for(cast.ids["alex"]) is None
     with pytest.raises(RuleBroken, match="already been forgotten"):
         app.forget(cast.ids["alex"], "the person", "their request", app.actor_for("admin"))
+
+
+def test_a_forgotten_person_can_no_longer_sign_in(app, cast):
+    app.set_password(cast.ids["alex"], "a long enough password")
+    _, token = app.credentials.issue_token(cast.ids["alex"], "phone")
+    app.forget(cast.ids["alex"], "the person", "their request", app.actor_for("admin"))
+    assert app.credentials.account_for_token(token) is None
+    assert not app.credentials.check_password(cast.ids["alex"], "a long enough password")

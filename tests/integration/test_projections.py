@@ -97,7 +97,7 @@ def test_a_crash_between_applying_and_committing_neither_doubles_nor_skips(store
     writer = Coproduce(store, projections_inline=False)
     scenario(writer, cast)
     fragile = Projections(writer.recorder, writer.mapper, writer.engine, VIEWS)
-    fragile.rebuild()
+    fragile.catch_up()
     expected = snapshot(writer)
     with writer.engine.begin() as conn:
         for view in VIEWS:
