@@ -92,3 +92,33 @@ def test_a_backup_taken_while_writing_restores_to_a_store_that_verifies(tmp_path
             assert restored.issue(issue).version >= 1
         finally:
             restored.close()
+
+
+def test_the_documented_pg_dump_path_restores_a_store_that_verifies(postgres_store, tmp_path):
+    from tests.e2e.test_scaled import reset, seed
+    import subprocess
+
+    reset(postgres_store)
+    seed(postgres_store)
+    source = Coproduce(postgres_store, projections_inline=True)
+    try:
+        source.audit.checkpoint()
+    finally:
+        source.close()
+    env = postgres_store.eventsourcing_env()
+    where = ["-h", env["POSTGRES_HOST"], "-p", env["POSTGRES_PORT"], "-U", env["POSTGRES_USER"]]
+    dump, copy = tmp_path / "coproduce.dump", f"{env['POSTGRES_DBNAME']}_restored"
+    subprocess.run(["pg_dump", *where, "-Fc", "-f", str(dump), env["POSTGRES_DBNAME"]], check=True)
+    subprocess.run(["dropdb", *where, "--if-exists", copy], check=True)
+    subprocess.run(["createdb", *where, copy], check=True)
+    subprocess.run(["pg_restore", *where, "-d", copy, str(dump)], check=True)
+    restored = Coproduce(Store(postgres_store.url.set(database=copy)), projections_inline=True)
+    try:
+        assert restored.audit.verify() == []
+        followed = snapshot(restored)
+        restored.projections.rebuild()
+        assert snapshot(restored) == followed
+    finally:
+        restored.close()
+        restored.engine.dispose()
+        subprocess.run(["dropdb", *where, "--force", copy], check=True)
