@@ -9,6 +9,7 @@ waits for the first and then finds the position moved, rolls back and reads agai
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -51,11 +52,8 @@ class Projections:
             self._ensure_position(view.name)
 
     def _ensure_position(self, name: str) -> None:
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(positions).values(view=name, position=0, updated_at=now()))
-        except IntegrityError:
-            pass  # already tracked
+        with contextlib.suppress(IntegrityError), self.engine.begin() as conn:  # already tracked: fine
+            conn.execute(insert(positions).values(view=name, position=0, updated_at=now()))
 
     def position(self, name: str) -> int:
         return self._positions()[name]

@@ -6,6 +6,7 @@ personal content in the event log becomes unreadable, while the log itself is un
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import datetime, timezone
 from uuid import UUID
@@ -46,13 +47,9 @@ class KeyStore:
         existing = self.key_for(person_id)
         if existing is not None:
             return existing
-        try:
-            with self.engine.begin() as conn:
-                conn.execute(insert(person_keys).values(
-                    person_id=person_id.hex, key=os.urandom(KEY_BYTES),
-                    created_at=datetime.now(timezone.utc)))
-        except IntegrityError:
-            pass  # another writer made it first: use theirs
+        with contextlib.suppress(IntegrityError), self.engine.begin() as conn:  # made by another: use theirs
+            conn.execute(insert(person_keys).values(
+                person_id=person_id.hex, key=os.urandom(KEY_BYTES), created_at=datetime.now(timezone.utc)))
         return self.key_for(person_id)  # type: ignore[return-value]
 
     def destroy(self, person_id: UUID) -> bool:
