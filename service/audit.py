@@ -101,6 +101,7 @@ class Audit:
 
     def checkpoint_if_due(self) -> None:
         if time.monotonic() >= self._next_due:
+            self._next_due = time.monotonic() + self.interval
             self.checkpoint()
 
     def stored_events(self) -> Iterator[Stored]:

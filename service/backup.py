@@ -25,6 +25,8 @@ def _require_sqlite(store: Store) -> Path:
 def backup(store: Store, destination: Path) -> int:
     """Copy the live store to `destination` (a new file); returns its size in bytes."""
     source = _require_sqlite(store)
+    if not source.exists():
+        raise StoreConfigError(f"there is no store at {source} to back up (check COPRODUCE_DATABASE_URL)")
     if destination.exists():
         raise StoreConfigError(f"{destination} already exists; choose a new file for the backup")
     destination.parent.mkdir(parents=True, exist_ok=True)

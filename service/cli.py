@@ -92,6 +92,17 @@ def list_issues(context: Context, hub: str | None) -> None:
             click.echo(f"{issue.issue_id}  [{issue.stage}{parked}]  {issue.title}  — {hubs[hub_id].name}")
 
 
+@cli.command("set-password")
+@click.argument("username")
+@click.password_option(help="At least 12 characters (asked for twice if not given).")
+@pass_context
+@refusals
+def set_password(context: Context, username: str, password: str) -> None:
+    """Set the password USERNAME signs in with (for example the first admin's, after init)."""
+    context.app.set_password(context.app.account_by_username(username).id, password)
+    click.echo(f"Password set for {username}.")
+
+
 @cli.command()
 @click.argument("person")
 @click.option("--requested-by", required=True, help="Who asked: the person, or who on their behalf.")

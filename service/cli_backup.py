@@ -28,10 +28,23 @@ def backup(file: Path) -> None:
 def restore(file: Path, replace: bool) -> None:
     """Put the backup FILE in place as the store (stop the service first), check it and rebuild views."""
     store = Store.from_env()
-    backups.restore(store, file, replace)
+    if Path(store.url.database).exists() and not replace:
+        raise click.ClickException(f"{store.url.database} already exists; pass --replace to overwrite it")
+    staging = Path(store.url.database).with_suffix(".restoring.db")
+    try:
+        backups.restore(Store.parse(f"sqlite:///{staging}"), file, replace=True)
+        checked = Coproduce(Store.parse(f"sqlite:///{staging}"))  # nothing is replaced unless the copy verifies
+        try:
+            backups.check_restored(checked)
+        finally:
+            checked.close()
+        backups.restore(store, staging, replace)
+    finally:
+        for leftover in staging.parent.glob(staging.name + "*"):
+            leftover.unlink()
     app = Coproduce(store)
     try:
-        applied = backups.check_restored(app)
+        applied = app.projections.rebuild()
     finally:
         app.close()
     click.echo(f"Restored from {file}; the history verifies; read models rebuilt ({applied} applications).")

@@ -26,7 +26,9 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 REQUESTS = Counter("coproduce_http_requests_total", "HTTP requests answered", ["method", "route", "status"])
 LATENCY = Histogram("coproduce_http_request_seconds", "Time to answer an HTTP request", ["method", "route"])
-CONFLICTS = Counter("coproduce_conflicts_total", "Writes refused because the issue changed (409/412)", ["status"])
+CONFLICTS = Counter("coproduce_conflicts_total",
+                    "Writes refused: 412 a stale If-Match; 409 a rule, a taken name or a simultaneous change",
+                    ["status"])
 
 health = Blueprint("health", __name__)
 

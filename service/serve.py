@@ -37,12 +37,13 @@ class Server(BaseApplication):
 @refusals
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Run the HTTP API (docs at /api/v1/docs, OpenAPI at /api/v1/openapi.json)."""
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # must be set before prometheus_client is first imported, so that every worker shares it
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="coproduce-metrics-")
     from service.coproduce import Coproduce
     from service.observability import configure_logging
 
     Coproduce().close()  # create the store's tables once, before the workers start
-    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="coproduce-metrics-")
     configure_logging()
     click.echo(f"Coproduce is listening on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/api/v1/docs)")
     Server({"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
