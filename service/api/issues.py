@@ -7,7 +7,6 @@ from uuid import UUID
 from service.api.blueprint import Blueprint
 
 from domain import Stage
-from projections.describe import describe, kind_of
 from service.api import schemas as s
 from service.api import views as v
 from service.api.access import allow, coproduce, if_match, on_issue, owner_of, readable_issue, who
@@ -61,11 +60,9 @@ def missing(query, issue_id):
 @blp.paginate()
 @documented(401, 404, 429)
 def history(issue_id, pagination_parameters):
-    """Every event of the issue in plain words: when, who, what, why."""
+    """Every event of the issue in plain words: when, who, what, why (the timeline, unfiltered)."""
     readable_issue(issue_id)
-    page = page_of(coproduce().history(issue_id), pagination_parameters)
-    return [{"position": e.originator_version, "kind": kind_of(e), **vars(describe(e, coproduce().display_name))}
-            for e in page]
+    return page_of(coproduce().timeline(issue_id), pagination_parameters)
 
 
 @blp.route(ISSUE + "/framing", methods=["POST"])

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from domain import Attribution, Channel, ConflictError, ParticipationLevel, Stage
-from projections import audit_trail, hub_board, my_input, timeline
+from projections import audit_trail, hub_board, timeline
 from projections.all_views import VIEWS
 from projections.runner import Projections, positions
 from projections.times import now
