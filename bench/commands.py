@@ -1,0 +1,79 @@
+"""Command throughput and latency over real HTTP, against the library's and the database's own rates.
+
+The production server (`coproduce serve`, gunicorn) runs in its own process on a generated
+store; N clients on loopback each record input, one request after another, on an issue of
+their own. Every 201 was committed before it was answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from bench import loadgen
+from bench.baselines import library_saves_per_second, raw_commits_per_second
+from bench.generate import PASSWORD, generate
+from bench.memory import tree_peaks_mib
+from bench.scratch import scratch_store
+from bench.stats import Figure, latencies_ms
+from service.coproduce import Coproduce
+from service.store import Store
+from tests.processes import environment, start_server, start_worker, stop
+
+UNLIMITED = "1000000000 per minute"  # the rate limit would otherwise be what is measured
+
+
+@dataclass
+class Settings:
+    events: int = 10_000  # the store's size before the load
+    clients: int = 16
+    requests_each: int = 50
+    workers: int = 2
+    baseline_saves: int = 1_000
+
+
+def open_issues(database_url: str, hub_username: str = "m0") -> tuple[UUID, list[str]]:
+    """The hub of `hub_username`, and its issues that still take input."""
+    app = Coproduce(Store.parse(database_url), projections_inline=False)
+    try:
+        hub_id = UUID(app.account_by_username(hub_username).hub_ids[0])
+        return hub_id, [row.issue_id for row in app.board_issues(hub_id) if row.stage != "closed"]
+    finally:
+        app.close()
+
+
+def contribution(issue_id: str, n: int) -> loadgen.Request:
+    return ("POST", f"/issues/{issue_id}/contributions",
+            {"text": f"Input number {n}: the bus to the clinic stopped running after six.",
+             "channel": "online", "may_quote": True, "attribution": "anonymous"})
+
+
+def measure(kind: str, settings: Settings) -> list[Figure]:
+    with scratch_store(kind) as url:
+        generate(url, settings.events)
+        _, issues = open_issues(url)
+        env = environment(url, COPRODUCE_RATE_LIMIT=UNLIMITED)
+        server, base = start_server(env, settings.workers)
+        worker = start_worker(env) if kind == "postgres" else None
+        try:
+            idle = tree_peaks_mib(server.pid)
+            token = loadgen.sign_in(base, "e0-0", PASSWORD)
+            request = lambda client, n: contribution(issues[client % len(issues)], n)  # noqa: E731
+            loadgen.run(base, token, settings.clients, 3, request)  # warm the caches
+            load = loadgen.run(base, token, settings.clients, settings.requests_each, request)
+            peaks = tree_peaks_mib(server.pid)
+        finally:
+            stop(server)
+            if worker:
+                stop(worker)
+        library = library_saves_per_second(url, settings.baseline_saves)
+        raw = raw_commits_per_second(url, settings.baseline_saves)
+    failed = {status: n for status, n in load.statuses.items() if status >= 300}
+    note = (f"{settings.clients} clients, {settings.workers} workers; p50/p95/p99 {latencies_ms(load.latencies)} ms"
+            + (f"; not 2xx: {failed}" if failed else ""))
+    return [
+        Figure("HTTP commands", kind, load.per_second, "cmd/s", library, "library, 1 event/save", 1.0, note),
+        Figure("HTTP commands", kind, load.per_second, "cmd/s", raw, "raw 1-row commits"),
+        Figure("server peak RSS under load", kind, sum(peaks.values()), "MiB", sum(idle.values()),
+               "same server idle", note=f"master and {len(peaks) - 1} workers, summed"),
+    ]

@@ -1,0 +1,93 @@
+"""A load generator: N client threads, each with its own keep-alive connection, on loopback."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+# (method, path, JSON body or None) for the client's n-th request
+Request = tuple[str, str, dict | None]
+
+
+@dataclass
+class Load:
+    """What came back: every request's latency (seconds) and status, and the wall time."""
+
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> int:
+        return sum(n for status, n in self.statuses.items() if status < 300)
+
+    @property
+    def per_second(self) -> float:
+        return self.ok / self.seconds if self.seconds else 0.0
+
+
+class Client:
+    """One keep-alive HTTP connection with a bearer token."""
+
+    def __init__(self, base: str, token: str | None = None):
+        parts = urlsplit(base)
+        self.prefix = parts.path
+        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        self.headers = {"Content-Type": "application/json"}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+        payload = json.dumps(body).encode() if body is not None else None
+        self.connection.request(method, self.prefix + path, payload, self.headers)
+        response = self.connection.getresponse()
+        return response.status, response.read()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def sign_in(base: str, username: str, password: str) -> str:
+    """A fresh API token."""
+    client = Client(base)
+    status, body = client.call("POST", "/tokens", {"username": username, "password": password})
+    client.close()
+    if status != 201:
+        raise RuntimeError(f"signing in as {username} failed: {status} {body[:200]!r}")
+    return json.loads(body)["token"]
+
+
+def run(base: str, token: str, clients: int, requests_each: int,
+        request: Callable[[int, int], Request]) -> Load:
+    """`clients` threads each send `requests_each` requests, `request(client, n)`, one after another."""
+    load, lock = Load(), threading.Lock()
+    start = threading.Barrier(clients + 1)
+
+    def work(number: int) -> None:
+        client, mine, codes = Client(base, token), [], Counter()
+        start.wait()
+        for n in range(requests_each):
+            began = time.perf_counter()
+            status, _ = client.call(*request(number, n))
+            mine.append(time.perf_counter() - began)
+            codes[status] += 1
+        client.close()
+        with lock:
+            load.latencies.extend(mine)
+            load.statuses.update(codes)
+
+    threads = [threading.Thread(target=work, args=(number,)) for number in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    load.seconds = time.perf_counter() - began
+    return load
