@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+WEB := service/web
 
 .PHONY: run test install clean
 
@@ -12,9 +13,13 @@ $(BIN)/coproduce: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/coproduce
+# NHS.UK frontend's stylesheets and scripts (and axe-core for the accessibility tests), from npm.
+$(WEB)/node_modules/.package-lock.json: $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
 
-## Load the demo into the embedded store (var/coproduce.db) and serve the API on PORT.
+install: $(BIN)/coproduce $(WEB)/node_modules/.package-lock.json
+
+## Load the demo into the embedded store (var/coproduce.db) and serve the site and the API on PORT.
 run: install
 	$(BIN)/coproduce demo
 	$(BIN)/coproduce serve --port $(PORT)
@@ -24,4 +29,4 @@ test: install
 	$(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var $(WEB)/node_modules

@@ -1,17 +1,17 @@
-"""The Flask application factory: the JSON API on one Coproduce application."""
+"""The Flask application factory: the JSON API and the web pages on one Coproduce application."""
 
 from __future__ import annotations
 
 import atexit
 from typing import Any
 
-from flask import Flask, redirect
+from flask import Flask
 
 from service.api import accounts, hubs, issues, reads
 from service.api.problems import ProblemApi
 from service.config import Config
 from service.coproduce import Coproduce
-from service import observability
+from service import observability, web
 from service.idempotency import Idempotency
 from service.ratelimit import install_limits
 from service.store import Store
@@ -38,8 +38,9 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     for blueprint in (hubs.blp, issues.blp, accounts.blp, reads.blp):
         api.register_blueprint(blueprint)
     observability.install(app, settings.ready_max_lag)
+    web.install(app, coproduce)
     limiter = install_limits(app, settings.rate_limit, settings.sign_in_limit, settings.rate_limit_storage)
-    limiter.exempt(observability.health)  # probes and scrapes are never rate limited
+    for exempt in (observability.health, web.assets):  # probes, scrapes and stylesheets are never rate limited
+        limiter.exempt(exempt)
     Idempotency(coproduce.engine).init_app(app)  # after the limiter: a replay counts as a request
-    app.add_url_rule("/", "home", lambda: redirect("/api/v1/docs"))
     return app

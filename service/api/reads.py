@@ -108,11 +108,7 @@ def export(query):
     """Download the audit trail (filtered) as JSON Lines or CSV."""
     allow(P.READ_AUDIT)
     fmt = query.pop("format")
-    rows = _all_events(coproduce(), _text_filters(query))
-    body = (_jsonl(rows) if fmt == "jsonl" else _csv(rows))
-    mimetype = "application/x-ndjson" if fmt == "jsonl" else "text/csv"
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="coproduce-audit.{fmt}"'})
+    return audit_download(coproduce(), fmt, _text_filters(query))
 
 
 @blp.route("/audit/checkpoints", methods=["GET"])
@@ -147,6 +143,15 @@ def projections():
 
 def _text_filters(query: dict[str, Any]) -> dict[str, Any]:
     return {k: str(value) if k.endswith("_id") else value for k, value in query.items()}
+
+
+def audit_download(app: Any, fmt: str, query: dict[str, Any]) -> Response:
+    """The matching events as a JSON Lines or CSV attachment, streamed (`query` needs limit and after)."""
+    rows = _all_events(app, query)
+    body = _jsonl(rows) if fmt == "jsonl" else _csv(rows)
+    mimetype = "application/x-ndjson" if fmt == "jsonl" else "text/csv"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="coproduce-audit.{fmt}"'})
 
 
 def _all_events(app: Any, query: dict[str, Any]) -> Iterator[dict[str, Any]]:

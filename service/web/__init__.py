@@ -1,0 +1,49 @@
+"""The web pages: server-rendered HTML for experts, facilitators, managers, owners and auditors."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import Blueprint, Flask
+from flask_wtf.csrf import generate_csrf
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+
+from service.coproduce import Coproduce
+from service.web import security
+from service.web.blueprint import web
+from service.web import auditor, expert, facilitator, issue_pages, owner, signin  # noqa: F401  (routes)
+
+HERE = Path(__file__).parent
+NHSUK_DIST = HERE / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
+log = logging.getLogger(__name__)
+
+assets = Blueprint("assets", __name__, static_folder=str(NHSUK_DIST), static_url_path="/assets")
+
+
+def session_secret(coproduce: Coproduce) -> bytes:
+    """The session cookie key, derived from the signing key so that every server sharing
+    the store and its signing key accepts the same sign-ins."""
+    raw = coproduce.audit.key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                            serialization.NoEncryption())
+    return HKDF(hashes.SHA256(), 32, salt=None, info=b"coproduce web session cookies").derive(raw)
+
+
+def install(app: Flask, coproduce: Coproduce) -> None:
+    """Add the web pages, their assets, session cookies and security headers to `app`."""
+    if not NHSUK_DIST.is_dir():
+        log.warning("NHS.UK frontend assets are missing (run `npm ci` in service/web): pages will be unstyled")
+    app.secret_key = session_secret(coproduce)
+    app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_NAME="coproduce_session", PERMANENT_SESSION_LIFETIME=8 * 3600,
+                      WTF_CSRF_TIME_LIMIT=8 * 3600)
+    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "loader": ChoiceLoader([
+        FileSystemLoader(HERE / "templates"), PackageLoader("nhsuk_frontend_jinja")])}
+    app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.jinja_env.filters["error_link"] = lambda item: {"text": item[1], "href": f"#{item[0]}"}
+    app.context_processor(lambda: {"names": coproduce.display_name})
+    app.register_blueprint(web)
+    app.register_blueprint(assets)
+    security.install(app)

@@ -1,0 +1,99 @@
+"""Auditors: the audit trail with filters and downloads, and each hub's accountability report."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+from flask import render_template, request
+from marshmallow import Schema, ValidationError, fields, validate
+
+from domain import Role
+from service.api import schemas as s
+from service.api.reads import audit_download
+from service.authorization import Permission as P, Target
+from service.web import charts
+from service.web.blueprint import web
+from service.web.signin import coproduce, permit
+
+PAGE = 50
+
+
+class AuditFilters(Schema):
+    kind = fields.String(validate=validate.Length(max=40))
+    actor_role = fields.String(validate=s.one_of(Role))
+    hub_id = fields.UUID()
+    issue_id = fields.UUID()
+    start = fields.Date(data_key="from")
+    end = fields.Date(data_key="to")
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=timezone.utc)
+
+
+def _filters() -> tuple[dict[str, Any], dict[str, str]]:
+    """The filters as audit_trail takes them, and any that were not valid (by field)."""
+    given = {k: v for k, v in request.args.items() if v.strip() and k in ("kind", "actor_role", "hub_id",
+                                                                          "issue_id", "from", "to", "after")}
+    try:
+        loaded = AuditFilters().load(given)
+    except ValidationError as invalid:
+        return {"after": 0}, {k: str(v[0]) if isinstance(v, list) else str(v)
+                              for k, v in invalid.normalized_messages().items()}
+    query: dict[str, Any] = {k: str(v) if isinstance(v, UUID) else v for k, v in loaded.items()
+                             if k not in ("start", "end")}
+    if "start" in loaded:
+        query["since"] = _midnight(loaded["start"])
+    if "end" in loaded:
+        query["until"] = _midnight(loaded["end"] + timedelta(days=1))
+    return query, {}
+
+
+@web.route("/audit")
+def audit_trail():
+    permit(P.READ_AUDIT)
+    query, errors = _filters()
+    rows = coproduce().audit_trail(limit=PAGE, **query)
+    return _page(rows, errors, more=rows[-1]["position"] if len(rows) == PAGE else None)
+
+
+def _page(rows: list[dict], errors: dict[str, str], more: int | None = None):
+    hubs = coproduce().board_hubs()
+    filters = {k: v for k, v in request.args.items() if k != "after" and v.strip()}
+    return render_template("web/audit.jinja", rows=rows, errors=errors, filters=filters, hubs=hubs,
+                           hub_names={h.hub_id: h.name for h in hubs}, roles=[r.value for r in Role],
+                           more=more), 422 if errors else 200
+
+
+@web.route("/audit/export.<any(csv, jsonl):fmt>")
+def audit_export(fmt: str):
+    permit(P.READ_AUDIT)
+    query, errors = _filters()
+    if errors:
+        return _page([], errors)
+    return audit_download(coproduce(), fmt, {**query, "limit": 10_000_000})
+
+
+class PeriodIn(Schema):
+    start = fields.Date(data_key="from")
+    end = fields.Date(data_key="to")
+
+
+@web.route("/hubs/<uuid:hub_id>/accountability")
+def accountability(hub_id: UUID):
+    hub = coproduce().hub(hub_id)
+    permit(P.READ_REPORTS, Target(hub_id))
+    errors: dict[str, str] = {}
+    try:
+        period = PeriodIn().load({k: v for k, v in request.args.items() if k in ("from", "to") and v.strip()})
+    except ValidationError as invalid:
+        period = {}
+        errors = {k: "must be a real date, like 2024-03-27" for k in invalid.normalized_messages()}
+    report = coproduce().accountability(hub_id, period.get("start"), period.get("end"))
+    return render_template("web/accountability.jinja", hub=hub, report=report, errors=errors,
+                           period=request.args, charts=[charts.feedback_within(report),
+                                                        charts.time_to_feedback(report),
+                                                        charts.claimed_and_felt(report)]), 422 if errors else 200

@@ -1,0 +1,49 @@
+"""The one blueprint every page is on, and how its errors are shown: as pages, never as traces."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from domain import DomainError, NotFound
+
+web = Blueprint("web", __name__, static_folder="static", static_url_path="/web-static")
+log = logging.getLogger(__name__)
+
+TITLES = {400: "That form could not be sent", 403: "You cannot do that here", 404: "Page not found",
+          405: "Page not found", 413: "That was too long to send", 429: "Too many tries"}
+
+
+def error_page(status: int, detail: str):
+    return render_template("web/error.jinja", title=TITLES.get(status, "Something went wrong"),
+                           detail=detail, status=status), status
+
+
+@web.errorhandler(CSRFError)
+def _csrf(error: CSRFError):
+    return error_page(400, "The form had expired or did not come from this site. Go back, reload the page "
+                           "and send it again.")
+
+
+@web.errorhandler(HTTPException)
+def _http(error: HTTPException):
+    status = error.code or 500
+    detail = {403: "Your role does not let you do this in this hub.",
+              404: "Check the address, or go back to your home page.",
+              429: "There have been too many tries. Wait a minute and try again."}.get(status, error.description)
+    return error_page(status, detail)
+
+
+@web.errorhandler(DomainError)
+def _domain(error: DomainError):
+    return error_page(404 if isinstance(error, NotFound) else 409, str(error).capitalize() + ".")
+
+
+@web.errorhandler(Exception)
+def _unexpected(error: Exception):
+    log.exception("unexpected error on a page", exc_info=error)
+    return error_page(500, "Something went wrong on our side. Check whether your change was recorded before "
+                           "you try again.")

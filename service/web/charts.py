@@ -1,0 +1,84 @@
+"""Small bar charts as data for an SVG template: server-drawn, readable without JavaScript."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from domain import ParticipationLevel
+
+BAR_WIDTH = 300  # the longest bar, in SVG units
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    shown: str  # the value as the chart prints it
+    length: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    description: str  # for screen readers, and the same facts as a sentence
+    bars: list[Bar]
+
+    @property
+    def height(self) -> int:
+        return 30 * len(self.bars) + 10
+
+
+def chart(title: str, description: str, rows: list[tuple[str, float, str, str]], scale: float | None = None) -> Chart:
+    top = scale or max([value for _, value, _, _ in rows] + [1])
+    return Chart(title, description, [Bar(label, value, shown, BAR_WIDTH * value / top if top else 0, colour)
+                                      for label, value, shown, colour in rows])
+
+
+BLUE, GREEN, GREY, RED, PURPLE = "#005eb8", "#007f3b", "#4c6272", "#d5281b", "#330072"
+
+
+def feedback_within(report: dict[str, Any]) -> Chart:
+    received = report["contributions_received"]
+    answered = round((report["share_with_feedback"] or 0) * received)
+    overdue = report["overdue_feedback"]
+    waiting = max(received - answered - overdue, 0)
+    days = report["overdue_after_days"]
+    return chart(f"Feedback within {days} days",
+                 f"Of {received} pieces of input, {answered} had feedback, {waiting} are still within "
+                 f"{days} days, and {overdue} have waited longer than {days} days.",
+                 [("Had feedback", answered, str(answered), GREEN),
+                  (f"Waiting, under {days} days", waiting, str(waiting), GREY),
+                  (f"Waiting over {days} days", overdue, str(overdue), RED)])
+
+
+def _days(value: float | None) -> str:
+    return "none yet" if value is None else f"{value:.1f} days"
+
+
+def time_to_feedback(report: dict[str, Any]) -> Chart:
+    median, p90 = report["median_days_to_feedback"], report["p90_days_to_feedback"]
+    days = report["overdue_after_days"]
+    return chart("Time to feedback",
+                 f"Half of the input that had feedback had it within {_days(median)}; nine in ten within "
+                 f"{_days(p90)}. The promise is {days} days.",
+                 [("Half answered within", median or 0, _days(median), BLUE),
+                  ("Nine in ten within", p90 or 0, _days(p90), BLUE),
+                  ("The promise", days, f"{days} days", GREY)])
+
+
+def claimed_and_felt(report: dict[str, Any]) -> Chart:
+    felt: dict[str, int] = {}
+    for decision in report["claimed_and_felt"]:
+        for level, count in decision["felt"].items():
+            felt[level] = felt.get(level, 0) + count
+    claimed = report["decisions_by_level"]
+    rows = []
+    for level in reversed(ParticipationLevel):
+        name = level.value.replace("-", " ").capitalize()
+        rows.append((f"{name}: claimed", claimed.get(level.value, 0), str(claimed.get(level.value, 0)), PURPLE))
+        rows.append((f"{name}: felt", felt.get(level.value, 0), str(felt.get(level.value, 0)), BLUE))
+    return chart("Participation: claimed and felt",
+                 f"{sum(claimed.values())} decisions were recorded with the level of participation the hub "
+                 f"claimed; experts rated {sum(felt.values())} times how decisions felt to them.", rows)

@@ -1,0 +1,222 @@
+"""Every form that changes an issue: what it asks, who may use it, when it is offered, what it calls.
+
+Each form posts the issue's version as it was shown, so a change someone else made
+meanwhile is refused (as with If-Match in the API) instead of silently built upon.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+from uuid import UUID
+
+from marshmallow import Schema, fields
+
+from domain import Attribution, Channel, ParticipationLevel, Role, Stage, SystemicIssue
+from domain.workflow import next_stage
+from service.api import schemas as s
+from service.api.render import contribution_view
+from service.authorization import Permission as P, Who
+from service.coproduce import Coproduce
+from service.web.forms import Field
+from service.web.wording import LEVELS, NAMING, YES_NO, excerpt
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a form needs to ask its questions: the application, the issue, and who is asking."""
+
+    app: Coproduce
+    issue: SystemicIssue
+    who: Who
+
+
+class ActionIn(Schema):
+    action_id = fields.UUID(required=True)
+
+
+class ProgressIn(s.ProgressIn, ActionIn):
+    pass
+
+
+class CompletionIn(s.CompletionIn, ActionIn):
+    pass
+
+
+class DropIn(s.ReasonIn, ActionIn):
+    pass
+
+
+class AdvanceIn(Schema):
+    """A move to the next stage: where to comes from the issue, not the form."""
+
+    reason = s.text()
+    level = s.choice(ParticipationLevel)
+
+
+class MyInputIn(Schema):
+    text = s.text()
+    may_quote = fields.Boolean(required=True)
+    attribution = s.choice(Attribution)
+
+
+class WithdrawIn(Schema):
+    contribution_id = fields.UUID(required=True)
+
+
+Questions = Callable[[Context], list[Field]]
+
+
+@dataclass(frozen=True)
+class Command:
+    slug: str
+    title: str
+    method: str  # the application method it calls
+    schema: type[Schema]
+    permission: P
+    questions: Questions
+    offered: Callable[[SystemicIssue], bool] = lambda issue: not issue.is_closed
+    owner: Callable[[Context, dict], UUID | None] = lambda ctx, data: None
+    fixed: Callable[[Context], dict[str, Any]] = lambda ctx: {}
+    roles: frozenset[Role] | None = None  # offered only to these roles (None: whoever the table allows)
+
+    def arguments(self, ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+        return {**data, **self.fixed(ctx)}
+
+
+def _input_options(ctx: Context, only_awaiting: bool = False) -> tuple[tuple[str, str], ...]:
+    options = []
+    for c in ctx.issue.contributions.values():
+        if c.withdrawn or (only_awaiting and not c.awaits_feedback):
+            continue
+        view = contribution_view(ctx.app, ctx.issue, c, ctx.who)
+        options.append((c.id, f"{ctx.app.display_name(c.contributor_id)}: {excerpt(view['text'])}"))
+    return tuple(options)
+
+
+def _inputs(label: str, only_awaiting: bool = False) -> Questions:
+    def ask(ctx: Context) -> list[Field]:
+        options = _input_options(ctx, only_awaiting)
+        hint = f"{len(options)} piece(s) of input still await feedback." if only_awaiting else ""
+        return [Field("contribution_ids", label, "checkboxes", hint, options)]
+    return ask
+
+
+def _open_actions(ctx: Context, mine_only: bool) -> tuple[tuple[str, str], ...]:
+    return tuple((a.id, f"{a.title} (owner: {ctx.app.display_name(a.owner_id)}, due {a.due})")
+                 for a in ctx.issue.actions.values()
+                 if a.status == "open" and (not mine_only or a.owner_id == str(ctx.who.account_id)))
+
+
+def _action(ctx: Context) -> Field:
+    mine = ctx.who.role == Role.ACTION_OWNER
+    return Field("action_id", "Which action", "radios", options=_open_actions(ctx, mine))
+
+
+def _action_owner(ctx: Context, data: dict) -> UUID | None:
+    action = ctx.issue.actions.get(str(data["action_id"]))
+    return UUID(action.owner_id) if action else None
+
+
+def _owners(ctx: Context) -> tuple[tuple[str, str], ...]:
+    hub = str(ctx.issue.hub_id)
+    return tuple((str(a.id), ctx.app.display_name(a.id)) for a in ctx.app.all_accounts()
+                 if hub in a.hub_ids and a.role in (Role.ACTION_OWNER, Role.HUB_MANAGER) and not a.forgotten)
+
+
+def _has_open_actions(issue: SystemicIssue) -> bool:
+    return not issue.is_closed and any(a.status == "open" for a in issue.actions.values())
+
+
+def _in(*stages: Stage) -> Callable[[SystemicIssue], bool]:
+    return lambda issue: issue.stage in stages and not issue.is_parked
+
+
+def _level(label: str = "At what level of participation was this decided?") -> Field:
+    return Field("level", label, "radios", "From the ladder of participation: co-production is the highest.", LEVELS)
+
+
+def _advance_to(ctx: Context) -> dict[str, Any]:
+    upcoming = next_stage(ctx.issue.stage)
+    return {"to": upcoming.value if upcoming else ""}
+
+
+def _own_active_input(ctx: Context) -> list[Field]:
+    options = tuple((c.id, excerpt(ctx.app.open_sealed(c.text))) for c in ctx.issue.contributions.values()
+                    if c.contributor_id == str(ctx.who.account_id) and not c.withdrawn)
+    return [Field("contribution_id", "Which piece of your input", "radios", options=options)]
+
+
+def _decisions(ctx: Context) -> list[Field]:
+    options = tuple((version, f"Decision {version}: taken as {level.replace('-', ' ')}")
+                    for version, level in ctx.issue.decisions.items())
+    return [Field("decision", "Which decision", "radios", options=options),
+            _level("At what level did it feel it was taken?")]
+
+
+def _me(ctx: Context, data: dict) -> UUID:
+    return ctx.who.account_id
+
+
+COMMANDS: dict[str, Command] = {c.slug: c for c in [
+    Command("contribute", "Add my input", "record_contribution", MyInputIn, P.CONTRIBUTE, lambda ctx: [
+        Field("text", "What do you want to say?", "textarea",
+              "Your own experience, in your own words. Only you, the hub's staff and auditors can read it "
+              "unless you agree it may be quoted."),
+        Field("may_quote", "May we quote your words to others?", "radios", options=YES_NO),
+        Field("attribution", "If we quote you, how should we name you?", "radios", options=NAMING)],
+        owner=_me, roles=frozenset({Role.EXPERT}),
+        fixed=lambda ctx: {"contributor_id": ctx.who.account_id, "channel": Channel.ONLINE}),
+    Command("frame", "Frame the issue", "frame", s.FramingIn, P.SHAPE_ISSUE, lambda ctx: [
+        Field("problem", "What is the problem?", "textarea", "In the words of the experts who raised it."),
+        Field("affected", "Who does it affect?", "textarea")], offered=_in(Stage.FRAME)),
+    Command("select", "Select the issue to work on", "select", s.SelectionIn, P.SHAPE_ISSUE, lambda ctx: [
+        Field("decision", "What did the hub decide, and how?", "textarea"), _level()], offered=_in(Stage.FRAME)),
+    Command("theme", "Theme input", "theme_contributions", s.ThemeIn, P.SHAPE_ISSUE, lambda ctx: [
+        Field("theme", "Theme", hint="A few words, such as 'transport' or 'being believed'."),
+        *_inputs("Input in this theme")(ctx)]),
+    Command("finding", "Record a finding", "record_finding", s.FindingIn, P.SHAPE_ISSUE, lambda ctx: [
+        Field("summary", "What was found?", "textarea"), *_inputs("Input it rests on")(ctx)]),
+    Command("stakeholder", "Add a stakeholder", "add_stakeholder", s.StakeholderIn, P.SHAPE_ISSUE, lambda ctx: [
+        Field("name", "Name of the organisation or person"),
+        Field("kind", "What kind of stakeholder", hint="For example: service, commissioner, charity, university.")]),
+    Command("action", "Commit an action", "commit_action", s.ActionIn, P.COMMIT_ACTION, lambda ctx: [
+        Field("title", "What will be done?"), Field("owner_id", "Who owns it?", "radios", options=_owners(ctx)),
+        Field("due", "When is it due?", "date"), *_inputs("Input it answers")(ctx)],
+        offered=_in(Stage.EXPLORE, Stage.ACT)),
+    Command("progress", "Report progress on an action", "report_progress", ProgressIn, P.REPORT_PROGRESS,
+            lambda ctx: [_action(ctx), Field("note", "What has happened?", "textarea")],
+            offered=_has_open_actions, owner=_action_owner),
+    Command("complete", "Mark an action done", "complete_action", CompletionIn, P.REPORT_PROGRESS,
+            lambda ctx: [_action(ctx), Field("note", "What was done?", "textarea")],
+            offered=_has_open_actions, owner=_action_owner),
+    Command("drop", "Drop an action", "drop_action", DropIn, P.DROP_ACTION,
+            lambda ctx: [_action(ctx), Field("reason", "Why is it dropped?", "textarea")],
+            offered=_has_open_actions),
+    Command("feedback", "Give feedback on input", "give_feedback", s.FeedbackIn, P.GIVE_FEEDBACK, lambda ctx: [
+        Field("message", "What happened as a result of this input?", "textarea",
+              "This is what the experts will read on 'What happened to my input'."),
+        *_inputs("Input this answers", only_awaiting=True)(ctx)],
+        offered=lambda issue: issue.awaiting_feedback_count > 0),
+    Command("learning", "Record learning", "record_learning", s.LearningIn, P.RECORD_LEARNING, lambda ctx: [
+        Field("what_changed", "What changed?", "textarea"), Field("evidence", "What is the evidence?", "textarea"),
+        Field("next_steps", "What should happen next? (optional)", "textarea")], offered=_in(Stage.LEARN)),
+    Command("advance", "Move to the next stage", "advance_stage", AdvanceIn, P.DECIDE_STAGE, lambda ctx: [
+        Field("reason", "Why is it ready to move on?", "textarea"), _level()],
+        offered=_in(Stage.FRAME, Stage.EXPLORE, Stage.ACT), fixed=_advance_to),
+    Command("move-back", "Start a new cycle", "move_back", s.StageMoveIn, P.DECIDE_STAGE, lambda ctx: [
+        Field("to", "Go back to", "radios", options=(("frame", "Frame: look at the problem again"),
+                                                      ("act", "Act: try more actions"))),
+        Field("reason", "Why start again?", "textarea"), _level()], offered=_in(Stage.LEARN)),
+    Command("close", "Close the issue", "close_issue", s.ClosureIn, P.DECIDE_STAGE, lambda ctx: [
+        Field("outcome", "What was the outcome?", "textarea"), _level()], offered=_in(Stage.LEARN)),
+    Command("park", "Park the issue", "park", s.ReasonIn, P.DECIDE_STAGE, lambda ctx: [
+        Field("reason", "Why is it parked?", "textarea", "Everyone who gave input will see this reason.")],
+        offered=lambda issue: not issue.is_closed and not issue.is_parked),
+    Command("reopen", "Take the issue off hold", "reopen", s.ReasonIn, P.DECIDE_STAGE, lambda ctx: [
+        Field("reason", "Why can work start again?", "textarea")], offered=lambda issue: issue.is_parked),
+    Command("withdraw", "Withdraw my input", "withdraw_contribution", WithdrawIn, P.WITHDRAW, _own_active_input,
+            owner=_me, roles=frozenset({Role.EXPERT})),
+    Command("rate", "Say how a decision felt", "rate_participation", s.RatingIn, P.RATE_DECISION, _decisions,
+            offered=lambda issue: bool(issue.decisions)),
+]}

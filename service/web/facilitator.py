@@ -1,0 +1,108 @@
+"""Facilitators: record a session, and the input said there on behalf of named experts, several at once."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import flash, redirect, render_template, request, url_for
+from marshmallow import Schema, fields
+from werkzeug.datastructures import MultiDict
+
+from domain import Attribution, Channel, Role, SessionFormat
+from service.api import schemas as s
+from service.authorization import Permission as P, Target
+from service.web.blueprint import web
+from service.web.forms import Field, FormInvalid, read
+from service.web.signin import coproduce, permit
+from service.web.wording import FORMATS, NAMING, YES_NO
+
+ROWS = 5
+SESSION = [
+    Field("held_on", "Date of the session", "date"),
+    Field("place", "Where was it held?"),
+    Field("format", "What kind of session?", "radios", options=FORMATS),
+    Field("experts_attended", "How many experts came?", "number"),
+    Field("staff_attended", "How many staff came?", "number"),
+]
+
+
+class SaidIn(Schema):
+    issue_id = fields.UUID(required=True)
+    contributor_id = fields.UUID(required=True)
+    text = s.text()
+    may_quote = fields.Boolean(required=True)
+    attribution = s.choice(Attribution)
+
+
+def row_questions(hub_id: UUID) -> list[Field]:
+    issues = tuple((row.issue_id, row.title) for row in coproduce().board_issues(hub_id) if row.stage != "closed")
+    experts = tuple((str(a.id), coproduce().display_name(a.id)) for a in coproduce().all_accounts()
+                    if a.role == Role.EXPERT and str(hub_id) in a.hub_ids and not a.forgotten)
+    return [Field("contributor_id", "Who said it?", "select", options=(("", "Choose an expert"), *experts)),
+            Field("issue_id", "About which issue?", "select", options=(("", "Choose an issue"), *issues)),
+            Field("text", "What did they say?", "textarea"),
+            Field("may_quote", "Did they agree it may be quoted?", "radios", options=YES_NO),
+            Field("attribution", "How do they want to be named?", "radios", options=NAMING)]
+
+
+def _row(form: MultiDict, number: int) -> MultiDict:
+    prefix = f"row{number}-"
+    return MultiDict([(key[len(prefix):], value) for key, value in form.items(multi=True) if key.startswith(prefix)])
+
+
+def _read_rows(form: MultiDict, questions: list[Field]) -> list[dict]:
+    """The rows that were filled in; a row is blank until someone types what was said."""
+    said, errors = [], {}
+    for number in range(1, ROWS + 1):
+        row = _row(form, number)
+        if not row.get("text", "").strip():
+            continue
+        try:
+            said.append(read(SaidIn(), row, questions))
+        except FormInvalid as invalid:
+            errors.update({f"row{number}-{name}": f"Input {number}: {message}"
+                           for name, message in invalid.errors.items()})
+    if errors:
+        raise FormInvalid(errors)
+    return said
+
+
+@web.route("/hubs/<uuid:hub_id>/sessions/new", methods=["GET", "POST"])
+def record_session(hub_id: UUID):
+    hub = coproduce().hub(hub_id)
+    actor = permit(P.RECORD_SESSION, Target(hub_id))
+    questions = row_questions(hub_id)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            session, said = _read_both(questions)
+        except FormInvalid as invalid:
+            errors = invalid.errors
+        else:
+            session_id = coproduce().record_session(hub_id, actor, **session)
+            channel = Channel.ONLINE if session["format"] == SessionFormat.WEBINAR.value else Channel.IN_PERSON
+            for item in said:
+                coproduce().record_contribution(item.pop("issue_id"), actor=actor, channel=channel,
+                                                session_id=session_id, **item)
+            flash(f"The session is recorded, with {len(said)} piece(s) of input.")
+            return redirect(url_for("web.hub_board", hub_id=hub_id), code=303)
+    return render_template("web/session.jinja", hub=hub, session_questions=SESSION, row_questions=questions,
+                           rows=range(1, ROWS + 1), errors=errors, values=request.form), 422 if errors else 200
+
+
+def _read_both(questions: list[Field]) -> tuple[dict, list[dict]]:
+    """Both parts are checked before anything is recorded, so a mistake records nothing."""
+    errors: dict[str, str] = {}
+    session: dict = {}
+    said: list[dict] = []
+    try:
+        session = read(s.SessionIn(), request.form, SESSION)
+    except FormInvalid as invalid:
+        errors.update(invalid.errors)
+    try:
+        said = _read_rows(request.form, questions)
+    except FormInvalid as invalid:
+        errors.update(invalid.errors)
+    if errors:
+        raise FormInvalid(errors)
+    return session, said

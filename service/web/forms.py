@@ -1,0 +1,75 @@
+"""Form fields as the pages show them, and reading a posted form through the API's own schemas."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields
+from werkzeug.datastructures import MultiDict
+
+
+@dataclass(frozen=True)
+class Field:
+    """One question on a form. `kind`: text, textarea, date, number, radios, checkboxes or select."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    hint: str = ""
+    options: tuple[tuple[str, str], ...] = ()
+
+
+class FormInvalid(Exception):
+    """The form was not valid: a message per field, in plain words."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+LENGTH = re.compile(r"^Length must be between 1 and (\d+)\.$")
+
+
+def _plain(message: str, label: str, field: fields.Field | None) -> str:
+    """marshmallow's message, said the way the form asks the question."""
+    too_long = LENGTH.match(message)
+    if isinstance(field, fields.List) and (too_long or message.startswith("Missing data")):
+        return f"Choose at least one: {label[0].lower() + label[1:]}"
+    if message in ("Missing data for required field.", "Field may not be null."):
+        return f"Enter {label[0].lower() + label[1:]}"
+    if too_long:
+        return f"{label} must be {too_long.group(1)} characters or fewer"
+    if message == "Not a valid date.":
+        return f"{label} must be a real date, like 2024-03-27"
+    if message == "Not a valid integer.":
+        return f"{label} must be a whole number"
+    return f"{label}: {message[0].lower()}{message[1:].rstrip('.')}"
+
+
+def read(schema: Schema, form: MultiDict, questions: list[Field]) -> dict[str, Any]:
+    """The form's answers loaded by `schema`; blank answers count as not given. Raises FormInvalid."""
+    labels = {q.name: q.label for q in questions}
+    raw: dict[str, Any] = {}
+    for name, field in schema.fields.items():
+        if isinstance(field, fields.List):
+            values = [v for v in form.getlist(name) if v.strip()]
+            if values or name in labels:
+                raw[name] = values
+        elif form.get(name, "").strip():
+            raw[name] = form[name].strip()
+        elif name in labels and field.required:
+            raw[name] = None
+    try:
+        return schema.load(raw)
+    except ValidationError as invalid:
+        errors = invalid.normalized_messages()
+        raise FormInvalid({name: _plain(_first(message), labels.get(name, name.replace("_", " ")), schema.fields.get(name))
+                           for name, message in errors.items()}) from None
+
+
+def _first(message: Any) -> str:
+    while isinstance(message, (list, dict)):
+        message = next(iter(message.values())) if isinstance(message, dict) else message[0]
+    return str(message)

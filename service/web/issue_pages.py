@@ -1,0 +1,145 @@
+"""Hubs and issues: the board, an issue's page, and every form that changes an issue."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import flash, redirect, render_template, request, url_for
+from werkzeug.exceptions import abort
+
+from domain import ConflictError, DomainError, NotFound, Role, StageRefused, StaleVersion, SystemicIssue
+from domain.workflow import next_stage
+from service.api import schemas as s
+from service.api.render import issue_view
+from service.authorization import Permission as P, Target
+from service.web.blueprint import web
+from service.web.commands import COMMANDS, Command, Context
+from service.web.forms import Field, FormInvalid, read
+from service.web.signin import account, coproduce, may, permit, who
+from service.web.wording import STAGE_MEANS
+
+STALE = ("Someone else changed this issue while you were filling in the form. Check the issue as it now "
+         "stands below, then send your answers again.")
+
+
+@web.route("/")
+def home():
+    mine = account()
+    if mine.role in (Role.AUDITOR, Role.ADMIN):
+        hubs = coproduce().board_hubs()
+    else:
+        hubs = [h for h in coproduce().board_hubs() if h.hub_id in mine.hub_ids]
+    boards = {h.hub_id: coproduce().hub_board(UUID(h.hub_id)) for h in hubs}
+    return render_template("web/home.jinja", hubs=hubs, boards=boards, role=mine.role.value)
+
+
+def _hub_or_404(hub_id: UUID):
+    hub = coproduce().hub(hub_id)
+    permit(P.READ, Target(hub_id))
+    return hub
+
+
+@web.route("/hubs/<uuid:hub_id>")
+def hub_board(hub_id: UUID):
+    hub = _hub_or_404(hub_id)
+    return render_template("web/hub.jinja", hub=hub, board=coproduce().hub_board(hub_id),
+                           may_raise=may(P.RAISE_ISSUE, Target(hub_id)),
+                           may_record_session=may(P.RECORD_SESSION, Target(hub_id)),
+                           may_report=may(P.READ_REPORTS, Target(hub_id)))
+
+
+RAISE = [Field("title", "What is the issue?", hint="A short title, such as 'Booking appointments without a phone'.")]
+
+
+@web.route("/hubs/<uuid:hub_id>/raise", methods=["GET", "POST"])
+def raise_issue(hub_id: UUID):
+    hub = _hub_or_404(hub_id)
+    actor = permit(P.RAISE_ISSUE, Target(hub_id))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            data = read(s.RaiseIn(), request.form, RAISE)
+            issue_id = coproduce().raise_issue(hub_id, data["title"], actor)
+        except FormInvalid as invalid:
+            errors = invalid.errors
+        else:
+            flash("The issue is raised. It starts in Frame.")
+            return redirect(url_for("web.issue", issue_id=issue_id), code=303)
+    return render_template("web/form.jinja", title=f"Raise an issue in {hub.name}", questions=RAISE,
+                           errors=errors, values=request.form, back=url_for("web.hub_board", hub_id=hub_id),
+                           button="Raise the issue", version=None), 422 if errors else 200
+
+
+def _readable(issue_id: UUID) -> SystemicIssue:
+    issue = coproduce().issue(issue_id)
+    permit(P.READ, Target(issue.hub_id))
+    return issue
+
+
+def offered(issue: SystemicIssue) -> list[Command]:
+    """The forms the signed-in account may use on this issue now (on its own things, where that matters)."""
+    me = account()
+    mine = Target(issue.hub_id, me.id)
+    return [c for c in COMMANDS.values()
+            if c.offered(issue) and (c.roles is None or me.role in c.roles) and may(c.permission, mine)]
+
+
+@web.route("/issues/<uuid:issue_id>")
+def issue(issue_id: UUID):
+    found = _readable(issue_id)
+    upcoming = next_stage(found.stage)
+    return render_template(
+        "web/issue.jinja", issue=issue_view(coproduce(), found, who()), stage_means=STAGE_MEANS[found.stage],
+        upcoming=upcoming, missing=found.missing_before(upcoming) if upcoming else [],
+        commands=offered(found), timeline=coproduce().timeline(issue_id)[-10:],
+        names=coproduce().display_name, hub=coproduce().hub(found.hub_id))
+
+
+@web.route("/issues/<uuid:issue_id>/history")
+def history(issue_id: UUID):
+    found = _readable(issue_id)
+    stage = request.args.get("stage") or None
+    return render_template("web/history.jinja", issue=found, stage=stage,
+                           timeline=coproduce().timeline(issue_id, stage=stage if stage in STAGES else None))
+
+
+STAGES = {stage.value for stage in STAGE_MEANS}
+
+
+@web.route("/issues/<uuid:issue_id>/<slug>", methods=["GET", "POST"])
+def command(issue_id: UUID, slug: str):
+    found = _readable(issue_id)
+    chosen = COMMANDS.get(slug) or abort(404)
+    ctx = Context(coproduce(), found, who())
+    questions = chosen.questions(ctx)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            data = read(chosen.schema(), request.form, questions)
+            actor = permit(chosen.permission, Target(found.hub_id, chosen.owner(ctx, data)))
+            version = request.form.get("version", type=int)
+            getattr(coproduce(), chosen.method)(issue_id, actor=actor, expected_version=version,
+                                                **chosen.arguments(ctx, data))
+        except FormInvalid as invalid:
+            errors = invalid.errors
+        except StageRefused as refused:
+            errors = {"form": f"{refused}. Still missing: " + "; ".join(refused.missing)}
+        except (StaleVersion, ConflictError):
+            errors = {"form": STALE}
+        except NotFound:
+            raise
+        except DomainError as refused:
+            errors = {"form": str(refused).capitalize() + "."}
+        else:
+            flash(f"Done: {chosen.title[0].lower() + chosen.title[1:]}.")
+            return redirect(url_for("web.issue", issue_id=issue_id), code=303)
+        found = coproduce().issue(issue_id)
+        questions = chosen.questions(Context(coproduce(), found, who()))
+    else:
+        permit(chosen.permission, Target(found.hub_id, account().id))
+    upcoming = next_stage(found.stage) if slug == "advance" else None
+    return render_template("web/form.jinja", title=chosen.title, issue=found, questions=questions,
+                           errors=errors, values=request.form,
+                           back=url_for("web.issue", issue_id=issue_id), button=chosen.title,
+                           version=found.version, upcoming=upcoming,
+                           missing=found.missing_before(upcoming) if upcoming else []), 422 if errors else 200

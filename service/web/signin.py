@@ -1,0 +1,101 @@
+"""Signing in and out with the API's accounts; a session cookie holds a revocable sign-in token."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.exceptions import abort
+from wtforms.validators import ValidationError
+
+from domain import Account, Actor
+from service.accounts import NotSignedIn
+from service.authorization import Decision, Permission, Target, Who, decide
+from service.coproduce import Coproduce
+from service.web.blueprint import web
+
+OPEN_PAGES = {"web.sign_in", "web.static"}
+SIGN_IN_LABEL = "web sign-in"
+
+
+def coproduce() -> Coproduce:
+    return current_app.extensions["coproduce"]
+
+
+def account() -> Account:
+    """The signed-in account (the before-request check has made sure there is one)."""
+    return g.account
+
+
+def who() -> Who:
+    return Who(g.account.id, g.account.role, frozenset(g.account.hub_ids))
+
+
+def permit(permission: Permission, target: Target = Target()) -> Actor:
+    """The signed-in actor, if the authorization table allows `permission` on `target`; else 404/403."""
+    decision = decide(who(), permission, target)
+    if decision is not Decision.ALLOWED:
+        abort(decision.value)
+    return g.account.as_actor()
+
+
+def may(permission: Permission, target: Target = Target()) -> bool:
+    return decide(who(), permission, target) is Decision.ALLOWED
+
+
+@web.before_request
+def _signed_in_and_same_site():
+    if request.method == "POST":
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError as refused:
+            raise CSRFError(refused.args[0]) from None
+    secret = session.get("token")
+    account_id = coproduce().credentials.account_for_token(secret) if secret else None
+    g.account = coproduce().account(account_id) if account_id else None
+    if g.account is None and request.endpoint not in OPEN_PAGES:
+        return redirect(url_for("web.sign_in", next=request.full_path.rstrip("?")))
+    return None
+
+
+def _local(target: str | None) -> str:
+    """Only paths on this site are followed after signing in (no open redirects)."""
+    parts = urlsplit(target or "")
+    if not target or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("web.home")
+    return target
+
+
+@web.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    next_page = _local(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("web/sign_in.jinja", next=next_page, errors={}, username="")
+    username = request.form.get("username", "").strip()
+    errors = {}
+    if not username:
+        errors["username"] = "Enter your username"
+    if not request.form.get("password"):
+        errors["password"] = "Enter your password"
+    if not errors:
+        try:
+            _, token_id, secret = coproduce().issue_token(username, request.form["password"], SIGN_IN_LABEL)
+        except NotSignedIn:
+            errors["password"] = "The username or password is not right"
+        else:
+            session.clear()
+            session.permanent = True
+            session.update(token=secret, token_id=str(token_id))
+            return redirect(next_page, code=303)
+    return render_template("web/sign_in.jinja", next=next_page, errors=errors, username=username), 401
+
+
+@web.route("/sign-out", methods=["GET", "POST"])
+def sign_out():
+    if request.method == "GET":
+        return render_template("web/sign_out.jinja")
+    coproduce().credentials.revoke(g.account.id, UUID(session["token_id"]))
+    session.clear()
+    return redirect(url_for("web.sign_in"), code=303)

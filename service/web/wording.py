@@ -1,0 +1,31 @@
+"""Plain words for the pages: what each stage means, and how choices read."""
+
+from __future__ import annotations
+
+from domain import Attribution, Channel, ParticipationLevel, SessionFormat, Stage
+
+STAGE_MEANS = {
+    Stage.FRAME: "The hub is agreeing what the problem is, who it affects, and whether to work on it.",
+    Stage.EXPLORE: "The hub and the services involved are finding out more about the problem together.",
+    Stage.ACT: "Named people have committed to actions that should change things, and are carrying them out.",
+    Stage.LEARN: "The hub is looking at what changed and telling everyone who gave input what happened to it.",
+    Stage.CLOSED: "This issue is closed: the work on it has finished and everyone who gave input has heard back.",
+}
+
+LEVELS = tuple((level.value, level.value.replace("-", " ").capitalize()) for level in reversed(ParticipationLevel))
+NAMING = ((Attribution.NAME.value, "Use my full name"), (Attribution.FIRST_NAME.value, "Use my first name only"),
+          (Attribution.ANONYMOUS.value, "Do not name me"))
+CHANNELS = ((Channel.IN_PERSON.value, "In person"), (Channel.ONLINE.value, "Online"),
+            (Channel.PHONE.value, "By phone"), (Channel.WRITTEN.value, "In writing"))
+YES_NO = (("yes", "Yes"), ("no", "No"))
+FORMATS = tuple((f.value, f.value.replace("-", " ").capitalize()) for f in SessionFormat)
+
+
+def stage_label(stage: str) -> str:
+    return Stage(stage).label
+
+
+def excerpt(text: str | None, length: int = 90) -> str:
+    if not text:
+        return "(words not shown)"
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
