@@ -12,12 +12,10 @@ from uuid import UUID
 
 from bench import loadgen
 from bench.baselines import library_saves_per_second, raw_commits_per_second
-from bench.generate import PASSWORD, generate
+from bench.generate import PASSWORD, generated, on_store
 from bench.memory import tree_peaks_mib
-from bench.scratch import scratch_store
 from bench.stats import Figure, latencies_ms
 from service.coproduce import Coproduce
-from service.store import Store
 from tests.processes import environment, start_server, start_worker, stop
 
 UNLIMITED = "1000000000 per minute"  # the rate limit would otherwise be what is measured
@@ -32,14 +30,12 @@ class Settings:
     baseline_saves: int = 1_000
 
 
-def open_issues(database_url: str, hub_username: str = "m0") -> tuple[UUID, list[str]]:
-    """The hub of `hub_username`, and its issues that still take input."""
-    app = Coproduce(Store.parse(database_url), projections_inline=False)
-    try:
-        hub_id = UUID(app.account_by_username(hub_username).hub_ids[0])
-        return hub_id, [row.issue_id for row in app.board_issues(hub_id) if row.stage != "closed"]
-    finally:
-        app.close()
+def open_issues(database_url: str, include_closed: bool = False) -> tuple[UUID, list[str]]:
+    """Hub 0 (the hub of manager `m0`), and its issues that still take input (or all of them)."""
+    def ask(app: Coproduce) -> tuple[UUID, list[str]]:
+        hub_id = UUID(app.account_by_username("m0").hub_ids[0])
+        return hub_id, [row.issue_id for row in app.board_issues(hub_id) if include_closed or row.stage != "closed"]
+    return on_store(database_url, ask)
 
 
 def contribution(issue_id: str, n: int) -> loadgen.Request:
@@ -49,8 +45,7 @@ def contribution(issue_id: str, n: int) -> loadgen.Request:
 
 
 def measure(kind: str, settings: Settings) -> list[Figure]:
-    with scratch_store(kind) as url:
-        generate(url, settings.events)
+    with generated(kind, settings.events) as url:
         _, issues = open_issues(url)
         env = environment(url, COPRODUCE_RATE_LIMIT=UNLIMITED)
         server, base = start_server(env, settings.workers)
@@ -71,9 +66,11 @@ def measure(kind: str, settings: Settings) -> list[Figure]:
     failed = {status: n for status, n in load.statuses.items() if status >= 300}
     note = (f"{settings.clients} clients, {settings.workers} workers; p50/p95/p99 {latencies_ms(load.latencies)} ms"
             + (f"; not 2xx: {failed}" if failed else ""))
+    rate, sqlite = load.per_second, kind == "sqlite"  # the issue sets its target on SQLite
     return [
-        Figure("HTTP commands", kind, load.per_second, "cmd/s", library, "library, 1 event/save", 1.0, note),
-        Figure("HTTP commands", kind, load.per_second, "cmd/s", raw, "raw 1-row commits"),
+        Figure("HTTP commands", kind, rate, "/s", library, "library, 1 event per save", "≥ 1×" if sqlite else "",
+               rate >= library if sqlite else None, note),
+        Figure("HTTP commands", kind, rate, "/s", raw, "raw 1-row commits"),
         Figure("server peak RSS under load", kind, sum(peaks.values()), "MiB", sum(idle.values()),
                "same server idle", note=f"master and {len(peaks) - 1} workers, summed"),
     ]

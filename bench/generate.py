@@ -12,13 +12,18 @@ application, and saved together, many per transaction (`Application.save(*aggreg
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from random import Random
+from typing import TypeVar
 from uuid import UUID, uuid4
 
 from bench import words
+from bench.scratch import scratch_store
 from domain import (
     Account, Actor, Attribution, Channel, Hub, HubLifecycle, ParticipationLevel as Level, Role,
     SessionFormat, Stage, SystemicIssue, Username,
@@ -26,6 +31,7 @@ from domain import (
 from service.coproduce import Coproduce
 from service.store import Store
 
+T = TypeVar("T")
 EVENTS_PER_HUB = 4_000
 EXPERTS_PER_HUB = 8
 PASSWORD = "bench-password"  # set for hub 0's people, the admin and the auditor: the HTTP benchmarks sign in
@@ -173,6 +179,32 @@ def generate(database_url: str, events: int, seed: int = 7, catch_up: bool = Tru
                 "catch_up_seconds": time.perf_counter() - started - wrote}
     finally:
         app.close()
+
+
+def on_store(database_url: str, question: Callable[[Coproduce], T]) -> T:
+    """Open the application on a store, ask it one thing, close it."""
+    app = Coproduce(Store.parse(database_url), projections_inline=False)
+    try:
+        return question(app)
+    finally:
+        app.close()
+
+
+@contextlib.contextmanager
+def generated(kind: str, events: int, keep: str | None = None) -> Iterator[str]:
+    """A store of `kind` holding `events` events, read models caught up. With `keep` (SQLite only),
+    the file `<keep>/<events>.db` is made once and used again by later runs."""
+    if keep and kind == "sqlite":
+        path = Path(keep) / f"{events}.db"
+        url = f"sqlite:///{path.resolve()}"
+        if not path.exists():
+            generate(url, events)
+        on_store(url, lambda app: app.projections.catch_up())  # made with --no-catch-up, or cut short
+        yield url
+        return
+    with scratch_store(kind) as url:
+        generate(url, events)
+        yield url
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ def latencies_ms(samples: list[float]) -> str:
 
 @dataclass
 class Figure:
-    """One measured figure beside its baseline from the same run."""
+    """One measured figure beside its baseline from the same run, and the target for their ratio."""
 
     benchmark: str
     store: str
@@ -29,24 +29,19 @@ class Figure:
     unit: str
     baseline: float
     baseline_name: str
-    target: float | None = None  # the least acceptable ratio, where the issue sets one
+    target: str = ""  # e.g. "≥ 1×" or "≤ 1.5×, < 20 ms"
+    met: bool | None = None
     note: str = ""
 
     @property
     def ratio(self) -> float:
         return self.value / self.baseline if self.baseline else float("nan")
 
-    @property
-    def verdict(self) -> str:
-        if self.target is None:
-            return ""
-        return "met" if self.ratio >= self.target else "missed"
-
     def row(self) -> str:
-        target = f"≥ {self.target:g}×" if self.target is not None else ""
+        verdict = {True: " met", False: " **missed**", None: ""}[self.met]
         return (f"| {self.benchmark} | {self.store} | {self.value:,.1f} {self.unit} | "
-                f"{self.baseline:,.1f} ({self.baseline_name}) | {self.ratio:.2f}× | {target} {self.verdict} | "
-                f"{self.note} |")
+                f"{self.baseline:,.1f} {self.unit} ({self.baseline_name}) | {self.ratio:.2f}× | "
+                f"{self.target}{verdict} | {self.note} |")
 
 
 HEADER = ("| benchmark | store | figure | baseline, same run | ratio | target | notes |\n"

@@ -58,8 +58,8 @@ LADDER = ["coercion", "educating", "informing", "consultation", "engagement", "c
 
 @view.on("SystemicIssue.ContributionRecorded")
 def received(conn: Connection, e: Any, _: int) -> None:
-    conn.execute(insert(contributions).values(contribution_id=str(e.contribution_id), recorded_at=e.timestamp,
-                                              hub_id=hub_of(conn, issues, e.originator_id)))
+    conn.execute(insert(contributions), {"contribution_id": str(e.contribution_id), "recorded_at": e.timestamp,
+                                         "hub_id": hub_of(conn, issues, e.originator_id)})
 
 
 @view.on("SystemicIssue.ContributionWithdrawn")
@@ -93,9 +93,9 @@ def ended(conn: Connection, e: Any, _: int) -> None:
 @view.on("SystemicIssue.Selected", "SystemicIssue.StageAdvanced", "SystemicIssue.StageMovedBack",
          "SystemicIssue.Closed")
 def decided(conn: Connection, e: Any, _: int) -> None:
-    conn.execute(insert(decisions).values(issue_id=str(e.originator_id), version=e.originator_version,
-                                          hub_id=hub_of(conn, issues, e.originator_id), kind=type(e).__name__,
-                                          level=e.level, at=e.timestamp))
+    conn.execute(insert(decisions), {"issue_id": str(e.originator_id), "version": e.originator_version,
+                                     "hub_id": hub_of(conn, issues, e.originator_id), "kind": type(e).__name__,
+                                     "level": e.level, "at": e.timestamp})
 
 
 @view.on("SystemicIssue.ParticipationRated")

@@ -22,9 +22,12 @@ links = Table(
 )
 
 
+LAST = select(links).order_by(links.c.position.desc()).limit(1)
+
+
 def head(conn: Connection) -> tuple[int, str]:
     """The last chained position and its chain hash (0 and the genesis hash when empty)."""
-    row = conn.execute(select(links).order_by(links.c.position.desc()).limit(1)).first()
+    row = conn.execute(LAST).first()
     return (row.position, row.chain_hash) if row else (0, GENESIS.hex())
 
 
@@ -32,8 +35,8 @@ def head(conn: Connection) -> tuple[int, str]:
 def link(conn: Connection, stored: Any, position: int) -> None:
     _, previous = head(conn)
     this = event_hash(position, stored.originator_id, stored.originator_version, stored.topic, stored.state)
-    conn.execute(insert(links).values(position=position, event_hash=this.hex(),
-                                      chain_hash=next_chain(bytes.fromhex(previous), this).hex()))
+    conn.execute(insert(links), {"position": position, "event_hash": this.hex(),
+                                 "chain_hash": next_chain(bytes.fromhex(previous), this).hex()})
 
 
 def rows(conn: Connection) -> dict[int, tuple[str, str]]:

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, Connection, DateTime, Integer, MetaData, String, Table, Text, insert, select, update
+from functools import cache
+
+from sqlalchemy import (
+    Column, Connection, DateTime, Integer, MetaData, String, Table, Text, bindparam, insert, select, update,
+)
 
 from projections.view import View
 
@@ -34,11 +38,13 @@ def track_issues(view: View, table: Table) -> None:
 
     @view.on("SystemicIssue.Raised")
     def raised(conn: Connection, e: Any, _: int) -> None:
-        conn.execute(insert(table).values(issue_id=str(e.originator_id), hub_id=str(e.hub_id), title=e.title,
-                                          stage="frame", stage_since=e.timestamp, version=1))
+        conn.execute(insert(table), {"issue_id": str(e.originator_id), "hub_id": str(e.hub_id), "title": e.title,
+                                     "stage": "frame", "stage_since": e.timestamp, "version": 1})
+
+    update_one = update(table).where(table.c.issue_id == bindparam("the_issue"))  # SET: the given columns
 
     def change(conn: Connection, e: Any, **values: Any) -> None:
-        conn.execute(update(table).where(table.c.issue_id == str(e.originator_id)).values(**values))
+        conn.execute(update_one, {"the_issue": str(e.originator_id), **values})
 
     @view.on("SystemicIssue.*")
     def any_change(conn: Connection, e: Any, _: int) -> None:
@@ -62,8 +68,14 @@ def track_issues(view: View, table: Table) -> None:
 
 
 def stage_of(conn: Connection, table: Table, issue_id: Any) -> str:
-    return conn.execute(select(table.c.stage).where(table.c.issue_id == str(issue_id))).scalar_one()
+    return conn.execute(_column_of(table, "stage"), {"the_issue": str(issue_id)}).scalar_one()
 
 
 def hub_of(conn: Connection, table: Table, issue_id: Any) -> str:
-    return conn.execute(select(table.c.hub_id).where(table.c.issue_id == str(issue_id))).scalar_one()
+    return conn.execute(_column_of(table, "hub_id"), {"the_issue": str(issue_id)}).scalar_one()
+
+
+@cache
+def _column_of(table: Table, column: str) -> Any:
+    """One statement per table and column, built once: catching up runs it for most events."""
+    return select(table.c[column]).where(table.c.issue_id == bindparam("the_issue"))

@@ -60,18 +60,20 @@ actions = Table(
 
 
 def _fate(conn: Connection, e: Any, kind: str, ref: Any, summary: str) -> None:
-    for contribution_id in e.contribution_ids:
-        conn.execute(insert(fates).values(contribution_id=str(contribution_id), kind=kind, ref_id=str(ref),
-                                          summary=summary, by_id=e.actor["id"], at=e.timestamp))
+    if e.contribution_ids:  # one statement for them all; an empty list is not a statement
+        conn.execute(insert(fates), [{"contribution_id": str(contribution_id), "kind": kind, "ref_id": str(ref),
+                                      "summary": summary, "by_id": e.actor["id"], "at": e.timestamp}
+                                     for contribution_id in e.contribution_ids])
 
 
 @view.on("SystemicIssue.ContributionRecorded")
 def recorded(conn: Connection, e: Any, _: int) -> None:
-    conn.execute(insert(contributions).values(
-        contribution_id=str(e.contribution_id), issue_id=str(e.originator_id),
-        contributor_id=str(e.contributor_id), entered_by=e.actor["id"], entered_by_role=e.actor["role"],
-        session_id=str(e.session_id) if e.session_id else None, channel=e.channel, may_quote=e.may_quote,
-        attribution=e.attribution, text=e.text, recorded_at=e.timestamp, themes=[]))
+    conn.execute(insert(contributions), {
+        "contribution_id": str(e.contribution_id), "issue_id": str(e.originator_id),
+        "contributor_id": str(e.contributor_id), "entered_by": e.actor["id"], "entered_by_role": e.actor["role"],
+        "session_id": str(e.session_id) if e.session_id else None, "channel": e.channel,
+        "may_quote": e.may_quote, "attribution": e.attribution, "text": e.text, "recorded_at": e.timestamp,
+        "themes": []})
 
 
 @view.on("SystemicIssue.ContributionWithdrawn")

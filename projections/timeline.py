@@ -57,10 +57,10 @@ def contributions_touched(event: Any) -> list[str]:
 def entry(conn: Connection, e: Any, position: int) -> None:
     stage = "frame" if event_name(e) == "SystemicIssue.Raised" else stage_of(conn, issues, e.originator_id)
     actor = getattr(e, "actor", None) or {}
-    conn.execute(insert(entries).values(
-        position=position, issue_id=str(e.originator_id), version=e.originator_version,
-        kind=type(e).__name__, stage=stage, occurred_at=e.timestamp, actor_id=actor.get("id"),
-        actor_role=actor.get("role"), details=details_of(e), contribution_ids=contributions_touched(e)))
+    conn.execute(insert(entries), {
+        "position": position, "issue_id": str(e.originator_id), "version": e.originator_version,
+        "kind": type(e).__name__, "stage": stage, "occurred_at": e.timestamp, "actor_id": actor.get("id"),
+        "actor_role": actor.get("role"), "details": details_of(e), "contribution_ids": contributions_touched(e)})
 
 
 track_issues(view, issues)  # after `entry`, so an entry records the stage the event happened in

@@ -50,6 +50,19 @@ def projections_inline_default(store: Store) -> bool:
     return mode == "inline"
 
 
+class _KeysOnce:
+    """A key store's answers remembered for the length of one answer (never across answers,
+    so a forgotten person's key is not kept alive)."""
+
+    def __init__(self, keys: KeyStore):
+        self.keys, self.found = keys, {}
+
+    def key_for(self, person_id: UUID) -> bytes | None:
+        if person_id not in self.found:
+            self.found[person_id] = self.keys.key_for(person_id)
+        return self.found[person_id]
+
+
 class CoproduceBase(Application):
     """Store wiring, sealing and the load/change/save cycle shared by all commands."""
 
@@ -168,6 +181,10 @@ class CoproduceBase(Application):
     def open_sealed(self, sealed: str) -> str | None:
         """Personal content for display; None once its owner has been forgotten."""
         return self.sealer.open(sealed)
+
+    def opener(self) -> Callable[[str], str | None]:
+        """`open_sealed` for one answer showing many values: each person's key is read once."""
+        return Sealer(_KeysOnce(self.keys)).open
 
     def history(self, aggregate_id: UUID) -> list[Any]:
         """Every event of one aggregate, oldest first."""
