@@ -85,9 +85,9 @@ class Generator:
         hubs = max(1, round(events / EVENTS_PER_HUB))
         for number in range(hubs):
             quota = events * (number + 1) // hubs
-            cast = self._hub(number)
+            cast = self.hub(number)
             while self.batch.saved + self.batch.waiting < quota:
-                self.batch.add(self._issue(cast))
+                self.batch.add(self.issue(cast))
         self.batch.flush()
         for username in ["admin", "auditor", "m0", "f0", "o0", "e0-0", "e0-1"]:
             self.app.set_password(self.app.account_by_username(username).id, PASSWORD)
@@ -107,7 +107,7 @@ class Generator:
         self.batch.add(account, claim)
         return actor
 
-    def _hub(self, number: int) -> Cast:
+    def hub(self, number: int) -> Cast:
         hub = Hub.create(f"Hub {number}", f"Area {number}", HubLifecycle.ACTIVE, self.admin)
         cast = Cast(hub, self._person(f"m{number}", Role.HUB_MANAGER, hub),
                     self._person(f"f{number}", Role.FACILITATOR, hub),
@@ -121,13 +121,13 @@ class Generator:
         self.batch.add(hub)
         return cast
 
-    def _issue(self, cast: Cast) -> SystemicIssue:
-        """One issue's story, told up to a stage chosen at random."""
+    def issue(self, cast: Cast, stop: Stage | None = None) -> SystemicIssue:
+        """One issue's story, told up to `stop` (by default a stage chosen at random)."""
         rng, manager = self.rng, cast.manager
-        stop = rng.choices(STOPS, STOP_WEIGHTS)[0]
+        stop = stop or rng.choices(STOPS, STOP_WEIGHTS)[0]
         issue = SystemicIssue.raise_issue(cast.hub.id, words.title(rng), rng.choice(cast.experts))
         issue.frame(words.sentence(rng, "Problem"), words.pick(rng, words.PEOPLE), manager)
-        said = [self._input(issue, cast) for _ in range(rng.randrange(2, 8))]
+        said = [self.contribution(issue, cast) for _ in range(rng.randrange(2, 8))]
         if stop == Stage.FRAME:
             return issue
         issue.select(words.sentence(rng, "Chosen"), Level.CO_PRODUCTION, manager)
@@ -155,7 +155,7 @@ class Generator:
             issue.close(words.sentence(rng, "Outcome"), Level.CO_PRODUCTION, manager)
         return issue
 
-    def _input(self, issue: SystemicIssue, cast: Cast) -> UUID:
+    def contribution(self, issue: SystemicIssue, cast: Cast) -> UUID:
         """An expert's input: online by themselves, or at a session through the facilitator."""
         expert = self.rng.choice(cast.experts)
         text = self.app.sealer.seal(expert.account_id, words.sentence(self.rng, "I said"))

@@ -1,0 +1,69 @@
+"""Run every benchmark and print one markdown table (paste it into docs/performance.md).
+
+    python -m bench.run --quick          # small sizes, SQLite and PostgreSQL, under 2 minutes
+    python -m bench.run --full --keep var/bench   # 10k/100k/1M events; keeps the generated SQLite stores
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sqlite3
+import subprocess
+import time
+from collections.abc import Callable
+
+import psycopg
+
+from bench import commands, reads, rebuild, snapshots
+from bench.scratch import POSTGRES
+from bench.stats import HEADER, Figure
+
+Benchmark = Callable[[], list[Figure]]
+
+
+def quick() -> list[Benchmark]:
+    load = commands.Settings(events=4_000, clients=8, requests_each=25)
+    return [lambda: commands.measure("sqlite", load), lambda: commands.measure("postgres", load),
+            lambda: reads.measure("sqlite", reads.Settings(sizes=(4_000, 16_000), samples=30)),
+            lambda: rebuild.measure("sqlite", 8_000), lambda: snapshots.measure("sqlite", loads=3)]
+
+
+def full(keep: str | None) -> list[Benchmark]:
+    load = commands.Settings(events=20_000, clients=16, requests_each=100)
+    return [lambda: commands.measure("sqlite", load), lambda: commands.measure("postgres", load),
+            lambda: reads.measure("sqlite", reads.Settings(keep=keep)),
+            lambda: reads.measure("postgres", reads.Settings(sizes=(10_000, 100_000))),
+            lambda: rebuild.measure("sqlite", 100_000, keep), lambda: rebuild.measure("postgres", 100_000),
+            lambda: snapshots.measure("sqlite"), lambda: snapshots.measure("postgres")]
+
+
+def machine() -> str:
+    """What the figures ran on."""
+    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
+    cpu = next((line.split(":", 1)[1].strip() for line in lscpu if line.startswith("Model name")), "?")
+    with psycopg.connect(f"{POSTGRES}/postgres") as db:
+        postgres = db.execute("SHOW server_version").fetchone()[0]
+    return (f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}, PostgreSQL {postgres}, {platform.system()} {platform.release()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--quick", action="store_true")
+    mode.add_argument("--full", action="store_true")
+    parser.add_argument("--keep", help="folder for generated SQLite stores, used again by later runs")
+    options = parser.parse_args()
+    started = time.perf_counter()
+    print(f"Machine: {machine()}\n")
+    print(HEADER, flush=True)
+    for benchmark in quick() if options.quick else full(options.keep):
+        for figure in benchmark():
+            print(figure.row(), flush=True)
+    print(f"\n{'quick' if options.quick else 'full'} run: {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
