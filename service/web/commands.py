@@ -75,7 +75,7 @@ class Command:
     schema: type[Schema]
     permission: P
     questions: Questions
-    offered: Callable[[SystemicIssue], bool] = lambda issue: not issue.is_closed
+    offered: Callable[[Context], bool] = lambda ctx: not ctx.issue.is_closed
     owner: Callable[[Context, dict], UUID | None] = lambda ctx, data: None
     fixed: Callable[[Context], dict[str, Any]] = lambda ctx: {}
     roles: frozenset[Role] | None = None  # offered only to these roles (None: whoever the table allows)
@@ -124,12 +124,16 @@ def _owners(ctx: Context) -> tuple[tuple[str, str], ...]:
                  if hub in a.hub_ids and a.role in (Role.ACTION_OWNER, Role.HUB_MANAGER) and not a.forgotten)
 
 
-def _has_open_actions(issue: SystemicIssue) -> bool:
-    return not issue.is_closed and any(a.status == "open" for a in issue.actions.values())
+def _has_open_actions(ctx: Context) -> bool:
+    return not ctx.issue.is_closed and any(a.status == "open" for a in ctx.issue.actions.values())
 
 
-def _in(*stages: Stage) -> Callable[[SystemicIssue], bool]:
-    return lambda issue: issue.stage in stages and not issue.is_parked
+def _in(*stages: Stage) -> Callable[[Context], bool]:
+    return lambda ctx: ctx.issue.stage in stages and not ctx.issue.is_parked
+
+
+def _has_own_input(ctx: Context) -> bool:
+    return bool(_own_active_input(ctx)[0].options)
 
 
 def _level(label: str = "At what level of participation was this decided?") -> Field:
@@ -197,7 +201,7 @@ COMMANDS: dict[str, Command] = {c.slug: c for c in [
         Field("message", "What happened as a result of this input?", "textarea",
               "This is what the experts will read on 'What happened to my input'."),
         *_inputs("Input this answers", only_awaiting=True)(ctx)],
-        offered=lambda issue: issue.awaiting_feedback_count > 0),
+        offered=lambda ctx: ctx.issue.awaiting_feedback_count > 0),
     Command("learning", "Record learning", "record_learning", s.LearningIn, P.RECORD_LEARNING, lambda ctx: [
         Field("what_changed", "What changed?", "textarea"), Field("evidence", "What is the evidence?", "textarea"),
         Field("next_steps", "What should happen next? (optional)", "textarea")], offered=_in(Stage.LEARN)),
@@ -212,11 +216,11 @@ COMMANDS: dict[str, Command] = {c.slug: c for c in [
         Field("outcome", "What was the outcome?", "textarea"), _level()], offered=_in(Stage.LEARN)),
     Command("park", "Park the issue", "park", s.ReasonIn, P.DECIDE_STAGE, lambda ctx: [
         Field("reason", "Why is it parked?", "textarea", "Everyone who gave input will see this reason.")],
-        offered=lambda issue: not issue.is_closed and not issue.is_parked),
+        offered=lambda ctx: not ctx.issue.is_closed and not ctx.issue.is_parked),
     Command("reopen", "Take the issue off hold", "reopen", s.ReasonIn, P.DECIDE_STAGE, lambda ctx: [
-        Field("reason", "Why can work start again?", "textarea")], offered=lambda issue: issue.is_parked),
+        Field("reason", "Why can work start again?", "textarea")], offered=lambda ctx: ctx.issue.is_parked),
     Command("withdraw", "Withdraw my input", "withdraw_contribution", WithdrawIn, P.WITHDRAW, _own_active_input,
-            owner=_me, roles=frozenset({Role.EXPERT})),
+            offered=_has_own_input, owner=_me, roles=frozenset({Role.EXPERT})),
     Command("rate", "Say how a decision felt", "rate_participation", s.RatingIn, P.RATE_DECISION, _decisions,
-            offered=lambda issue: bool(issue.decisions)),
+            offered=lambda ctx: bool(ctx.issue.decisions)),
 ]}

@@ -29,16 +29,17 @@ class FormInvalid(Exception):
         self.errors = errors
 
 
+CHOICES = ("radios", "checkboxes", "select")
 LENGTH = re.compile(r"^Length must be between 1 and (\d+)\.$")
 
 
-def _plain(message: str, label: str, field: fields.Field | None) -> str:
+def _plain(message: str, question: Field, field: fields.Field | None) -> str:
     """marshmallow's message, said the way the form asks the question."""
-    too_long = LENGTH.match(message)
+    label, too_long = question.label, LENGTH.match(message)
     if isinstance(field, fields.List) and (too_long or message.startswith("Missing data")):
-        return f"Choose at least one: {label[0].lower() + label[1:]}"
+        return f"Choose at least one: {label}"
     if message in ("Missing data for required field.", "Field may not be null."):
-        return f"Enter {label[0].lower() + label[1:]}"
+        return f"Choose an answer to: {label}" if question.kind in CHOICES else f"Answer the question: {label}"
     if too_long:
         return f"{label} must be {too_long.group(1)} characters or fewer"
     if message == "Not a valid date.":
@@ -50,23 +51,23 @@ def _plain(message: str, label: str, field: fields.Field | None) -> str:
 
 def read(schema: Schema, form: MultiDict, questions: list[Field]) -> dict[str, Any]:
     """The form's answers loaded by `schema`; blank answers count as not given. Raises FormInvalid."""
-    labels = {q.name: q.label for q in questions}
+    asked = {q.name: q for q in questions}
     raw: dict[str, Any] = {}
     for name, field in schema.fields.items():
         if isinstance(field, fields.List):
             values = [v for v in form.getlist(name) if v.strip()]
-            if values or name in labels:
+            if values or name in asked:
                 raw[name] = values
         elif form.get(name, "").strip():
             raw[name] = form[name].strip()
-        elif name in labels and field.required:
+        elif name in asked and field.required:
             raw[name] = None
     try:
         return schema.load(raw)
     except ValidationError as invalid:
         errors = invalid.normalized_messages()
-        raise FormInvalid({name: _plain(_first(message), labels.get(name, name.replace("_", " ")), schema.fields.get(name))
-                           for name, message in errors.items()}) from None
+        raise FormInvalid({name: _plain(_first(message), asked.get(name) or Field(name, name.replace("_", " ")),
+                                        schema.fields.get(name)) for name, message in errors.items()}) from None
 
 
 def _first(message: Any) -> str:

@@ -63,11 +63,11 @@ def raise_issue(hub_id: UUID):
         except FormInvalid as invalid:
             errors = invalid.errors
         else:
-            flash("The issue is raised. It starts in Frame.")
+            flash("Done: the issue is raised. It starts in Frame.")
             return redirect(url_for("web.issue", issue_id=issue_id), code=303)
     return render_template("web/form.jinja", title=f"Raise an issue in {hub.name}", questions=RAISE,
                            errors=errors, values=request.form, back=url_for("web.hub_board", hub_id=hub_id),
-                           button="Raise the issue", version=None), 422 if errors else 200
+                           submit="Raise the issue", version=None), 422 if errors else 200
 
 
 def _readable(issue_id: UUID) -> SystemicIssue:
@@ -78,10 +78,10 @@ def _readable(issue_id: UUID) -> SystemicIssue:
 
 def offered(issue: SystemicIssue) -> list[Command]:
     """The forms the signed-in account may use on this issue now (on its own things, where that matters)."""
-    me = account()
+    me, ctx = account(), Context(coproduce(), issue, who())
     mine = Target(issue.hub_id, me.id)
     return [c for c in COMMANDS.values()
-            if c.offered(issue) and (c.roles is None or me.role in c.roles) and may(c.permission, mine)]
+            if (c.roles is None or me.role in c.roles) and may(c.permission, mine) and c.offered(ctx)]
 
 
 @web.route("/issues/<uuid:issue_id>")
@@ -140,6 +140,6 @@ def command(issue_id: UUID, slug: str):
     upcoming = next_stage(found.stage) if slug == "advance" else None
     return render_template("web/form.jinja", title=chosen.title, issue=found, questions=questions,
                            errors=errors, values=request.form,
-                           back=url_for("web.issue", issue_id=issue_id), button=chosen.title,
+                           back=url_for("web.issue", issue_id=issue_id), submit=chosen.title,
                            version=found.version, upcoming=upcoming,
                            missing=found.missing_before(upcoming) if upcoming else []), 422 if errors else 200

@@ -1,0 +1,211 @@
+"""Each role does its whole job in a real browser, on a phone-sized screen."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import screenshot
+
+HUB = "Cambridge & South"
+
+
+def go_to_issue(page: Page, title: str) -> None:
+    page.get_by_role("link", name="Home", exact=True).click()
+    page.get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+
+def use_form(page: Page, link: str) -> None:
+    page.get_by_role("link", name=link, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(link)
+
+
+def send(page: Page, button: str) -> None:
+    page.get_by_role("button", name=button).click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Done")
+
+
+def choose(page: Page, question: str, answer: str) -> None:
+    page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
+
+
+def add_input(page: Page, issue: str, words: str) -> None:
+    go_to_issue(page, issue)
+    use_form(page, "Add my input")
+    page.get_by_label("What do you want to say?").fill(words)
+    choose(page, "May we quote your words to others?", "Yes")
+    choose(page, "If we quote you, how should we name you?", "Use my first name only")
+    send(page, "Add my input")
+
+
+def test_an_expert_adds_input_and_later_sees_the_feedback_on_it(signed_in):
+    words, reply = "The discharge lounge had nobody to ask about transport home.", "The ward now books transport."
+    alex = signed_in("alex")
+    add_input(alex, "A buddy when leaving hospital", words)
+    alex.get_by_role("link", name="What happened to my input").click()
+    card = alex.locator(".nhsuk-card", has_text=words)
+    expect(card).to_contain_text("Awaiting feedback")
+
+    sam = signed_in("sam")
+    go_to_issue(sam, "A buddy when leaving hospital")
+    use_form(sam, "Give feedback on input")
+    sam.get_by_label("What happened as a result of this input?").fill(reply)
+    sam.get_by_label(re.compile("Alex Reid: The discharge lounge")).check()
+    send(sam, "Give feedback on input")
+
+    alex.reload()
+    expect(card).to_contain_text(f"Feedback from Sam Okafor: {reply}")
+    expect(card).not_to_contain_text("Awaiting feedback")
+    screenshot(alex, "expert-what-happened-to-my-input")
+
+
+def test_a_form_with_mistakes_says_what_is_wrong_by_each_field_and_keeps_the_answers(signed_in):
+    jo = signed_in("jo")
+    go_to_issue(jo, "A buddy when leaving hospital")
+    use_form(jo, "Add my input")
+    jo.get_by_label("What do you want to say?").fill("Words worth keeping")
+    jo.get_by_role("button", name="Add my input").click()
+    summary = jo.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("Choose an answer to: May we quote your words to others?")
+    summary.get_by_role("link", name="Choose an answer to: If we quote you, how should we name you?").click()
+    expect(jo.get_by_label("What do you want to say?")).to_have_value("Words worth keeping")
+    expect(jo).to_have_title(re.compile("^Error: "))
+    screenshot(jo, "form-with-errors")
+
+
+def test_a_manager_walks_an_issue_from_frame_to_closed(signed_in):
+    title = "No interpreter at the walk-in centre"
+    sam = signed_in("sam")
+    sam.get_by_role("link", name=HUB).first.click()
+    sam.get_by_role("link", name="Raise a new issue").click()
+    sam.get_by_label("What is the issue?").fill(title)
+    send(sam, "Raise the issue")
+    expect(sam.get_by_role("heading", level=1)).to_have_text(title)
+    use_form(sam, "Frame the issue")
+    sam.get_by_label("What is the problem?").fill("People wait hours for an interpreter, or go without.")
+    sam.get_by_label("Who does it affect?").fill("People who do not speak English")
+    send(sam, "Frame the issue")
+    before = sam.locator(".nhsuk-warning-callout", has_text="Before it can move to Explore")
+    expect(before).to_contain_text(re.compile("no contribution from an expert yet.*no decision yet to select", re.I))
+
+    add_input(signed_in("alex"), title, "My neighbour translated for me about my own diagnosis.")
+    sam.reload()
+    use_form(sam, "Select the issue to work on")
+    sam.get_by_label("What did the hub decide, and how?").fill("Chosen by the experts at the hub meeting")
+    choose(sam, "At what level of participation was this decided?", "Co production")
+    send(sam, "Select the issue to work on")
+    expect(sam.get_by_text("It is ready to move to Explore.")).to_be_visible()
+    advance(sam, "Explore")
+
+    use_form(sam, "Record a finding")
+    sam.get_by_label("What was found?").fill("No booking route for interpreters exists at walk-in centres.")
+    sam.get_by_label(re.compile("Alex Reid:")).check()
+    send(sam, "Record a finding")
+    use_form(sam, "Add a stakeholder")
+    sam.get_by_label("Name of the organisation or person").fill("Walk-in centre")
+    sam.get_by_label("What kind of stakeholder").fill("service")
+    send(sam, "Add a stakeholder")
+    advance(sam, "Act")
+
+    use_form(sam, "Commit an action")
+    sam.get_by_label("What will be done?").fill("Offer phone interpreting at the front desk")
+    choose(sam, "Who owns it?", "Dr Nadia Shah")
+    sam.get_by_label("When is it due?").fill("2030-01-31")
+    sam.get_by_label(re.compile("Alex Reid:")).check()
+    send(sam, "Commit an action")
+
+    owner = signed_in("dr.shah")
+    owner.get_by_role("link", name="My actions").click()
+    owner.get_by_role("link", name=re.compile("Mark done.*Offer phone interpreting")).click()
+    owner.get_by_label("What was done?").fill("Phone interpreting is live at the desk.")
+    send(owner, "Mark an action done")
+
+    sam.reload()
+    advance(sam, "Learn")
+    use_form(sam, "Record learning")
+    sam.get_by_label("What changed?").fill("Interpreters can be reached within minutes.")
+    sam.get_by_label("What is the evidence?").fill("Three months of desk logs.")
+    send(sam, "Record learning")
+    expect(sam.locator(".nhsuk-warning-callout", has_text="Before it can be closed")).to_contain_text(re.compile("feedback", re.I))
+    use_form(sam, "Give feedback on input")
+    expect(sam.get_by_text("1 piece(s) of input still await feedback.")).to_be_visible()
+    sam.get_by_label("What happened as a result of this input?").fill("The desk now has phone interpreting.")
+    sam.get_by_label(re.compile("Alex Reid:")).check()
+    send(sam, "Give feedback on input")
+    use_form(sam, "Close the issue")
+    sam.get_by_label("What was the outcome?").fill("Interpreting is offered on arrival.")
+    choose(sam, "At what level of participation was this decided?", "Co design")
+    send(sam, "Close the issue")
+    expect(sam.locator(".nhsuk-tag", has_text="Closed")).to_be_visible()
+    sam.get_by_role("link", name="See its full history").click()
+    expect(sam.locator(".coproduce-timeline")).to_contain_text("closed the issue")
+
+
+def advance(page: Page, stage: str) -> None:
+    use_form(page, "Move to the next stage")
+    expect(page.get_by_text(f"This moves the issue to {stage}.")).to_be_visible()
+    page.get_by_label("Why is it ready to move on?").fill(f"Ready for {stage}")
+    choose(page, "At what level of participation was this decided?", "Co production")
+    send(page, "Move to the next stage")
+    expect(page.locator(".nhsuk-tag", has_text=stage)).to_be_visible()
+
+
+def test_an_auditor_filters_the_audit_trail_and_exports_what_they_see(signed_in, tmp_path):
+    auditor = signed_in("auditor")
+    auditor.get_by_role("link", name="Audit trail", exact=True).click()
+    auditor.get_by_label("Hub").select_option(label=HUB)
+    auditor.get_by_label("Kind of event").fill("ContributionRecorded")
+    auditor.get_by_role("button", name="Filter").click()
+    rows = auditor.locator("tbody tr")
+    shown = rows.count()
+    assert shown >= 3
+    for index in range(shown):
+        expect(rows.nth(index)).to_contain_text("ContributionRecorded")
+
+    with auditor.expect_download() as download:
+        auditor.get_by_role("link", name="CSV (for spreadsheets)").click()
+    with open(download.value.path(), newline="") as exported:
+        records = list(csv.DictReader(exported))
+    assert len(records) == shown and {r["kind"] for r in records} == {"ContributionRecorded"}
+    assert len({r["hub_id"] for r in records}) == 1
+    with auditor.expect_download() as download:
+        auditor.get_by_role("link", name="JSON Lines").click()
+    lines = [json.loads(line) for line in open(download.value.path())]
+    assert [line["position"] for line in lines] == [int(r["position"]) for r in records]
+
+    auditor.get_by_role("link", name="Home", exact=True).click()
+    auditor.get_by_role("link", name=HUB).first.click()
+    auditor.get_by_role("link", name="Accountability report").click()
+    expect(auditor.locator("svg[role=img]")).to_have_count(3)
+    expect(auditor.get_by_role("img", name=re.compile("^Feedback within 28 days"))).to_be_visible()
+
+
+def test_a_facilitator_records_a_session_with_input_from_several_experts(signed_in):
+    fran = signed_in("fran")
+    fran.get_by_role("link", name=HUB).first.click()
+    fran.get_by_role("link", name="Record a session and what was said there").click()
+    fran.get_by_label("Date of the session").fill("2024-03-27")
+    fran.get_by_label("Where was it held?").fill("Arbury community room")
+    choose(fran, "What kind of session?", "Workshop")
+    fran.get_by_label("How many experts came?").fill("6")
+    fran.get_by_label("How many staff came?").fill("2")
+    said = {1: ("Rob Ashby", "The bus stops running before clinics finish."),
+            2: ("Jo Carter", "Letters arrive after the appointment date.")}
+    for number, (expert, words) in said.items():
+        row = fran.get_by_role("group", name=f"Input {number}")
+        row.get_by_label("Who said it?").select_option(label=expert)
+        row.get_by_label("About which issue?").select_option(label="A buddy when leaving hospital")
+        row.get_by_label("What did they say?").fill(words)
+        row.get_by_role("group", name="Did they agree it may be quoted?").get_by_label("Yes").check()
+        row.get_by_label("Use my full name").check()
+    fran.get_by_role("button", name="Record the session").click()
+    expect(fran.locator(".nhsuk-notification-banner")).to_contain_text("with 2 piece(s) of input")
+
+    rob = signed_in("rob")
+    rob.get_by_role("link", name="What happened to my input").first.click()
+    card = rob.locator(".nhsuk-card", has_text=said[1][1])
+    expect(card).to_contain_text("written down by Fran Mills at a workshop in Arbury community room on 2024-03-27")
