@@ -133,16 +133,17 @@ def forgotten(conn: Connection, e: Any, _: int) -> None:
 
 def of_contributor(conn: Connection, contributor_id: Any) -> list[dict[str, Any]]:
     """Every contribution of one person, newest first, with its fates, actions and issue."""
-    rows = conn.execute(
+    rows = list(conn.execute(
         select(contributions, issues.c.title, issues.c.stage, issues.c.hub_id)
         .join(issues, issues.c.issue_id == contributions.c.issue_id)
         .where(contributions.c.contributor_id == str(contributor_id))
-        .order_by(contributions.c.recorded_at.desc()))
-    stories = []
-    for row in rows:
-        steps = list(conn.execute(select(fates).where(fates.c.contribution_id == row.contribution_id)
-                                  .order_by(fates.c.id)))
-        action_ids = [s.ref_id for s in steps if s.kind == "action"]
-        linked = {a.action_id: a for a in conn.execute(select(actions).where(actions.c.action_id.in_(action_ids)))}
-        stories.append({"contribution": row, "fates": steps, "actions": linked})
-    return stories
+        .order_by(contributions.c.recorded_at.desc())))
+    steps: dict[str, list[Any]] = {row.contribution_id: [] for row in rows}
+    mine = select(contributions.c.contribution_id).where(contributions.c.contributor_id == str(contributor_id))
+    for step in conn.execute(select(fates).where(fates.c.contribution_id.in_(mine)).order_by(fates.c.id)):
+        steps[step.contribution_id].append(step)
+    action_ids = select(fates.c.ref_id).where(fates.c.contribution_id.in_(mine), fates.c.kind == "action")
+    linked = {a.action_id: a for a in conn.execute(select(actions).where(actions.c.action_id.in_(action_ids)))}
+    return [{"contribution": row, "fates": steps[row.contribution_id],
+             "actions": {s.ref_id: linked[s.ref_id] for s in steps[row.contribution_id] if s.kind == "action"}}
+            for row in rows]

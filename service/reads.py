@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from types import SimpleNamespace
 from typing import Any
@@ -16,23 +17,33 @@ from service.sealing import SealBroken
 ERASED = "input withdrawn at the contributor's request"  # shown once the contributor is forgotten
 
 
-class ReadQueries(CoproduceBase):
-    """What the pages and the API show, read from the projections."""
+class _Lookups:
+    """Names, sealed words and hubs for one answer, each looked up once however often it is shown
+    (never kept across answers, so a person forgotten since is not shown)."""
 
-    def _open(self, sealed: str) -> str | None:
+    def __init__(self, app: CoproduceBase):
+        self.name = functools.cache(app.display_name)
+        self.hub = functools.cache(app.hub)
+        self._open = app.opener()
+
+    def open(self, sealed: str) -> str | None:
         try:
-            return self.open_sealed(sealed)
+            return self._open(sealed)
         except SealBroken:
             return None
+
+
+class ReadQueries(CoproduceBase):
+    """What the pages and the API show, read from the projections."""
 
     def timeline(self, issue_id: UUID, stage: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = timeline.read(conn, issue_id, stage, kind)
-        entries = []
+        entries, names = [], functools.cache(self.display_name)
         for row in rows:
             event = SimpleNamespace(**row.details, timestamp=aware(row.occurred_at),
                                     actor={"id": row.actor_id, "role": row.actor_role})
-            described = describe(_as_event(row.kind, event), self.display_name)
+            described = describe(_as_event(row.kind, event), names)
             entries.append({"position": row.version, "kind": row.kind, "stage": row.stage, **vars(described),
                             "contribution_ids": row.contribution_ids})
         return entries
@@ -40,33 +51,35 @@ class ReadQueries(CoproduceBase):
     def my_input(self, contributor_id: UUID) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             stories = my_input.of_contributor(conn, contributor_id)
-        return [self._story(s) for s in stories]
+        lookups = _Lookups(self)
+        return [self._story(s, lookups) for s in stories]
 
-    def _story(self, story: dict[str, Any]) -> dict[str, Any]:
+    def _story(self, story: dict[str, Any], look: _Lookups) -> dict[str, Any]:
         c = story["contribution"]
-        text = None if c.withdrawn_at else (self._open(c.text) or None)  # blank or unreadable: erased
-        fates = [{"kind": f.kind, "summary": f.summary, "by": self.display_name(f.by_id) if f.by_id else "",
-                  "at": aware(f.at), **self._action(story["actions"].get(f.ref_id))} for f in story["fates"]]
+        text = None if c.withdrawn_at else (look.open(c.text) or None)  # blank or unreadable: erased
+        fates = [{"kind": f.kind, "summary": f.summary, "by": look.name(f.by_id) if f.by_id else "",
+                  "at": aware(f.at), **self._action(story["actions"].get(f.ref_id), look)}
+                 for f in story["fates"]]
         return {
             "contribution_id": c.contribution_id, "issue_id": c.issue_id, "issue_title": c.title,
             "issue_stage": c.stage, "recorded_at": aware(c.recorded_at), "channel": c.channel,
             "text": text if text is not None else (ERASED if not c.withdrawn_at else None),
             "withdrawn": c.withdrawn_at is not None, "erased": text is None and not c.withdrawn_at,
-            "entered_by": self.display_name(c.entered_by) if c.entered_by != c.contributor_id else None,
-            "session": self._session(c.issue_id, c.session_id), "themes": c.themes, "fates": fates,
+            "entered_by": look.name(c.entered_by) if c.entered_by != c.contributor_id else None,
+            "session": self._session(c.hub_id, c.session_id, look), "themes": c.themes, "fates": fates,
             "awaiting_feedback": not c.withdrawn_at and not any(f["kind"] == "feedback" for f in fates),
         }
 
-    def _action(self, action: Any) -> dict[str, Any]:
+    def _action(self, action: Any, look: _Lookups) -> dict[str, Any]:
         if action is None:
             return {}
-        return {"action": {"title": action.title, "owner": self.display_name(action.owner_id), "due": action.due,
+        return {"action": {"title": action.title, "owner": look.name(action.owner_id), "due": action.due,
                            "status": action.status, "progress": [p["note"] for p in action.progress]}}
 
-    def _session(self, issue_id: str, session_id: str | None) -> dict[str, Any] | None:
+    def _session(self, hub_id: str, session_id: str | None, look: _Lookups) -> dict[str, Any] | None:
         if not session_id:
             return None
-        session = self.hub(self.issue(UUID(issue_id)).hub_id).sessions.get(session_id)
+        session = look.hub(UUID(hub_id)).sessions.get(session_id)
         return session and {"held_on": session.held_on, "place": session.place, "format": session.format}
 
     def hub_board(self, hub_id: UUID) -> dict[str, Any]:

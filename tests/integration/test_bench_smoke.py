@@ -1,0 +1,23 @@
+"""The benchmarks at a tiny size, so that bench/ cannot rot (the real runs: python -m bench.run)."""
+
+from __future__ import annotations
+
+from bench import generate, rebuild, snapshots
+from bench.stats import HEADER
+
+
+def test_the_generator_writes_about_the_events_asked_for_and_the_views_catch_up(tmp_path):
+    # given / when
+    summary = generate.generate(f"sqlite:///{tmp_path}/bench.db", 1_500, seed=3)
+    # then
+    assert 1_500 <= summary["events"] < 1_600
+    status = generate.on_store(f"sqlite:///{tmp_path}/bench.db", lambda app: app.projections.status())
+    assert all(view["lag"] == 0 for view in status)
+
+
+def test_the_rebuild_and_snapshot_benchmarks_report_figures_beside_baselines():
+    # when
+    figures = rebuild.measure("sqlite", 1_000) + snapshots.measure("sqlite", events=300, loads=1)
+    # then
+    assert all(figure.value > 0 and figure.baseline > 0 for figure in figures)
+    assert all(figure.row().count("|") == HEADER.splitlines()[0].count("|") for figure in figures)
