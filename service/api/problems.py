@@ -35,7 +35,7 @@ def domain_status(error: DomainError) -> int:
     return 409  # a rule refused the command, or someone else changed the issue first
 
 
-def _http_error(error: HTTPException) -> Response:
+def http_problem(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     messages = data.get("messages") or data.get("errors")
     if messages is not None:
@@ -81,7 +81,7 @@ class ProblemApi(Api):
 
     def _register_error_handlers(self) -> None:
         app: Flask = self._app
-        app.register_error_handler(HTTPException, _http_error)
+        app.register_error_handler(HTTPException, http_problem)
         app.register_error_handler(DomainError, _domain_error)
         app.register_error_handler(Exception, _unexpected)
 

@@ -13,7 +13,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLo
 
 from service.coproduce import Coproduce
 from service.web import security
-from service.web.blueprint import web
+from service.web.blueprint import outside_any_page, web
 from service.web import auditor, expert, facilitator, issue_pages, owner, signin  # noqa: F401  (routes)
 
 HERE = Path(__file__).parent
@@ -45,5 +45,7 @@ def install(app: Flask, coproduce: Coproduce) -> None:
     app.jinja_env.filters["error_link"] = lambda item: {"text": item[1], "href": f"#{item[0]}"}
     app.context_processor(lambda: {"names": coproduce.display_name})
     app.register_blueprint(web)
+    for status in (404, 405):
+        app.register_error_handler(status, outside_any_page)
     app.register_blueprint(assets)
     security.install(app)

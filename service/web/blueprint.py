@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from domain import DomainError, NotFound
+from service.api.problems import http_problem
 
 web = Blueprint("web", __name__, static_folder="static", static_url_path="/web-static")
 log = logging.getLogger(__name__)
@@ -29,12 +30,17 @@ def _csrf(error: CSRFError):
 
 
 @web.errorhandler(HTTPException)
-def _http(error: HTTPException):
+def page_for(error: HTTPException):
     status = error.code or 500
     detail = {403: "Your role does not let you do this in this hub.",
               404: "Check the address, or go back to your home page.",
               429: "There have been too many tries. Wait a minute and try again."}.get(status, error.description)
     return error_page(status, detail)
+
+
+def outside_any_page(error: HTTPException):
+    """An address no route answers (404, 405): a page for people, problem+json under /api/."""
+    return http_problem(error) if request.path.startswith("/api/") else page_for(error)
 
 
 @web.errorhandler(DomainError)

@@ -1,0 +1,118 @@
+"""axe-core in the browser on every page, each role's pages on a 360-pixel screen, and a keyboard-only run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import screenshot
+
+AXE = Path(__file__).parents[2] / "service" / "web" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+# Per role: the pages to check, reached by following links as a person would (link names in order).
+JOURNEYS = {
+    "alex": [("expert-home", []), ("expert-issue", ["A buddy when leaving hospital"]),
+             ("expert-add-input", ["A buddy when leaving hospital", "Add my input"]),
+             ("expert-rate-decision", ["A buddy when leaving hospital", "Say how a decision felt"]),
+             ("expert-what-happened", ["What happened to my input"])],
+    "sam": [("manager-home", []), ("manager-hub-board", ["Cambridge & South"]),
+            ("manager-issue-learn", ["Booking appointments when you have no phone or data"]),
+            ("manager-give-feedback", ["Booking appointments when you have no phone or data", "Give feedback on input"]),
+            ("manager-commit-action", ["One trusted person who stays with you between services", "Commit an action"]),
+            ("manager-raise", ["Cambridge & South", "Raise a new issue"]),
+            ("manager-history", ["Registering with a GP without a fixed address", "See its full history"]),
+            ("manager-accountability", ["Cambridge & South", "Accountability report"])],
+    "fran": [("facilitator-session", ["Cambridge & South", "Record a session and what was said there"])],
+    "maria": [("owner-actions", ["My actions"])],
+    "auditor": [("auditor-audit-trail", ["Audit trail"]),
+                ("auditor-accountability", ["Peterborough", "Accountability report"])],
+}
+
+
+def serious_violations(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def fits_the_screen(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.mark.parametrize("username", list(JOURNEYS))
+def test_every_page_passes_axe_and_fits_a_phone(signed_in, username):
+    page = signed_in(username, bypass_csp=True)  # only so the test can add axe's script to the page
+    for name, links in JOURNEYS[username]:
+        page.get_by_role("link", name="Home", exact=True).click()
+        for link in links:
+            page.get_by_role("link", name=link, exact=True).first.click()
+        assert serious_violations(page) == [], f"{name}: {page.url}"
+        assert fits_the_screen(page), f"{name} is wider than 360 px: {page.url}"
+        screenshot(page, name)
+
+
+def test_sign_in_form_errors_and_missing_pages_pass_axe(browser, site):
+    context = browser.new_context(viewport={"width": 360, "height": 780}, base_url=site, bypass_csp=True)
+    page = context.new_page()
+    page.goto("/sign-in")
+    assert serious_violations(page) == []
+    screenshot(page, "sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter your username")
+    assert serious_violations(page) == []
+    page.get_by_label("Username").fill("alex")
+    page.get_by_label("Password").fill("coproduce-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="A buddy when leaving hospital").click()
+    page.get_by_role("link", name="Add my input").click()
+    page.get_by_role("button", name="Add my input").click()
+    expect(page.locator(".nhsuk-error-message").first).to_be_visible()
+    assert serious_violations(page) == []
+    described = page.get_by_label("What do you want to say?").get_attribute("aria-describedby")
+    assert "text-error" in described  # the message is tied to its field
+    page.goto("/no-such-page")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert serious_violations(page) == []
+    context.close()
+
+
+def tab_to(page: Page, text: str, limit: int = 80) -> None:
+    """Press Tab until the focused element's text or label contains `text`."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => { const e = document.activeElement;
+            if (!e || e === document.body) return '';
+            return (e.labels && e.labels.length ? e.labels[0].innerText : '') + ' ' + (e.innerText || e.value || ''); }""")
+        if text in focused:
+            outline = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+                return s.outlineStyle !== 'none' || s.boxShadow !== 'none' || s.backgroundColor === 'rgb(255, 235, 59)'; }""")
+            assert outline, f"no visible focus on {text!r}"
+            return
+    raise AssertionError(f"could not reach {text!r} with the Tab key")
+
+
+def test_the_contribute_flow_works_with_the_keyboard_alone(signed_in):
+    lee = signed_in("lee")
+    lee.keyboard.press("Tab")
+    assert lee.evaluate("document.activeElement.innerText") == "Skip to main content"
+    tab_to(lee, "Getting to Ely appointments")  # an issue of lee's hub, East Cambs
+    lee.keyboard.press("Enter")
+    expect(lee.get_by_role("heading", level=1)).to_contain_text("Getting to Ely appointments")
+    tab_to(lee, "Add my input")
+    lee.keyboard.press("Enter")
+    expect(lee.get_by_role("heading", level=1)).to_have_text("Add my input")
+    tab_to(lee, "What do you want to say?")
+    lee.keyboard.type("Nobody told me an interpreter could be booked.")
+    tab_to(lee, "Yes")
+    lee.keyboard.press("Space")
+    tab_to(lee, "Use my full name")
+    lee.keyboard.press("Space")
+    tab_to(lee, "Add my input")
+    lee.keyboard.press("Enter")
+    expect(lee.locator(".nhsuk-notification-banner")).to_contain_text("Done: add my input.")
+    expect(lee.locator(".nhsuk-card", has_text="Nobody told me an interpreter")).to_be_visible()
