@@ -1,0 +1,174 @@
+"""The web pages through Flask's test client: sign-in, CSRF, headers, access, and bad or stale forms."""
+
+from __future__ import annotations
+
+import re
+from uuid import UUID
+
+import pytest
+
+from domain import Role
+from service import create_app
+from service.demo import DEMO_PASSWORD, build_demo
+from service.demo_issues import STORIES
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("web")
+    app = create_app({"database_url": f"sqlite:///{folder}/coproduce.db", "rate_limit": "100000 per minute",
+                      "sign_in_limit": "1000 per minute"})
+    coproduce = app.extensions["coproduce"]
+    coproduce.register_account("admin", Role.ADMIN, "Administrator", "")
+    story = build_demo(coproduce)
+    for tell in STORIES:
+        tell(story)
+    return app
+
+
+def token_on(page_html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page_html).group(1)
+
+
+def signed_in(site, username: str):
+    client = site.test_client()
+    answer = client.post("/sign-in", data={"username": username, "password": DEMO_PASSWORD,
+                                           "csrf_token": token_on(client.get("/sign-in").text)})
+    assert answer.status_code == 303
+    return client
+
+
+def issue_titled(site, title: str):
+    coproduce = site.extensions["coproduce"]
+    for hub in coproduce.board_hubs():
+        for row in coproduce.board_issues(UUID(hub.hub_id)):
+            if row.title == title:
+                return coproduce.issue(UUID(row.issue_id))
+    raise LookupError(title)
+
+
+BUDDY = "A buddy when leaving hospital"
+
+
+def test_pages_need_a_sign_in_and_come_back_to_the_page_asked_for(site):
+    client = site.test_client()
+    answer = client.get("/my-input")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/sign-in?next=/my-input"
+    signed = client.post("/sign-in", data={"username": "alex", "password": DEMO_PASSWORD, "next": "/my-input",
+                                           "csrf_token": token_on(client.get(answer.headers["Location"]).text)})
+    assert signed.headers["Location"] == "/my-input"
+
+
+def test_the_session_cookie_is_secure_http_only_and_same_site(site):
+    client = site.test_client()
+    answer = client.post("/sign-in", data={"username": "alex", "password": DEMO_PASSWORD,
+                                           "csrf_token": token_on(client.get("/sign-in").text)})
+    cookie = answer.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_signing_in_never_follows_a_next_page_off_the_site(site):
+    client = site.test_client()
+    for target in ("//evil.example/", "https://evil.example/", "evil"):
+        answer = client.post("/sign-in", data={"username": "jo", "password": DEMO_PASSWORD, "next": target,
+                                               "csrf_token": token_on(client.get("/sign-in").text)})
+        assert answer.headers["Location"] == "/"
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_records_nothing(site):
+    alex = signed_in(site, "alex")
+    issue = issue_titled(site, BUDDY)
+    form = {"text": "Sent from another site", "may_quote": "yes", "attribution": "name", "version": issue.version}
+    for token in (None, "forged"):
+        answer = alex.post(f"/issues/{issue.id}/contribute", data={**form, **({"csrf_token": token} if token else {})})
+        assert answer.status_code == 400 and "did not come from this site" in answer.text
+    assert issue_titled(site, BUDDY).version == issue.version
+    signed_out = alex.post("/sign-out", data={})
+    assert signed_out.status_code == 400  # signing out needs the token too
+
+
+def test_security_headers_are_on_every_response(site):
+    alex = signed_in(site, "alex")
+    for path in ("/", "/sign-in", "/my-input", "/no-such-page", "/assets/nhsuk-frontend.min.css", "/healthz",
+                 "/api/v1/openapi.json", "/api/v1/me/input", "/web-static/init.js"):
+        headers = alex.get(path).headers
+        assert "default-src 'self'" in headers["Content-Security-Policy"], path
+        assert "frame-ancestors 'none'" in headers["Content-Security-Policy"], path
+        assert headers["X-Content-Type-Options"] == "nosniff", path
+        assert headers["X-Frame-Options"] == "DENY", path
+        assert headers["Referrer-Policy"] == "same-origin", path
+    page = alex.get("/my-input")
+    assert page.headers["Cache-Control"] == "no-store"
+    nonce = re.search(r"'nonce-([^']+)'", page.headers["Content-Security-Policy"]).group(1)
+    assert f'<script nonce="{nonce}">' in page.text  # the template's one inline script carries it
+    assert "unsafe-inline" not in page.headers["Content-Security-Policy"]
+
+
+def test_failed_sign_ins_are_limited_and_a_right_password_then_waits_too(site):
+    strict = create_app({"database_url": site.extensions["coproduce"].store.url.render_as_string(False),
+                         "sign_in_limit": "5 per minute"})
+    client = strict.test_client()
+    token = token_on(client.get("/sign-in").text)
+    wrong = [client.post("/sign-in", data={"username": "kim", "password": "guess", "csrf_token": token}).status_code
+             for _ in range(5)]
+    assert wrong == [401] * 5
+    locked = client.post("/sign-in", data={"username": "kim", "password": DEMO_PASSWORD, "csrf_token": token})
+    assert locked.status_code == 429 and "Too many tries" in locked.text
+
+
+def test_signing_out_ends_the_session_for_good(site):
+    client = signed_in(site, "jo")
+    cookie = client.get_cookie("coproduce_session").value
+    page = client.get("/sign-out")
+    assert client.post("/sign-out", data={"csrf_token": token_on(page.text)}).status_code == 303
+    replay = site.test_client()
+    replay.set_cookie("coproduce_session", cookie)
+    assert replay.get("/my-input").status_code == 302  # the old cookie's sign-in token is revoked
+
+
+def test_other_hubs_are_not_found_and_other_roles_forms_are_forbidden(site):
+    kim = signed_in(site, "kim")  # Peterborough only
+    buddy = issue_titled(site, BUDDY)  # Cambridge & South
+    assert kim.get(f"/issues/{buddy.id}").status_code == 404
+    assert kim.get(f"/hubs/{buddy.hub_id}").status_code == 404
+    alex = signed_in(site, "alex")
+    refused = alex.get(f"/issues/{buddy.id}/frame")
+    assert refused.status_code == 403 and "You cannot do that here" in refused.text
+    assert alex.get("/audit").status_code == 403
+
+
+def test_bad_input_names_the_field_and_the_rule_and_records_nothing(site):
+    sam = signed_in(site, "sam")
+    issue = issue_titled(site, BUDDY)
+    page = sam.get(f"/issues/{issue.id}/stakeholder")
+    answer = sam.post(f"/issues/{issue.id}/stakeholder", data={
+        "csrf_token": token_on(page.text), "version": issue.version, "name": "x" * 301, "kind": ""})
+    assert answer.status_code == 422
+    assert "Name of the organisation or person must be 300 characters or fewer" in answer.text
+    assert "Answer the question: What kind of stakeholder" in answer.text
+    assert 'aria-describedby="name-error"' in answer.text and 'href="#kind"' in answer.text
+    assert issue_titled(site, BUDDY).version == issue.version
+
+
+def test_a_form_filled_in_while_someone_else_changed_the_issue_is_refused_with_the_reason(site):
+    sam = signed_in(site, "sam")
+    issue = issue_titled(site, BUDDY)
+    page = sam.get(f"/issues/{issue.id}/stakeholder")
+    fields = {"csrf_token": token_on(page.text), "name": "Carers' forum", "kind": "charity"}
+    first = sam.post(f"/issues/{issue.id}/stakeholder", data={**fields, "version": issue.version})
+    assert first.status_code == 303
+    stale = sam.post(f"/issues/{issue.id}/stakeholder", data={**fields, "version": issue.version})
+    assert stale.status_code == 422 and "Someone else changed this issue" in stale.text
+    assert issue_titled(site, BUDDY).version == issue.version + 1  # the stale form recorded nothing
+    assert f'name="version" value="{issue.version + 1}"' in stale.text  # sending again builds on what is there
+
+
+def test_a_refused_stage_move_lists_what_is_missing_and_records_nothing(site):
+    sam = signed_in(site, "sam")
+    issue = issue_titled(site, BUDDY)  # in Explore, with no finding yet
+    page = sam.get(f"/issues/{issue.id}/advance")
+    assert "Not ready for Act yet" in page.text and "finding" in page.text
+    refused = sam.post(f"/issues/{issue.id}/advance", data={
+        "csrf_token": token_on(page.text), "version": issue.version, "reason": "Try", "level": "co-production"})
+    assert refused.status_code == 422 and "Still missing" in refused.text
+    assert issue_titled(site, BUDDY).version == issue.version
