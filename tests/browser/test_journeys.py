@@ -209,3 +209,18 @@ def test_a_facilitator_records_a_session_with_input_from_several_experts(signed_
     rob.get_by_role("link", name="What happened to my input").first.click()
     card = rob.locator(".nhsuk-card", has_text=said[1][1])
     expect(card).to_contain_text("written down by Fran Mills at a workshop in Arbury community room on 2024-03-27")
+
+
+def test_everything_works_without_javascript(browser, site):
+    context = browser.new_context(viewport={"width": 360, "height": 780}, base_url=site, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_label("Username").fill("kim")
+    page.get_by_label("Password").fill("coproduce-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Home", exact=True).click()
+    title = page.locator("main ul a").first.inner_text()
+    add_input(page, title, "Written with scripts switched off.")
+    page.get_by_role("link", name="What happened to my input").first.click()
+    expect(page.locator(".nhsuk-card", has_text="Written with scripts switched off.")).to_be_visible()
+    context.close()
