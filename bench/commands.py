@@ -13,7 +13,7 @@ from uuid import UUID
 from bench import loadgen
 from bench.baselines import library_saves_per_second, raw_commits_per_second
 from bench.generate import PASSWORD, generated, on_store
-from bench.memory import tree_peaks_mib
+from bench.procfs import tree_cpu_seconds, tree_peaks_mib
 from bench.stats import Figure, latencies_ms
 from service.coproduce import Coproduce
 from tests.processes import environment, start_server, start_worker, stop
@@ -55,7 +55,9 @@ def measure(kind: str, settings: Settings) -> list[Figure]:
             token = loadgen.sign_in(base, "e0-0", PASSWORD)
             request = lambda client, n: contribution(issues[client % len(issues)], n)  # noqa: E731
             loadgen.run(base, token, settings.clients, 3, request)  # warm the caches
+            cpu = tree_cpu_seconds(server.pid)
             load = loadgen.run(base, token, settings.clients, settings.requests_each, request)
+            cpu = tree_cpu_seconds(server.pid) - cpu
             peaks = tree_peaks_mib(server.pid)
         finally:
             stop(server)
@@ -64,8 +66,8 @@ def measure(kind: str, settings: Settings) -> list[Figure]:
         library = library_saves_per_second(url, settings.baseline_saves)
         raw = raw_commits_per_second(url, settings.baseline_saves)
     failed = {status: n for status, n in load.statuses.items() if status >= 300}
-    note = (f"{settings.clients} clients, {settings.workers} workers; p50/p95/p99 {latencies_ms(load.latencies)} ms"
-            + (f"; not 2xx: {failed}" if failed else ""))
+    note = (f"{settings.clients} clients, {settings.workers} workers; p50/p95/p99 {latencies_ms(load.latencies)} ms; "
+            f"server CPU {cpu / max(load.ok, 1) * 1000:.1f} ms per command" + (f"; not 2xx: {failed}" if failed else ""))
     rate, sqlite = load.per_second, kind == "sqlite"  # the issue sets its target on SQLite
     return [
         Figure("HTTP commands", kind, rate, "/s", library, "library, 1 event per save", "≥ 1×" if sqlite else "",

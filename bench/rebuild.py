@@ -14,7 +14,7 @@ import time
 
 from bench.baselines import decoded_log_read_per_second
 from bench.generate import generated, on_store
-from bench.memory import own_peak_mib
+from bench.procfs import own_peak_mib
 from bench.stats import Figure
 
 

@@ -2,6 +2,7 @@
 
     python -m bench.run --quick          # small sizes, SQLite and PostgreSQL, under 2 minutes
     python -m bench.run --full --keep var/bench   # 10k/100k/1M events; keeps the generated SQLite stores
+    python -m bench.run --quick --only reads      # one benchmark
 """
 
 from __future__ import annotations
@@ -23,20 +24,21 @@ from bench.stats import HEADER, Figure
 Benchmark = Callable[[], list[Figure]]
 
 
-def quick() -> list[Benchmark]:
+def quick() -> dict[str, list[Benchmark]]:
     load = commands.Settings(events=4_000, clients=8, requests_each=25)
-    return [lambda: commands.measure("sqlite", load), lambda: commands.measure("postgres", load),
-            lambda: reads.measure("sqlite", reads.Settings(sizes=(4_000, 16_000), samples=30)),
-            lambda: rebuild.measure("sqlite", 8_000), lambda: snapshots.measure("sqlite", loads=3)]
+    return {"commands": [lambda: commands.measure("sqlite", load), lambda: commands.measure("postgres", load)],
+            "reads": [lambda: reads.measure("sqlite", reads.Settings(sizes=(4_000, 16_000), samples=30))],
+            "rebuild": [lambda: rebuild.measure("sqlite", 8_000)],
+            "snapshots": [lambda: snapshots.measure("sqlite", loads=3)]}
 
 
-def full(keep: str | None) -> list[Benchmark]:
+def full(keep: str | None) -> dict[str, list[Benchmark]]:
     load = commands.Settings(events=20_000, clients=16, requests_each=100)
-    return [lambda: commands.measure("sqlite", load), lambda: commands.measure("postgres", load),
-            lambda: reads.measure("sqlite", reads.Settings(keep=keep)),
-            lambda: reads.measure("postgres", reads.Settings(sizes=(10_000, 100_000))),
-            lambda: rebuild.measure("sqlite", 100_000, keep), lambda: rebuild.measure("postgres", 100_000),
-            lambda: snapshots.measure("sqlite"), lambda: snapshots.measure("postgres")]
+    return {"commands": [lambda: commands.measure("sqlite", load), lambda: commands.measure("postgres", load)],
+            "reads": [lambda: reads.measure("sqlite", reads.Settings(keep=keep)),
+                      lambda: reads.measure("postgres", reads.Settings(sizes=(10_000, 100_000)))],
+            "rebuild": [lambda: rebuild.measure("sqlite", 100_000, keep), lambda: rebuild.measure("postgres", 100_000)],
+            "snapshots": [lambda: snapshots.measure("sqlite"), lambda: snapshots.measure("postgres")]}
 
 
 def machine() -> str:
@@ -55,13 +57,17 @@ def main() -> None:
     mode.add_argument("--quick", action="store_true")
     mode.add_argument("--full", action="store_true")
     parser.add_argument("--keep", help="folder for generated SQLite stores, used again by later runs")
+    parser.add_argument("--only", choices=["commands", "reads", "rebuild", "snapshots"], action="append",
+                        help="run only this benchmark (may be given more than once)")
     options = parser.parse_args()
+    chosen = quick() if options.quick else full(options.keep)
     started = time.perf_counter()
     print(f"Machine: {machine()}\n")
     print(HEADER, flush=True)
-    for benchmark in quick() if options.quick else full(options.keep):
-        for figure in benchmark():
-            print(figure.row(), flush=True)
+    for name in options.only or chosen:
+        for benchmark in chosen[name]:
+            for figure in benchmark():
+                print(figure.row(), flush=True)
     print(f"\n{'quick' if options.quick else 'full'} run: {time.perf_counter() - started:.0f} s")
 
 

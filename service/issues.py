@@ -52,20 +52,21 @@ class IssueCommands(CoproduceBase):
         session_id: UUID | None = None, expected_version: Version = None,
     ) -> UUID:
         """Record an expert's input, sealed with the expert's own key."""
-        issue = self.issue(issue_id)
         contributor = self.account(contributor_id)
         if contributor.role != Role.EXPERT:
             raise RuleBroken("input can only be recorded for an expert")
         if contributor.forgotten:
             raise RuleBroken(f"{contributor.username} asked to be forgotten: no new input can be recorded for them")
-        if str(issue.hub_id) not in contributor.hub_ids:
-            raise RuleBroken(f"{contributor.username} is not a member of this issue's hub")
-        if session_id is not None:
-            self.hub(issue.hub_id).session(session_id)
-        sealed = self.sealer.seal(contributor_id, text) if text.strip() else ""
-        return self._on_issue(issue_id, lambda i: i.record_contribution(
-            contributor_id, sealed, actor, channel, may_quote, attribution, session_id),
-            expected_version)
+
+        def record(issue: SystemicIssue) -> UUID:  # checked on the issue as it is saved: one load, not two
+            if str(issue.hub_id) not in contributor.hub_ids:
+                raise RuleBroken(f"{contributor.username} is not a member of this issue's hub")
+            if session_id is not None:
+                self.hub(issue.hub_id).session(session_id)
+            sealed = self.sealer.seal(contributor_id, text) if text.strip() else ""
+            return issue.record_contribution(contributor_id, sealed, actor, channel, may_quote, attribution,
+                                             session_id)
+        return self._on_issue(issue_id, record, expected_version)
 
     def withdraw_contribution(self, issue_id: UUID, contribution_id: UUID, actor: Actor,
                               expected_version: Version = None) -> None:
