@@ -10,6 +10,7 @@ from domain import Attribution, Channel, HubLifecycle, ParticipationLevel, Role,
 
 TEXT = validate.Length(min=1, max=5000)
 LINE = validate.Length(min=1, max=300)
+LAST_POSITION = 2**63 - 1  # positions are 64-bit integers in both stores
 
 
 def one_of(enum: type[Enum]) -> validate.OneOf:
@@ -190,7 +191,7 @@ class AccountabilityQuery(Schema):
 
 
 class AuditQuery(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0),
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=LAST_POSITION),
                            metadata={"description": "Only events after this position (for paging on)."})
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
     actor_id = fields.UUID()

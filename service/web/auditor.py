@@ -27,7 +27,7 @@ class AuditFilters(Schema):
     issue_id = fields.UUID()
     start = fields.Date(data_key="from")
     end = fields.Date(data_key="to")
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=s.LAST_POSITION))
 
 
 def _midnight(day: date) -> datetime:

@@ -128,3 +128,8 @@ def test_too_many_requests_get_429(tmp_path):
         assert guesses == [401, 401, 429]
     finally:
         app.extensions["coproduce"].close()
+
+
+def test_a_position_past_any_the_store_can_hold_is_bad_input_not_a_crash(world):
+    response = world.call("auditor", "GET", "/api/v1/audit?after=76693164343071556484726784")
+    assert response.status_code == 422 and "after" in response.json["errors"]
