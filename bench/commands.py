@@ -7,6 +7,7 @@ their own. Every 201 was committed before it was answered.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -60,12 +61,14 @@ def measure(kind: str, settings: Settings) -> list[Figure]:
             cpu = tree_cpu_seconds(server.pid) - cpu
             peaks = tree_peaks_mib(server.pid)
         finally:
-            stop(server)
+            told = stop(server)
             if worker:
                 stop(worker)
         library = library_saves_per_second(url, settings.baseline_saves)
         raw = raw_commits_per_second(url, settings.baseline_saves)
-    failed = {status: n for status, n in load.statuses.items() if status >= 300}
+    if load.statuses[0]:
+        print(f"The server stopped answering; its last words:\n{told[-3000:]}", file=sys.stderr)
+    failed = {status: n for status, n in load.statuses.items() if not 200 <= status < 300}
     note = (f"{settings.clients} clients, {settings.workers} workers; p50/p95/p99 {latencies_ms(load.latencies)} ms; "
             f"server CPU {cpu / max(load.ok, 1) * 1000:.1f} ms per command" + (f"; not 2xx: {failed}" if failed else ""))
     rate, sqlite = load.per_second, kind == "sqlite"  # the issue sets its target on SQLite

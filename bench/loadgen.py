@@ -74,7 +74,11 @@ def run(base: str, token: str, clients: int, requests_each: int,
         start.wait()
         for n in range(requests_each):
             began = time.perf_counter()
-            status, _ = client.call(*request(number, n))
+            try:
+                status, _ = client.call(*request(number, n))
+            except (OSError, http.client.HTTPException):  # the server went away: counted as status 0
+                codes[0] += requests_each - n
+                break
             mine.append(time.perf_counter() - began)
             codes[status] += 1
         client.close()

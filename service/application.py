@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-import threading
 import os
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -12,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, RecordConflictError
+from eventsourcing.persistence import InternalError, JSONTranscoder, RecordConflictError
 
 from domain import (
     Account, Actor, ConflictError, Hub, NotFound, RuleBroken, StaleVersion, SystemicIssue, Username,
@@ -48,6 +49,18 @@ def projections_inline_default(store: Store) -> bool:
     if mode not in ("inline", "worker"):
         raise StoreConfigError("COPRODUCE_PROJECTIONS must be inline or worker")
     return mode == "inline"
+
+
+def _tolerating_concurrent_create(make: Callable[[], T]) -> T:
+    """The library creates its tables on start-up; on PostgreSQL two server workers starting at
+    once can collide doing so ("tuple concurrently updated"), which stopped the server. Try again,
+    as `create_tables` does for ours."""
+    for _ in range(2):
+        try:
+            return make()
+        except InternalError:
+            time.sleep(0.1)
+    return make()
 
 
 class _KeysOnce:
@@ -96,6 +109,12 @@ class CoproduceBase(Application):
                 self.audit.checkpoint_if_due()
             except Exception:  # the command is recorded; the next catch-up retries the views
                 log.exception("read models could not catch up")
+
+    def construct_recorder(self) -> Any:
+        return _tolerating_concurrent_create(super().construct_recorder)
+
+    def construct_snapshot_store(self) -> Any:
+        return _tolerating_concurrent_create(super().construct_snapshot_store)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
