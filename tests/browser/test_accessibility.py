@@ -34,6 +34,7 @@ JOURNEYS = {
 
 
 def serious_violations(page: Page) -> list[str]:
+    page.wait_for_load_state("load")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
     return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
@@ -50,7 +51,8 @@ def test_every_page_passes_axe_and_fits_a_phone(signed_in, username):
     for name, links in JOURNEYS[username]:
         page.get_by_role("link", name="Home", exact=True).click()
         for link in links:
-            page.get_by_role("link", name=link, exact=True).first.click()
+            with page.expect_navigation():
+                page.get_by_role("link", name=link, exact=True).first.click()
         assert serious_violations(page) == [], f"{name}: {page.url}"
         assert fits_the_screen(page), f"{name} is wider than 360 px: {page.url}"
         screenshot(page, name)

@@ -160,7 +160,9 @@ def test_an_auditor_filters_the_audit_trail_and_exports_what_they_see(signed_in,
     auditor.get_by_label("Hub").select_option(label=HUB)
     auditor.get_by_label("Kind of event").fill("ContributionRecorded")
     auditor.get_by_role("button", name="Filter").click()
+    expect(auditor).to_have_url(re.compile("kind=ContributionRecorded"))
     rows = auditor.locator("tbody tr")
+    expect(rows.first).to_contain_text("ContributionRecorded")
     shown = rows.count()
     assert shown >= 3
     for index in range(shown):
