@@ -139,10 +139,9 @@ def of_contributor(conn: Connection, contributor_id: Any) -> list[dict[str, Any]
         .where(contributions.c.contributor_id == str(contributor_id))
         .order_by(contributions.c.recorded_at.desc())))
     steps: dict[str, list[Any]] = {row.contribution_id: [] for row in rows}
-    mine = select(contributions.c.contribution_id).where(contributions.c.contributor_id == str(contributor_id))
-    for step in conn.execute(select(fates).where(fates.c.contribution_id.in_(mine)).order_by(fates.c.id)):
+    for step in conn.execute(select(fates).where(fates.c.contribution_id.in_(list(steps))).order_by(fates.c.id)):
         steps[step.contribution_id].append(step)
-    action_ids = select(fates.c.ref_id).where(fates.c.contribution_id.in_(mine), fates.c.kind == "action")
+    action_ids = {s.ref_id for found in steps.values() for s in found if s.kind == "action"}
     linked = {a.action_id: a for a in conn.execute(select(actions).where(actions.c.action_id.in_(action_ids)))}
     return [{"contribution": row, "fates": steps[row.contribution_id],
              "actions": {s.ref_id: linked[s.ref_id] for s in steps[row.contribution_id] if s.kind == "action"}}
