@@ -2,7 +2,7 @@
 
     python -m bench.generate --events 1000000 --seed 7 --database-url sqlite:///var/bench.db
 
-Every hub gets the same share of the events (about 4,000), so a hub, its board and its
+Every hub gets 4,000 events (the last one what is left), so a hub, its board and its
 experts' input look the same at 10k events as at 1M: only the number of hubs grows. The
 shape (hubs, people, stories, texts) follows from the seed; ids and timestamps do not.
 Aggregates are built with the domain's own methods, their personal content sealed by the
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -82,9 +83,8 @@ class Generator:
         self.auditor = self._person("auditor", Role.AUDITOR, None)
 
     def run(self, events: int) -> int:
-        hubs = max(1, round(events / EVENTS_PER_HUB))
-        for number in range(hubs):
-            quota = events * (number + 1) // hubs
+        for number in range(max(1, math.ceil(events / EVENTS_PER_HUB))):
+            quota = min(events, (number + 1) * EVENTS_PER_HUB)
             cast = self.hub(number)
             while self.batch.saved + self.batch.waiting < quota:
                 self.batch.add(self.issue(cast))
