@@ -14,7 +14,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLo
 from service.coproduce import Coproduce
 from service.web import security
 from service.web.blueprint import outside_any_page, web
-from service.web import auditor, expert, facilitator, issue_pages, owner, signin  # noqa: F401  (routes)
+from service.web import admin, auditor, expert, facilitator, issue_pages, owner, signin  # noqa: F401  (routes)
 
 HERE = Path(__file__).parent
 NHSUK_DIST = HERE / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"

@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from werkzeug.exceptions import abort
 
-from domain import ConflictError, DomainError, NotFound, Role, StageRefused, StaleVersion, SystemicIssue
+from domain import Role, SystemicIssue
 from domain.workflow import next_stage
 from service.api import schemas as s
 from service.api.render import issue_view
 from service.authorization import Permission as P, Target
 from service.web.blueprint import web
 from service.web.commands import COMMANDS, Command, Context
-from service.web.forms import Field, FormInvalid, read
+from service.web.form_page import form_page
+from service.web.forms import Field
 from service.web.signin import account, coproduce, may, permit, who
 from service.web.wording import STAGE_MEANS
-
-STALE = ("Someone else changed this issue while you were filling in the form. Check the issue as it now "
-         "stands below, then send your answers again.")
-
 
 @web.route("/")
 def home():
@@ -55,19 +52,11 @@ RAISE = [Field("title", "What is the issue?", hint="A short title, such as 'Book
 def raise_issue(hub_id: UUID):
     hub = _hub_or_404(hub_id)
     actor = permit(P.RAISE_ISSUE, Target(hub_id))
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        try:
-            data = read(s.RaiseIn(), request.form, RAISE)
-            issue_id = coproduce().raise_issue(hub_id, data["title"], actor)
-        except FormInvalid as invalid:
-            errors = invalid.errors
-        else:
-            flash("Done: the issue is raised. It starts in Frame.")
-            return redirect(url_for("web.issue", issue_id=issue_id), code=303)
-    return render_template("web/form.jinja", title=f"Raise an issue in {hub.name}", questions=RAISE,
-                           errors=errors, values=request.form, back=url_for("web.hub_board", hub_id=hub_id),
-                           submit="Raise the issue", version=None), 422 if errors else 200
+    return form_page(lambda: RAISE, s.RaiseIn(), lambda data: url_for(
+        "web.issue", issue_id=coproduce().raise_issue(hub_id, data["title"], actor)),
+        done="the issue is raised. It starts in Frame", page=lambda: {
+            "title": f"Raise an issue in {hub.name}", "submit": "Raise the issue",
+            "back": url_for("web.hub_board", hub_id=hub_id)})
 
 
 def _readable(issue_id: UUID) -> SystemicIssue:
@@ -108,38 +97,26 @@ STAGES = {stage.value for stage in STAGE_MEANS}
 
 @web.route("/issues/<uuid:issue_id>/<slug>", methods=["GET", "POST"])
 def command(issue_id: UUID, slug: str):
-    found = _readable(issue_id)
     chosen = COMMANDS.get(slug) or abort(404)
-    ctx = Context(coproduce(), found, who())
-    questions = chosen.questions(ctx)
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        try:
-            data = read(chosen.schema(), request.form, questions)
-            actor = permit(chosen.permission, Target(found.hub_id, chosen.owner(ctx, data)))
-            version = request.form.get("version", type=int)
-            getattr(coproduce(), chosen.method)(issue_id, actor=actor, expected_version=version,
-                                                **chosen.arguments(ctx, data))
-        except FormInvalid as invalid:
-            errors = invalid.errors
-        except StageRefused as refused:
-            errors = {"form": f"{refused}. Still missing: " + "; ".join(refused.missing)}
-        except (StaleVersion, ConflictError):
-            errors = {"form": STALE}
-        except NotFound:
-            raise
-        except DomainError as refused:
-            errors = {"form": str(refused).capitalize() + "."}
-        else:
-            flash(f"Done: {chosen.title[0].lower() + chosen.title[1:]}.")
-            return redirect(url_for("web.issue", issue_id=issue_id), code=303)
+    _readable(issue_id)
+    permit(chosen.permission, Target(coproduce().issue(issue_id).hub_id, account().id))
+
+    def context() -> Context:
+        return Context(coproduce(), coproduce().issue(issue_id), who())
+
+    def act(data: dict) -> str:
+        ctx = context()
+        actor = permit(chosen.permission, Target(ctx.issue.hub_id, chosen.owner(ctx, data)))
+        getattr(coproduce(), chosen.method)(issue_id, actor=actor, expected_version=request.form.get("version", type=int),
+                                            **chosen.arguments(ctx, data))
+        return url_for("web.issue", issue_id=issue_id)
+
+    def page() -> dict:
         found = coproduce().issue(issue_id)
-        questions = chosen.questions(Context(coproduce(), found, who()))
-    else:
-        permit(chosen.permission, Target(found.hub_id, account().id))
-    upcoming = next_stage(found.stage) if slug == "advance" else None
-    return render_template("web/form.jinja", title=chosen.title, issue=found, questions=questions,
-                           errors=errors, values=request.form,
-                           back=url_for("web.issue", issue_id=issue_id), submit=chosen.title,
-                           version=found.version, upcoming=upcoming,
-                           missing=found.missing_before(upcoming) if upcoming else []), 422 if errors else 200
+        upcoming = next_stage(found.stage) if slug == "advance" else None
+        return {"title": chosen.title, "submit": chosen.title, "issue": found, "version": found.version,
+                "back": url_for("web.issue", issue_id=issue_id), "upcoming": upcoming,
+                "missing": found.missing_before(upcoming) if upcoming else []}
+
+    return form_page(lambda: chosen.questions(context()), chosen.schema(), act,
+                     done=chosen.title[0].lower() + chosen.title[1:], page=page)

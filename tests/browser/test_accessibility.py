@@ -28,6 +28,7 @@ JOURNEYS = {
             ("manager-accountability", ["Cambridge & South", "Accountability report"])],
     "fran": [("facilitator-session", ["Cambridge & South", "Record a session and what was said there"])],
     "maria": [("owner-actions", ["My actions"])],
+    "admin": [("admin-accounts", ["Accounts"]), ("admin-open-account", ["Accounts", "Open an account"])],
     "auditor": [("auditor-audit-trail", ["Audit trail"]),
                 ("auditor-accountability", ["Peterborough", "Accountability report"])],
 }

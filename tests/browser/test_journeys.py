@@ -226,3 +226,41 @@ def test_everything_works_without_javascript(browser, site):
     page.get_by_role("link", name="What happened to my input").first.click()
     expect(page.locator(".nhsuk-card", has_text="Written with scripts switched off.")).to_be_visible()
     context.close()
+
+
+def test_an_admin_opens_an_account_and_a_hub_and_forgets_a_person_who_asks(signed_in, site):
+    admin = signed_in("admin")
+    admin.get_by_role("link", name="Accounts", exact=True).click()
+    admin.get_by_role("link", name="Create a hub").click()
+    admin.get_by_label("Name of the hub").fill("March")
+    admin.get_by_label("Area it covers").fill("March and Chatteris")
+    choose(admin, "How far along is it?", "Planning")
+    send(admin, "Create the hub")
+    expect(admin.get_by_role("heading", level=1)).to_have_text("March")
+
+    admin.get_by_role("link", name="Accounts", exact=True).click()
+    admin.get_by_role("link", name="Open an account").click()
+    admin.get_by_label("Username").fill("nia")
+    admin.get_by_label("Full name").fill("Nia Okoro")
+    choose(admin, "Role", "Expert")
+    admin.get_by_label("First password").fill("a long first password")
+    admin.get_by_label("March", exact=True).check()
+    send(admin, "Open the account")
+    expect(admin.locator("tbody")).to_contain_text("Nia Okoro")
+
+    nia = admin.context.browser.new_context(viewport={"width": 360, "height": 780}, base_url=site).new_page()
+    nia.goto("/sign-in")
+    nia.get_by_label("Username").fill("nia")
+    nia.get_by_label("Password").fill("a long first password")
+    nia.get_by_role("button", name="Sign in").click()
+    expect(nia.get_by_role("heading", level=2, name="March")).to_be_visible()
+
+    admin.get_by_role("link", name="Forget nia").click()
+    expect(admin.locator(".nhsuk-warning-callout")).to_contain_text("cannot be undone")
+    admin.get_by_label("Who asked?").fill("Nia Okoro, in person")
+    admin.get_by_label("On what basis?").fill("UK GDPR Article 17 request")
+    send(admin, "Forget this person for good")
+    expect(admin.locator("tbody tr", has_text="nia")).to_contain_text("Forgotten")
+    nia.reload()
+    expect(nia.get_by_role("heading", level=1)).to_have_text("Sign in to Coproduce")  # signed out for good
+    nia.context.close()

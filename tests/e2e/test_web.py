@@ -135,6 +135,8 @@ def test_other_hubs_are_not_found_and_other_roles_forms_are_forbidden(site):
     refused = alex.get(f"/issues/{buddy.id}/frame")
     assert refused.status_code == 403 and "You cannot do that here" in refused.text
     assert alex.get("/audit").status_code == 403
+    assert alex.get("/admin/accounts/new").status_code == 403
+    assert signed_in(site, "auditor").get("/admin/accounts/new").status_code == 403  # auditors read, never change
 
 
 def test_bad_input_names_the_field_and_the_rule_and_records_nothing(site):

@@ -1,0 +1,72 @@
+"""Admins: hubs and accounts, and forgetting a person who asks for it."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import render_template, url_for
+
+from domain import HubLifecycle, Role
+from service.api import schemas as s
+from service.authorization import Permission as P
+from service.web.blueprint import web
+from service.web.form_page import form_page
+from service.web.forms import Field
+from service.web.signin import coproduce, may, permit
+
+ROLES = tuple((role.value, role.value.replace("_", " ").capitalize()) for role in Role)
+LIFECYCLES = tuple((stage.value, stage.value.replace("_", " ").capitalize()) for stage in HubLifecycle)
+HUB = [Field("name", "Name of the hub"), Field("area", "Area it covers"),
+       Field("lifecycle", "How far along is it?", "radios", options=LIFECYCLES)]
+FORGET = [Field("requested_by", "Who asked?", hint="The person themselves, or who asked for them."),
+          Field("authority", "On what basis?", hint="For example: UK GDPR Article 17 request of 3 May.")]
+
+
+def account_questions() -> list[Field]:
+    hubs = tuple((h.hub_id, h.name) for h in coproduce().board_hubs())
+    return [Field("username", "Username", hint="What they type to sign in."),
+            Field("name", "Full name"), Field("contact", "Email or phone (optional)"),
+            Field("role", "Role", "radios", options=ROLES),
+            Field("password", "First password", hint="At least 12 characters. Tell them to keep it safe."),
+            Field("hub_ids", "Hubs they belong to (managers: the hubs they manage)", "checkboxes", options=hubs)]
+
+
+@web.route("/admin/accounts")
+def accounts():
+    permit(P.READ_ACCOUNTS)
+    hubs = {h.hub_id: h.name for h in coproduce().board_hubs()}
+    listed = [(a, ", ".join(hubs.get(str(h), "") for h in a.hub_ids) or "–") for a in coproduce().all_accounts()]
+    return render_template("web/accounts.jinja", accounts=listed,
+                           may_manage=may(P.MANAGE_ACCOUNTS))
+
+
+@web.route("/admin/accounts/new", methods=["GET", "POST"])
+def open_account():
+    actor = permit(P.MANAGE_ACCOUNTS)
+    return form_page(account_questions, s.AccountIn(), lambda data: (
+        coproduce().open_account(actor=actor, **data) and url_for("web.accounts")),
+        done="the account is open", page=lambda: {"title": "Open an account", "submit": "Open the account",
+                                                   "back": url_for("web.accounts")})
+
+
+@web.route("/admin/hubs/new", methods=["GET", "POST"])
+def create_hub():
+    actor = permit(P.MANAGE_HUBS)
+    return form_page(lambda: HUB, s.HubIn(), lambda data: url_for(
+        "web.hub_board", hub_id=coproduce().create_hub(actor=actor, **data)),
+        done="the hub is created", page=lambda: {"title": "Create a hub", "submit": "Create the hub",
+                                                  "back": url_for("web.home")})
+
+
+@web.route("/admin/accounts/<uuid:account_id>/forget", methods=["GET", "POST"])
+def forget(account_id: UUID):
+    actor = permit(P.FORGET)
+    person = coproduce().account(account_id)
+    return form_page(lambda: FORGET, s.ForgetIn(), lambda data: (
+        coproduce().forget(account_id, actor=actor, **data) or url_for("web.accounts")),
+        done=f"{person.username}'s personal data is erased", page=lambda: {
+            "title": f"Forget {coproduce().display_name(account_id)}", "submit": "Forget this person for good",
+            "back": url_for("web.accounts"),
+            "warning": "This destroys the key to their words, name and contact details, signs them out and "
+                       "removes their password. It cannot be undone. The record that something was said, and "
+                       "when, stays in the history."})

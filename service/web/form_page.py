@@ -1,0 +1,44 @@
+"""One way every form page behaves: show it, read it, act, and on a mistake or refusal show it again."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import flash, redirect, render_template, request
+from marshmallow import Schema
+
+from domain import ConflictError, DomainError, NotFound, StageRefused, StaleVersion
+from service.web.forms import Field, FormInvalid, read
+
+STALE = ("Someone else changed this issue while you were filling in the form. Check the issue as it now "
+         "stands below, then send your answers again.")
+
+
+def refusal(error: DomainError) -> str:
+    if isinstance(error, StageRefused):
+        return f"{error}. Still missing: " + "; ".join(error.missing)
+    if isinstance(error, (StaleVersion, ConflictError)):
+        return STALE
+    return str(error)[:1].upper() + str(error)[1:] + "."
+
+
+def form_page(questions: Callable[[], list[Field]], schema: Schema, act: Callable[[dict[str, Any]], str], *,
+              done: str, page: Callable[[], dict[str, Any]]):
+    """GET shows the form; POST reads it with `schema` and calls `act`, which answers the address to go to.
+    `page` gives the template's other values (title, submit, back...), asked again after a refusal so the
+    form shows the issue as it now stands."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            next_page = act(read(schema, request.form, questions()))
+        except FormInvalid as invalid:
+            errors = invalid.errors
+        except NotFound:
+            raise
+        except DomainError as refused:
+            errors = {"form": refusal(refused)}
+        else:
+            flash(f"Done: {done}.")
+            return redirect(next_page, code=303)
+    return render_template("web/form.jinja", questions=questions(), errors=errors, values=request.form,
+                           **page()), 422 if errors else 200
