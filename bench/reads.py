@@ -1,5 +1,6 @@
 """Read latency of the timeline, my input, hub board, accountability report and audit trail,
-over real HTTP, on stores of growing size: p95 at each size beside p95 at the smallest.
+over real HTTP, on stores of growing size: p95 at each size beside p95 at the smallest,
+each size served by its own server and asked in turn.
 
 Every hub holds about the same number of issues and people at any size (see generate.py),
 so the same questions are asked of the same amount of data: only the store around it grows.
@@ -7,7 +8,10 @@ so the same questions are asked of the same amount of data: only the store aroun
 
 from __future__ import annotations
 
+import contextlib
 import random
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bench import loadgen
@@ -26,8 +30,11 @@ class Settings:
     keep: str | None = None  # folder where generated SQLite stores are kept between runs
 
 
+PAGES = ("timeline", "my input", "hub board", "accountability", "audit trail", "my input (auditor)")
+
+
 def pages(hub_id: str, issues: list[str], expert_id: str) -> dict[str, tuple[str, list[str]]]:
-    """Page name → (who asks, the paths asked, one per sample, spread over the hub's issues)."""
+    """Page name → (who asks, the paths it may ask: one, or one per issue of the hub)."""
     return {
         "timeline": ("e0-0", [f"/issues/{issue}/timeline" for issue in issues]),
         "my input": ("e0-0", ["/me/input"]),
@@ -38,27 +45,59 @@ def pages(hub_id: str, issues: list[str], expert_id: str) -> dict[str, tuple[str
     }
 
 
-def p95s(kind: str, events: int, settings: Settings) -> dict[str, list[float]]:
-    """Each page's latencies (seconds) on a store of `events` events."""
+@dataclass
+class Site:
+    """A store of one size, served by its own server: a signed-in client per reader, and the
+    paths asked of each page, one per sample."""
+
+    clients: dict[str, loadgen.Client]
+    asked: dict[str, tuple[str, list[str]]]
+
+    def time(self, page: str, n: int) -> float:
+        who, paths = self.asked[page]
+        began = time.perf_counter()
+        status, _ = self.clients[who].call("GET", paths[n])
+        if status != 200:
+            raise RuntimeError(f"{page}: {paths[n]} answered {status}")
+        return time.perf_counter() - began
+
+
+@contextlib.contextmanager
+def site(kind: str, events: int, settings: Settings) -> Iterator[Site]:
     with generated(kind, events, settings.keep) as url:
         hub_id, issues = open_issues(url, include_closed=True)
         expert_id = on_store(url, lambda app: str(app.account_by_username("e0-0").id))
         server, base = start_server(environment(url, COPRODUCE_RATE_LIMIT=UNLIMITED))
         try:
-            found = {}
-            for page, (who, paths) in pages(str(hub_id), issues, expert_id).items():
-                token = loadgen.sign_in(base, who, PASSWORD)
-                chosen = random.Random(events).choices(paths, k=settings.samples)
-                loadgen.run(base, token, 1, 5, lambda _, n: ("GET", chosen[n], None))  # warm up
-                found[page] = loadgen.run(base, token, 1, settings.samples,
-                                          lambda _, n: ("GET", chosen[n], None)).latencies
+            clients = {who: loadgen.Client(base, loadgen.sign_in(base, who, PASSWORD))
+                       for who in ("e0-0", "m0", "auditor")}
+            rng = random.Random(7)
+            asked = {page: (who, rng.choices(paths, k=settings.samples))
+                     for page, (who, paths) in pages(str(hub_id), issues, expert_id).items()}
+            yield Site(clients, asked)
         finally:
             stop(server)
+
+
+def timed(sites: dict[int, Site], samples: int) -> dict[int, dict[str, list[float]]]:
+    """Each size's latencies (seconds) per page. The sizes take turns request by request, so a
+    busy moment on the machine falls on all of them alike."""
+    found: dict[int, dict[str, list[float]]] = {events: {} for events in sites}
+    for page in PAGES:
+        for events, one in sites.items():
+            for n in range(5):  # warm up
+                one.time(page, n)
+            found[events][page] = []
+        for n in range(samples):
+            for events, one in sites.items():
+                found[events][page].append(one.time(page, n))
     return found
 
 
 def measure(kind: str, settings: Settings) -> list[Figure]:
-    by_size = {events: p95s(kind, events, settings) for events in settings.sizes}
+    with contextlib.ExitStack() as stack:
+        sites = {events: stack.enter_context(site(kind, events, settings)) for events in settings.sizes}
+        by_size = timed(sites, settings.samples)
     smallest = by_size[settings.sizes[0]]
     figures = []
     for events, found in list(by_size.items())[1:]:
