@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from domain import DomainError, NotFound
 from service.api.problems import http_problem
+from service.web.form_page import refusal
 
 web = Blueprint("web", __name__, static_folder="static", static_url_path="/web-static")
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def outside_any_page(error: HTTPException):
 
 @web.errorhandler(DomainError)
 def _domain(error: DomainError):
-    return error_page(404 if isinstance(error, NotFound) else 409, str(error).capitalize() + ".")
+    return error_page(404 if isinstance(error, NotFound) else 409, refusal(error))
 
 
 @web.errorhandler(Exception)

@@ -30,8 +30,9 @@ class Chart:
         return 44 * len(self.bars) + 8
 
 
-def chart(title: str, description: str, rows: list[tuple[str, float, str, str]], scale: float | None = None) -> Chart:
-    top = scale or max([value for _, value, _, _ in rows] + [1])
+def chart(title: str, description: str, rows: list[tuple[str, float, str, str]]) -> Chart:
+    """Bars scaled to the longest one."""
+    top = max([value for _, value, _, _ in rows] + [1])
     return Chart(title, description, [Bar(label, value, shown, BAR_WIDTH * value / top if top else 0, colour)
                                       for label, value, shown, colour in rows])
 

@@ -85,11 +85,11 @@ class Command:
 
 
 def _input_options(ctx: Context, only_awaiting: bool = False) -> tuple[tuple[str, str], ...]:
-    options = []
+    options, open_sealed = [], ctx.app.opener()
     for c in ctx.issue.contributions.values():
         if c.withdrawn or (only_awaiting and not c.awaits_feedback):
             continue
-        view = contribution_view(ctx.app, ctx.issue, c, ctx.who)
+        view = contribution_view(ctx.app, ctx.issue, c, ctx.who, open_sealed)
         options.append((c.id, f"{ctx.app.display_name(c.contributor_id)}: {excerpt(view['text'])}"))
     return tuple(options)
 
@@ -133,7 +133,7 @@ def _in(*stages: Stage) -> Callable[[Context], bool]:
 
 
 def _has_own_input(ctx: Context) -> bool:
-    return bool(_own_active_input(ctx)[0].options)
+    return bool(_own_active(ctx))
 
 
 def _level(label: str = "At what level of participation was this decided?") -> Field:
@@ -145,9 +145,14 @@ def _advance_to(ctx: Context) -> dict[str, Any]:
     return {"to": upcoming.value if upcoming else ""}
 
 
+def _own_active(ctx: Context) -> list:
+    return [c for c in ctx.issue.contributions.values()
+            if c.contributor_id == str(ctx.who.account_id) and not c.withdrawn]
+
+
 def _own_active_input(ctx: Context) -> list[Field]:
-    options = tuple((c.id, excerpt(ctx.app.open_sealed(c.text))) for c in ctx.issue.contributions.values()
-                    if c.contributor_id == str(ctx.who.account_id) and not c.withdrawn)
+    open_sealed = ctx.app.opener()
+    options = tuple((c.id, excerpt(open_sealed(c.text))) for c in _own_active(ctx))
     return [Field("contribution_id", "Which piece of your input", "radios", options=options)]
 
 

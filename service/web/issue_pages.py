@@ -59,6 +59,9 @@ def raise_issue(hub_id: UUID):
             "back": url_for("web.hub_board", hub_id=hub_id)})
 
 
+STAGES = {stage.value for stage in STAGE_MEANS}
+
+
 def _readable(issue_id: UUID) -> SystemicIssue:
     issue = coproduce().issue(issue_id)
     permit(P.READ, Target(issue.hub_id))
@@ -80,8 +83,7 @@ def issue(issue_id: UUID):
     return render_template(
         "web/issue.jinja", issue=issue_view(coproduce(), found, who()), stage_means=STAGE_MEANS[found.stage],
         upcoming=upcoming, missing=found.missing_before(upcoming) if upcoming else [],
-        commands=offered(found), timeline=coproduce().timeline(issue_id)[-10:],
-        names=coproduce().display_name, hub=coproduce().hub(found.hub_id))
+        commands=offered(found), timeline=coproduce().timeline(issue_id)[-10:], hub=coproduce().hub(found.hub_id))
 
 
 @web.route("/issues/<uuid:issue_id>/history")
@@ -92,14 +94,10 @@ def history(issue_id: UUID):
                            timeline=coproduce().timeline(issue_id, stage=stage if stage in STAGES else None))
 
 
-STAGES = {stage.value for stage in STAGE_MEANS}
-
-
 @web.route("/issues/<uuid:issue_id>/<slug>", methods=["GET", "POST"])
 def command(issue_id: UUID, slug: str):
     chosen = COMMANDS.get(slug) or abort(404)
-    _readable(issue_id)
-    permit(chosen.permission, Target(coproduce().issue(issue_id).hub_id, account().id))
+    permit(chosen.permission, Target(_readable(issue_id).hub_id, account().id))
 
     def context() -> Context:
         return Context(coproduce(), coproduce().issue(issue_id), who())

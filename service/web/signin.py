@@ -16,7 +16,7 @@ from service.authorization import Decision, Permission, Target, Who, decide
 from service.coproduce import Coproduce
 from service.web.blueprint import web
 
-OPEN_PAGES = {"web.sign_in", "web.static"}
+OPEN_PAGES = {"web.sign_in"}
 SIGN_IN_LABEL = "web sign-in"
 
 
@@ -47,6 +47,8 @@ def may(permission: Permission, target: Target = Target()) -> bool:
 
 @web.before_request
 def _signed_in_and_same_site():
+    if request.endpoint == "web.static":
+        return None  # stylesheets and scripts need no account: no store look-up for them
     if request.method == "POST":
         try:
             validate_csrf(request.form.get("csrf_token"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain import Attribution, Channel, ParticipationLevel, SessionFormat, Stage
+from domain import Attribution, ParticipationLevel, SessionFormat, Stage
 
 STAGE_MEANS = {
     Stage.FRAME: "The hub is agreeing what the problem is, who it affects, and whether to work on it.",
@@ -15,14 +15,8 @@ STAGE_MEANS = {
 LEVELS = tuple((level.value, level.value.replace("-", " ").capitalize()) for level in reversed(ParticipationLevel))
 NAMING = ((Attribution.NAME.value, "Use my full name"), (Attribution.FIRST_NAME.value, "Use my first name only"),
           (Attribution.ANONYMOUS.value, "Do not name me"))
-CHANNELS = ((Channel.IN_PERSON.value, "In person"), (Channel.ONLINE.value, "Online"),
-            (Channel.PHONE.value, "By phone"), (Channel.WRITTEN.value, "In writing"))
 YES_NO = (("yes", "Yes"), ("no", "No"))
 FORMATS = tuple((f.value, f.value.replace("-", " ").capitalize()) for f in SessionFormat)
-
-
-def stage_label(stage: str) -> str:
-    return Stage(stage).label
 
 
 def excerpt(text: str | None, length: int = 90) -> str:
