@@ -1,4 +1,4 @@
-"""`coproduce serve`: the API on gunicorn, a production WSGI server."""
+"""`coproduce serve`: the site and the API on gunicorn, a production WSGI server."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class Server(BaseApplication):
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Threads per worker.")
 @refusals
 def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Run the HTTP API (docs at /api/v1/docs, OpenAPI at /api/v1/openapi.json)."""
+    """Run the site (at /) and the HTTP API (docs at /api/v1/docs, OpenAPI at /api/v1/openapi.json)."""
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # must be set before prometheus_client is first imported, so that every worker shares it
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="coproduce-metrics-")
