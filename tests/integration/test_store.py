@@ -4,9 +4,13 @@ from datetime import date
 from threading import Barrier, Thread
 
 import pytest
+from eventsourcing.application import project_aggregate
+from eventsourcing.domain import Snapshot
+from eventsourcing.persistence import Mapper
 
 from domain import Attribution, Channel, ConflictError, NotFound, ParticipationLevel, Role, Stage
 from service.coproduce import Coproduce
+from service.snapshots import MARK
 
 LEVEL = ParticipationLevel.CO_PRODUCTION
 
@@ -149,3 +153,49 @@ def test_input_can_only_be_recorded_for_an_expert_at_the_issues_hubs_sessions(ap
     from domain import RuleBroken
     with pytest.raises(RuleBroken, match="only be recorded for an expert"):
         say(app, cast, issue, who="sam")
+
+
+def snapshot_rows(app, issue) -> list[bytes]:
+    return [bytes(s.state) for s in app.snapshots.recorder.select_events(issue)]
+
+
+def test_a_snapshot_of_an_issue_with_every_kind_of_record_loads_the_state_a_replay_gives(store, app, cast):
+    m = cast.manager
+    issue = walk_to_closed(app, cast)  # framing, selection, input, finding, stakeholder, action, feedback, learning
+    app.rate_participation(issue, 4, LEVEL, cast.expert)
+    busy = app.raise_issue(cast.hub, "Parked and themed", cast.expert)
+    app.frame(busy, "Turned away", "People without a fixed address", m)
+    said = [say(app, cast, busy), say(app, cast, busy, who="jo", text="Mine too")]
+    app.theme_contributions(busy, "reception", said, m)
+    app.withdraw_contribution(busy, said[1], cast.actors["jo"])
+    app.select(busy, "Chosen", LEVEL, m)
+    app.advance_stage(busy, Stage.EXPLORE, "ready", LEVEL, m)
+    app.record_finding(busy, "A finding", [said[0]], m)
+    app.add_stakeholder(busy, "GP federation", "service", m)
+    app.advance_stage(busy, Stage.ACT, "ready", LEVEL, m)
+    action = app.commit_action(busy, "Brief receptions", cast.ids["nadia"], date(2024, 3, 31), [said[0]], m)
+    app.report_progress(busy, action, "half of them", cast.actors["nadia"])
+    app.park(busy, "waiting for the federation", m)
+    for each in (issue, busy):
+        app.take_snapshot(each)
+        assert snapshot_rows(app, each)[-1].startswith(MARK)  # every attribute is declared in IssueState
+        fresh = Coproduce(store)
+        try:
+            from_snapshot, replayed = fresh.issue(each), project_aggregate(None, fresh.events.get(each))
+            assert vars(from_snapshot) == vars(replayed)
+        finally:
+            fresh.close()
+
+
+def test_snapshots_written_as_json_before_still_load(store, app, cast):
+    issue = app.raise_issue(cast.hub, "An older snapshot", cast.expert)
+    say(app, cast, issue)
+    codec = app.snapshots.mapper.transcoder
+    json_mapper = Mapper(transcoder=codec.fallback)
+    app.snapshots.recorder.insert_events([json_mapper.to_stored_event(Snapshot.take(app.issue(issue)))])
+    assert snapshot_rows(app, issue)[-1].startswith(b"{")
+    fresh = Coproduce(store)
+    try:
+        assert vars(fresh.issue(issue)) == vars(app.issue(issue))
+    finally:
+        fresh.close()
