@@ -8,10 +8,11 @@ from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Connection, DateTime, Integer, String, Table, insert, select, update
+from sqlalchemy import Column, Connection, DateTime, Integer, String, Table, select
 
 from projections.issue_index import hub_of, issue_table, track_issues
 from projections.times import aware
+from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
 view = View("accountability")
@@ -57,51 +58,49 @@ LADDER = ["coercion", "educating", "informing", "consultation", "engagement", "c
 
 
 @view.on("SystemicIssue.ContributionRecorded")
-def received(conn: Connection, e: Any, _: int) -> None:
-    conn.execute(insert(contributions), {"contribution_id": str(e.contribution_id), "recorded_at": e.timestamp,
-                                         "hub_id": hub_of(conn, issues, e.originator_id)})
+def received(work: UnitOfWork, e: Any, _: int) -> None:
+    work.insert(contributions, {"contribution_id": str(e.contribution_id), "recorded_at": e.timestamp,
+                                "hub_id": hub_of(work, issues, e.originator_id)})
 
 
 @view.on("SystemicIssue.ContributionWithdrawn")
-def withdrawn(conn: Connection, e: Any, _: int) -> None:
-    conn.execute(update(contributions).where(contributions.c.contribution_id == str(e.contribution_id))
-                 .values(withdrawn_at=e.timestamp))
+def withdrawn(work: UnitOfWork, e: Any, _: int) -> None:
+    work.update(contributions, str(e.contribution_id), withdrawn_at=e.timestamp)
 
 
 @view.on("SystemicIssue.FeedbackGiven")
-def answered(conn: Connection, e: Any, _: int) -> None:
-    ids = [str(i) for i in e.contribution_ids]
-    conn.execute(update(contributions).where(contributions.c.contribution_id.in_(ids),
-                                             contributions.c.first_feedback_at.is_(None))
-                 .values(first_feedback_at=e.timestamp))
+def answered(work: UnitOfWork, e: Any, _: int) -> None:
+    for contribution_id in map(str, e.contribution_ids):
+        row = work.get(contributions, contribution_id)
+        if row and row["first_feedback_at"] is None:
+            work.update(contributions, contribution_id, first_feedback_at=e.timestamp)
 
 
 @view.on("SystemicIssue.ActionCommitted")
-def committed(conn: Connection, e: Any, _: int) -> None:
-    conn.execute(insert(actions).values(action_id=str(e.action_id), hub_id=hub_of(conn, issues, e.originator_id),
-                                        owner_id=str(e.owner_id), due=e.due, committed_at=e.timestamp,
-                                        status="open"))
+def committed(work: UnitOfWork, e: Any, _: int) -> None:
+    work.insert(actions, {"action_id": str(e.action_id), "hub_id": hub_of(work, issues, e.originator_id),
+                          "owner_id": str(e.owner_id), "due": e.due, "committed_at": e.timestamp,
+                          "status": "open"})
 
 
 @view.on("SystemicIssue.ActionCompleted", "SystemicIssue.ActionDropped")
-def ended(conn: Connection, e: Any, _: int) -> None:
+def ended(work: UnitOfWork, e: Any, _: int) -> None:
     status = "completed" if type(e).__name__ == "ActionCompleted" else "dropped"
-    conn.execute(update(actions).where(actions.c.action_id == str(e.action_id))
-                 .values(status=status, ended_at=e.timestamp))
+    work.update(actions, str(e.action_id), status=status, ended_at=e.timestamp)
 
 
 @view.on("SystemicIssue.Selected", "SystemicIssue.StageAdvanced", "SystemicIssue.StageMovedBack",
          "SystemicIssue.Closed")
-def decided(conn: Connection, e: Any, _: int) -> None:
-    conn.execute(insert(decisions), {"issue_id": str(e.originator_id), "version": e.originator_version,
-                                     "hub_id": hub_of(conn, issues, e.originator_id), "kind": type(e).__name__,
-                                     "level": e.level, "at": e.timestamp})
+def decided(work: UnitOfWork, e: Any, _: int) -> None:
+    work.insert(decisions, {"issue_id": str(e.originator_id), "version": e.originator_version,
+                            "hub_id": hub_of(work, issues, e.originator_id), "kind": type(e).__name__,
+                            "level": e.level, "at": e.timestamp})
 
 
 @view.on("SystemicIssue.ParticipationRated")
-def rated(conn: Connection, e: Any, _: int) -> None:
-    conn.execute(insert(ratings).values(issue_id=str(e.originator_id), version=e.decision,
-                                        rater_id=e.actor["id"], level=e.level))
+def rated(work: UnitOfWork, e: Any, _: int) -> None:
+    work.insert(ratings, {"issue_id": str(e.originator_id), "version": e.decision, "rater_id": e.actor["id"],
+                          "level": e.level})
 
 
 def _percentile(values: list[float], share: float) -> float | None:

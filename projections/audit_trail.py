@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Connection, DateTime, String, Table, bindparam, insert, select
+from sqlalchemy import BigInteger, Column, Connection, DateTime, String, Table, select
 
+from projections.unit_of_work import UnitOfWork
 from projections.view import View, event_name
 
 view = View("audit_trail")
@@ -28,27 +29,27 @@ issue_hubs = Table(
     Column("hub_id", String(36), nullable=False),
 )
 
-HUB_OF_ISSUE = select(issue_hubs.c.hub_id).where(issue_hubs.c.issue_id == bindparam("the_issue"))
 FILTERS = ("actor_id", "actor_role", "hub_id", "issue_id", "kind", "aggregate")
 
 
-def _hub(conn: Connection, e: Any) -> str | None:
+def _hub(work: UnitOfWork, e: Any) -> str | None:
     aggregate = event_name(e).split(".")[0]
     if aggregate == "Hub":
         return str(e.originator_id)
     if aggregate == "SystemicIssue":
         if event_name(e) == "SystemicIssue.Raised":
-            conn.execute(insert(issue_hubs), {"issue_id": str(e.originator_id), "hub_id": str(e.hub_id)})
-        return conn.execute(HUB_OF_ISSUE, {"the_issue": str(e.originator_id)}).scalar()
+            work.insert(issue_hubs, {"issue_id": str(e.originator_id), "hub_id": str(e.hub_id)})
+        row = work.get(issue_hubs, str(e.originator_id))
+        return row["hub_id"] if row else None
     return str(e.hub_id) if hasattr(e, "hub_id") else None
 
 
-def _record(conn: Connection, e: Any, position: int) -> None:
+def _record(work: UnitOfWork, e: Any, position: int) -> None:
     actor = getattr(e, "actor", None) or {}
     aggregate = event_name(e).split(".")[0]
-    conn.execute(insert(events), {
+    work.insert(events, {
         "position": position, "occurred_at": e.timestamp, "actor_id": actor.get("id"),
-        "actor_role": actor.get("role"), "hub_id": _hub(conn, e),
+        "actor_role": actor.get("role"), "hub_id": _hub(work, e),
         "issue_id": str(e.originator_id) if aggregate == "SystemicIssue" else None,
         "aggregate": aggregate, "aggregate_id": str(e.originator_id), "kind": type(e).__name__})
 

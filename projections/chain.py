@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Connection, String, Table, insert, select
+from sqlalchemy import BigInteger, Column, Connection, String, Table, select
 
 from projections.auditchain import GENESIS, event_hash, next_chain
+from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
 view = View("audit_chain", raw=True, keep=True)
@@ -32,11 +33,12 @@ def head(conn: Connection) -> tuple[int, str]:
 
 
 @view.on("*")
-def link(conn: Connection, stored: Any, position: int) -> None:
-    _, previous = head(conn)
+def link(work: UnitOfWork, stored: Any, position: int) -> None:
+    _, previous = work.remember(links, head)  # the head moves in memory while the batch runs
     this = event_hash(position, stored.originator_id, stored.originator_version, stored.topic, stored.state)
-    conn.execute(insert(links), {"position": position, "event_hash": this.hex(),
-                                 "chain_hash": next_chain(bytes.fromhex(previous), this).hex()})
+    chained = next_chain(bytes.fromhex(previous), this).hex()
+    work.insert(links, {"position": position, "event_hash": this.hex(), "chain_hash": chained})
+    work.notes[links] = (position, chained)
 
 
 def rows(conn: Connection) -> dict[int, tuple[str, str]]:

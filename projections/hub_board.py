@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, String, Table, Text, insert, select, update
+from sqlalchemy import Column, Connection, String, Table, Text, select
 
 from projections.issue_index import issue_table, track_issues
 from projections.times import aware
+from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
 view = View("hub_board")
@@ -26,13 +27,13 @@ STAGES = ["frame", "explore", "act", "learn", "closed"]
 
 
 @view.on("Hub.Created")
-def hub_created(conn: Connection, e: Any, _: int) -> None:
-    conn.execute(insert(hubs).values(hub_id=str(e.originator_id), name=e.name, area=e.area, lifecycle=e.lifecycle))
+def hub_created(work: UnitOfWork, e: Any, _: int) -> None:
+    work.insert(hubs, {"hub_id": str(e.originator_id), "name": e.name, "area": e.area, "lifecycle": e.lifecycle})
 
 
 @view.on("Hub.LifecycleAdvanced")
-def hub_moved_on(conn: Connection, e: Any, _: int) -> None:
-    conn.execute(update(hubs).where(hubs.c.hub_id == str(e.originator_id)).values(lifecycle=e.to))
+def hub_moved_on(work: UnitOfWork, e: Any, _: int) -> None:
+    work.update(hubs, str(e.originator_id), lifecycle=e.to)
 
 
 def all_hubs(conn: Connection) -> list[Any]:

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from functools import cache
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text
 
-from sqlalchemy import (
-    Column, Connection, DateTime, Integer, MetaData, String, Table, Text, bindparam, insert, select, update,
-)
-
+from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
 STAGE_MOVES = ("SystemicIssue.StageAdvanced", "SystemicIssue.StageMovedBack")
@@ -37,45 +34,35 @@ def track_issues(view: View, table: Table) -> None:
     """Register the handlers that keep `table` in step with the issues."""
 
     @view.on("SystemicIssue.Raised")
-    def raised(conn: Connection, e: Any, _: int) -> None:
-        conn.execute(insert(table), {"issue_id": str(e.originator_id), "hub_id": str(e.hub_id), "title": e.title,
-                                     "stage": "frame", "stage_since": e.timestamp, "version": 1})
-
-    update_one = update(table).where(table.c.issue_id == bindparam("the_issue"))  # SET: the given columns
-
-    def change(conn: Connection, e: Any, **values: Any) -> None:
-        conn.execute(update_one, {"the_issue": str(e.originator_id), **values})
+    def raised(work: UnitOfWork, e: Any, _: int) -> None:
+        work.insert(table, {"issue_id": str(e.originator_id), "hub_id": str(e.hub_id), "title": e.title,
+                            "stage": "frame", "stage_since": e.timestamp, "version": 1})
 
     @view.on("SystemicIssue.*")
-    def any_change(conn: Connection, e: Any, _: int) -> None:
-        change(conn, e, version=e.originator_version)  # before Raised's insert: touches nothing
+    def any_change(work: UnitOfWork, e: Any, _: int) -> None:
+        if type(e).__name__ != "Raised":  # the issue's row comes with Raised (version 1)
+            work.update(table, str(e.originator_id), version=e.originator_version)
 
     @view.on(*STAGE_MOVES)
-    def moved(conn: Connection, e: Any, _: int) -> None:
-        change(conn, e, stage=e.to, stage_since=e.timestamp)
+    def moved(work: UnitOfWork, e: Any, _: int) -> None:
+        work.update(table, str(e.originator_id), stage=e.to, stage_since=e.timestamp)
 
     @view.on("SystemicIssue.Closed")
-    def closed(conn: Connection, e: Any, _: int) -> None:
-        change(conn, e, stage="closed", stage_since=e.timestamp)
+    def closed(work: UnitOfWork, e: Any, _: int) -> None:
+        work.update(table, str(e.originator_id), stage="closed", stage_since=e.timestamp)
 
     @view.on("SystemicIssue.Parked")
-    def parked(conn: Connection, e: Any, _: int) -> None:
-        change(conn, e, parked_reason=e.reason, parked_since=e.timestamp)
+    def parked(work: UnitOfWork, e: Any, _: int) -> None:
+        work.update(table, str(e.originator_id), parked_reason=e.reason, parked_since=e.timestamp)
 
     @view.on("SystemicIssue.Reopened")
-    def reopened(conn: Connection, e: Any, _: int) -> None:
-        change(conn, e, parked_reason=None, parked_since=None)
+    def reopened(work: UnitOfWork, e: Any, _: int) -> None:
+        work.update(table, str(e.originator_id), parked_reason=None, parked_since=None)
 
 
-def stage_of(conn: Connection, table: Table, issue_id: Any) -> str:
-    return conn.execute(_column_of(table, "stage"), {"the_issue": str(issue_id)}).scalar_one()
+def stage_of(work: UnitOfWork, table: Table, issue_id: Any) -> str:
+    return work.get(table, str(issue_id))["stage"]
 
 
-def hub_of(conn: Connection, table: Table, issue_id: Any) -> str:
-    return conn.execute(_column_of(table, "hub_id"), {"the_issue": str(issue_id)}).scalar_one()
-
-
-@cache
-def _column_of(table: Table, column: str) -> Any:
-    """One statement per table and column, built once: catching up runs it for most events."""
-    return select(table.c[column]).where(table.c.issue_id == bindparam("the_issue"))
+def hub_of(work: UnitOfWork, table: Table, issue_id: Any) -> str:
+    return work.get(table, str(issue_id))["hub_id"]

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import (
-    JSON, Boolean, Column, Connection, DateTime, Integer, String, Table, Text, insert, select, update,
-)
+from sqlalchemy import JSON, Boolean, Column, Connection, DateTime, Integer, String, Table, Text, select, update
 
 from projections.issue_index import issue_table, track_issues
+from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
 view = View("my_input")
@@ -59,16 +58,15 @@ actions = Table(
 )
 
 
-def _fate(conn: Connection, e: Any, kind: str, ref: Any, summary: str) -> None:
-    if e.contribution_ids:  # one statement for them all; an empty list is not a statement
-        conn.execute(insert(fates), [{"contribution_id": str(contribution_id), "kind": kind, "ref_id": str(ref),
-                                      "summary": summary, "by_id": e.actor["id"], "at": e.timestamp}
-                                     for contribution_id in e.contribution_ids])
+def _fate(work: UnitOfWork, e: Any, kind: str, ref: Any, summary: str) -> None:
+    for contribution_id in e.contribution_ids:
+        work.insert(fates, {"contribution_id": str(contribution_id), "kind": kind, "ref_id": str(ref),
+                            "summary": summary, "by_id": e.actor["id"], "at": e.timestamp})
 
 
 @view.on("SystemicIssue.ContributionRecorded")
-def recorded(conn: Connection, e: Any, _: int) -> None:
-    conn.execute(insert(contributions), {
+def recorded(work: UnitOfWork, e: Any, _: int) -> None:
+    work.insert(contributions, {
         "contribution_id": str(e.contribution_id), "issue_id": str(e.originator_id),
         "contributor_id": str(e.contributor_id), "entered_by": e.actor["id"], "entered_by_role": e.actor["role"],
         "session_id": str(e.session_id) if e.session_id else None, "channel": e.channel,
@@ -77,58 +75,54 @@ def recorded(conn: Connection, e: Any, _: int) -> None:
 
 
 @view.on("SystemicIssue.ContributionWithdrawn")
-def withdrawn(conn: Connection, e: Any, _: int) -> None:
-    conn.execute(update(contributions).where(contributions.c.contribution_id == str(e.contribution_id))
-                 .values(withdrawn_at=e.timestamp))
+def withdrawn(work: UnitOfWork, e: Any, _: int) -> None:
+    work.update(contributions, str(e.contribution_id), withdrawn_at=e.timestamp)
 
 
 @view.on("SystemicIssue.ContributionsThemed")
-def themed(conn: Connection, e: Any, _: int) -> None:
+def themed(work: UnitOfWork, e: Any, _: int) -> None:
     for contribution_id in e.contribution_ids:
-        where = contributions.c.contribution_id == str(contribution_id)
-        themes = conn.execute(select(contributions.c.themes).where(where)).scalar_one()
+        themes = work.get(contributions, str(contribution_id))["themes"]
         if e.theme not in themes:
-            conn.execute(update(contributions).where(where).values(themes=[*themes, e.theme]))
-    _fate(conn, e, "themed", None, e.theme)
+            work.update(contributions, str(contribution_id), themes=[*themes, e.theme])
+    _fate(work, e, "themed", None, e.theme)
 
 
 @view.on("SystemicIssue.FindingRecorded")
-def found(conn: Connection, e: Any, _: int) -> None:
-    _fate(conn, e, "finding", e.finding_id, e.summary)
+def found(work: UnitOfWork, e: Any, _: int) -> None:
+    _fate(work, e, "finding", e.finding_id, e.summary)
 
 
 @view.on("SystemicIssue.ActionCommitted")
-def committed(conn: Connection, e: Any, _: int) -> None:
-    conn.execute(insert(actions).values(action_id=str(e.action_id), title=e.title, owner_id=str(e.owner_id),
-                                        due=e.due, status="open", progress=[], end_note=""))
-    _fate(conn, e, "action", e.action_id, e.title)
+def committed(work: UnitOfWork, e: Any, _: int) -> None:
+    work.insert(actions, {"action_id": str(e.action_id), "title": e.title, "owner_id": str(e.owner_id),
+                          "due": e.due, "status": "open", "progress": [], "end_note": ""})
+    _fate(work, e, "action", e.action_id, e.title)
 
 
 @view.on("SystemicIssue.ActionProgressReported")
-def progressed(conn: Connection, e: Any, _: int) -> None:
-    where = actions.c.action_id == str(e.action_id)
-    progress = conn.execute(select(actions.c.progress).where(where)).scalar_one()
-    conn.execute(update(actions).where(where).values(
-        progress=[*progress, {"note": e.note, "at": e.timestamp.isoformat()}]))
+def progressed(work: UnitOfWork, e: Any, _: int) -> None:
+    progress = work.get(actions, str(e.action_id))["progress"]
+    work.update(actions, str(e.action_id), progress=[*progress, {"note": e.note, "at": e.timestamp.isoformat()}])
 
 
 @view.on("SystemicIssue.ActionCompleted", "SystemicIssue.ActionDropped")
-def ended(conn: Connection, e: Any, _: int) -> None:
+def ended(work: UnitOfWork, e: Any, _: int) -> None:
     completed = type(e).__name__ == "ActionCompleted"
-    conn.execute(update(actions).where(actions.c.action_id == str(e.action_id)).values(
-        status="completed" if completed else "dropped", end_note=e.note if completed else e.reason))
+    work.update(actions, str(e.action_id), status="completed" if completed else "dropped",
+                end_note=e.note if completed else e.reason)
 
 
 @view.on("SystemicIssue.FeedbackGiven")
-def answered(conn: Connection, e: Any, _: int) -> None:
-    _fate(conn, e, "feedback", e.feedback_id, e.message)
+def answered(work: UnitOfWork, e: Any, _: int) -> None:
+    _fate(work, e, "feedback", e.feedback_id, e.message)
 
 
 @view.on("Account.Forgotten")
-def forgotten(conn: Connection, e: Any, _: int) -> None:
+def forgotten(work: UnitOfWork, e: Any, _: int) -> None:
     """Drop the person's sealed words from this view too (they are unreadable already)."""
-    conn.execute(update(contributions).where(contributions.c.contributor_id == str(e.originator_id))
-                 .values(text=""))
+    work.execute(contributions, update(contributions).where(
+        contributions.c.contributor_id == str(e.originator_id)).values(text=""))
 
 
 def of_contributor(conn: Connection, contributor_id: Any) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from sqlalchemy import BigInteger, Column, DateTime, Engine, MetaData, String, T
 from sqlalchemy.exc import IntegrityError
 
 from projections.times import aware, now
+from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,8 @@ positions = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
-BATCH = 500
+BATCH = 500  # following the log: small, so that a busy log does not hold one transaction long
+REBUILD_BATCH = 10_000  # a rebuild: large, since every batch's rows are written in bulk
 
 
 class _Overtaken(Exception):
@@ -62,17 +64,17 @@ class Projections:
         with self.engine.connect() as conn:
             return {row.view: row.position for row in conn.execute(select(positions))}
 
-    def catch_up(self, names: Iterable[str] | None = None) -> int:
-        """Apply every event not yet applied to the chosen views (all by default); returns how many
-        (event, view) applications were made. Views at the same position share one read of the
-        log and one transaction."""
+    def catch_up(self, names: Iterable[str] | None = None, batch: int = BATCH) -> int:
+        """Apply every event not yet applied to the chosen views (all by default), `batch` events
+        at a time; returns how many (event, view) applications were made. Views at the same
+        position share one read of the log and one transaction."""
         chosen = [self.views[name] for name in (names or self.views)]
         applied = 0
         with self._lock:
             while True:
                 current = self._positions()
                 at = {view.name: current[view.name] for view in chosen}
-                notifications = self.recorder.select_notifications(min(at.values()), BATCH, inclusive_of_start=False)
+                notifications = self.recorder.select_notifications(min(at.values()), batch, inclusive_of_start=False)
                 if not notifications:
                     return applied
                 try:
@@ -83,6 +85,7 @@ class Projections:
     def _apply_batch(self, chosen: list[View], at: dict[str, int], notifications: list[Any]) -> int:
         applied = 0
         with self.engine.begin() as conn:
+            work = UnitOfWork(conn)
             events = [(n.id, self.mapper.to_domain_event(n), n) for n in notifications]
             for view in chosen:
                 todo = [(position, stored if view.raw else event) for position, event, stored in events
@@ -95,8 +98,9 @@ class Projections:
                 if moved.rowcount != 1:
                     raise _Overtaken()  # rolls the whole batch back
                 for position, event in todo:
-                    view.apply(conn, event, position)
+                    view.apply(work, event, position)
                 applied += len(todo)
+            work.flush()
         return applied
 
     def rebuild(self, names: Iterable[str] | None = None) -> int:
@@ -109,7 +113,7 @@ class Projections:
                 for table in reversed(view.metadata.sorted_tables):
                     conn.execute(table.delete())
                 conn.execute(update(positions).where(positions.c.view == name).values(position=0, updated_at=now()))
-        return self.catch_up(chosen)
+        return self.catch_up(chosen, REBUILD_BATCH)
 
     def status(self) -> list[dict[str, Any]]:
         """Each view's position, the log's head, and how far behind the view is."""

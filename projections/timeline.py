@@ -10,9 +10,10 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import JSON, BigInteger, Column, Connection, DateTime, Integer, String, Table, insert, select
+from sqlalchemy import JSON, BigInteger, Column, Connection, DateTime, Integer, String, Table, select
 
 from projections.issue_index import issue_table, stage_of, track_issues
+from projections.unit_of_work import UnitOfWork
 from projections.view import View, event_name
 
 view = View("timeline")
@@ -54,10 +55,10 @@ def contributions_touched(event: Any) -> list[str]:
 
 
 @view.on("SystemicIssue.*")
-def entry(conn: Connection, e: Any, position: int) -> None:
-    stage = "frame" if event_name(e) == "SystemicIssue.Raised" else stage_of(conn, issues, e.originator_id)
+def entry(work: UnitOfWork, e: Any, position: int) -> None:
+    stage = "frame" if event_name(e) == "SystemicIssue.Raised" else stage_of(work, issues, e.originator_id)
     actor = getattr(e, "actor", None) or {}
-    conn.execute(insert(entries), {
+    work.insert(entries, {
         "position": position, "issue_id": str(e.originator_id), "version": e.originator_version,
         "kind": type(e).__name__, "stage": stage, "occurred_at": e.timestamp, "actor_id": actor.get("id"),
         "actor_role": actor.get("role"), "details": details_of(e), "contribution_ids": contributions_touched(e)})

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, MetaData
+from sqlalchemy import MetaData
 
-Handler = Callable[[Connection, Any, int], None]
+from projections.unit_of_work import UnitOfWork
+
+Handler = Callable[[UnitOfWork, Any, int], None]
 
 
 def event_name(event: Any) -> str:
@@ -26,21 +28,27 @@ class View:
     raw: bool = False  # handlers get the stored notification (exact bytes), not the decoded event
     keep: bool = False  # not emptied by a rebuild of "every view": its rows are evidence
     handlers: dict[str, list[Handler]] = field(default_factory=dict)
+    _by_type: dict[type, tuple[Handler, ...]] = field(default_factory=dict, init=False, repr=False)
 
     def on(self, *names: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             for name in names:
                 self.handlers.setdefault(name, []).append(handler)
+            self._by_type.clear()
             return handler
         return register
 
-    def apply(self, conn: Connection, event: Any, position: int) -> None:
-        """Apply one event, inside the caller's transaction (`Aggregate.*` handlers first)."""
+    def apply(self, work: UnitOfWork, event: Any, position: int) -> None:
+        """Apply one event to the batch's rows (`Aggregate.*` handlers first)."""
+        kind = type(event)
+        handlers = self._by_type.get(kind)
+        if handlers is None:
+            handlers = self._by_type[kind] = self._handlers_of(event)
+        for handler in handlers:
+            handler(work, event, position)
+
+    def _handlers_of(self, event: Any) -> tuple[Handler, ...]:
         if self.raw:
-            names: tuple[str, ...] = ("*",)
-        else:
-            name = event_name(event)
-            names = (name.split(".")[0] + ".*", name)
-        for kind in names:
-            for handler in self.handlers.get(kind, ()):
-                handler(conn, event, position)
+            return tuple(self.handlers.get("*", ()))
+        name = event_name(event)
+        return (*self.handlers.get(name.split(".")[0] + ".*", ()), *self.handlers.get(name, ()))

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,15 @@ def snapshot(app: Coproduce) -> dict[str, list]:
                 rows = conn.execute(select(*columns)).all()
                 tables[table.name] = sorted((tuple(map(str, row)) for row in rows))
     return tables
+
+
+def empty_every_view(app: Coproduce) -> None:
+    """Every view's rows gone and its position back at the start, as if no event had been applied."""
+    with app.engine.begin() as conn:
+        for view in VIEWS:
+            for table in reversed(view.metadata.sorted_tables):
+                conn.execute(table.delete())
+        conn.execute(positions.update().values(position=0))
 
 
 def scenario(app, cast):
@@ -92,6 +102,38 @@ def test_a_rebuild_reaches_the_same_state_as_following_the_log(app, cast):
     assert snapshot(app) == followed
 
 
+def every_change(app, cast):
+    """The scripted story, then rows changed again after they were written: themes, progress,
+    a dropped action, a stage moved back, a parked issue taken up again, a person forgotten
+    and their input used afterwards."""
+    closed, second, third, kept, gone = scenario(app, cast)
+    m = cast.manager
+    alex = app.record_contribution(second, cast.ids["alex"], "The letters come late", cast.expert,
+                                   channel=Channel.ONLINE, may_quote=True, attribution=Attribution.FIRST_NAME)
+    app.theme_contributions(second, "Timing", [kept, alex], m)
+    app.theme_contributions(second, "Timing", [kept], m)  # already themed: the theme is not repeated
+    app.theme_contributions(second, "Letters", [alex], m)
+    action = app.commit_action(second, "Move the drop-in", cast.ids["nadia"], date(2024, 5, 1), [kept, alex], m)
+    app.report_progress(second, action, "asked the centre", cast.actors["nadia"])
+    app.report_progress(second, action, "new room found", cast.actors["nadia"])
+    app.drop_action(second, action, "the centre closed", m)
+    app.move_back(second, Stage.FRAME, "we framed it too narrowly", LEVEL, m)
+    app.reopen(third, "the network answered", m)
+    app.forget(cast.ids["alex"], "the person", "their request", app.actor_for("admin"))
+    app.give_feedback(second, "We are looking again", [kept, alex], m)
+    app.record_finding(second, "Letters are the real problem", [alex], m)
+
+
+@pytest.mark.parametrize("batch", [1, 7])
+def test_a_rebuild_in_one_batch_writes_the_rows_that_one_event_at_a_time_does(app, cast, batch):
+    every_change(app, cast)
+    app.projections.rebuild()  # the whole log in one batch
+    at_once = snapshot(app)
+    empty_every_view(app)
+    app.projections.catch_up(batch=batch)
+    assert snapshot(app) == at_once
+
+
 def test_a_crash_between_applying_and_committing_neither_doubles_nor_skips(store, cast):
     # given a store with events no view has seen yet
     writer = Coproduce(store, projections_inline=False)
@@ -99,11 +141,7 @@ def test_a_crash_between_applying_and_committing_neither_doubles_nor_skips(store
     fragile = Projections(writer.recorder, writer.mapper, writer.engine, VIEWS)
     fragile.catch_up()
     expected = snapshot(writer)
-    with writer.engine.begin() as conn:
-        for view in VIEWS:
-            for table in reversed(view.metadata.sorted_tables):
-                conn.execute(table.delete())
-        conn.execute(positions.update().values(position=0))
+    empty_every_view(writer)
     # when the process dies in the middle of a batch (here: an error after some rows were written)
     seen = []
     original = audit_trail.view.apply

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from projections import accountability
+from projections.unit_of_work import UnitOfWork
 
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
 HUB, OTHER = uuid4(), uuid4()
@@ -31,7 +32,9 @@ class Fixture:
             originator_id=issue, originator_version=self.position, timestamp=day(at),
             actor={"id": str(uuid4()), "role": "hub_manager"}, **fields)
         with self.engine.begin() as conn:
-            accountability.view.apply(conn, event, self.position)
+            work = UnitOfWork(conn)
+            accountability.view.apply(work, event, self.position)
+            work.flush()
 
     def report(self, today: float, **kwargs):
         with self.engine.connect() as conn:
