@@ -23,6 +23,7 @@ from projections.describe import FORGOTTEN
 from projections.runner import Projections
 from service import idempotency_store
 from service.audit import Audit
+from service.copies import copied
 from service.credentials import Credentials
 from service.keystore import KeyStore
 from service.sealing import Sealer
@@ -129,14 +130,20 @@ class CoproduceBase(Application):
         if hasattr(self, "engine"):
             self.engine.dispose()
 
-    def _get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+    def _cached(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        """The repository's own instance, shared by every thread: never change it."""
         try:
-            aggregate = self.repository.get(UUID(str(aggregate_id)))
+            aggregate = self.repository.get(UUID(str(aggregate_id)), deepcopy_from_cache=False)
         except (AggregateNotFoundError, ValueError):
             raise NotFound(f"no {what} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):
             raise NotFound(f"no {what} with id {aggregate_id}")
         return aggregate
+
+    def _get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        """A copy of the aggregate of this caller's own, to read or change."""
+        aggregate = self._cached(cls, aggregate_id, what)
+        return copied(aggregate) if self.repository.cache is not None else aggregate
 
     def _save(self, *aggregates: Aggregate, conflict: str = "") -> None:
         """Save atomically; the one place a store collision becomes a ConflictError."""
@@ -174,6 +181,10 @@ class CoproduceBase(Application):
 
     def issue(self, issue_id: UUID) -> SystemicIssue:
         return self._get(SystemicIssue, issue_id, "issue")
+
+    def hub_of(self, issue_id: UUID) -> UUID:
+        """The hub an issue belongs to; it never changes, so the issue is not copied to read it."""
+        return self._cached(SystemicIssue, issue_id, "issue").hub_id
 
     def hub(self, hub_id: UUID) -> Hub:
         return self._get(Hub, hub_id, "hub")

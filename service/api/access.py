@@ -59,10 +59,11 @@ def if_match() -> int | None:
     return int(found.group(1))
 
 
-def on_issue(issue_id: UUID, permission: Permission, owner_id: UUID | None = None) -> tuple[SystemicIssue, Actor]:
-    """The issue and the actor allowed to do `permission` on it."""
-    issue = readable_issue(issue_id)
-    return issue, allow(permission, Target(issue.hub_id, owner_id))
+def on_issue(issue_id: UUID, permission: Permission, owner_id: UUID | None = None) -> Actor:
+    """The actor allowed to do `permission` on the issue (the command loads the issue itself)."""
+    hub_id = coproduce().hub_of(issue_id)
+    allow(Permission.READ, Target(hub_id))
+    return allow(permission, Target(hub_id, owner_id))
 
 
 def readable_issue(issue_id: UUID) -> SystemicIssue:
