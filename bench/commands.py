@@ -2,7 +2,14 @@
 
 The production server (`coproduce serve`, gunicorn) runs in its own process on a generated
 store; N clients on loopback each record input, one request after another, on an issue of
-their own. Every 201 was committed before it was answered.
+their own. Every 201 was committed before it was answered. The clients send
+`Prefer: return=minimal` (RFC 7240), as a client that only needs the new input's id and the
+issue's version would: the answer is then those, not the whole issue rendered again.
+
+The same clients then ask the same server for two answers that record nothing, as ceilings
+for this HTTP stack on this machine (the load generator shares its cores): `GET /healthz`,
+which reads no store and needs no sign-in, and `GET /api/v1/me`, which looks up the token
+and the account as every command does.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from service.coproduce import Coproduce
 from tests.processes import environment, start_server, start_worker, stop
 
 UNLIMITED = "1000000000 per minute"  # the rate limit would otherwise be what is measured
+SHORT = {"Prefer": "return=minimal"}
 
 
 @dataclass
@@ -45,6 +53,15 @@ def contribution(issue_id: str, n: int) -> loadgen.Request:
              "channel": "online", "may_quote": True, "attribution": "anonymous"})
 
 
+def ceilings(base: str, token: str, settings: Settings) -> dict[str, float]:
+    """Answers per second of the same server to requests that record nothing."""
+    root = base.removesuffix("/api/v1")
+    return {"GET /healthz, no store": loadgen.run(root, token, settings.clients, settings.requests_each,
+                                                  lambda client, n: ("GET", "/healthz", None)).per_second,
+            "signed-in GET /me": loadgen.run(base, token, settings.clients, settings.requests_each,
+                                             lambda client, n: ("GET", "/me", None)).per_second}
+
+
 def measure(kind: str, settings: Settings) -> list[Figure]:
     with generated(kind, settings.events) as url:
         _, issues = open_issues(url)
@@ -55,11 +72,12 @@ def measure(kind: str, settings: Settings) -> list[Figure]:
             idle = tree_peaks_mib(server.pid)
             token = loadgen.sign_in(base, "e0-0", PASSWORD)
             request = lambda client, n: contribution(issues[client % len(issues)], n)  # noqa: E731
-            loadgen.run(base, token, settings.clients, 3, request)  # warm the caches
+            loadgen.run(base, token, settings.clients, 3, request, SHORT)  # warm the caches
             cpu = tree_cpu_seconds(server.pid)
-            load = loadgen.run(base, token, settings.clients, settings.requests_each, request)
+            load = loadgen.run(base, token, settings.clients, settings.requests_each, request, SHORT)
             cpu = tree_cpu_seconds(server.pid) - cpu
             peaks = tree_peaks_mib(server.pid)
+            ceiling = ceilings(base, token, settings)
         finally:
             told = stop(server)
             if worker:
@@ -76,6 +94,7 @@ def measure(kind: str, settings: Settings) -> list[Figure]:
         Figure("HTTP commands", kind, rate, "/s", library, "library, 1 event per save", "≥ 1×" if sqlite else "",
                rate >= library if sqlite else None, note),
         Figure("HTTP commands", kind, rate, "/s", raw, "raw 1-row commits"),
+        *[Figure("HTTP commands", kind, rate, "/s", ceiling[name], f"same server, {name}") for name in ceiling],
         Figure("server peak RSS under load", kind, sum(peaks.values()), "MiB", sum(idle.values()),
                "same server idle", note=f"master and {len(peaks) - 1} workers, summed"),
     ]

@@ -35,11 +35,11 @@ class Load:
 class Client:
     """One keep-alive HTTP connection with a bearer token."""
 
-    def __init__(self, base: str, token: str | None = None):
+    def __init__(self, base: str, token: str | None = None, headers: dict[str, str] | None = None):
         parts = urlsplit(base)
         self.prefix = parts.path
         self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-        self.headers = {"Content-Type": "application/json"}
+        self.headers = {"Content-Type": "application/json", **(headers or {})}
         if token:
             self.headers["Authorization"] = f"Bearer {token}"
 
@@ -64,13 +64,14 @@ def sign_in(base: str, username: str, password: str) -> str:
 
 
 def run(base: str, token: str, clients: int, requests_each: int,
-        request: Callable[[int, int], Request]) -> Load:
-    """`clients` threads each send `requests_each` requests, `request(client, n)`, one after another."""
+        request: Callable[[int, int], Request], headers: dict[str, str] | None = None) -> Load:
+    """`clients` threads each send `requests_each` requests, `request(client, n)`, one after another,
+    each with `headers` as well as the token."""
     load, lock = Load(), threading.Lock()
     start = threading.Barrier(clients + 1)
 
     def work(number: int) -> None:
-        client, mine, codes = Client(base, token), [], Counter()
+        client, mine, codes = Client(base, token, headers), [], Counter()
         start.wait()
         for n in range(requests_each):
             began = time.perf_counter()

@@ -11,6 +11,7 @@ from service.api import schemas as s
 from service.api import views as v
 from service.api.access import allow, coproduce, if_match, on_issue, owner_of, readable_issue, who
 from service.api.paging import page_of
+from service.api.preferences import MINIMAL, prefers_minimal
 from service.api.render import issue_view
 from service.authorization import Permission as P
 
@@ -30,10 +31,17 @@ def documented(*codes: int):
 
 
 def answer(issue_id: UUID, status: int = 200, created: UUID | None = None):
-    """The issue as this request's command left it (or as it stands, for a read), version as the ETag."""
+    """A command's answer: the issue as the command left it, its version as the ETag. With
+    `Prefer: return=minimal`, only the issue's id and version: the same shape, without the
+    cost of rendering every contribution."""
     issue = coproduce().just_saved(issue_id) or coproduce().issue(issue_id)
-    body = issue_view(coproduce(), issue, who())
-    return ({"id": created, "issue": body} if created else body), status, {"ETag": f'"{issue.version}"'}
+    headers = {"ETag": f'"{issue.version}"'}
+    if prefers_minimal():
+        body = {"id": issue.id, "version": issue.version}
+        headers["Preference-Applied"] = MINIMAL
+    else:
+        body = issue_view(coproduce(), issue, who())
+    return ({"id": created, "issue": body} if created else body), status, headers
 
 
 @blp.route(ISSUE, methods=["GET"])
@@ -41,8 +49,8 @@ def answer(issue_id: UUID, status: int = 200, created: UUID | None = None):
 @documented(401, 404, 429)
 def get_issue(issue_id):
     """An issue, with its input, decisions and what is missing before its next stage."""
-    readable_issue(issue_id)
-    return answer(issue_id)
+    issue = readable_issue(issue_id)
+    return issue_view(coproduce(), issue, who()), 200, {"ETag": f'"{issue.version}"'}
 
 
 @blp.route(ISSUE + "/missing", methods=["GET"])
@@ -71,7 +79,7 @@ def history(issue_id, pagination_parameters):
 @documented(*ERRORS)
 def frame(payload, issue_id):
     """Record the framing statement: the problem and who it affects."""
-    _, actor = on_issue(issue_id, P.SHAPE_ISSUE)
+    actor = on_issue(issue_id, P.SHAPE_ISSUE)
     coproduce().frame(issue_id, actor=actor, expected_version=if_match(), **payload)
     return answer(issue_id)
 
@@ -82,7 +90,7 @@ def frame(payload, issue_id):
 @documented(*ERRORS)
 def select(payload, issue_id):
     """Record the decision to work on the issue, and its participation level."""
-    _, actor = on_issue(issue_id, P.SHAPE_ISSUE)
+    actor = on_issue(issue_id, P.SHAPE_ISSUE)
     coproduce().select(issue_id, actor=actor, expected_version=if_match(), **payload)
     return answer(issue_id)
 
@@ -94,7 +102,7 @@ def select(payload, issue_id):
 def contribute(payload, issue_id):
     """Add input: your own, or (as a facilitator) an expert's, given at a session."""
     contributor = payload.pop("contributor_id", None) or allow(P.READ).account_id
-    _, actor = on_issue(issue_id, P.CONTRIBUTE, owner_id=contributor)
+    actor = on_issue(issue_id, P.CONTRIBUTE, owner_id=contributor)
     created = coproduce().record_contribution(issue_id, contributor, payload.pop("text"), actor,
                                               expected_version=if_match(), **payload)
     return answer(issue_id, 201, created)
@@ -107,7 +115,7 @@ def contribute(payload, issue_id):
 def withdraw(_, issue_id, contribution_id):
     """Withdraw your own input."""
     issue = readable_issue(issue_id)
-    _, actor = on_issue(issue_id, P.WITHDRAW, owner_id=owner_of(issue, "contribution", contribution_id))
+    actor = on_issue(issue_id, P.WITHDRAW, owner_id=owner_of(issue, "contribution", contribution_id))
     coproduce().withdraw_contribution(issue_id, contribution_id, actor, expected_version=if_match())
     return answer(issue_id)
 
@@ -118,7 +126,7 @@ def withdraw(_, issue_id, contribution_id):
 @documented(*ERRORS)
 def theme(payload, issue_id):
     """Group contributions under a theme."""
-    _, actor = on_issue(issue_id, P.SHAPE_ISSUE)
+    actor = on_issue(issue_id, P.SHAPE_ISSUE)
     coproduce().theme_contributions(issue_id, actor=actor, expected_version=if_match(), **payload)
     return answer(issue_id)
 
@@ -129,7 +137,7 @@ def theme(payload, issue_id):
 @documented(*ERRORS)
 def record_finding(payload, issue_id):
     """Record what exploring showed, linked to the input behind it."""
-    _, actor = on_issue(issue_id, P.SHAPE_ISSUE)
+    actor = on_issue(issue_id, P.SHAPE_ISSUE)
     created = coproduce().record_finding(issue_id, actor=actor, expected_version=if_match(), **payload)
     return answer(issue_id, 201, created)
 
@@ -140,7 +148,7 @@ def record_finding(payload, issue_id):
 @documented(*ERRORS)
 def add_stakeholder(payload, issue_id):
     """Record an organisation or role that joined the issue."""
-    _, actor = on_issue(issue_id, P.SHAPE_ISSUE)
+    actor = on_issue(issue_id, P.SHAPE_ISSUE)
     coproduce().add_stakeholder(issue_id, actor=actor, expected_version=if_match(), **payload)
     return answer(issue_id)
 
@@ -151,14 +159,14 @@ def add_stakeholder(payload, issue_id):
 @documented(*ERRORS)
 def commit_action(payload, issue_id):
     """Commit to an action with a named owner and a due date."""
-    _, actor = on_issue(issue_id, P.COMMIT_ACTION)
+    actor = on_issue(issue_id, P.COMMIT_ACTION)
     created = coproduce().commit_action(issue_id, actor=actor, expected_version=if_match(), **payload)
     return answer(issue_id, 201, created)
 
 
 def _on_action(issue_id: UUID, action_id: UUID, permission: P):
     issue = readable_issue(issue_id)
-    return on_issue(issue_id, permission, owner_id=owner_of(issue, "action", action_id))[1]
+    return on_issue(issue_id, permission, owner_id=owner_of(issue, "action", action_id))
 
 
 @blp.route(ISSUE + "/actions/<uuid:action_id>/progress", methods=["POST"])
@@ -200,7 +208,7 @@ def drop_action(payload, issue_id, action_id):
 @documented(*ERRORS)
 def give_feedback(payload, issue_id):
     """Tell contributors what happened with their input."""
-    _, actor = on_issue(issue_id, P.GIVE_FEEDBACK)
+    actor = on_issue(issue_id, P.GIVE_FEEDBACK)
     created = coproduce().give_feedback(issue_id, actor=actor, expected_version=if_match(), **payload)
     return answer(issue_id, 201, created)
 
@@ -211,7 +219,7 @@ def give_feedback(payload, issue_id):
 @documented(*ERRORS)
 def record_learning(payload, issue_id):
     """Record what changed, the evidence and what to do next."""
-    _, actor = on_issue(issue_id, P.RECORD_LEARNING)
+    actor = on_issue(issue_id, P.RECORD_LEARNING)
     created = coproduce().record_learning(issue_id, actor=actor, expected_version=if_match(), **payload)
     return answer(issue_id, 201, created)
 
@@ -222,7 +230,7 @@ def record_learning(payload, issue_id):
 @documented(*ERRORS)
 def advance(payload, issue_id):
     """Advance to the next stage; refused with every unmet criterion listed."""
-    _, actor = on_issue(issue_id, P.DECIDE_STAGE)
+    actor = on_issue(issue_id, P.DECIDE_STAGE)
     coproduce().advance_stage(issue_id, actor=actor, expected_version=if_match(), **payload)
     return answer(issue_id)
 
@@ -233,7 +241,7 @@ def advance(payload, issue_id):
 @documented(*ERRORS)
 def move_back(payload, issue_id):
     """Move back to an earlier stage (from learn: a new cycle), saying why."""
-    _, actor = on_issue(issue_id, P.DECIDE_STAGE)
+    actor = on_issue(issue_id, P.DECIDE_STAGE)
     coproduce().move_back(issue_id, actor=actor, expected_version=if_match(), **payload)
     return answer(issue_id)
 
@@ -244,7 +252,7 @@ def move_back(payload, issue_id):
 @documented(*ERRORS)
 def park(payload, issue_id):
     """Park the issue, saying why."""
-    _, actor = on_issue(issue_id, P.DECIDE_STAGE)
+    actor = on_issue(issue_id, P.DECIDE_STAGE)
     coproduce().park(issue_id, payload["reason"], actor, expected_version=if_match())
     return answer(issue_id)
 
@@ -255,7 +263,7 @@ def park(payload, issue_id):
 @documented(*ERRORS)
 def reopen(payload, issue_id):
     """Take a parked issue back up."""
-    _, actor = on_issue(issue_id, P.DECIDE_STAGE)
+    actor = on_issue(issue_id, P.DECIDE_STAGE)
     coproduce().reopen(issue_id, payload["reason"], actor, expected_version=if_match())
     return answer(issue_id)
 
@@ -266,6 +274,6 @@ def reopen(payload, issue_id):
 @documented(*ERRORS)
 def close(payload, issue_id):
     """Close the issue from learn, with its outcome; refused while input awaits feedback."""
-    _, actor = on_issue(issue_id, P.DECIDE_STAGE)
+    actor = on_issue(issue_id, P.DECIDE_STAGE)
     coproduce().close_issue(issue_id, actor=actor, expected_version=if_match(), **payload)
     return answer(issue_id)
