@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, DateTime, Integer, String, Table, select
 
+from projections.ids import text
 from projections.issue_index import hub_of, issue_table, track_issues
 from projections.times import aware
 from projections.unit_of_work import UnitOfWork
@@ -59,18 +60,18 @@ LADDER = ["coercion", "educating", "informing", "consultation", "engagement", "c
 
 @view.on("SystemicIssue.ContributionRecorded")
 def received(work: UnitOfWork, e: Any, _: int) -> None:
-    work.insert(contributions, {"contribution_id": str(e.contribution_id), "recorded_at": e.timestamp,
+    work.insert(contributions, {"contribution_id": text(e.contribution_id), "recorded_at": e.timestamp,
                                 "hub_id": hub_of(work, issues, e.originator_id)})
 
 
 @view.on("SystemicIssue.ContributionWithdrawn")
 def withdrawn(work: UnitOfWork, e: Any, _: int) -> None:
-    work.update(contributions, str(e.contribution_id), withdrawn_at=e.timestamp)
+    work.update(contributions, text(e.contribution_id), withdrawn_at=e.timestamp)
 
 
 @view.on("SystemicIssue.FeedbackGiven")
 def answered(work: UnitOfWork, e: Any, _: int) -> None:
-    for contribution_id in map(str, e.contribution_ids):
+    for contribution_id in map(text, e.contribution_ids):
         row = work.get(contributions, contribution_id)
         if row and row["first_feedback_at"] is None:
             work.update(contributions, contribution_id, first_feedback_at=e.timestamp)
@@ -78,28 +79,28 @@ def answered(work: UnitOfWork, e: Any, _: int) -> None:
 
 @view.on("SystemicIssue.ActionCommitted")
 def committed(work: UnitOfWork, e: Any, _: int) -> None:
-    work.insert(actions, {"action_id": str(e.action_id), "hub_id": hub_of(work, issues, e.originator_id),
-                          "owner_id": str(e.owner_id), "due": e.due, "committed_at": e.timestamp,
+    work.insert(actions, {"action_id": text(e.action_id), "hub_id": hub_of(work, issues, e.originator_id),
+                          "owner_id": text(e.owner_id), "due": e.due, "committed_at": e.timestamp,
                           "status": "open"})
 
 
 @view.on("SystemicIssue.ActionCompleted", "SystemicIssue.ActionDropped")
 def ended(work: UnitOfWork, e: Any, _: int) -> None:
     status = "completed" if type(e).__name__ == "ActionCompleted" else "dropped"
-    work.update(actions, str(e.action_id), status=status, ended_at=e.timestamp)
+    work.update(actions, text(e.action_id), status=status, ended_at=e.timestamp)
 
 
 @view.on("SystemicIssue.Selected", "SystemicIssue.StageAdvanced", "SystemicIssue.StageMovedBack",
          "SystemicIssue.Closed")
 def decided(work: UnitOfWork, e: Any, _: int) -> None:
-    work.insert(decisions, {"issue_id": str(e.originator_id), "version": e.originator_version,
+    work.insert(decisions, {"issue_id": text(e.originator_id), "version": e.originator_version,
                             "hub_id": hub_of(work, issues, e.originator_id), "kind": type(e).__name__,
                             "level": e.level, "at": e.timestamp})
 
 
 @view.on("SystemicIssue.ParticipationRated")
 def rated(work: UnitOfWork, e: Any, _: int) -> None:
-    work.insert(ratings, {"issue_id": str(e.originator_id), "version": e.decision, "rater_id": e.actor["id"],
+    work.insert(ratings, {"issue_id": text(e.originator_id), "version": e.decision, "rater_id": e.actor["id"],
                           "level": e.level})
 
 

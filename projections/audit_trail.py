@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, DateTime, String, Table, select
 
+from projections.ids import text
 from projections.unit_of_work import UnitOfWork
 from projections.view import View, event_name
 
@@ -35,13 +36,13 @@ FILTERS = ("actor_id", "actor_role", "hub_id", "issue_id", "kind", "aggregate")
 def _hub(work: UnitOfWork, e: Any) -> str | None:
     aggregate = event_name(e).split(".")[0]
     if aggregate == "Hub":
-        return str(e.originator_id)
+        return text(e.originator_id)
     if aggregate == "SystemicIssue":
         if event_name(e) == "SystemicIssue.Raised":
-            work.insert(issue_hubs, {"issue_id": str(e.originator_id), "hub_id": str(e.hub_id)})
-        row = work.get(issue_hubs, str(e.originator_id))
+            work.insert(issue_hubs, {"issue_id": text(e.originator_id), "hub_id": text(e.hub_id)})
+        row = work.get(issue_hubs, text(e.originator_id))
         return row["hub_id"] if row else None
-    return str(e.hub_id) if hasattr(e, "hub_id") else None
+    return text(e.hub_id) if hasattr(e, "hub_id") else None
 
 
 def _record(work: UnitOfWork, e: Any, position: int) -> None:
@@ -50,8 +51,8 @@ def _record(work: UnitOfWork, e: Any, position: int) -> None:
     work.insert(events, {
         "position": position, "occurred_at": e.timestamp, "actor_id": actor.get("id"),
         "actor_role": actor.get("role"), "hub_id": _hub(work, e),
-        "issue_id": str(e.originator_id) if aggregate == "SystemicIssue" else None,
-        "aggregate": aggregate, "aggregate_id": str(e.originator_id), "kind": type(e).__name__})
+        "issue_id": text(e.originator_id) if aggregate == "SystemicIssue" else None,
+        "aggregate": aggregate, "aggregate_id": text(e.originator_id), "kind": type(e).__name__})
 
 
 for _aggregate in ("SystemicIssue", "Hub", "Account", "Username"):

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, String, Table, Text, select
 
+from projections.ids import text
 from projections.issue_index import issue_table, track_issues
 from projections.times import aware
 from projections.unit_of_work import UnitOfWork
@@ -28,12 +29,12 @@ STAGES = ["frame", "explore", "act", "learn", "closed"]
 
 @view.on("Hub.Created")
 def hub_created(work: UnitOfWork, e: Any, _: int) -> None:
-    work.insert(hubs, {"hub_id": str(e.originator_id), "name": e.name, "area": e.area, "lifecycle": e.lifecycle})
+    work.insert(hubs, {"hub_id": text(e.originator_id), "name": e.name, "area": e.area, "lifecycle": e.lifecycle})
 
 
 @view.on("Hub.LifecycleAdvanced")
 def hub_moved_on(work: UnitOfWork, e: Any, _: int) -> None:
-    work.update(hubs, str(e.originator_id), lifecycle=e.to)
+    work.update(hubs, text(e.originator_id), lifecycle=e.to)
 
 
 def all_hubs(conn: Connection) -> list[Any]:

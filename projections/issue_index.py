@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text
 
+from projections.ids import text
 from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
@@ -35,34 +36,34 @@ def track_issues(view: View, table: Table) -> None:
 
     @view.on("SystemicIssue.Raised")
     def raised(work: UnitOfWork, e: Any, _: int) -> None:
-        work.insert(table, {"issue_id": str(e.originator_id), "hub_id": str(e.hub_id), "title": e.title,
+        work.insert(table, {"issue_id": text(e.originator_id), "hub_id": text(e.hub_id), "title": e.title,
                             "stage": "frame", "stage_since": e.timestamp, "version": 1})
 
     @view.on("SystemicIssue.*")
     def any_change(work: UnitOfWork, e: Any, _: int) -> None:
         if type(e).__name__ != "Raised":  # the issue's row comes with Raised (version 1)
-            work.update(table, str(e.originator_id), version=e.originator_version)
+            work.update(table, text(e.originator_id), version=e.originator_version)
 
     @view.on(*STAGE_MOVES)
     def moved(work: UnitOfWork, e: Any, _: int) -> None:
-        work.update(table, str(e.originator_id), stage=e.to, stage_since=e.timestamp)
+        work.update(table, text(e.originator_id), stage=e.to, stage_since=e.timestamp)
 
     @view.on("SystemicIssue.Closed")
     def closed(work: UnitOfWork, e: Any, _: int) -> None:
-        work.update(table, str(e.originator_id), stage="closed", stage_since=e.timestamp)
+        work.update(table, text(e.originator_id), stage="closed", stage_since=e.timestamp)
 
     @view.on("SystemicIssue.Parked")
     def parked(work: UnitOfWork, e: Any, _: int) -> None:
-        work.update(table, str(e.originator_id), parked_reason=e.reason, parked_since=e.timestamp)
+        work.update(table, text(e.originator_id), parked_reason=e.reason, parked_since=e.timestamp)
 
     @view.on("SystemicIssue.Reopened")
     def reopened(work: UnitOfWork, e: Any, _: int) -> None:
-        work.update(table, str(e.originator_id), parked_reason=None, parked_since=None)
+        work.update(table, text(e.originator_id), parked_reason=None, parked_since=None)
 
 
 def stage_of(work: UnitOfWork, table: Table, issue_id: Any) -> str:
-    return work.get(table, str(issue_id))["stage"]
+    return work.get(table, text(issue_id))["stage"]
 
 
 def hub_of(work: UnitOfWork, table: Table, issue_id: Any) -> str:
-    return work.get(table, str(issue_id))["hub_id"]
+    return work.get(table, text(issue_id))["hub_id"]

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, Connection, DateTime, Integer, String, Table, Text, select, update
 
+from projections.ids import text
 from projections.issue_index import issue_table, track_issues
 from projections.unit_of_work import UnitOfWork
 from projections.view import View
@@ -60,31 +61,31 @@ actions = Table(
 
 def _fate(work: UnitOfWork, e: Any, kind: str, ref: Any, summary: str) -> None:
     for contribution_id in e.contribution_ids:
-        work.insert(fates, {"contribution_id": str(contribution_id), "kind": kind, "ref_id": str(ref),
+        work.insert(fates, {"contribution_id": text(contribution_id), "kind": kind, "ref_id": text(ref),
                             "summary": summary, "by_id": e.actor["id"], "at": e.timestamp})
 
 
 @view.on("SystemicIssue.ContributionRecorded")
 def recorded(work: UnitOfWork, e: Any, _: int) -> None:
     work.insert(contributions, {
-        "contribution_id": str(e.contribution_id), "issue_id": str(e.originator_id),
-        "contributor_id": str(e.contributor_id), "entered_by": e.actor["id"], "entered_by_role": e.actor["role"],
-        "session_id": str(e.session_id) if e.session_id else None, "channel": e.channel,
+        "contribution_id": text(e.contribution_id), "issue_id": text(e.originator_id),
+        "contributor_id": text(e.contributor_id), "entered_by": e.actor["id"], "entered_by_role": e.actor["role"],
+        "session_id": text(e.session_id) if e.session_id else None, "channel": e.channel,
         "may_quote": e.may_quote, "attribution": e.attribution, "text": e.text, "recorded_at": e.timestamp,
         "themes": []})
 
 
 @view.on("SystemicIssue.ContributionWithdrawn")
 def withdrawn(work: UnitOfWork, e: Any, _: int) -> None:
-    work.update(contributions, str(e.contribution_id), withdrawn_at=e.timestamp)
+    work.update(contributions, text(e.contribution_id), withdrawn_at=e.timestamp)
 
 
 @view.on("SystemicIssue.ContributionsThemed")
 def themed(work: UnitOfWork, e: Any, _: int) -> None:
     for contribution_id in e.contribution_ids:
-        themes = work.get(contributions, str(contribution_id))["themes"]
+        themes = work.get(contributions, text(contribution_id))["themes"]
         if e.theme not in themes:
-            work.update(contributions, str(contribution_id), themes=[*themes, e.theme])
+            work.update(contributions, text(contribution_id), themes=[*themes, e.theme])
     _fate(work, e, "themed", None, e.theme)
 
 
@@ -95,21 +96,21 @@ def found(work: UnitOfWork, e: Any, _: int) -> None:
 
 @view.on("SystemicIssue.ActionCommitted")
 def committed(work: UnitOfWork, e: Any, _: int) -> None:
-    work.insert(actions, {"action_id": str(e.action_id), "title": e.title, "owner_id": str(e.owner_id),
+    work.insert(actions, {"action_id": text(e.action_id), "title": e.title, "owner_id": text(e.owner_id),
                           "due": e.due, "status": "open", "progress": [], "end_note": ""})
     _fate(work, e, "action", e.action_id, e.title)
 
 
 @view.on("SystemicIssue.ActionProgressReported")
 def progressed(work: UnitOfWork, e: Any, _: int) -> None:
-    progress = work.get(actions, str(e.action_id))["progress"]
-    work.update(actions, str(e.action_id), progress=[*progress, {"note": e.note, "at": e.timestamp.isoformat()}])
+    progress = work.get(actions, text(e.action_id))["progress"]
+    work.update(actions, text(e.action_id), progress=[*progress, {"note": e.note, "at": e.timestamp.isoformat()}])
 
 
 @view.on("SystemicIssue.ActionCompleted", "SystemicIssue.ActionDropped")
 def ended(work: UnitOfWork, e: Any, _: int) -> None:
     completed = type(e).__name__ == "ActionCompleted"
-    work.update(actions, str(e.action_id), status="completed" if completed else "dropped",
+    work.update(actions, text(e.action_id), status="completed" if completed else "dropped",
                 end_note=e.note if completed else e.reason)
 
 
@@ -122,7 +123,7 @@ def answered(work: UnitOfWork, e: Any, _: int) -> None:
 def forgotten(work: UnitOfWork, e: Any, _: int) -> None:
     """Drop the person's sealed words from this view too (they are unreadable already)."""
     work.execute(contributions, update(contributions).where(
-        contributions.c.contributor_id == str(e.originator_id)).values(text=""))
+        contributions.c.contributor_id == text(e.originator_id)).values(text=""))
 
 
 def of_contributor(conn: Connection, contributor_id: Any) -> list[dict[str, Any]]:

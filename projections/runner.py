@@ -86,20 +86,21 @@ class Projections:
         applied = 0
         with self.engine.begin() as conn:
             work = UnitOfWork(conn)
-            events = [(n.id, self.mapper.to_domain_event(n), n) for n in notifications]
-            for view in chosen:
-                todo = [(position, stored if view.raw else event) for position, event, stored in events
-                        if position > at[view.name]]
-                if not todo:
-                    continue
+            behind = [view for view in chosen if at[view.name] < notifications[-1].id]
+            for view in behind:
                 moved = conn.execute(update(positions).where(
                     positions.c.view == view.name, positions.c.position == at[view.name]).values(
-                    position=todo[-1][0], updated_at=now()))
+                    position=notifications[-1].id, updated_at=now()))
                 if moved.rowcount != 1:
                     raise _Overtaken()  # rolls the whole batch back
-                for position, event in todo:
-                    view.apply(work, event, position)
-                applied += len(todo)
+            decode = self.mapper.to_domain_event if not all(view.raw for view in behind) else None
+            starts = [(view, at[view.name]) for view in behind]
+            for stored in notifications:  # event by event, each to every view: they share its decoding
+                event = decode(stored) if decode else None
+                for view, start in starts:
+                    if stored.id > start:
+                        view.apply(work, stored if view.raw else event, stored.id)
+                        applied += 1
             work.flush()
         return applied
 

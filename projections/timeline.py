@@ -12,6 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import JSON, BigInteger, Column, Connection, DateTime, Integer, String, Table, select
 
+from projections.ids import text
 from projections.issue_index import issue_table, stage_of, track_issues
 from projections.unit_of_work import UnitOfWork
 from projections.view import View, event_name
@@ -34,6 +35,7 @@ entries = Table(
 
 ENVELOPE = {"originator_id", "originator_version", "originator_topic", "timestamp", "actor"}
 PERSONAL = {"text"}  # sealed content stays in the event store only
+LEFT_OUT = ENVELOPE | PERSONAL
 
 
 def _plain(value: Any) -> Any:
@@ -45,13 +47,13 @@ def _plain(value: Any) -> Any:
 
 
 def details_of(event: Any) -> dict[str, Any]:
-    return {k: _plain(v) for k, v in vars(event).items() if k not in ENVELOPE | PERSONAL}
+    return {k: _plain(v) for k, v in vars(event).items() if k not in LEFT_OUT}
 
 
 def contributions_touched(event: Any) -> list[str]:
     if hasattr(event, "contribution_ids"):
-        return [str(i) for i in event.contribution_ids]
-    return [str(event.contribution_id)] if hasattr(event, "contribution_id") else []
+        return [text(i) for i in event.contribution_ids]
+    return [text(event.contribution_id)] if hasattr(event, "contribution_id") else []
 
 
 @view.on("SystemicIssue.*")
@@ -59,7 +61,7 @@ def entry(work: UnitOfWork, e: Any, position: int) -> None:
     stage = "frame" if event_name(e) == "SystemicIssue.Raised" else stage_of(work, issues, e.originator_id)
     actor = getattr(e, "actor", None) or {}
     work.insert(entries, {
-        "position": position, "issue_id": str(e.originator_id), "version": e.originator_version,
+        "position": position, "issue_id": text(e.originator_id), "version": e.originator_version,
         "kind": type(e).__name__, "stage": stage, "occurred_at": e.timestamp, "actor_id": actor.get("id"),
         "actor_role": actor.get("role"), "details": details_of(e), "contribution_ids": contributions_touched(e)})
 

@@ -10,6 +10,7 @@ instead of a dozen per event.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Executable, Table, select
@@ -26,34 +27,33 @@ class Rows:
     def __init__(self, table: Table):
         self.table = table
         self.keys = key_names(table)
+        self.key_of = itemgetter(*self.keys) if self.keys else None  # one column: its value; more: a tuple
         self.blank = dict.fromkeys(c.name for c in table.columns if not numbered(c))
         self._forget()
 
     def _forget(self) -> None:
         self.known: dict[Key, Row | None] = {}  # None: not in the table
         self.added: list[Row] = []
-        self.new: set[Key] = set()
+        self.loaded: set[Key] = set()  # rows read from the database; the others are inserted as they end up
         self.changed: dict[Key, set[str]] = {}
-
-    def key_of(self, row: Row) -> Key:
-        return row[self.keys[0]] if len(self.keys) == 1 else tuple(row[name] for name in self.keys)
 
     def get(self, conn: Connection, key: Key) -> Row | None:
         try:
             return self.known[key]
         except KeyError:
             values = (key,) if len(self.keys) == 1 else key
-            found = conn.execute(select(self.table).where(where_key(self.table)), dict(zip(self.keys, values))).first()
+            found = conn.execute(select(self.table).where(where_key(self.table)),
+                                 dict(zip(self.keys, values))).first()
             row = self.known[key] = found._asdict() if found else None
+            if found:
+                self.loaded.add(key)
             return row
 
     def add(self, values: Row) -> None:
-        row = self.blank | values
+        row = values if len(values) == len(self.blank) else self.blank | values
         self.added.append(row)
-        if self.keys:
-            key = self.key_of(row)
-            self.known[key] = row
-            self.new.add(key)
+        if self.key_of:
+            self.known[self.key_of(row)] = row
 
     def change(self, conn: Connection, key: Key, values: Row) -> None:
         """Like `UPDATE ... WHERE key`: a row that is not there is left alone."""
@@ -61,7 +61,7 @@ class Rows:
         if row is None:
             return
         row.update(values)
-        if key not in self.new:  # a new row is inserted as it ends up
+        if key in self.loaded:
             self.changed.setdefault(key, set()).update(values)
 
     def flush(self, conn: Connection) -> None:
