@@ -30,6 +30,7 @@ from service.sealing import Sealer
 from service.snapshots import SnapshotTranscoder
 from service.store import Store, StoreConfigError, create_tables
 from service.transcodings import register_domain_records
+from service.writes import NoTurns, WriteTurns
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
@@ -92,6 +93,7 @@ class CoproduceBase(Application):
         self.store = store or Store.from_env()
         super().__init__({**self.store.eventsourcing_env(), **(env or {})})
         self.engine = self.store.engine()
+        self.writes = WriteTurns(Path(self.store.url.database)) if self.store.is_sqlite else NoTurns()
         self.keys = KeyStore(self.engine)
         self.sealer = Sealer(self.keys)
         self.credentials = Credentials(self.engine)
@@ -103,11 +105,16 @@ class CoproduceBase(Application):
         self.audit = Audit(self.engine, self.recorder, self.projections, signing_key_path(self.store),
                            float(os.environ.get("COPRODUCE_CHECKPOINT_SECONDS") or 3600))
 
+    def _record(self, processing_event: Any) -> Any:
+        with self.writes.turn():
+            return super()._record(processing_event)
+
     def _notify(self, recordings: list) -> None:
         """After every save: in inline mode, bring the read models up to date at once."""
         if self.projections_inline:
             try:
-                self.projections.catch_up()
+                with self.writes.turn():
+                    self.projections.catch_up()
                 self.audit.checkpoint_if_due()
             except Exception:  # the command is recorded; the next catch-up retries the views
                 log.exception("read models could not catch up")
@@ -129,6 +136,7 @@ class CoproduceBase(Application):
         super().close()
         if hasattr(self, "engine"):
             self.engine.dispose()
+            self.writes.close()
 
     def _cached(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
         """The repository's own instance, shared by every thread: never change it."""

@@ -11,7 +11,9 @@ import os
 from datetime import datetime, timezone
 from uuid import UUID
 
-from sqlalchemy import Column, DateTime, Engine, LargeBinary, MetaData, String, Table, delete, insert, select
+from sqlalchemy import (
+    Column, DateTime, Engine, LargeBinary, MetaData, String, Table, bindparam, delete, insert, select,
+)
 from sqlalchemy.exc import IntegrityError
 
 from service.store import create_tables
@@ -26,6 +28,7 @@ person_keys = Table(
 )
 
 KEY_BYTES = 32  # AES-256
+KEY_OF = select(person_keys.c.key).where(person_keys.c.person_id == bindparam("person_id"))  # built once, as LIVE_TOKEN
 
 
 class KeyStore:
@@ -38,7 +41,7 @@ class KeyStore:
     def key_for(self, person_id: UUID) -> bytes | None:
         """The person's key, or None once they have been forgotten (or never had one)."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(person_keys.c.key).where(person_keys.c.person_id == person_id.hex))
+            row = conn.execute(KEY_OF, {"person_id": person_id.hex})
             found = row.scalar_one_or_none()
         return bytes(found) if found is not None else None
 
