@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -23,6 +22,7 @@ from projections.describe import FORGOTTEN
 from projections.runner import Projections
 from service import idempotency_store
 from service.audit import Audit
+from service.catch_ups import CatchUps
 from service.copies import copied
 from service.credentials import Credentials
 from service.keystore import KeyStore
@@ -34,8 +34,6 @@ from service.writes import NoTurns, WriteTurns
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
-
-log = logging.getLogger(__name__)
 
 
 def signing_key_path(store: Store) -> Path:
@@ -104,6 +102,7 @@ class CoproduceBase(Application):
             else projections_inline
         self.audit = Audit(self.engine, self.recorder, self.projections, signing_key_path(self.store),
                            float(os.environ.get("COPRODUCE_CHECKPOINT_SECONDS") or 3600))
+        self.catch_ups = CatchUps(self._catch_up_inline)
 
     def _record(self, processing_event: Any) -> Any:
         with self.writes.turn():
@@ -112,12 +111,12 @@ class CoproduceBase(Application):
     def _notify(self, recordings: list) -> None:
         """After every save: in inline mode, bring the read models up to date at once."""
         if self.projections_inline:
-            try:
-                with self.writes.turn():
-                    self.projections.catch_up()
-                self.audit.checkpoint_if_due()
-            except Exception:  # the command is recorded; the next catch-up retries the views
-                log.exception("read models could not catch up")
+            self.catch_ups.after_save()
+
+    def _catch_up_inline(self) -> None:
+        with self.writes.turn():
+            self.projections.catch_up()
+            self.audit.checkpoint_if_due()
 
     def construct_recorder(self) -> Any:
         return _tolerating_concurrent_create(super().construct_recorder)
