@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Connection, DateTime, Integer, String, Table, Text, select, update
+from sqlalchemy import JSON, Boolean, Column, Connection, DateTime, Integer, String, Table, Text, func, select, update
 
 from projections.ids import text
 from projections.issue_index import issue_table, track_issues
@@ -126,13 +126,15 @@ def forgotten(work: UnitOfWork, e: Any, _: int) -> None:
         contributions.c.contributor_id == text(e.originator_id)).values(text=""))
 
 
-def of_contributor(conn: Connection, contributor_id: Any) -> list[dict[str, Any]]:
-    """Every contribution of one person, newest first, with its fates, actions and issue."""
-    rows = list(conn.execute(
-        select(contributions, issues.c.title, issues.c.stage, issues.c.hub_id)
-        .join(issues, issues.c.issue_id == contributions.c.issue_id)
-        .where(contributions.c.contributor_id == str(contributor_id))
-        .order_by(contributions.c.recorded_at.desc())))
+def of_contributor(conn: Connection, contributor_id: Any, first: int = 0,
+                   size: int | None = None) -> list[dict[str, Any]]:
+    """Every contribution of one person, newest first, with its fates, actions and issue; or only
+    `size` of them from the `first`, so that a page costs the same however much they have said."""
+    query = (select(contributions, issues.c.title, issues.c.stage, issues.c.hub_id)
+             .join(issues, issues.c.issue_id == contributions.c.issue_id)
+             .where(contributions.c.contributor_id == str(contributor_id))
+             .order_by(contributions.c.recorded_at.desc(), contributions.c.contribution_id))
+    rows = list(conn.execute(query if size is None else query.offset(first).limit(size)))
     steps: dict[str, list[Any]] = {row.contribution_id: [] for row in rows}
     for step in conn.execute(select(fates).where(fates.c.contribution_id.in_(list(steps))).order_by(fates.c.id)):
         steps[step.contribution_id].append(step)
@@ -141,3 +143,7 @@ def of_contributor(conn: Connection, contributor_id: Any) -> list[dict[str, Any]
     return [{"contribution": row, "fates": steps[row.contribution_id],
              "actions": {s.ref_id: linked[s.ref_id] for s in steps[row.contribution_id] if s.kind == "action"}}
             for row in rows]
+
+
+def count_of_contributor(conn: Connection, contributor_id: Any) -> int:
+    return conn.execute(select(func.count()).where(contributions.c.contributor_id == str(contributor_id))).scalar_one()

@@ -54,6 +54,14 @@ class ReadQueries(CoproduceBase):
         lookups = _Lookups(self)
         return [self._story(s, lookups) for s in stories]
 
+    def my_input_page(self, contributor_id: UUID, first: int, size: int) -> tuple[list[dict[str, Any]], int]:
+        """One page of `my_input`, and how many stories there are in all."""
+        with self.engine.connect() as conn:
+            stories = my_input.of_contributor(conn, contributor_id, first, size)
+            total = my_input.count_of_contributor(conn, contributor_id)
+        lookups = _Lookups(self)
+        return [self._story(s, lookups) for s in stories], total
+
     def _story(self, story: dict[str, Any], look: _Lookups) -> dict[str, Any]:
         c = story["contribution"]
         text = None if c.withdrawn_at else (look.open(c.text) or None)  # blank or unreadable: erased

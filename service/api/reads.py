@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Iterator
 from typing import Any
+from uuid import UUID
 
 from flask import Response
 
@@ -54,7 +55,7 @@ def rate(payload, issue_id):
 @documented(401, 429)
 def my_input(pagination_parameters):
     """What happened to each piece of your input, newest first."""
-    return page_of(coproduce().my_input(signed_in().id), pagination_parameters)
+    return _input_page(signed_in().id, pagination_parameters)
 
 
 @blp.route("/accounts/<uuid:account_id>/input", methods=["GET"])
@@ -65,7 +66,14 @@ def someones_input(account_id, pagination_parameters):
     """What happened to one person's input (auditors and admins)."""
     allow(P.READ_ACCOUNTS)
     coproduce().account(account_id)
-    return page_of(coproduce().my_input(account_id), pagination_parameters)
+    return _input_page(account_id, pagination_parameters)
+
+
+def _input_page(person: UUID, pagination_parameters) -> list:
+    """Only the page asked for is read and opened, however much the person has said."""
+    stories, pagination_parameters.item_count = coproduce().my_input_page(
+        person, pagination_parameters.first_item, pagination_parameters.page_size)
+    return stories
 
 
 @blp.route("/hubs/<uuid:hub_id>/board", methods=["GET"])

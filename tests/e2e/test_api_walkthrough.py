@@ -121,3 +121,17 @@ def test_signing_in_tokens_and_passwords(world):
     assert w.client.post("/api/v1/tokens", json={"username": "expert", "password": "a much longer secret"}).status_code == 201
     short = w.call("expert", "POST", f"/api/v1/accounts/{me}/password", {"password": "short"})
     assert short.status_code == 422 and "password" in short.json["errors"]
+
+
+def test_my_input_is_read_a_page_at_a_time_newest_first(world):
+    w = world
+    issue = w.call("expert", "POST", f"/api/v1/hubs/{w.hubs['own']}/issues", {"title": "Buses after six"}).json["id"]
+    for n in range(3):
+        assert w.call("expert", "POST", f"/api/v1/issues/{issue}/contributions", {
+            "text": f"Input {n}", "channel": "online", "may_quote": True, "attribution": "name"}).status_code == 201
+    whole = w.call("expert", "GET", "/api/v1/me/input?page_size=100")
+    total = json.loads(whole.headers["X-Pagination"])["total"]
+    assert total == len(whole.json) >= 3 and whole.json[0]["text"] == "Input 2"
+    pages = [w.call("expert", "GET", f"/api/v1/me/input?page_size=2&page={page}") for page in range(1, total // 2 + 2)]
+    assert all(json.loads(p.headers["X-Pagination"])["total"] == total for p in pages)
+    assert [s["contribution_id"] for p in pages for s in p.json] == [s["contribution_id"] for s in whole.json]
