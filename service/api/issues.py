@@ -35,7 +35,7 @@ def answer(issue_id: UUID, status: int = 200, created: UUID | None = None):
     `Prefer: return=minimal`, only the issue's id and version: the same shape, without the
     cost of rendering every contribution."""
     issue = coproduce().just_saved(issue_id) or coproduce().issue(issue_id)
-    headers = {"ETag": f'"{issue.version}"'}
+    headers = _etag(issue)
     if prefers_minimal():
         body = {"id": issue.id, "version": issue.version}
         headers["Preference-Applied"] = MINIMAL
@@ -44,13 +44,18 @@ def answer(issue_id: UUID, status: int = 200, created: UUID | None = None):
     return ({"id": created, "issue": body} if created else body), status, headers
 
 
+def _etag(issue) -> dict[str, str]:
+    """The issue's version as its ETag, which If-Match names to refuse a stale change."""
+    return {"ETag": f'"{issue.version}"'}
+
+
 @blp.route(ISSUE, methods=["GET"])
 @blp.response(200, v.IssueOut, headers={"ETag": {"description": "The issue's version", "schema": {"type": "string"}}})
 @documented(401, 404, 429)
 def get_issue(issue_id):
     """An issue, with its input, decisions and what is missing before its next stage."""
     issue = readable_issue(issue_id)
-    return issue_view(coproduce(), issue, who()), 200, {"ETag": f'"{issue.version}"'}
+    return issue_view(coproduce(), issue, who()), 200, _etag(issue)
 
 
 @blp.route(ISSUE + "/missing", methods=["GET"])
