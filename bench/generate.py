@@ -149,7 +149,7 @@ class Generator:
         issue.advance_stage(Stage.LEARN, "The action is complete", Level.CO_PRODUCTION, manager)
         issue.give_feedback(words.sentence(rng, "You said, we did"), said, manager)
         issue.record_learning(words.sentence(rng, "Changed"), "Follow-up calls", "Check in six months", manager)
-        rater = Actor(UUID(issue.contributions[str(said[0])].contributor_id), Role.EXPERT)
+        rater = Actor(UUID(issue.contributor_of(said[0])), Role.EXPERT)
         issue.rate_participation(int(next(iter(issue.decisions))), Level.CONSULTATION, rater)
         if stop == Stage.CLOSED:
             issue.close(words.sentence(rng, "Outcome"), Level.CO_PRODUCTION, manager)

@@ -12,8 +12,7 @@ from domain.actors import Actor, Role
 from domain.errors import IssueClosed, NotFound, RuleBroken, StageRefused, choice
 from domain.participation import ParticipationLevel
 from domain.records import (
-    Action, ActionStatus, Attribution, Channel, Contribution, Feedback, Finding,
-    Framing, Learning, Selection, Stakeholder,
+    Action, ActionStatus, Attribution, Channel, Feedback, Finding, Framing, Learning, Selection, Stakeholder,
 )
 from domain.workflow import Stage
 
@@ -25,7 +24,15 @@ def _required(value: str, what: str) -> str:
 
 
 class SystemicIssue(Aggregate):
-    """A systemic issue moving through frame → explore → act → learn."""
+    """A systemic issue moving through frame → explore → act → learn.
+
+    Of each piece of input, the issue keeps only what its rules read: whose it is, whether
+    it was withdrawn and whether feedback answered it. What the input says and how it came
+    in stay in its `ContributionRecorded` event (and the read models): an issue may gather
+    thousands of contributions, and every command loads the issue.
+    """
+
+    class_version = 2
 
     @event("Raised")
     def __init__(self, hub_id: UUID, title: str, actor: dict) -> None:
@@ -37,7 +44,9 @@ class SystemicIssue(Aggregate):
         self.parked_reason: str | None = None
         self.framing: Framing | None = None
         self.selection: Selection | None = None
-        self.contributions: dict[str, Contribution] = {}
+        self.contributors: dict[str, str] = {}  # contribution id -> the expert whose input it is
+        self.withdrawn: set[str] = set()  # contribution ids
+        self.answered: set[str] = set()  # contribution ids some feedback answered
         self.findings: dict[str, Finding] = {}
         self.stakeholders: list[Stakeholder] = []
         self.actions: dict[str, Action] = {}
@@ -74,13 +83,22 @@ class SystemicIssue(Aggregate):
     def has_selection(self) -> bool:
         return self.selection is not None and self.selection.cycle == self.cycle
 
+    @staticmethod
+    def upcast_v1_v2(state: dict) -> None:
+        """Snapshots taken when the issue kept each contribution whole."""
+        contributions = [c if isinstance(c, dict) else vars(c) for c in state.pop("contributions").values()]
+        state["contributors"] = {c["id"]: c["contributor_id"] for c in contributions}
+        state["withdrawn"] = {c["id"] for c in contributions if c["withdrawn"]}
+        state["answered"] = {c["id"] for c in contributions if c["answered_by"]}
+
     @property
-    def active_contributions(self) -> list[Contribution]:
-        return [c for c in self.contributions.values() if not c.withdrawn]
+    def active_contributions(self) -> list[str]:
+        """Ids of the input that counts: recorded and not withdrawn, in the order recorded."""
+        return [c for c in self.contributors if c not in self.withdrawn]
 
     @property
     def expert_contribution_count(self) -> int:
-        return len(self.active_contributions)
+        return len(self.contributors) - len(self.withdrawn)
 
     @property
     def finding_count(self) -> int:
@@ -100,13 +118,24 @@ class SystemicIssue(Aggregate):
     def learning_count(self) -> int:
         return sum(1 for learning in self.learnings.values() if learning.cycle == self.cycle)
 
+    def awaits_feedback(self, contribution_id: str) -> bool:
+        return contribution_id not in self.withdrawn and contribution_id not in self.answered
+
     @property
-    def awaiting_feedback(self) -> list[Contribution]:
-        return [c for c in self.contributions.values() if c.awaits_feedback]
+    def awaiting_feedback(self) -> list[str]:
+        """Ids of the input no feedback has answered yet, withdrawn input aside."""
+        return [c for c in self.contributors if self.awaits_feedback(c)]
 
     @property
     def awaiting_feedback_count(self) -> int:
         return len(self.awaiting_feedback)
+
+    def contributor_of(self, contribution_id: UUID | str) -> str:
+        """The id of the expert whose input this is."""
+        try:
+            return self.contributors[str(contribution_id)]
+        except KeyError:
+            raise NotFound(f"contribution {contribution_id} is not part of this issue") from None
 
     def missing_before(self, to_stage: Stage) -> list[str]:
         """What is still missing before this issue may advance to `to_stage`."""
@@ -118,19 +147,14 @@ class SystemicIssue(Aggregate):
         if self.is_closed:
             raise IssueClosed()
 
-    def _contribution(self, contribution_id: UUID | str) -> Contribution:
-        try:
-            return self.contributions[str(contribution_id)]
-        except KeyError:
-            raise NotFound(f"contribution {contribution_id} is not part of this issue") from None
-
     def _active_ids(self, contribution_ids: list[UUID] | list[str]) -> list[str]:
         """The chosen contributions, each one part of this issue and not withdrawn."""
         ids = [str(i) for i in dict.fromkeys(contribution_ids)]
         if not ids:
             raise RuleBroken("at least one contribution must be chosen")
         for contribution_id in ids:
-            if self._contribution(contribution_id).withdrawn:
+            self.contributor_of(contribution_id)
+            if contribution_id in self.withdrawn:
                 raise RuleBroken(f"contribution {contribution_id} has been withdrawn")
         return ids
 
@@ -197,23 +221,19 @@ class SystemicIssue(Aggregate):
         self, contribution_id: UUID, contributor_id: UUID, text: str, channel: str,
         session_id: UUID | None, may_quote: bool, attribution: str, actor: dict,
     ) -> None:
-        self.contributions[str(contribution_id)] = Contribution(
-            id=str(contribution_id), contributor_id=str(contributor_id),
-            entered_by=actor["id"], channel=channel,
-            session_id=str(session_id) if session_id else None,
-            may_quote=may_quote, attribution=attribution, text=text,
-        )
+        self.contributors[str(contribution_id)] = str(contributor_id)
 
     def withdraw_contribution(self, contribution_id: UUID, actor: Actor) -> None:
         """Withdraw input; it no longer counts, and no longer awaits feedback."""
         self._check_open()
-        if self._contribution(contribution_id).withdrawn:
+        self.contributor_of(contribution_id)
+        if str(contribution_id) in self.withdrawn:
             raise RuleBroken(f"contribution {contribution_id} has already been withdrawn")
         self._contribution_withdrawn(contribution_id=contribution_id, actor=actor.as_dict())
 
     @event("ContributionWithdrawn")
     def _contribution_withdrawn(self, contribution_id: UUID, actor: dict) -> None:
-        self.contributions[str(contribution_id)].withdrawn = True
+        self.withdrawn.add(str(contribution_id))
 
     def theme_contributions(self, theme: str, contribution_ids: list[UUID], actor: Actor) -> None:
         """Group contributions under a theme."""
@@ -224,10 +244,7 @@ class SystemicIssue(Aggregate):
 
     @event("ContributionsThemed")
     def _contributions_themed(self, theme: str, contribution_ids: list[str], actor: dict) -> None:
-        for contribution_id in contribution_ids:
-            themes = self.contributions[contribution_id].themes
-            if theme not in themes:
-                themes.append(theme)
+        """Themes are for people to read: the read models keep them."""
 
     # --- exploring -------------------------------------------------------------------------
 
@@ -329,8 +346,7 @@ class SystemicIssue(Aggregate):
     def _feedback_given(self, feedback_id: UUID, message: str, contribution_ids: list[str],
                         actor: dict) -> None:
         self.feedback[str(feedback_id)] = Feedback(str(feedback_id), message, list(contribution_ids))
-        for contribution_id in contribution_ids:
-            self.contributions[contribution_id].answered_by.append(str(feedback_id))
+        self.answered.update(contribution_ids)
 
     def record_learning(self, what_changed: str, evidence: str, next_steps: str, actor: Actor) -> UUID:
         """Record an evaluation: what changed, the evidence, what to do next."""

@@ -1,4 +1,4 @@
-"""The things an issue gathers as it moves: input, findings, actions, feedback.
+"""The things an issue gathers as it moves: findings, actions, feedback, learning.
 
 Decisions, findings, actions and learning remember the cycle they belong to: a move
 back from Learn starts a new cycle, whose exit criteria need new ones.
@@ -51,27 +51,6 @@ class Selection:
 
 
 @dataclass
-class Contribution:
-    """One piece of input by one expert; `text` is sealed with their own key."""
-
-    id: str
-    contributor_id: str
-    entered_by: str
-    channel: str
-    session_id: str | None
-    may_quote: bool
-    attribution: str
-    text: str
-    withdrawn: bool = False
-    themes: list[str] = field(default_factory=list)
-    answered_by: list[str] = field(default_factory=list)
-
-    @property
-    def awaits_feedback(self) -> bool:
-        return not self.withdrawn and not self.answered_by
-
-
-@dataclass
 class Finding:
     id: str
     summary: str
@@ -116,4 +95,4 @@ class Learning:
     cycle: int = 1
 
 
-RECORD_TYPES = (Framing, Selection, Contribution, Finding, Stakeholder, Action, Feedback, Learning)
+RECORD_TYPES = (Framing, Selection, Finding, Stakeholder, Action, Feedback, Learning)

@@ -21,7 +21,7 @@ track_issues(view, issues)
 contributions = Table(
     "input_contributions", view.metadata,
     Column("contribution_id", String(36), primary_key=True),
-    Column("issue_id", String(36), nullable=False),
+    Column("issue_id", String(36), nullable=False, index=True),
     Column("contributor_id", String(36), nullable=False, index=True),
     Column("entered_by", String(36), nullable=False),
     Column("entered_by_role", String(20), nullable=False),
@@ -143,6 +143,12 @@ def of_contributor(conn: Connection, contributor_id: Any, first: int = 0,
     return [{"contribution": row, "fates": steps[row.contribution_id],
              "actions": {s.ref_id: linked[s.ref_id] for s in steps[row.contribution_id] if s.kind == "action"}}
             for row in rows]
+
+
+def of_issue(conn: Connection, issue_id: Any) -> dict[str, Any]:
+    """The rows of one issue's input, by contribution id."""
+    query = select(contributions).where(contributions.c.issue_id == str(issue_id))
+    return {row.contribution_id: row for row in conn.execute(query)}
 
 
 def count_of_contributor(conn: Connection, contributor_id: Any) -> int:

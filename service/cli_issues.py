@@ -30,7 +30,7 @@ def command(name: str):
 
 
 def _contribution_ids(issue: SystemicIssue, texts: tuple[str, ...]) -> list:
-    return [resolve_in(list(issue.contributions), text, "contribution") for text in texts]
+    return [resolve_in(list(issue.contributors), text, "contribution") for text in texts]
 
 
 def _action_id(issue: SystemicIssue, text: str):
@@ -80,7 +80,7 @@ def show(context: Context, issue: str) -> None:
     click.echo(f"{state.title}  [{state.stage.value}{' (parked: ' + state.parked_reason + ')' if state.is_parked else ''}]  version {state.version}")
     if state.framing:
         click.echo(f"Problem: {state.framing.problem}\nAffects: {state.framing.affected}")
-    for c in state.contributions.values():
+    for c in app.contributions(state):
         fate = "withdrawn" if c.withdrawn else ("answered" if c.answered_by else "awaiting feedback")
         text = app.open_sealed(c.text) if not c.withdrawn else None
         click.echo(f"  input {c.id[:8]} from {app.display_name(c.contributor_id)} [{fate}]: {text or '(not shown)'}")
@@ -155,7 +155,7 @@ def contribute(context: Context, issue: str, text: str, for_user: str | None, se
 def withdraw(context: Context, issue: str, contribution: str, as_user: str) -> None:
     """Withdraw a CONTRIBUTION from ISSUE."""
     issue_id = context.issue_id(issue)
-    contribution_id = resolve_in(list(context.app.issue(issue_id).contributions), contribution, "contribution")
+    contribution_id = resolve_in(list(context.app.issue(issue_id).contributors), contribution, "contribution")
     context.app.withdraw_contribution(issue_id, contribution_id, context.app.actor_for(as_user))
 
 
@@ -250,7 +250,7 @@ def feedback(context: Context, issue: str, message: str, contributions: tuple[st
     state = app.issue(issue_id)
     ids = _contribution_ids(state, contributions)
     if all_waiting:
-        ids += [c.id for c in state.awaiting_feedback]
+        ids += state.awaiting_feedback
     click.echo(app.give_feedback(issue_id, message, ids, app.actor_for(as_user)))
 
 

@@ -3,7 +3,7 @@
 The library keeps one instance of each aggregate in its cache and moves it forward in
 place when it finds newer events, so every command must change a copy of its own (a
 failed rule or a refused save then leaves the cache as it was). An aggregate's state is
-plain data, as its snapshots are: values, enums, dicts, lists and records. Copying that
+plain data, as its snapshots are: values, enums, dicts, lists, sets and records. Copying that
 directly skips `deepcopy`'s memo and pickle protocol; like a snapshot, it does not keep
 one object referenced twice as one. Anything else is left to `deepcopy`.
 """
@@ -43,6 +43,8 @@ def _copied(value):
         return {key: _copied(item) for key, item in dict(value).items()}
     if kind is list:
         return [_copied(item) for item in list(value)]
+    if kind is set:  # members are hashable, hence values that do not change
+        return set(value)
     if isinstance(value, Enum):
         return value
     if _plain(kind):

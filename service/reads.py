@@ -8,10 +8,12 @@ from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
+from domain import SystemicIssue
 from projections import accountability, audit_trail, hub_board, my_input, timeline
 from projections.describe import describe
 from projections.times import aware, now
 from service.application import CoproduceBase
+from service.contributions import Contribution, as_seen, recorded_lately
 from service.sealing import SealBroken
 
 ERASED = "input withdrawn at the contributor's request"  # shown once the contributor is forgotten
@@ -48,6 +50,17 @@ class ReadQueries(CoproduceBase):
                             "contribution_ids": row.contribution_ids})
         return entries
 
+    def contributions(self, issue: SystemicIssue) -> list[Contribution]:
+        """The issue's input as people see it, in the order recorded (service/contributions.py)."""
+        if not issue.contributors:
+            return []
+        with self.engine.connect() as conn:
+            recorded = my_input.of_issue(conn, issue.id)
+        missing = issue.contributors.keys() - recorded.keys()
+        if missing:
+            recorded.update(recorded_lately(self.events, issue.id, missing))
+        return as_seen(issue, recorded)
+
     def my_input(self, contributor_id: UUID) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             stories = my_input.of_contributor(conn, contributor_id)
@@ -57,8 +70,8 @@ class ReadQueries(CoproduceBase):
     def my_input_page(self, contributor_id: UUID, first: int, size: int) -> tuple[list[dict[str, Any]], int]:
         """One page of `my_input`, and how many stories there are in all."""
         with self.engine.connect() as conn:
-            stories = my_input.of_contributor(conn, contributor_id, first, size)
             total = my_input.count_of_contributor(conn, contributor_id)
+            stories = my_input.of_contributor(conn, contributor_id, first, size) if first < total else []
         lookups = _Lookups(self)
         return [self._story(s, lookups) for s in stories], total
 

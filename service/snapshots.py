@@ -7,7 +7,9 @@ replaying it. msgspec decodes the same state, typed by `IssueState`, in C.
 
 Events keep the JSON transcoder (their stored bytes are what the audit chain hashes);
 only snapshots, which can be dropped and taken again at any time, use this format.
-Snapshots stored earlier as JSON are still read through the JSON transcoder.
+Snapshots stored earlier as JSON are still read through the JSON transcoder, and those
+taken of an earlier `SystemicIssue.class_version` in the form of that version, for the
+aggregate's own upcaster to bring up to date.
 """
 
 from __future__ import annotations
@@ -21,14 +23,12 @@ from eventsourcing.persistence import Transcoder
 from eventsourcing.utils import get_topic
 
 from domain import SystemicIssue
-from domain.records import Action, Contribution, Feedback, Finding, Framing, Learning, Selection, Stakeholder
+from domain.records import Action, Feedback, Finding, Framing, Learning, Selection, Stakeholder
 
-MARK = b"\xc1cp1"  # 0xc1 is never the first byte of MessagePack, nor of JSON
+MARK = b"\xc1cp2"  # 0xc1 is never the first byte of MessagePack, nor of JSON; then the format's version
 
 
-class IssueState(TypedDict):
-    """Every attribute of a `SystemicIssue`: an issue holding any other is snapshotted as JSON."""
-
+class _IssueFields(TypedDict):
     _created_on: datetime
     _modified_on: datetime
     hub_id: UUID
@@ -39,7 +39,6 @@ class IssueState(TypedDict):
     parked_reason: str | None
     framing: Framing | None
     selection: Selection | None
-    contributions: dict[str, Contribution]
     findings: dict[str, Finding]
     stakeholders: list[Stakeholder]
     actions: dict[str, Action]
@@ -50,6 +49,21 @@ class IssueState(TypedDict):
     ratings: dict[str, dict[str, str]]
 
 
+class IssueState(_IssueFields):
+    """Every attribute of a `SystemicIssue`: an issue holding any other is snapshotted as JSON."""
+
+    class_version: int
+    contributors: dict[str, str]
+    withdrawn: set[str]
+    answered: set[str]
+
+
+class IssueStateV1(_IssueFields):
+    """A `SystemicIssue` of class version 1, which kept each contribution whole."""
+
+    contributions: dict[str, dict[str, Any]]
+
+
 class _Envelope(msgspec.Struct):
     timestamp: datetime
     topic: str
@@ -57,16 +71,19 @@ class _Envelope(msgspec.Struct):
 
 
 STATES: dict[str, type] = {get_topic(SystemicIssue): IssueState}
+EARLIER: dict[bytes, dict[str, type]] = {b"\xc1cp1": {get_topic(SystemicIssue): IssueStateV1}}
 
 
 class SnapshotTranscoder(Transcoder):
     """MessagePack for the aggregates in `STATES`; `fallback` (JSON) for any other, and for
     snapshots written before."""
 
-    def __init__(self, fallback: Transcoder, states: dict[str, type] = STATES):
+    def __init__(self, fallback: Transcoder, states: dict[str, type] = STATES,
+                 earlier: dict[bytes, dict[str, type]] = EARLIER):
         self.fallback = fallback
         self.fields = {topic: frozenset(get_type_hints(state)) for topic, state in states.items()}
-        self.decoders = {topic: msgspec.msgpack.Decoder(state) for topic, state in states.items()}
+        self.decoders = {mark: {topic: msgspec.msgpack.Decoder(state) for topic, state in shapes.items()}
+                         for mark, shapes in {**earlier, MARK: states}.items()}
         self.envelope = msgspec.msgpack.Decoder(_Envelope)
         self.encoder = msgspec.msgpack.Encoder()
 
@@ -76,8 +93,9 @@ class SnapshotTranscoder(Transcoder):
         return MARK + self.encoder.encode(obj)
 
     def decode(self, data: bytes) -> dict[str, Any]:
-        if not data.startswith(MARK):
+        decoders = self.decoders.get(bytes(data[:len(MARK)]))
+        if decoders is None:
             return self.fallback.decode(data)
         envelope = self.envelope.decode(memoryview(data)[len(MARK):])
-        state = self.decoders[envelope.topic].decode(envelope.state)
+        state = decoders[envelope.topic].decode(envelope.state)
         return {"timestamp": envelope.timestamp, "topic": envelope.topic, "state": state}

@@ -84,12 +84,16 @@ def manages_schema() -> bool:
 
 
 def create_tables(metadata: MetaData, engine: Engine) -> None:
-    """Create our tables if missing; another process creating them at the same moment is fine."""
+    """Create our tables if missing, and the indexes added since a table was made; another
+    process creating them at the same moment is fine."""
     if not manages_schema():
         return
     for attempt in range(3):
         try:
             metadata.create_all(engine)
+            for table in metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(engine, checkfirst=True)
             return
         except DBAPIError:
             if attempt == 2:

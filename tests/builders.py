@@ -28,7 +28,7 @@ def contribute(issue: SystemicIssue, who: Actor, text: str = "sealed input"):
 
 
 def first_input(issue: SystemicIssue) -> list[str]:
-    return [next(iter(issue.contributions))]
+    return [next(iter(issue.contributors))]
 
 
 def in_frame(p: People) -> SystemicIssue:
@@ -69,5 +69,5 @@ def in_learn(p: People) -> SystemicIssue:
 def ready_to_close(p: People) -> SystemicIssue:
     issue = in_learn(p)
     issue.record_learning("Five practices now register", "Follow-up calls", "Check in six months", p.manager)
-    issue.give_feedback("Every practice was briefed", [c.id for c in issue.awaiting_feedback], p.manager)
+    issue.give_feedback("Every practice was briefed", issue.awaiting_feedback, p.manager)
     return issue

@@ -74,8 +74,9 @@ def readable_issue(issue_id: UUID) -> SystemicIssue:
 
 def owner_of(issue: SystemicIssue, kind: str, item_id: UUID) -> UUID:
     """The owner of an item within an issue: a contribution's contributor, an action's owner."""
-    items = issue.contributions if kind == "contribution" else issue.actions
-    item = items.get(str(item_id))
-    if item is None:
-        raise NotFound(f"{kind} {item_id} is not part of this issue")
-    return UUID(item.contributor_id if kind == "contribution" else item.owner_id)
+    if kind == "contribution":
+        return UUID(issue.contributor_of(item_id))
+    action = issue.actions.get(str(item_id))
+    if action is None:
+        raise NotFound(f"action {item_id} is not part of this issue")
+    return UUID(action.owner_id)

@@ -8,9 +8,9 @@ from typing import Any
 from uuid import UUID
 
 from domain import Account, Hub, SystemicIssue
-from domain.records import Contribution
 from domain.workflow import next_stage
 from service.authorization import Who, may_read_input
+from service.contributions import Contribution
 from service.coproduce import Coproduce
 from service.sealing import SealBroken
 
@@ -35,7 +35,7 @@ def _words(open_sealed: Callable[[str], str | None], contribution: Contribution,
         words = open_sealed(contribution.text)
     except SealBroken:
         return None, "erased"
-    return (words, "shown") if words is not None else (None, "erased")
+    return (words, "shown") if words else (None, "erased")  # blank once its contributor is forgotten
 
 
 def contribution_view(app: Coproduce, issue: SystemicIssue, contribution: Contribution, who: Who,
@@ -54,7 +54,7 @@ def issue_view(app: Coproduce, issue: SystemicIssue, who: Who) -> dict[str, Any]
         "cycle": issue.cycle, "parked_reason": issue.parked_reason,
         "framing": issue.framing and dataclasses.asdict(issue.framing),
         "selection": issue.selection and dataclasses.asdict(issue.selection),
-        "contributions": [contribution_view(app, issue, c, who, open_sealed) for c in issue.contributions.values()],
+        "contributions": [contribution_view(app, issue, c, who, open_sealed) for c in app.contributions(issue)],
         "findings": [dataclasses.asdict(f) for f in issue.findings.values()],
         "stakeholders": [dataclasses.asdict(s) for s in issue.stakeholders],
         "actions": [dataclasses.asdict(a) for a in issue.actions.values()],

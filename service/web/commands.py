@@ -7,6 +7,7 @@ meanwhile is refused (as with If-Match in the API) instead of silently built upo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from domain.workflow import next_stage
 from service.api import schemas as s
 from service.api.render import contribution_view
 from service.authorization import Permission as P, Who
+from service.contributions import Contribution
 from service.coproduce import Coproduce
 from service.web.forms import Field
 from service.web.wording import LEVELS, NAMING, YES_NO, excerpt
@@ -29,6 +31,10 @@ class Context:
     app: Coproduce
     issue: SystemicIssue
     who: Who
+
+    @cached_property
+    def contributions(self) -> list[Contribution]:
+        return self.app.contributions(self.issue)
 
 
 class ActionIn(Schema):
@@ -86,8 +92,8 @@ class Command:
 
 def _input_options(ctx: Context, only_awaiting: bool = False) -> tuple[tuple[str, str], ...]:
     options, open_sealed = [], ctx.app.opener()
-    for c in ctx.issue.contributions.values():
-        if c.withdrawn or (only_awaiting and not c.awaits_feedback):
+    for c in ctx.contributions:
+        if c.withdrawn or (only_awaiting and not ctx.issue.awaits_feedback(c.id)):
             continue
         view = contribution_view(ctx.app, ctx.issue, c, ctx.who, open_sealed)
         options.append((c.id, f"{ctx.app.display_name(c.contributor_id)}: {excerpt(view['text'])}"))
@@ -145,14 +151,14 @@ def _advance_to(ctx: Context) -> dict[str, Any]:
     return {"to": upcoming.value if upcoming else ""}
 
 
-def _own_active(ctx: Context) -> list:
-    return [c for c in ctx.issue.contributions.values()
-            if c.contributor_id == str(ctx.who.account_id) and not c.withdrawn]
+def _own_active(ctx: Context) -> list[str]:
+    mine = str(ctx.who.account_id)
+    return [c for c in ctx.issue.active_contributions if ctx.issue.contributors[c] == mine]
 
 
 def _own_active_input(ctx: Context) -> list[Field]:
-    open_sealed = ctx.app.opener()
-    options = tuple((c.id, excerpt(open_sealed(c.text))) for c in _own_active(ctx))
+    open_sealed, own = ctx.app.opener(), set(_own_active(ctx))
+    options = tuple((c.id, excerpt(open_sealed(c.text))) for c in ctx.contributions if c.id in own)
     return [Field("contribution_id", "Which piece of your input", "radios", options=options)]
 
 

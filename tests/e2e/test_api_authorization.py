@@ -105,7 +105,7 @@ def expected(world, role: str, endpoint: Endpoint, hub: str) -> Decision:
     viewer = Who(account.id, account.role, frozenset(account.hub_ids))
     owner = None
     if endpoint.owner == "contribution":
-        owner = UUID(str(world.app.issue(world.issues[hub]).contributions[str(world.contributions[hub])].contributor_id))
+        owner = UUID(world.app.issue(world.issues[hub]).contributor_of(world.contributions[hub]))
     elif endpoint.owner == "action":
         owner = UUID(world.app.issue(world.issues[hub]).actions[str(world.actions[hub])].owner_id)
     elif endpoint.permission is P.CONTRIBUTE:

@@ -1,16 +1,20 @@
 """The store on SQLite and PostgreSQL: round trips, conflicts, snapshots, usernames."""
 
+from dataclasses import make_dataclass
 from datetime import date
 from threading import Barrier, Thread
 
+import msgspec
 import pytest
 from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Snapshot
-from eventsourcing.persistence import Mapper
+from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
+from eventsourcing.utils import get_topic
 
-from domain import Attribution, Channel, ConflictError, NotFound, ParticipationLevel, Role, Stage
+from domain import Attribution, Channel, ConflictError, NotFound, ParticipationLevel, Role, Stage, SystemicIssue
 from service.coproduce import Coproduce
 from service.snapshots import MARK
+from service.transcodings import dataclass_transcoding
 
 LEVEL = ParticipationLevel.CO_PRODUCTION
 
@@ -47,9 +51,9 @@ def test_an_issue_walked_to_closed_reads_back_the_same_after_reopening_the_store
     try:
         after = reopened.issue(issue)
         assert (after.stage, after.version, after.outcome) == (Stage.CLOSED, before.version, "Fixed")
-        assert after.contributions == before.contributions and after.actions == before.actions
+        assert vars(after) == vars(before)
         assert [type(e).__name__ for e in reopened.history(issue)][-1] == "Closed"
-        text = reopened.open_sealed(next(iter(after.contributions.values())).text)
+        text = reopened.open_sealed(reopened.contributions(after)[0].text)
         assert text == "I was turned away at reception"
     finally:
         reopened.close()
@@ -197,5 +201,42 @@ def test_snapshots_written_as_json_before_still_load(store, app, cast):
     fresh = Coproduce(store)
     try:
         assert vars(fresh.issue(issue)) == vars(app.issue(issue))
+    finally:
+        fresh.close()
+
+
+def _whole_contributions(issue, record=dict) -> dict:
+    """The issue's state as its class version 1 kept it: each contribution whole."""
+    state = {k: v for k, v in vars(issue).items()
+             if k not in ("_id", "_version", "_pending_events", "contributors", "withdrawn", "answered")}
+    state["contributions"] = {c: record(
+        id=c, contributor_id=who, entered_by=who, channel="online", session_id=None, may_quote=True,
+        attribution="anonymous", text="sealed", withdrawn=c in issue.withdrawn, themes=["reception"],
+        answered_by=[str(c)] if c in issue.answered else []) for c, who in issue.contributors.items()}
+    return state
+
+
+@pytest.mark.parametrize("form", ["msgpack", "json"])
+def test_snapshots_of_issues_that_kept_each_contribution_whole_still_load(store, app, cast, form):
+    issue = app.raise_issue(cast.hub, "Snapshotted long ago", cast.expert)
+    said = [say(app, cast, issue), say(app, cast, issue, who="jo"), say(app, cast, issue)]
+    app.withdraw_contribution(issue, said[1], cast.actors["jo"])
+    app.give_feedback(issue, "You said, we did", [said[0]], cast.manager)
+    now = app.issue(issue)
+    envelope = {"timestamp": Snapshot.create_timestamp(), "topic": get_topic(SystemicIssue)}
+    if form == "msgpack":
+        data = b"\xc1cp1" + msgspec.msgpack.encode({**envelope, "state": _whole_contributions(now)})
+    else:
+        json = JSONTranscoder()
+        app.register_transcodings(json)
+        contribution = make_dataclass("Contribution", [  # as contributions were written then
+            "id", "contributor_id", "entered_by", "channel", "session_id", "may_quote", "attribution", "text",
+            "withdrawn", "themes", "answered_by"])
+        json.register(dataclass_transcoding(contribution))
+        data = json.encode({**envelope, "state": _whole_contributions(now, contribution)})
+    app.snapshots.recorder.insert_events([StoredEvent(issue, now.version, get_topic(Snapshot), data)])
+    fresh = Coproduce(store)
+    try:
+        assert vars(fresh.issue(issue)) == vars(now)
     finally:
         fresh.close()

@@ -56,7 +56,7 @@ def test_each_frame_criterion_alone_blocks_explore(p, left_out, message):
 
 def test_a_withdrawn_contribution_does_not_count_as_input(p):
     issue = ready_to_explore(p)
-    only = next(iter(issue.contributions))
+    only = next(iter(issue.contributors))
     issue.withdraw_contribution(only, p.expert)
     assert issue.missing_before(Stage.EXPLORE) == ["no contribution from an expert yet"]
 
@@ -107,7 +107,7 @@ def test_one_contribution_awaiting_feedback_is_named_in_the_singular(p):
 def test_withdrawn_input_no_longer_awaits_feedback(p):
     issue = in_learn(p)
     issue.record_learning("changed", "evidence", "", p.manager)
-    only = next(iter(issue.contributions))
+    only = next(iter(issue.contributors))
     issue.withdraw_contribution(only, p.expert)
     issue.close("Done", LEVEL, p.manager)
     assert issue.is_closed
