@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Connection, DateTime, Integer, String, Table, Text, func, select, update
+from sqlalchemy import (
+    JSON, Boolean, Column, Connection, DateTime, Integer, String, Table, Text, exists, func, select, update,
+)
 
 from projections.ids import text
 from projections.issue_index import issue_table, track_issues
@@ -151,5 +153,9 @@ def of_issue(conn: Connection, issue_id: Any) -> dict[str, Any]:
     return {row.contribution_id: row for row in conn.execute(query)}
 
 
-def count_of_contributor(conn: Connection, contributor_id: Any) -> int:
-    return conn.execute(select(func.count()).where(contributions.c.contributor_id == str(contributor_id))).scalar_one()
+def count_of_contributor(conn: Connection, contributor_id: Any) -> tuple[int, int]:
+    """How many contributions one person has made, and how many of them still await feedback."""
+    answered = exists().where(fates.c.contribution_id == contributions.c.contribution_id, fates.c.kind == "feedback")
+    awaiting = contributions.c.withdrawn_at.is_(None) & ~answered
+    return tuple(conn.execute(select(func.count(), func.count().filter(awaiting)).where(
+        contributions.c.contributor_id == str(contributor_id))).one())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from datetime import date
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from domain import SystemicIssue
@@ -17,6 +17,12 @@ from service.contributions import Contribution, as_seen, recorded_lately
 from service.sealing import SealBroken
 
 ERASED = "input withdrawn at the contributor's request"  # shown once the contributor is forgotten
+
+
+class InputPage(NamedTuple):
+    stories: list[dict[str, Any]]
+    total: int  # stories on every page
+    awaiting: int  # of those, still awaiting feedback
 
 
 class _Lookups:
@@ -67,13 +73,13 @@ class ReadQueries(CoproduceBase):
         lookups = _Lookups(self)
         return [self._story(s, lookups) for s in stories]
 
-    def my_input_page(self, contributor_id: UUID, first: int, size: int) -> tuple[list[dict[str, Any]], int]:
-        """One page of `my_input`, and how many stories there are in all."""
+    def my_input_page(self, contributor_id: UUID, first: int, size: int) -> InputPage:
+        """One page of `my_input`, with how many stories there are in all and how many await feedback."""
         with self.engine.connect() as conn:
-            total = my_input.count_of_contributor(conn, contributor_id)
+            total, awaiting = my_input.count_of_contributor(conn, contributor_id)
             stories = my_input.of_contributor(conn, contributor_id, first, size) if first < total else []
         lookups = _Lookups(self)
-        return [self._story(s, lookups) for s in stories], total
+        return InputPage([self._story(s, lookups) for s in stories], total, awaiting)
 
     def _story(self, story: dict[str, Any], look: _Lookups) -> dict[str, Any]:
         c = story["contribution"]

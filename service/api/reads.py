@@ -71,9 +71,9 @@ def someones_input(account_id, pagination_parameters):
 
 def _input_page(person: UUID, pagination_parameters) -> list:
     """Only the page asked for is read and opened, however much the person has said."""
-    stories, pagination_parameters.item_count = coproduce().my_input_page(
-        person, pagination_parameters.first_item, pagination_parameters.page_size)
-    return stories
+    page = coproduce().my_input_page(person, pagination_parameters.first_item, pagination_parameters.page_size)
+    pagination_parameters.item_count = page.total
+    return page.stories
 
 
 @blp.route("/hubs/<uuid:hub_id>/board", methods=["GET"])

@@ -174,3 +174,25 @@ def test_a_refused_stage_move_lists_what_is_missing_and_records_nothing(site):
         "csrf_token": token_on(page.text), "version": issue.version, "reason": "Try", "level": "co-production"})
     assert refused.status_code == 422 and "Still missing" in refused.text
     assert issue_titled(site, BUDDY).version == issue.version
+
+
+def test_my_input_comes_a_page_at_a_time_and_counts_all_that_awaits_feedback(site):
+    coproduce, alex = site.extensions["coproduce"], signed_in(site, "alex")
+    me = coproduce.actor_for("alex")
+    before = coproduce.my_input_page(me.account_id, 0, 1)
+    issue = issue_titled(site, BUDDY)
+    for n in range(21):
+        coproduce.record_contribution(issue.id, me.account_id, f"Paged input {n}", me, channel="online",
+                                      may_quote=True, attribution="anonymous")
+    total, awaiting = before.total + 21, before.awaiting + 21
+
+    first = alex.get("/my-input")
+    assert first.text.count('class="nhsuk-card"') == 20 and "Paged input 20" in first.text
+    assert f"Showing 1 to 20 of {total}, newest first." in first.text
+    assert f"{awaiting} pieces still await feedback." in first.text
+    assert 'href="/my-input?page=2"' in first.text and "?page=0" not in first.text
+    last_page = -(-total // 20)
+    last = alex.get(f"/my-input?page={last_page}")
+    assert last.text.count('class="nhsuk-card"') == total - 20 * (last_page - 1)
+    assert f"{awaiting} pieces still await feedback." in last.text  # counted over every page
+    assert alex.get("/my-input?page=999").headers["Location"] == f"/my-input?page={last_page}"
