@@ -10,13 +10,15 @@ waits for the first and then finds the position moved, rolls back and reads agai
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Engine, MetaData, String, Table, insert, select, update
+from sqlalchemy import BigInteger, Column, Connection, DateTime, Engine, MetaData, String, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from projections.times import aware, now
@@ -34,6 +36,9 @@ positions = Table(
 
 BATCH = 500  # following the log: small, so that a busy log does not hold one transaction long
 REBUILD_BATCH = 10_000  # a rebuild: large, since every batch's rows are written in bulk
+
+
+Begin = Callable[[], AbstractContextManager[Connection]]  # a transaction, yielding its connection
 
 
 class _Overtaken(Exception):
@@ -68,23 +73,26 @@ class Projections:
         """Apply every event not yet applied to the chosen views (all by default), `batch` events
         at a time; returns how many (event, view) applications were made. Views at the same
         position share one read of the log and one transaction."""
-        chosen = [self.views[name] for name in (names or self.views)]
-        applied = 0
         with self._lock:
-            while True:
-                current = self._positions()
-                at = {view.name: current[view.name] for view in chosen}
-                notifications = self.recorder.select_notifications(min(at.values()), batch, inclusive_of_start=False)
-                if not notifications:
-                    return applied
-                try:
-                    applied += self._apply_batch(chosen, at, notifications)
-                except _Overtaken:
-                    continue  # another catch-up got there first: read the positions again
+            return self._follow([self.views[name] for name in (names or self.views)], batch, self.engine.begin)
 
-    def _apply_batch(self, chosen: list[View], at: dict[str, int], notifications: list[Any]) -> int:
+    def _follow(self, chosen: list[View], batch: int, begin: Begin) -> int:
         applied = 0
-        with self.engine.begin() as conn:
+        while True:
+            current = self._positions()
+            at = {view.name: current[view.name] for view in chosen}
+            notifications = self.recorder.select_notifications(min(at.values()), batch, inclusive_of_start=False)
+            if not notifications:
+                return applied
+            try:
+                applied += self._apply_batch(chosen, at, notifications, begin)
+            except _Overtaken:
+                continue  # another catch-up got there first: read the positions again
+
+    def _apply_batch(self, chosen: list[View], at: dict[str, int], notifications: list[Any],
+                     begin: Begin) -> int:
+        applied = 0
+        with begin() as conn:
             work = UnitOfWork(conn)
             behind = [view for view in chosen if at[view.name] < notifications[-1].id]
             for view in behind:
@@ -106,15 +114,28 @@ class Projections:
 
     def rebuild(self, names: Iterable[str] | None = None) -> int:
         """Empty views and apply the whole log again. Views marked `keep` (the audit chain, whose
-        rows are evidence) are rebuilt only when named."""
-        chosen = list(names or [name for name, view in self.views.items() if not view.keep])
-        for name in chosen:
-            view = self.views[name]
-            with self._lock, self.engine.begin() as conn:
-                for table in reversed(view.metadata.sorted_tables):
-                    conn.execute(table.delete())
-                conn.execute(update(positions).where(positions.c.view == name).values(position=0, updated_at=now()))
-        return self.catch_up(chosen, REBUILD_BATCH)
+        rows are evidence) are rebuilt only when named.
+
+        The views' secondary indexes are dropped while their rows are written and made again at
+        the end, failed or not: building an index once from all its rows costs less than keeping
+        it up to date row by row. A rebuild killed before it could make them makes them when it is
+        run again."""
+        chosen = [self.views[name] for name in (names or [name for name, view in self.views.items() if not view.keep])]
+        indexes = [index for view in chosen for table in view.metadata.sorted_tables for index in table.indexes
+                   if not index.unique]
+        with self._lock, self.engine.connect() as conn, collector_paused():
+            with conn.begin():
+                for index in indexes:
+                    index.drop(conn, checkfirst=True)
+                _empty(conn, [table for view in chosen for table in reversed(view.metadata.sorted_tables)])
+                conn.execute(update(positions).where(positions.c.view.in_([view.name for view in chosen])).values(
+                    position=0, updated_at=now()))
+            try:
+                return self._follow(chosen, REBUILD_BATCH, lambda: _transaction(conn))
+            finally:
+                with conn.begin():
+                    for index in indexes:
+                        index.create(conn, checkfirst=True)
 
     def status(self) -> list[dict[str, Any]]:
         """Each view's position, the log's head, and how far behind the view is."""
@@ -134,6 +155,38 @@ class Projections:
             except Exception:  # a database hiccup, or a view that cannot apply an event yet
                 log.exception("catching up failed; trying again shortly")
                 stop.wait(max(interval, 1.0))
+
+
+@contextlib.contextmanager
+def _transaction(conn: Connection) -> Iterator[Connection]:
+    with conn.begin():
+        yield conn
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused for a rebuild. Each batch holds tens of thousands of
+    objects (events, rows) that reference counting frees when the batch ends, and makes no cycles
+    (a rebuild of 100,000 events left none to collect); left running, the collector walked them
+    all again at each full collection: about 1.1 s of an 8 s rebuild of 100,000 events."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _empty(conn: Connection, tables: list[Table]) -> None:
+    """Every row gone. PostgreSQL's TRUNCATE leaves no dead rows behind for the new ones to
+    be written beside (and numbered keys go on from where they were, as after a DELETE);
+    SQLite empties a table without a WHERE at once."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"TRUNCATE {', '.join(conn.dialect.identifier_preparer.format_table(t) for t in tables)}")
+        return
+    for table in tables:
+        conn.execute(table.delete())
 
 
 def wait_for(projections: Projections, timeout: float = 10.0) -> None:

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from domain import Attribution, Channel, ConflictError, ParticipationLevel, Stage
 from projections import audit_trail, hub_board, timeline
@@ -132,6 +132,43 @@ def test_a_rebuild_in_one_batch_writes_the_rows_that_one_event_at_a_time_does(ap
     empty_every_view(app)
     app.projections.catch_up(batch=batch)
     assert snapshot(app) == at_once
+
+
+def indexes(app: Coproduce) -> dict[str, set[str]]:
+    """The names of every view table's indexes, as the database has them."""
+    with app.engine.connect() as conn:
+        found = inspect(conn)
+        return {table.name: {index["name"] for index in found.get_indexes(table.name)}
+                for view in VIEWS for table in view.metadata.sorted_tables}
+
+
+def test_a_rebuild_that_fails_half_way_leaves_every_index_in_place(app, cast, monkeypatch):
+    scenario(app, cast)
+    before = indexes(app)
+    assert len(before["audit_events"]) == 5
+    applied = []
+
+    def fails_on_the_tenth(work, event, position):
+        applied.append(position)
+        if len(applied) == 10:
+            raise RuntimeError("power cut")
+
+    monkeypatch.setattr(timeline.view, "apply", fails_on_the_tenth)
+    with pytest.raises(RuntimeError):
+        app.projections.rebuild()
+    assert indexes(app) == before
+
+
+def test_a_rebuild_makes_the_indexes_a_killed_rebuild_left_dropped(app, cast):
+    scenario(app, cast)
+    before = indexes(app)
+    followed = snapshot(app)
+    with app.engine.begin() as conn:
+        for index in audit_trail.events.indexes:
+            index.drop(conn)
+    app.projections.rebuild()
+    assert indexes(app) == before
+    assert snapshot(app) == followed
 
 
 def test_a_crash_between_applying_and_committing_neither_doubles_nor_skips(store, cast):
