@@ -76,7 +76,7 @@ class Remembered:
     and on SQLite writing a time out as text costs more than finding it here. The tables of a
     batch are written one after another, so this holds more values than a batch has events."""
 
-    HELD = 65_536
+    HELD = 16_384
 
     def __init__(self, process: Callable[[Any], Any]):
         self.process = process
