@@ -124,12 +124,12 @@ class Projections:
         indexes = [index for view in chosen for table in view.metadata.sorted_tables for index in table.indexes
                    if not index.unique]
         with self._lock, self.engine.connect() as conn, collector_paused():
-            with conn.begin():
+            with conn.begin():  # positions first, as a catch-up takes them: in the same order, the two never deadlock
+                conn.execute(update(positions).where(positions.c.view.in_([view.name for view in chosen])).values(
+                    position=0, updated_at=now()))
                 for index in indexes:
                     index.drop(conn, checkfirst=True)
                 _empty(conn, [table for view in chosen for table in reversed(view.metadata.sorted_tables)])
-                conn.execute(update(positions).where(positions.c.view.in_([view.name for view in chosen])).values(
-                    position=0, updated_at=now()))
             try:
                 return self._follow(chosen, REBUILD_BATCH, lambda: _transaction(conn))
             finally:
