@@ -33,14 +33,13 @@ issue_hubs = Table(
 FILTERS = ("actor_id", "actor_role", "hub_id", "issue_id", "kind", "aggregate")
 
 
-def _hub(work: UnitOfWork, e: Any) -> str | None:
-    aggregate = event_name(e).split(".")[0]
+def _hub(work: UnitOfWork, e: Any, aggregate: str, originator: str) -> str | None:
     if aggregate == "Hub":
-        return text(e.originator_id)
+        return originator
     if aggregate == "SystemicIssue":
-        if event_name(e) == "SystemicIssue.Raised":
-            work.insert(issue_hubs, {"issue_id": text(e.originator_id), "hub_id": text(e.hub_id)})
-        row = work.get(issue_hubs, text(e.originator_id))
+        if type(e).__name__ == "Raised":
+            work.insert(issue_hubs, {"issue_id": originator, "hub_id": text(e.hub_id)})
+        row = work.get(issue_hubs, originator)
         return row["hub_id"] if row else None
     return text(e.hub_id) if hasattr(e, "hub_id") else None
 
@@ -48,11 +47,12 @@ def _hub(work: UnitOfWork, e: Any) -> str | None:
 def _record(work: UnitOfWork, e: Any, position: int) -> None:
     actor = getattr(e, "actor", None) or {}
     aggregate = event_name(e).split(".")[0]
+    originator = text(e.originator_id)
     work.insert(events, {
         "position": position, "occurred_at": e.timestamp, "actor_id": actor.get("id"),
-        "actor_role": actor.get("role"), "hub_id": _hub(work, e),
-        "issue_id": text(e.originator_id) if aggregate == "SystemicIssue" else None,
-        "aggregate": aggregate, "aggregate_id": text(e.originator_id), "kind": type(e).__name__})
+        "actor_role": actor.get("role"), "hub_id": _hub(work, e, aggregate, originator),
+        "issue_id": originator if aggregate == "SystemicIssue" else None,
+        "aggregate": aggregate, "aggregate_id": originator, "kind": type(e).__name__})
 
 
 for _aggregate in ("SystemicIssue", "Hub", "Account", "Username"):
