@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Column, Connection, DateTime, Engine, MetaData, String, Table, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.schema import CreateIndex, DropIndex
 
 from projections.times import aware, now
 from projections.unit_of_work import UnitOfWork
@@ -123,19 +124,20 @@ class Projections:
         chosen = [self.views[name] for name in (names or [name for name, view in self.views.items() if not view.keep])]
         indexes = [index for view in chosen for table in view.metadata.sorted_tables for index in table.indexes
                    if not index.unique]
+        tracked = positions.c.view.in_([view.name for view in chosen])
         with self._lock, self.engine.connect() as conn, collector_paused():
             with conn.begin():  # positions first, as a catch-up takes them: in the same order, the two never deadlock
-                conn.execute(update(positions).where(positions.c.view.in_([view.name for view in chosen])).values(
-                    position=0, updated_at=now()))
+                conn.execute(update(positions).where(tracked).values(position=0, updated_at=now()))
                 for index in indexes:
-                    index.drop(conn, checkfirst=True)
+                    conn.execute(DropIndex(index, if_exists=True))
                 _empty(conn, [table for view in chosen for table in reversed(view.metadata.sorted_tables)])
             try:
                 return self._follow(chosen, REBUILD_BATCH, lambda: _transaction(conn))
             finally:
-                with conn.begin():
+                with conn.begin():  # positions first again: two rebuilds at once take turns at making the indexes
+                    conn.execute(select(positions.c.view).where(tracked).with_for_update())
                     for index in indexes:
-                        index.create(conn, checkfirst=True)
+                        conn.execute(CreateIndex(index, if_not_exists=True))
 
     def status(self) -> list[dict[str, Any]]:
         """Each view's position, the log's head, and how far behind the view is."""

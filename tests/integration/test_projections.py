@@ -171,6 +171,29 @@ def test_a_rebuild_makes_the_indexes_a_killed_rebuild_left_dropped(app, cast):
     assert snapshot(app) == followed
 
 
+def test_two_rebuilds_at_once_both_finish_and_leave_the_rows_and_indexes_of_one(app, cast):
+    scenario(app, cast)
+    before, followed = indexes(app), snapshot(app)
+    other = Projections(app.recorder, app.mapper, app.engine, VIEWS)
+    failures = []
+
+    def rebuild(projections):
+        try:
+            projections.rebuild()
+        except Exception as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=rebuild, args=(projections,)) for projections in (app.projections, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    app.projections.catch_up()
+    assert indexes(app) == before
+    assert snapshot(app) == followed
+
+
 def test_a_crash_between_applying_and_committing_neither_doubles_nor_skips(store, cast):
     # given a store with events no view has seen yet
     writer = Coproduce(store, projections_inline=False)
