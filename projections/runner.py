@@ -96,11 +96,14 @@ class Projections:
         with begin() as conn:
             work = UnitOfWork(conn)
             behind = [view for view in chosen if at[view.name] < notifications[-1].id]
+            starts: dict[int, list[str]] = {}  # views found at the same position move in one statement
             for view in behind:
+                starts.setdefault(at[view.name], []).append(view.name)
+            for start, names in starts.items():
                 moved = conn.execute(update(positions).where(
-                    positions.c.view == view.name, positions.c.position == at[view.name]).values(
+                    positions.c.view.in_(names), positions.c.position == start).values(
                     position=notifications[-1].id, updated_at=now()))
-                if moved.rowcount != 1:
+                if moved.rowcount != len(names):
                     raise _Overtaken()  # rolls the whole batch back
             decode = self.mapper.to_domain_event if not all(view.raw for view in behind) else None
             starts = [(view, at[view.name]) for view in behind]
