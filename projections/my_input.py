@@ -128,15 +128,14 @@ def forgotten(work: UnitOfWork, e: Any, _: int) -> None:
         contributions.c.contributor_id == text(e.originator_id)).values(text=""))
 
 
-def of_contributor(conn: Connection, contributor_id: Any, first: int = 0,
-                   size: int | None = None) -> list[dict[str, Any]]:
-    """Every contribution of one person, newest first, with its fates, actions and issue; or only
-    `size` of them from the `first`, so that a page costs the same however much they have said."""
+def of_contributor(conn: Connection, contributor_id: Any, first: int, size: int) -> list[dict[str, Any]]:
+    """`size` of one person's contributions from the `first`, newest first, with their fates,
+    actions and issues: a page costs the same however much they have said."""
     query = (select(contributions, issues.c.title, issues.c.stage, issues.c.hub_id)
              .join(issues, issues.c.issue_id == contributions.c.issue_id)
              .where(contributions.c.contributor_id == str(contributor_id))
              .order_by(contributions.c.recorded_at.desc(), contributions.c.contribution_id))
-    rows = list(conn.execute(query if size is None else query.offset(first).limit(size)))
+    rows = list(conn.execute(query.offset(first).limit(size)))
     steps: dict[str, list[Any]] = {row.contribution_id: [] for row in rows}
     for step in conn.execute(select(fates).where(fates.c.contribution_id.in_(list(steps))).order_by(fates.c.id)):
         steps[step.contribution_id].append(step)

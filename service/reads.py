@@ -67,12 +67,6 @@ class ReadQueries(CoproduceBase):
             recorded.update(recorded_lately(self.events, issue.id, missing))
         return as_seen(issue, recorded)
 
-    def my_input(self, contributor_id: UUID) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            stories = my_input.of_contributor(conn, contributor_id)
-        lookups = _Lookups(self)
-        return [self._story(s, lookups) for s in stories]
-
     def my_input_page(self, contributor_id: UUID, first: int, size: int) -> InputPage:
         """One page of `my_input`, with how many stories there are in all and how many await feedback."""
         with self.engine.connect() as conn:

@@ -79,7 +79,7 @@ def test_each_view_tells_the_scripted_story(app, cast):
             ("Pharmacy queues", "waiting for the pharmacy network")]
         assert len(audit_trail.search(conn, limit=10_000)) == app.recorder.max_notification_id()
         assert {r.kind for r in audit_trail.search(conn, issue_id=str(third))} == {"Raised", "Parked"}
-    stories = {s["contribution_id"]: s for s in app.my_input(cast.ids["alex"])}
+    stories = {s["contribution_id"]: s for s in app.my_input_page(cast.ids["alex"], 0, 100).stories}
     answered = next(s for s in stories.values() if s["issue_id"] == str(closed))
     assert answered["issue_stage"] == "closed" and answered["text"] == "I was turned away at reception"
     assert [f["kind"] for f in answered["fates"]] == ["finding", "action", "feedback"]
@@ -286,7 +286,7 @@ def test_a_projection_worker_in_its_own_process_catches_up(store, cast, tmp_path
 def test_a_forgotten_persons_input_reads_as_erased_never_as_ciphertext(app, cast):
     closed, *_ = scenario(app, cast)
     app.keys.destroy(cast.ids["alex"])
-    stories = app.my_input(cast.ids["alex"])
+    stories = app.my_input_page(cast.ids["alex"], 0, 100).stories
     answered = next(s for s in stories if s["issue_id"] == str(closed))
     assert answered["erased"] and answered["text"] == "input withdrawn at the contributor's request"
     assert [f["kind"] for f in answered["fates"]] == ["finding", "action", "feedback"]
