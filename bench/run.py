@@ -26,7 +26,8 @@ Benchmark = Callable[[], list[Figure]]
 
 def quick() -> dict[str, list[Benchmark]]:
     load = commands.Settings(events=4_000, clients=8, requests_each=25)
-    return {"commands": [lambda: commands.measure("sqlite", load), lambda: commands.measure("postgres", load)],
+    return {"commands": [lambda: commands.measure("sqlite", load), lambda: commands.measure("sqlite", load, True),
+                         lambda: commands.measure("postgres", load)],
             "reads": [lambda: reads.measure("sqlite", reads.Settings(sizes=(4_000, 16_000), samples=30))],
             "rebuild": [lambda: rebuild.measure("sqlite", 8_000)],
             "snapshots": [lambda: snapshots.measure("sqlite", loads=3)]}
@@ -34,7 +35,8 @@ def quick() -> dict[str, list[Benchmark]]:
 
 def full(keep: str | None) -> dict[str, list[Benchmark]]:
     load = commands.Settings(events=20_000, clients=16, requests_each=100)
-    return {"commands": [lambda: commands.measure("sqlite", load), lambda: commands.measure("postgres", load)],
+    return {"commands": [lambda: commands.measure("sqlite", load), lambda: commands.measure("sqlite", load, True),
+                         lambda: commands.measure("postgres", load)],
             "reads": [lambda: reads.measure("sqlite", reads.Settings(keep=keep)),
                       lambda: reads.measure("postgres", reads.Settings(sizes=(10_000, 100_000)))],
             "rebuild": [lambda: rebuild.measure("sqlite", 100_000, keep), lambda: rebuild.measure("postgres", 100_000)],

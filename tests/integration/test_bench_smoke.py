@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import generate, rebuild, snapshots
+from bench import commands, generate, rebuild, snapshots
 from bench.stats import HEADER
 
 
@@ -21,3 +21,12 @@ def test_the_rebuild_and_snapshot_benchmarks_report_figures_beside_baselines():
     # then
     assert all(figure.value > 0 and figure.baseline > 0 for figure in figures)
     assert all(figure.row().count("|") == HEADER.splitlines()[0].count("|") for figure in figures)
+
+
+def test_the_commands_benchmark_runs_with_a_projection_worker_on_sqlite():
+    # when
+    figures = commands.measure("sqlite", commands.Settings(events=300, clients=2, requests_each=3, baseline_saves=20),
+                               worker_on_sqlite=True)
+    # then
+    assert figures[0].benchmark == "HTTP commands, projection worker" and "not 2xx" not in figures[0].note
+    assert all(figure.value > 0 and figure.baseline > 0 for figure in figures)
