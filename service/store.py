@@ -61,7 +61,7 @@ class Store:
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
             return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
                     "SQLITE_DBNAME": self.url.database, "SQLITE_LOCK_TIMEOUT": "10", **create}
-        env = {**create, "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        env = {**create, "PERSISTENCE_MODULE": "service.postgres_snapshots:Factory",
                "POSTGRES_DBNAME": self.url.database or "postgres",
                "POSTGRES_HOST": self.url.host or "127.0.0.1",
                "POSTGRES_PORT": str(self.url.port or 5432),
