@@ -6,6 +6,7 @@ from threading import Barrier, Thread
 
 import msgspec
 import pytest
+from sqlalchemy import inspect, text
 from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
@@ -240,3 +241,19 @@ def test_snapshots_of_issues_that_kept_each_contribution_whole_still_load(store,
         assert vars(fresh.issue(issue)) == vars(now)
     finally:
         fresh.close()
+
+
+def test_an_index_added_to_a_read_models_table_is_made_when_the_service_starts(store, app):
+    def indexed(application) -> bool:
+        found = inspect(application.engine).get_indexes("input_contributions")
+        return any(index["column_names"] == ["issue_id"] for index in found)
+
+    assert indexed(app)
+    with app.engine.begin() as conn:  # as in a store made before the index was declared
+        conn.execute(text("DROP INDEX ix_input_contributions_issue_id"))
+    assert not indexed(app)
+    started = Coproduce(store)
+    try:
+        assert indexed(started)
+    finally:
+        started.close()
