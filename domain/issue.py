@@ -131,7 +131,7 @@ class SystemicIssue(Aggregate):
         return len(self.awaiting_feedback)
 
     def contributor_of(self, contribution_id: UUID | str) -> str:
-        """The id of the expert whose input this is."""
+        """The id of the expert whose input this is; NotFound if it is not part of this issue."""
         try:
             return self.contributors[str(contribution_id)]
         except KeyError:

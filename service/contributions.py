@@ -62,9 +62,8 @@ def recorded_lately(events: Any, issue_id: UUID, wanted: Iterable[str]) -> dict[
     while wanted - found.keys():
         page = list(events.get(issue_id, lte=below, desc=True, limit=PAGE))
         for event in page:
-            contribution_id = str(getattr(event, "contribution_id", ""))
-            if isinstance(event, SystemicIssue.ContributionRecorded) and contribution_id in wanted:
-                found[contribution_id] = SimpleNamespace(
+            if isinstance(event, SystemicIssue.ContributionRecorded) and str(event.contribution_id) in wanted:
+                found[str(event.contribution_id)] = SimpleNamespace(
                     entered_by=event.actor["id"], channel=event.channel,
                     session_id=str(event.session_id) if event.session_id else None,
                     may_quote=event.may_quote, attribution=event.attribution, text=event.text, themes=())
