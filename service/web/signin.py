@@ -11,7 +11,7 @@ from werkzeug.exceptions import abort
 from wtforms.validators import ValidationError
 
 from domain import Account, Actor
-from service.accounts import NotSignedIn
+from service.sign_ins import NotSignedIn
 from service.authorization import Decision, Permission, Target, Who, decide
 from service.coproduce import Coproduce
 from service.web.blueprint import web
