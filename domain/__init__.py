@@ -3,7 +3,7 @@
 from domain.account import Account, Username
 from domain.actors import Actor, Role
 from domain.errors import (
-    ConflictError, DomainError, IssueClosed, NotFound, RuleBroken, StageRefused, StaleVersion,
+    ConflictError, DomainError, IssueClosed, NotAllowed, NotFound, RuleBroken, StageRefused, StaleVersion,
 )
 from domain.hub import Hub, HubLifecycle, SessionFormat
 from domain.issue import SystemicIssue
@@ -13,6 +13,6 @@ from domain.workflow import Stage
 
 __all__ = [
     "Account", "Actor", "Attribution", "Channel", "ConflictError", "DomainError", "Hub",
-    "HubLifecycle", "IssueClosed", "NotFound", "ParticipationLevel", "Role", "RuleBroken",
+    "HubLifecycle", "IssueClosed", "NotAllowed", "NotFound", "ParticipationLevel", "Role", "RuleBroken",
     "SessionFormat", "Stage", "StageRefused", "StaleVersion", "SystemicIssue", "Username",
 ]

@@ -37,6 +37,10 @@ class NotFound(DomainError):
     """No such hub, issue, account or item within it."""
 
 
+class NotAllowed(DomainError):
+    """The acting person's role may not do this here (the authorization table says so)."""
+
+
 class ConflictError(DomainError):
     """Someone else changed the same thing first; reload and try again."""
 

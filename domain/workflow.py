@@ -131,3 +131,10 @@ def unmet_for_moving_back(issue: IssueFacts, to_stage: Stage, reason: str) -> li
     if not reason.strip():
         missing.append("a reason for moving back")
     return missing
+
+
+def earlier_stages(issue: IssueFacts) -> list[Stage]:
+    """The stages `issue` may move back to now, nearest first (none while closed or parked)."""
+    if _blockers(issue):
+        return []
+    return [stage for stage in reversed(ORDER) if is_backward(issue.stage, stage)]

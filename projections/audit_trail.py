@@ -44,12 +44,23 @@ def _hub(work: UnitOfWork, e: Any, aggregate: str, originator: str) -> str | Non
     return text(e.hub_id) if hasattr(e, "hub_id") else None
 
 
+# An expert's acts on their own input and their ratings name no account here: the id would tie
+# input they asked not to be named on to everything else they did. The event log keeps it.
+UNNAMED_EXPERT_ACTS = {"ContributionRecorded", "ContributionWithdrawn", "ParticipationRated"}
+
+
+def _actor_id(e: Any, actor: dict) -> str | None:
+    if actor.get("role") == "expert" and type(e).__name__ in UNNAMED_EXPERT_ACTS:
+        return None
+    return actor.get("id")
+
+
 def _record(work: UnitOfWork, e: Any, position: int) -> None:
     actor = getattr(e, "actor", None) or {}
     aggregate = event_name(e).split(".")[0]
     originator = text(e.originator_id)
     work.insert(events, {
-        "position": position, "occurred_at": e.timestamp, "actor_id": actor.get("id"),
+        "position": position, "occurred_at": e.timestamp, "actor_id": _actor_id(e, actor),
         "actor_role": actor.get("role"), "hub_id": _hub(work, e, aggregate, originator),
         "issue_id": originator if aggregate == "SystemicIssue" else None,
         "aggregate": aggregate, "aggregate_id": originator, "kind": type(e).__name__})

@@ -5,15 +5,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-Names = Callable[[str], str]
 FORGOTTEN = "a person who asked to be forgotten"  # how a forgotten person is named everywhere
 
 ROLE_WORDS = {
     "expert": "expert", "facilitator": "facilitator", "hub_manager": "hub manager",
     "action_owner": "action owner", "auditor": "auditor", "admin": "admin",
 }
+
+
+class Naming(Protocol):
+    """How people are named to the person reading a history (the application's disclosure policy)."""
+
+    def account(self, account_id: str) -> str:
+        """Anyone by account id: staff, owners."""
+
+    def actor(self, event: Any) -> str:
+        """Who did it, as the reader may see them."""
+
+    def contributor(self, event: Any) -> str:
+        """The person whose input the event is about, as the reader may see them."""
+
+    def rating_shown(self, event: Any) -> bool:
+        """Whether the reader may see how this rating went (else: that a rating was given)."""
 
 
 @dataclass(frozen=True)
@@ -32,21 +47,18 @@ def _count(ids: list[Any], noun: str) -> str:
     return f"{len(ids)} {noun}{'' if len(ids) == 1 else 's'}"
 
 
-def _contribution(e: Any, names: Names) -> str:
+def _contribution(e: Any, n: Naming) -> str:
     quote = "may be quoted" if e.may_quote else "not to be quoted"
     via = ", given at a session" if e.session_id else ""
-    return f"recorded input from {_attributed(e, names)} ({e.channel.replace('_', ' ')}{via}; {quote})"
+    return f"recorded input from {n.contributor(e)} ({e.channel.replace('_', ' ')}{via}; {quote})"
 
 
-def _attributed(e: Any, names: Names) -> str:
-    """The contributor as they asked to be named: in full, by first name, or not at all."""
-    if e.attribution == "anonymous":
-        return "an expert who asked not to be named"
-    name = names(str(e.contributor_id))
-    return name.split()[0] if e.attribution == "first_name" and name and name != FORGOTTEN else name
+def _rating(e: Any, n: Naming) -> str:
+    return f"said decision {e.decision} felt like {e.level}" if n.rating_shown(e) else \
+        f"said how decision {e.decision} felt"
 
 
-SENTENCES: dict[str, Callable[[Any, Names], str]] = {
+SENTENCES: dict[str, Callable[[Any, Naming], str]] = {
     "Raised": lambda e, n: f"raised the issue “{e.title}”",
     "Framed": lambda e, n: f"framed the issue: {e.problem} (affects: {e.affected})",
     "Selected": lambda e, n: "selected the issue to work on",
@@ -55,7 +67,7 @@ SENTENCES: dict[str, Callable[[Any, Names], str]] = {
     "ContributionsThemed": lambda e, n: f"themed {_count(e.contribution_ids, 'contribution')} as “{e.theme}”",
     "FindingRecorded": lambda e, n: f"recorded a finding from {_count(e.contribution_ids, 'contribution')}: {e.summary}",
     "StakeholderJoined": lambda e, n: f"recorded that {e.name} ({e.kind}) joined",
-    "ActionCommitted": lambda e, n: f"committed to “{e.title}”, owned by {n(str(e.owner_id))}, due {e.due}",
+    "ActionCommitted": lambda e, n: f"committed to “{e.title}”, owned by {n.account(str(e.owner_id))}, due {e.due}",
     "ActionProgressReported": lambda e, n: f"reported progress on an action: {e.note}",
     "ActionCompleted": lambda e, n: "completed an action" + (f": {e.note}" if e.note else ""),
     "ActionDropped": lambda e, n: "dropped an action",
@@ -66,7 +78,7 @@ SENTENCES: dict[str, Callable[[Any, Names], str]] = {
     "Parked": lambda e, n: "parked the issue",
     "Reopened": lambda e, n: "reopened the issue",
     "Closed": lambda e, n: f"closed the issue with the outcome: {e.outcome}",
-    "ParticipationRated": lambda e, n: f"said decision {e.decision} felt like {e.level}",
+    "ParticipationRated": _rating,
 }
 
 REASONS = ("reason", "decision")
@@ -76,16 +88,17 @@ def kind_of(event: Any) -> str:
     return type(event).__name__
 
 
-def describe(event: Any, names: Names) -> Entry:
-    """An Entry for one issue event; `names` turns an account id into a display name."""
+def describe(event: Any, naming: Naming) -> Entry:
+    """An Entry for one issue event, naming people as `naming` lets its reader see them."""
     actor = getattr(event, "actor", None) or {}
     sentence = SENTENCES.get(kind_of(event), lambda e, n: kind_of(e))
     why = next((v for f in REASONS if isinstance(v := getattr(event, f, ""), str) and v), "")
+    hidden_rating = kind_of(event) == "ParticipationRated" and not naming.rating_shown(event)
     return Entry(
         when=event.timestamp,
-        who=names(actor["id"]) if actor.get("id") else "unknown",
+        who=naming.actor(event) if actor.get("id") else "unknown",
         role=ROLE_WORDS.get(actor.get("role", ""), actor.get("role", "")),
-        what=sentence(event, names),
+        what=sentence(event, naming),
         why=why,
-        level=getattr(event, "level", ""),
+        level="" if hidden_rating else getattr(event, "level", ""),
     )

@@ -15,13 +15,14 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import InternalError, JSONTranscoder, RecordConflictError
 
 from domain import (
-    Account, Actor, ConflictError, Hub, NotFound, RuleBroken, StaleVersion, SystemicIssue, Username,
+    Account, Actor, ConflictError, Hub, NotAllowed, NotFound, RuleBroken, StaleVersion, SystemicIssue, Username,
 )
 from projections.all_views import VIEWS
 from projections.describe import FORGOTTEN
 from projections.runner import Projections
 from service import idempotency_store
 from service.audit import Audit
+from service.authorization import Decision, Permission, Target, Who, decide
 from service.catch_ups import CatchUps
 from service.copies import copied
 from service.credentials import Credentials
@@ -183,6 +184,55 @@ class CoproduceBase(Application):
     def clear_just_saved(self) -> None:
         """Start of a request: nothing saved by this thread yet."""
         self._saved.__dict__.pop("aggregate", None)
+
+    # --- who may do what: every command and query asks here ------------------------------
+
+    def who(self, actor: Actor) -> Who:
+        """The acting person as the authorization table sees them: their role and hubs as they now stand."""
+        account = self._cached(Account, actor.account_id, "account")
+        if account.forgotten:
+            raise NotAllowed("this account belongs to a person who asked to be forgotten")
+        return Who(account.id, account.role, frozenset(account.hub_ids))
+
+    def authorize(self, actor: Actor, permission: Permission, target: Target = Target(),
+                  hidden: str = "not found") -> Actor:
+        """The actor, with their current role, if the table allows `permission` on `target`.
+
+        A target in a hub the actor may not see is reported with `hidden`, the same words as for
+        something that does not exist, so that nobody learns which ids exist in other hubs."""
+        who = self.who(actor)
+        decision = decide(who, permission, target)
+        if decision is Decision.NOT_FOUND:
+            raise NotFound(hidden)
+        if decision is Decision.FORBIDDEN:
+            raise NotAllowed(f"your role ({who.role.value.replace('_', ' ')}) may not do this here")
+        return Actor(who.account_id, who.role)
+
+    def allows(self, actor: Actor, permission: Permission, hub_id: UUID | str | None = None,
+               owner_id: UUID | None = None) -> bool:
+        """Whether the table lets `actor` do `permission` (in a hub, on something of `owner_id`'s):
+        for offering only what a person may do; the command itself decides again."""
+        target = Target(UUID(str(hub_id)) if hub_id else None, owner_id)
+        return decide(self.who(actor), permission, target) is Decision.ALLOWED
+
+    def readable_issue(self, issue_id: UUID, actor: Actor) -> SystemicIssue:
+        """A copy of the issue, if the actor may read it; the same NotFound as for no such issue."""
+        try:
+            issue = self.issue(issue_id)
+        except NotFound:
+            raise NotFound(f"no issue with id {issue_id}") from None
+        self.authorize(actor, Permission.READ, Target(issue.hub_id), hidden=f"no issue with id {issue_id}")
+        return issue
+
+    def readable_hub(self, hub_id: UUID, actor: Actor, permission: Permission = Permission.READ) -> Hub:
+        """The hub, if the actor may read it (and do `permission` in it); the same NotFound as for no such hub."""
+        try:
+            hub = self.hub(hub_id)
+        except NotFound:
+            raise NotFound(f"no hub with id {hub_id}") from None
+        self.authorize(actor, Permission.READ, Target(hub.id), hidden=f"no hub with id {hub_id}")
+        self.authorize(actor, permission, Target(hub.id))
+        return hub
 
     # --- queries the rules and the history need ---------------------------------------
 

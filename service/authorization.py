@@ -1,4 +1,4 @@
-"""Who may do what: the one authorization table every route asks.
+"""Who may do what: the one authorization table the application decides every command and query by.
 
 Each permission maps roles to a scope:
 - ANY: anywhere;
@@ -117,16 +117,3 @@ def decide(who: Who, permission: Permission, target: Target = Target()) -> Decis
     if scope is None or not _within(who, scope, target):
         return Decision.FORBIDDEN
     return Decision.ALLOWED
-
-
-# Who may read the words of a piece of input (everyone who may read the issue sees that it exists).
-READS_ALL_INPUT = {MANAGER: Scope.HUB, FACILITATOR: Scope.HUB, AUDITOR: Scope.ANY, ADMIN: Scope.ANY}
-
-
-def may_read_input(who: Who, hub_id: UUID, contributor_id: UUID, may_quote: bool) -> bool:
-    """The contributor, the hub's managers and facilitators, auditors and admins read any
-    input; other members read only input its contributor agreed may be quoted."""
-    if contributor_id == who.account_id or may_quote:
-        return True
-    scope = READS_ALL_INPUT.get(who.role)
-    return scope is not None and _within(who, scope, Target(hub_id))

@@ -26,14 +26,14 @@ def cli(ctx: click.Context) -> None:
 @pass_context
 @refusals
 def init(context: Context, username: str, name: str) -> None:
-    """Create or upgrade the store's tables (once, before servers start), and its first admin account."""
+    """Operator: create or upgrade the store's tables (once, before servers start), and its first admin account."""
     os.environ["COPRODUCE_MANAGE_SCHEMA"] = "yes"  # the one command that always creates tables
     app = context.app
     click.echo(f"Store ready: {app.store.url.render_as_string(hide_password=True)}")
     if app.recorder.max_notification_id():
         click.echo("The store already holds data; nothing else to do.")
         return
-    app.register_account(username, Role.ADMIN, name, "")
+    app.register_first_admin(username, name)
     click.echo(f"Created the admin account {username!r}.")
 
 
@@ -68,28 +68,33 @@ def add_hub(context: Context, name: str, area: str, lifecycle: str, as_user: str
 
 
 @cli.command()
+@as_option
 @pass_context
 @refusals
-def hubs(context: Context) -> None:
-    """List the hubs and how many issues each has in each stage."""
-    for hub in context.app.board_hubs():
-        board = context.app.hub_board(UUID(hub.hub_id))
+def hubs(context: Context, as_user: str) -> None:
+    """List the hubs you may see and how many issues each has in each stage."""
+    actor = context.app.actor_for(as_user)
+    for hub in context.app.board_hubs(actor):
+        board = context.app.hub_board(UUID(hub.hub_id), actor)
         stages = ", ".join(f"{s['stage']}: {s['count']}" for s in board["stages"] if s["count"]) or "no issues yet"
         click.echo(f"{hub.hub_id}  {hub.name} ({hub.area}; {hub.lifecycle}) — {stages}")
 
 
 @cli.command("issues")
 @click.option("--hub", help="Only this hub (name or id).")
+@as_option
 @pass_context
 @refusals
-def list_issues(context: Context, hub: str | None) -> None:
-    """List issues with their stage."""
-    hubs = context.hubs()
+def list_issues(context: Context, hub: str | None, as_user: str) -> None:
+    """List the issues you may see, with their stage."""
+    actor = context.app.actor_for(as_user)
+    hubs = {h.hub_id: h for h in context.app.board_hubs(actor)}
     chosen = [str(context.hub_id(hub))] if hub else list(hubs)
+    names = context.app.known_ids()[0]
     for hub_id in chosen:
-        for issue in context.app.board_issues(UUID(hub_id)):
+        for issue in context.app.board_issues(UUID(hub_id), actor):
             parked = " (parked)" if issue.parked_reason else ""
-            click.echo(f"{issue.issue_id}  [{issue.stage}{parked}]  {issue.title}  — {hubs[hub_id].name}")
+            click.echo(f"{issue.issue_id}  [{issue.stage}{parked}]  {issue.title}  — {names[hub_id]}")
 
 
 @cli.command("set-password")
@@ -98,7 +103,7 @@ def list_issues(context: Context, hub: str | None) -> None:
 @pass_context
 @refusals
 def set_password(context: Context, username: str, password: str) -> None:
-    """Set the password USERNAME signs in with (for example the first admin's, after init)."""
+    """Operator: set the password USERNAME signs in with (the first admin's, after init)."""
     context.app.set_password(context.app.account_by_username(username).id, password)
     click.echo(f"Password set for {username}.")
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import click
 
 from domain import Attribution, Channel, ParticipationLevel, SessionFormat, Stage, SystemicIssue
-from domain.workflow import next_stage
-from projections.describe import describe
 from service.cli_support import Context, as_option, pass_context, refusals, resolve_in
 
 COMMANDS: list[click.Command] = []
@@ -72,43 +70,47 @@ def record_session(context: Context, hub: str, held_on, place: str, session_form
 COMMANDS.append(record_session)
 
 
+WORDS = {"shown": None, "not_shown": "(chose not to be quoted)", "withdrawn": "(withdrawn)", "erased": "(erased)"}
+
+
 @command("show")
-def show(context: Context, issue: str) -> None:
-    """Where ISSUE stands: stage, input, actions and what is missing next."""
-    app = context.app
-    state = app.issue(context.issue_id(issue))
-    click.echo(f"{state.title}  [{state.stage.value}{' (parked: ' + state.parked_reason + ')' if state.is_parked else ''}]  version {state.version}")
-    if state.framing:
-        click.echo(f"Problem: {state.framing.problem}\nAffects: {state.framing.affected}")
-    for c in app.contributions(state):
-        fate = "withdrawn" if c.withdrawn else ("answered" if c.answered_by else "awaiting feedback")
-        text = app.open_sealed(c.text) if not c.withdrawn else None
-        click.echo(f"  input {c.id[:8]} from {app.display_name(c.contributor_id)} [{fate}]: {text or '(not shown)'}")
-    for a in state.actions.values():
-        click.echo(f"  action {a.id[:8]} “{a.title}” owner {app.display_name(a.owner_id)}, due {a.due} [{a.status}]")
-    upcoming = next_stage(state.stage)
-    if upcoming:
-        missing = state.missing_before(upcoming)
-        click.echo(f"Before {upcoming.value}: " + ("nothing missing" if not missing else "; ".join(missing)))
+@as_option
+def show(context: Context, issue: str, as_user: str) -> None:
+    """Where ISSUE stands: stage, input (as you may see it), actions and what is missing next."""
+    seen = context.app.issue_as_seen(context.issue_id(issue), context.app.actor_for(as_user))
+    parked = f" (parked: {seen['parked_reason']})" if seen["parked_reason"] else ""
+    click.echo(f"{seen['title']}  [{seen['stage']}{parked}]  version {seen['version']}")
+    if seen["framing"]:
+        click.echo(f"Problem: {seen['framing']['problem']}\nAffects: {seen['framing']['affected']}")
+    for c in seen["contributions"]:
+        fate = "withdrawn" if c["withdrawn"] else ("answered" if c["answered_by"] else "awaiting feedback")
+        mark = "" if c["may_quote"] or c["text_status"] != "shown" else " (not to be quoted)"
+        click.echo(f"  input {c['id'][:8]} from {c['contributor']} [{fate}]: "
+                   f"{WORDS[c['text_status']] or c['text']}{mark}")
+    for a in seen["actions"]:
+        click.echo(f"  action {a['id'][:8]} “{a['title']}” owner {a['owner']}, due {a['due']} [{a['status']}]")
+    if seen["next_stage"]:
+        missing = seen["missing_before_next"]
+        click.echo(f"Before {seen['next_stage']}: " + ("nothing missing" if not missing else "; ".join(missing)))
 
 
 @command("missing")
 @click.argument("stage", type=STAGES)
-def missing(context: Context, issue: str, stage: str) -> None:
+@as_option
+def missing(context: Context, issue: str, stage: str, as_user: str) -> None:
     """What ISSUE still needs before it may advance to STAGE."""
-    items = context.app.missing_before(context.issue_id(issue), Stage(stage))
+    items = context.app.missing_before(context.issue_id(issue), Stage(stage), context.app.actor_for(as_user))
     click.echo("Nothing is missing." if not items else "\n".join(f"- {item}" for item in items))
 
 
 @command("history")
-def history(context: Context, issue: str) -> None:
-    """Every event of ISSUE: when, who (role), what, why."""
-    app = context.app
-    for event in app.history(context.issue_id(issue)):
-        entry = describe(event, app.display_name)
-        why = f" — why: {entry.why}" if entry.why else ""
-        level = f" [participation: {entry.level}]" if entry.level else ""
-        click.echo(f"{entry.when:%Y-%m-%d %H:%M}  {entry.who} ({entry.role}) {entry.what}{why}{level}")
+@as_option
+def history(context: Context, issue: str, as_user: str) -> None:
+    """Every event of ISSUE, as you may read it: when, who (role), what, why."""
+    for entry in context.app.timeline(context.issue_id(issue), context.app.actor_for(as_user)):
+        why = f" — why: {entry['why']}" if entry["why"] else ""
+        level = f" [participation: {entry['level']}]" if entry["level"] else ""
+        click.echo(f"{entry['when']:%Y-%m-%d %H:%M}  {entry['who']} ({entry['role']}) {entry['what']}{why}{level}")
 
 
 @command("frame")

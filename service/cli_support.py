@@ -34,20 +34,12 @@ class Context:
                     "create tables (COPRODUCE_MANAGE_SCHEMA=no), run `coproduce init` first") from None
         return self._app
 
-    def hubs(self) -> dict[str, Any]:
-        """Every hub by id, from the hub board."""
-        return {h.hub_id: h for h in self.app.board_hubs()}
-
-    def issues(self) -> dict[str, Any]:
-        """Every issue by id, from the hub board."""
-        return {i.issue_id: i for hub_id in self.hubs() for i in self.app.board_issues(UUID(hub_id))}
-
     def issue_id(self, text: str) -> UUID:
-        return _resolve(text, self.issues(), "issue")
+        return _resolve(text, dict.fromkeys(self.app.known_ids()[1]), "issue")
 
     def hub_id(self, text: str) -> UUID:
-        hubs = self.hubs()
-        by_name = [key for key, h in hubs.items() if h.name.casefold() == text.casefold()]
+        hubs = self.app.known_ids()[0]
+        by_name = [key for key, name in hubs.items() if name.casefold() == text.casefold()]
         return UUID(by_name[0]) if by_name else _resolve(text, hubs, "hub")
 
     def account_id(self, username: str) -> UUID:

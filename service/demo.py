@@ -125,7 +125,7 @@ def demo(context: Context) -> None:
     try:
         app.account_by_username("admin")
     except NotFound:
-        app.register_account("admin", Role.ADMIN, "Administrator", "")
+        app.register_first_admin("admin", "Administrator")
     story = build_demo(app)
     for tell in STORIES:
         tell(story)

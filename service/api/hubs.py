@@ -9,21 +9,14 @@ from service.api.blueprint import Blueprint
 
 from service.api import schemas as s
 from service.api import views as v
-from service.api.access import allow, coproduce, who
+from service.api.access import actor, coproduce
 from service.api.issues import answer, documented
 from service.api.paging import page_of
 from service.api.render import hub_view
-from service.authorization import Decision, Permission as P, Target, decide
 
 blp = Blueprint("hubs", __name__, url_prefix="/api/v1/hubs", description="Hubs, their sessions and issues")
 
 HUB = "/<uuid:hub_id>"
-
-
-def _visible_hub(hub_id):
-    hub = coproduce().hub(hub_id)
-    allow(P.READ, Target(hub_id))
-    return hub
 
 
 @blp.route("", methods=["GET"])
@@ -32,8 +25,7 @@ def _visible_hub(hub_id):
 @documented(401, 429)
 def list_hubs(pagination_parameters):
     """The hubs you can see."""
-    viewer = who()
-    hubs = [h for h in coproduce().board_hubs() if decide(viewer, P.READ, Target(UUID(h.hub_id))) is Decision.ALLOWED]
+    hubs = coproduce().board_hubs(actor())
     return [hub_view(coproduce().hub(UUID(h.hub_id))) for h in page_of(hubs, pagination_parameters)]
 
 
@@ -43,8 +35,7 @@ def list_hubs(pagination_parameters):
 @documented(401, 403, 409, 413, 429)
 def create_hub(payload):
     """Create a hub (admins)."""
-    actor = allow(P.MANAGE_HUBS)
-    return hub_view(coproduce().hub(coproduce().create_hub(actor=actor, **payload)))
+    return hub_view(coproduce().hub(coproduce().create_hub(actor=actor(), **payload)))
 
 
 @blp.route(HUB, methods=["GET"])
@@ -52,7 +43,7 @@ def create_hub(payload):
 @documented(401, 404, 429)
 def get_hub(hub_id):
     """One hub."""
-    return hub_view(_visible_hub(hub_id))
+    return hub_view(coproduce().readable_hub(hub_id, actor()))
 
 
 @blp.route(HUB + "/lifecycle", methods=["POST"])
@@ -61,8 +52,7 @@ def get_hub(hub_id):
 @documented(401, 403, 404, 409, 413, 429)
 def advance_lifecycle(payload, hub_id):
     """Move the hub one step on in its lifecycle (admins)."""
-    _visible_hub(hub_id)
-    coproduce().advance_hub_lifecycle(hub_id, payload["to"], allow(P.MANAGE_HUBS, Target(hub_id)))
+    coproduce().advance_hub_lifecycle(hub_id, payload["to"], actor())
     return hub_view(coproduce().hub(hub_id))
 
 
@@ -72,8 +62,7 @@ def advance_lifecycle(payload, hub_id):
 @documented(401, 403, 404, 409, 413, 429)
 def assign_manager(payload, hub_id):
     """Make a hub manager's account manage this hub (admins)."""
-    _visible_hub(hub_id)
-    coproduce().assign_manager(hub_id, payload["account_id"], allow(P.MANAGE_HUBS, Target(hub_id)))
+    coproduce().assign_manager(hub_id, payload["account_id"], actor())
     return hub_view(coproduce().hub(hub_id))
 
 
@@ -83,7 +72,7 @@ def assign_manager(payload, hub_id):
 @documented(401, 404, 429)
 def list_sessions(hub_id, pagination_parameters):
     """The hub's sessions."""
-    sessions = list(_visible_hub(hub_id).sessions.values())
+    sessions = list(coproduce().readable_hub(hub_id, actor()).sessions.values())
     return [dataclasses.asdict(x) for x in page_of(sessions, pagination_parameters)]
 
 
@@ -93,8 +82,7 @@ def list_sessions(hub_id, pagination_parameters):
 @documented(401, 403, 404, 409, 413, 429)
 def record_session(payload, hub_id):
     """Record a session where input was gathered (facilitators and managers)."""
-    _visible_hub(hub_id)
-    session_id = coproduce().record_session(hub_id, allow(P.RECORD_SESSION, Target(hub_id)), **payload)
+    session_id = coproduce().record_session(hub_id, actor(), **payload)
     return dataclasses.asdict(coproduce().hub(hub_id).session(session_id))
 
 
@@ -104,8 +92,7 @@ def record_session(payload, hub_id):
 @documented(401, 404, 429)
 def list_issues(hub_id, pagination_parameters):
     """The hub's issues with their stage."""
-    _visible_hub(hub_id)
-    issues = coproduce().board_issues(hub_id)
+    issues = coproduce().board_issues(hub_id, actor())
     return [{"id": i.issue_id, "hub_id": i.hub_id, "title": i.title, "stage": i.stage,
              "parked": i.parked_reason is not None, "version": i.version}
             for i in page_of(issues, pagination_parameters)]
@@ -117,6 +104,5 @@ def list_issues(hub_id, pagination_parameters):
 @documented(401, 403, 404, 409, 413, 429)
 def raise_issue(payload, hub_id):
     """Raise an issue in the hub; it starts in frame."""
-    _visible_hub(hub_id)
-    issue_id = coproduce().raise_issue(hub_id, payload["title"], allow(P.RAISE_ISSUE, Target(hub_id)))
+    issue_id = coproduce().raise_issue(hub_id, payload["title"], actor())
     return answer(issue_id, 201)

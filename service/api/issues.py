@@ -9,11 +9,9 @@ from service.api.blueprint import Blueprint
 from domain import Stage
 from service.api import schemas as s
 from service.api import views as v
-from service.api.access import allow, coproduce, if_match, on_issue, owner_of, readable_issue, who
+from service.api.access import actor, coproduce, if_match
 from service.api.paging import page_of
 from service.api.preferences import MINIMAL, prefers_minimal
-from service.api.render import issue_view
-from service.authorization import Permission as P
 
 blp = Blueprint("issues", __name__, url_prefix="/api/v1/issues", description="Systemic issues and their stages")
 
@@ -40,7 +38,7 @@ def answer(issue_id: UUID, status: int = 200, created: UUID | None = None):
         body = {"id": issue.id, "version": issue.version}
         headers["Preference-Applied"] = MINIMAL
     else:
-        body = issue_view(coproduce(), issue, who())
+        body = coproduce().issue_as_seen(issue_id, actor(), issue)
     return ({"id": created, "issue": body} if created else body), status, headers
 
 
@@ -54,8 +52,8 @@ def _etag(issue) -> dict[str, str]:
 @documented(401, 404, 429)
 def get_issue(issue_id):
     """An issue, with its input, decisions and what is missing before its next stage."""
-    issue = readable_issue(issue_id)
-    return issue_view(coproduce(), issue, who()), 200, _etag(issue)
+    issue = coproduce().readable_issue(issue_id, actor())
+    return coproduce().issue_as_seen(issue_id, actor(), issue), 200, _etag(issue)
 
 
 @blp.route(ISSUE + "/missing", methods=["GET"])
@@ -64,8 +62,7 @@ def get_issue(issue_id):
 @documented(401, 404, 429)
 def missing(query, issue_id):
     """What is still missing before the issue may advance to a stage."""
-    issue = readable_issue(issue_id)
-    return {"stage": query["stage"], "missing": issue.missing_before(Stage(query["stage"]))}
+    return {"stage": query["stage"], "missing": coproduce().missing_before(issue_id, Stage(query["stage"]), actor())}
 
 
 @blp.route(ISSUE + "/history", methods=["GET"])
@@ -74,8 +71,7 @@ def missing(query, issue_id):
 @documented(401, 404, 429)
 def history(issue_id, pagination_parameters):
     """Every event of the issue in plain words: when, who, what, why (the timeline, unfiltered)."""
-    readable_issue(issue_id)
-    return page_of(coproduce().timeline(issue_id), pagination_parameters)
+    return page_of(coproduce().timeline(issue_id, actor()), pagination_parameters)
 
 
 @blp.route(ISSUE + "/framing", methods=["POST"])
@@ -84,8 +80,7 @@ def history(issue_id, pagination_parameters):
 @documented(*ERRORS)
 def frame(payload, issue_id):
     """Record the framing statement: the problem and who it affects."""
-    actor = on_issue(issue_id, P.SHAPE_ISSUE)
-    coproduce().frame(issue_id, actor=actor, expected_version=if_match(), **payload)
+    coproduce().frame(issue_id, actor=actor(), expected_version=if_match(), **payload)
     return answer(issue_id)
 
 
@@ -95,8 +90,7 @@ def frame(payload, issue_id):
 @documented(*ERRORS)
 def select(payload, issue_id):
     """Record the decision to work on the issue, and its participation level."""
-    actor = on_issue(issue_id, P.SHAPE_ISSUE)
-    coproduce().select(issue_id, actor=actor, expected_version=if_match(), **payload)
+    coproduce().select(issue_id, actor=actor(), expected_version=if_match(), **payload)
     return answer(issue_id)
 
 
@@ -106,9 +100,8 @@ def select(payload, issue_id):
 @documented(*ERRORS)
 def contribute(payload, issue_id):
     """Add input: your own, or (as a facilitator) an expert's, given at a session."""
-    contributor = payload.pop("contributor_id", None) or allow(P.READ).account_id
-    actor = on_issue(issue_id, P.CONTRIBUTE, owner_id=contributor)
-    created = coproduce().record_contribution(issue_id, contributor, payload.pop("text"), actor,
+    contributor = payload.pop("contributor_id", None) or actor().account_id
+    created = coproduce().record_contribution(issue_id, contributor, payload.pop("text"), actor(),
                                               expected_version=if_match(), **payload)
     return answer(issue_id, 201, created)
 
@@ -119,9 +112,7 @@ def contribute(payload, issue_id):
 @documented(*ERRORS)
 def withdraw(_, issue_id, contribution_id):
     """Withdraw your own input."""
-    issue = readable_issue(issue_id)
-    actor = on_issue(issue_id, P.WITHDRAW, owner_id=owner_of(issue, "contribution", contribution_id))
-    coproduce().withdraw_contribution(issue_id, contribution_id, actor, expected_version=if_match())
+    coproduce().withdraw_contribution(issue_id, contribution_id, actor(), expected_version=if_match())
     return answer(issue_id)
 
 
@@ -131,8 +122,7 @@ def withdraw(_, issue_id, contribution_id):
 @documented(*ERRORS)
 def theme(payload, issue_id):
     """Group contributions under a theme."""
-    actor = on_issue(issue_id, P.SHAPE_ISSUE)
-    coproduce().theme_contributions(issue_id, actor=actor, expected_version=if_match(), **payload)
+    coproduce().theme_contributions(issue_id, actor=actor(), expected_version=if_match(), **payload)
     return answer(issue_id)
 
 
@@ -142,8 +132,7 @@ def theme(payload, issue_id):
 @documented(*ERRORS)
 def record_finding(payload, issue_id):
     """Record what exploring showed, linked to the input behind it."""
-    actor = on_issue(issue_id, P.SHAPE_ISSUE)
-    created = coproduce().record_finding(issue_id, actor=actor, expected_version=if_match(), **payload)
+    created = coproduce().record_finding(issue_id, actor=actor(), expected_version=if_match(), **payload)
     return answer(issue_id, 201, created)
 
 
@@ -153,8 +142,7 @@ def record_finding(payload, issue_id):
 @documented(*ERRORS)
 def add_stakeholder(payload, issue_id):
     """Record an organisation or role that joined the issue."""
-    actor = on_issue(issue_id, P.SHAPE_ISSUE)
-    coproduce().add_stakeholder(issue_id, actor=actor, expected_version=if_match(), **payload)
+    coproduce().add_stakeholder(issue_id, actor=actor(), expected_version=if_match(), **payload)
     return answer(issue_id)
 
 
@@ -164,14 +152,8 @@ def add_stakeholder(payload, issue_id):
 @documented(*ERRORS)
 def commit_action(payload, issue_id):
     """Commit to an action with a named owner and a due date."""
-    actor = on_issue(issue_id, P.COMMIT_ACTION)
-    created = coproduce().commit_action(issue_id, actor=actor, expected_version=if_match(), **payload)
+    created = coproduce().commit_action(issue_id, actor=actor(), expected_version=if_match(), **payload)
     return answer(issue_id, 201, created)
-
-
-def _on_action(issue_id: UUID, action_id: UUID, permission: P):
-    issue = readable_issue(issue_id)
-    return on_issue(issue_id, permission, owner_id=owner_of(issue, "action", action_id))
 
 
 @blp.route(ISSUE + "/actions/<uuid:action_id>/progress", methods=["POST"])
@@ -180,8 +162,7 @@ def _on_action(issue_id: UUID, action_id: UUID, permission: P):
 @documented(*ERRORS)
 def report_progress(payload, issue_id, action_id):
     """Report progress on an action (its owner, or a hub manager)."""
-    actor = _on_action(issue_id, action_id, P.REPORT_PROGRESS)
-    coproduce().report_progress(issue_id, action_id, payload["note"], actor, expected_version=if_match())
+    coproduce().report_progress(issue_id, action_id, payload["note"], actor(), expected_version=if_match())
     return answer(issue_id)
 
 
@@ -191,8 +172,7 @@ def report_progress(payload, issue_id, action_id):
 @documented(*ERRORS)
 def complete_action(payload, issue_id, action_id):
     """Mark an action as completed."""
-    actor = _on_action(issue_id, action_id, P.REPORT_PROGRESS)
-    coproduce().complete_action(issue_id, action_id, payload["note"], actor, expected_version=if_match())
+    coproduce().complete_action(issue_id, action_id, payload["note"], actor(), expected_version=if_match())
     return answer(issue_id)
 
 
@@ -202,8 +182,7 @@ def complete_action(payload, issue_id, action_id):
 @documented(*ERRORS)
 def drop_action(payload, issue_id, action_id):
     """Drop an action, saying why."""
-    actor = _on_action(issue_id, action_id, P.DROP_ACTION)
-    coproduce().drop_action(issue_id, action_id, payload["reason"], actor, expected_version=if_match())
+    coproduce().drop_action(issue_id, action_id, payload["reason"], actor(), expected_version=if_match())
     return answer(issue_id)
 
 
@@ -213,8 +192,7 @@ def drop_action(payload, issue_id, action_id):
 @documented(*ERRORS)
 def give_feedback(payload, issue_id):
     """Tell contributors what happened with their input."""
-    actor = on_issue(issue_id, P.GIVE_FEEDBACK)
-    created = coproduce().give_feedback(issue_id, actor=actor, expected_version=if_match(), **payload)
+    created = coproduce().give_feedback(issue_id, actor=actor(), expected_version=if_match(), **payload)
     return answer(issue_id, 201, created)
 
 
@@ -224,8 +202,7 @@ def give_feedback(payload, issue_id):
 @documented(*ERRORS)
 def record_learning(payload, issue_id):
     """Record what changed, the evidence and what to do next."""
-    actor = on_issue(issue_id, P.RECORD_LEARNING)
-    created = coproduce().record_learning(issue_id, actor=actor, expected_version=if_match(), **payload)
+    created = coproduce().record_learning(issue_id, actor=actor(), expected_version=if_match(), **payload)
     return answer(issue_id, 201, created)
 
 
@@ -235,8 +212,7 @@ def record_learning(payload, issue_id):
 @documented(*ERRORS)
 def advance(payload, issue_id):
     """Advance to the next stage; refused with every unmet criterion listed."""
-    actor = on_issue(issue_id, P.DECIDE_STAGE)
-    coproduce().advance_stage(issue_id, actor=actor, expected_version=if_match(), **payload)
+    coproduce().advance_stage(issue_id, actor=actor(), expected_version=if_match(), **payload)
     return answer(issue_id)
 
 
@@ -246,8 +222,7 @@ def advance(payload, issue_id):
 @documented(*ERRORS)
 def move_back(payload, issue_id):
     """Move back to an earlier stage (from learn: a new cycle), saying why."""
-    actor = on_issue(issue_id, P.DECIDE_STAGE)
-    coproduce().move_back(issue_id, actor=actor, expected_version=if_match(), **payload)
+    coproduce().move_back(issue_id, actor=actor(), expected_version=if_match(), **payload)
     return answer(issue_id)
 
 
@@ -257,8 +232,7 @@ def move_back(payload, issue_id):
 @documented(*ERRORS)
 def park(payload, issue_id):
     """Park the issue, saying why."""
-    actor = on_issue(issue_id, P.DECIDE_STAGE)
-    coproduce().park(issue_id, payload["reason"], actor, expected_version=if_match())
+    coproduce().park(issue_id, payload["reason"], actor(), expected_version=if_match())
     return answer(issue_id)
 
 
@@ -268,8 +242,7 @@ def park(payload, issue_id):
 @documented(*ERRORS)
 def reopen(payload, issue_id):
     """Take a parked issue back up."""
-    actor = on_issue(issue_id, P.DECIDE_STAGE)
-    coproduce().reopen(issue_id, payload["reason"], actor, expected_version=if_match())
+    coproduce().reopen(issue_id, payload["reason"], actor(), expected_version=if_match())
     return answer(issue_id)
 
 
@@ -279,6 +252,5 @@ def reopen(payload, issue_id):
 @documented(*ERRORS)
 def close(payload, issue_id):
     """Close the issue from learn, with its outcome; refused while input awaits feedback."""
-    actor = on_issue(issue_id, P.DECIDE_STAGE)
-    coproduce().close_issue(issue_id, actor=actor, expected_version=if_match(), **payload)
+    coproduce().close_issue(issue_id, actor=actor(), expected_version=if_match(), **payload)
     return answer(issue_id)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException, NotFound as werkzeug_not_found
 
-from domain import DomainError, NotFound
+from domain import Actor, DomainError, NotAllowed, NotFound
 from service.api.problems import http_problem
 from service.web.form_page import refusal
 
@@ -17,6 +17,11 @@ log = logging.getLogger(__name__)
 
 TITLES = {400: "That form could not be sent", 403: "You cannot do that here", 404: "Page not found",
           405: "Page not found", 413: "That was too long to send", 429: "Too many tries"}
+
+
+def acting() -> Actor:
+    """The signed-in person, for the application to decide what they may do and see."""
+    return g.account.as_actor()
 
 
 def error_page(status: int, detail: str):
@@ -44,9 +49,20 @@ def outside_any_page(error: HTTPException):
     return http_problem(error) if request.path.startswith("/api/") else page_for(error)
 
 
+@web.errorhandler(NotAllowed)
+def _not_allowed(error: NotAllowed):
+    return page_for(Forbidden())
+
+
+@web.errorhandler(NotFound)
+def _not_found(error: NotFound):
+    """One page for what does not exist and what is in a hub the person may not see."""
+    return page_for(werkzeug_not_found())
+
+
 @web.errorhandler(DomainError)
 def _domain(error: DomainError):
-    return error_page(404 if isinstance(error, NotFound) else 409, refusal(error))
+    return error_page(409, refusal(error))
 
 
 @web.errorhandler(Exception)

@@ -1,4 +1,6 @@
-"""Every form that changes an issue: what it asks, who may use it, when it is offered, what it calls.
+"""Every form that changes an issue: what it asks, which application method it calls, and when the
+domain's workflow makes it possible. Who may use it is decided by the application, on GET (to offer
+it) and again by the command itself on POST.
 
 Each form posts the issue's version as it was shown, so a change someone else made
 meanwhile is refused (as with If-Match in the API) instead of silently built upon.
@@ -13,12 +15,10 @@ from uuid import UUID
 
 from marshmallow import Schema, fields
 
-from domain import Attribution, Channel, ParticipationLevel, Role, Stage, SystemicIssue
-from domain.workflow import next_stage
+from domain import Actor, Attribution, Channel, ParticipationLevel, Role, Stage, SystemicIssue
+from domain.workflow import earlier_stages, next_stage
 from service.api import schemas as s
-from service.api.render import contribution_view
-from service.authorization import Permission as P, Who
-from service.contributions import Contribution
+from service.authorization import Permission as P
 from service.coproduce import Coproduce
 from service.web.forms import Field
 from service.web.wording import LEVELS, NAMING, YES_NO, excerpt
@@ -30,11 +30,12 @@ class Context:
 
     app: Coproduce
     issue: SystemicIssue
-    who: Who
+    actor: Actor
 
     @cached_property
-    def contributions(self) -> list[Contribution]:
-        return self.app.contributions(self.issue)
+    def contributions(self) -> list[dict[str, Any]]:
+        """The issue's input as the person asking may see it (the disclosure policy applied)."""
+        return self.app.issue_as_seen(self.issue.id, self.actor, self.issue)["contributions"]
 
 
 class ActionIn(Schema):
@@ -82,7 +83,6 @@ class Command:
     permission: P
     questions: Questions
     offered: Callable[[Context], bool] = lambda ctx: not ctx.issue.is_closed
-    owner: Callable[[Context, dict], UUID | None] = lambda ctx, data: None
     fixed: Callable[[Context], dict[str, Any]] = lambda ctx: {}
     roles: frozenset[Role] | None = None  # offered only to these roles (None: whoever the table allows)
 
@@ -91,13 +91,8 @@ class Command:
 
 
 def _input_options(ctx: Context, only_awaiting: bool = False) -> tuple[tuple[str, str], ...]:
-    options, open_sealed = [], ctx.app.opener()
-    for c in ctx.contributions:
-        if c.withdrawn or (only_awaiting and not ctx.issue.awaits_feedback(c.id)):
-            continue
-        view = contribution_view(ctx.app, ctx.issue, c, ctx.who, open_sealed)
-        options.append((c.id, f"{ctx.app.display_name(c.contributor_id)}: {excerpt(view['text'])}"))
-    return tuple(options)
+    return tuple((c["id"], f"{c['contributor']}: {excerpt(c['text'])}") for c in ctx.contributions
+                 if not c["withdrawn"] and (not only_awaiting or ctx.issue.awaits_feedback(c["id"])))
 
 
 def _inputs(label: str, only_awaiting: bool = False) -> Questions:
@@ -111,31 +106,44 @@ def _inputs(label: str, only_awaiting: bool = False) -> Questions:
 def _open_actions(ctx: Context, mine_only: bool) -> tuple[tuple[str, str], ...]:
     return tuple((a.id, f"{a.title} (owner: {ctx.app.display_name(a.owner_id)}, due {a.due})")
                  for a in ctx.issue.actions.values()
-                 if a.status == "open" and (not mine_only or a.owner_id == str(ctx.who.account_id)))
+                 if a.status == "open" and (not mine_only or a.owner_id == str(ctx.actor.account_id)))
 
 
 def _action(ctx: Context) -> Field:
-    mine = ctx.who.role == Role.ACTION_OWNER
+    mine = ctx.actor.role == Role.ACTION_OWNER
     return Field("action_id", "Which action", "radios", options=_open_actions(ctx, mine))
 
 
-def _action_owner(ctx: Context, data: dict) -> UUID | None:
-    action = ctx.issue.actions.get(str(data["action_id"]))
-    return UUID(action.owner_id) if action else None
-
-
 def _owners(ctx: Context) -> tuple[tuple[str, str], ...]:
-    hub = str(ctx.issue.hub_id)
-    return tuple((str(a.id), ctx.app.display_name(a.id)) for a in ctx.app.all_accounts()
-                 if hub in a.hub_ids and a.role in (Role.ACTION_OWNER, Role.HUB_MANAGER) and not a.forgotten)
+    return tuple((str(a.id), ctx.app.display_name(a.id)) for a in ctx.app.possible_owners(ctx.issue.id, ctx.actor))
 
 
 def _has_open_actions(ctx: Context) -> bool:
     return not ctx.issue.is_closed and any(a.status == "open" for a in ctx.issue.actions.values())
 
 
-def _in(*stages: Stage) -> Callable[[Context], bool]:
-    return lambda ctx: ctx.issue.stage in stages and not ctx.issue.is_parked
+def _may_advance(ctx: Context) -> bool:
+    """An advance is offered (with what is still missing) while a stage other than Closed follows."""
+    upcoming = next_stage(ctx.issue.stage)
+    return upcoming not in (None, Stage.CLOSED) and not ctx.issue.is_parked
+
+
+def _may_close(ctx: Context) -> bool:
+    return next_stage(ctx.issue.stage) == Stage.CLOSED and not ctx.issue.is_parked
+
+
+def _may_move_back(ctx: Context) -> bool:
+    return bool(earlier_stages(ctx.issue))
+
+
+def _back_to(ctx: Context) -> list[Field]:
+    options = tuple((stage.value, f"{stage.label}: {BACK_TO[stage]}") for stage in earlier_stages(ctx.issue))
+    return [Field("to", "Go back to", "radios", options=options),
+            Field("reason", "Why go back?", "textarea"), _level()]
+
+
+BACK_TO = {Stage.FRAME: "look at the problem again", Stage.EXPLORE: "find out more",
+           Stage.ACT: "try more actions", Stage.LEARN: "look again at what changed"}
 
 
 def _has_own_input(ctx: Context) -> bool:
@@ -152,13 +160,13 @@ def _advance_to(ctx: Context) -> dict[str, Any]:
 
 
 def _own_active(ctx: Context) -> list[str]:
-    mine = str(ctx.who.account_id)
+    mine = str(ctx.actor.account_id)
     return [c for c in ctx.issue.active_contributions if ctx.issue.contributors[c] == mine]
 
 
 def _own_active_input(ctx: Context) -> list[Field]:
-    open_sealed, own = ctx.app.opener(), set(_own_active(ctx))
-    options = tuple((c.id, excerpt(open_sealed(c.text))) for c in ctx.contributions if c.id in own)
+    own = set(_own_active(ctx))
+    options = tuple((c["id"], excerpt(c["text"])) for c in ctx.contributions if c["id"] in own)
     return [Field("contribution_id", "Which piece of your input", "radios", options=options)]
 
 
@@ -169,10 +177,6 @@ def _decisions(ctx: Context) -> list[Field]:
             _level("At what level did it feel it was taken?")]
 
 
-def _me(ctx: Context, data: dict) -> UUID:
-    return ctx.who.account_id
-
-
 COMMANDS: dict[str, Command] = {c.slug: c for c in [
     Command("contribute", "Add my input", "record_contribution", MyInputIn, P.CONTRIBUTE, lambda ctx: [
         Field("text", "What do you want to say?", "textarea",
@@ -180,13 +184,13 @@ COMMANDS: dict[str, Command] = {c.slug: c for c in [
               "unless you agree it may be quoted."),
         Field("may_quote", "May we quote your words to others?", "radios", options=YES_NO),
         Field("attribution", "If we quote you, how should we name you?", "radios", options=NAMING)],
-        owner=_me, roles=frozenset({Role.EXPERT}),
-        fixed=lambda ctx: {"contributor_id": ctx.who.account_id, "channel": Channel.ONLINE}),
+        roles=frozenset({Role.EXPERT}),
+        fixed=lambda ctx: {"contributor_id": ctx.actor.account_id, "channel": Channel.ONLINE}),
     Command("frame", "Frame the issue", "frame", s.FramingIn, P.SHAPE_ISSUE, lambda ctx: [
         Field("problem", "What is the problem?", "textarea", "In the words of the experts who raised it."),
-        Field("affected", "Who does it affect?", "textarea")], offered=_in(Stage.FRAME)),
+        Field("affected", "Who does it affect?", "textarea")]),
     Command("select", "Select the issue to work on", "select", s.SelectionIn, P.SHAPE_ISSUE, lambda ctx: [
-        Field("decision", "What did the hub decide, and how?", "textarea"), _level()], offered=_in(Stage.FRAME)),
+        Field("decision", "What did the hub decide, and how?", "textarea"), _level()]),
     Command("theme", "Theme input", "theme_contributions", s.ThemeIn, P.SHAPE_ISSUE, lambda ctx: [
         Field("theme", "Theme", hint="A few words, such as 'transport' or 'being believed'."),
         *_inputs("Input in this theme")(ctx)]),
@@ -197,14 +201,13 @@ COMMANDS: dict[str, Command] = {c.slug: c for c in [
         Field("kind", "What kind of stakeholder", hint="For example: service, commissioner, charity, university.")]),
     Command("action", "Commit an action", "commit_action", s.ActionIn, P.COMMIT_ACTION, lambda ctx: [
         Field("title", "What will be done?"), Field("owner_id", "Who owns it?", "radios", options=_owners(ctx)),
-        Field("due", "When is it due?", "date"), *_inputs("Input it answers")(ctx)],
-        offered=_in(Stage.EXPLORE, Stage.ACT)),
+        Field("due", "When is it due?", "date"), *_inputs("Input it answers")(ctx)]),
     Command("progress", "Report progress on an action", "report_progress", ProgressIn, P.REPORT_PROGRESS,
             lambda ctx: [_action(ctx), Field("note", "What has happened?", "textarea")],
-            offered=_has_open_actions, owner=_action_owner),
+            offered=_has_open_actions),
     Command("complete", "Mark an action done", "complete_action", CompletionIn, P.REPORT_PROGRESS,
             lambda ctx: [_action(ctx), Field("note", "What was done?", "textarea")],
-            offered=_has_open_actions, owner=_action_owner),
+            offered=_has_open_actions),
     Command("drop", "Drop an action", "drop_action", DropIn, P.DROP_ACTION,
             lambda ctx: [_action(ctx), Field("reason", "Why is it dropped?", "textarea")],
             offered=_has_open_actions),
@@ -215,23 +218,21 @@ COMMANDS: dict[str, Command] = {c.slug: c for c in [
         offered=lambda ctx: ctx.issue.awaiting_feedback_count > 0),
     Command("learning", "Record learning", "record_learning", s.LearningIn, P.RECORD_LEARNING, lambda ctx: [
         Field("what_changed", "What changed?", "textarea"), Field("evidence", "What is the evidence?", "textarea"),
-        Field("next_steps", "What should happen next? (optional)", "textarea")], offered=_in(Stage.LEARN)),
+        Field("next_steps", "What should happen next? (optional)", "textarea")]),
     Command("advance", "Move to the next stage", "advance_stage", AdvanceIn, P.DECIDE_STAGE, lambda ctx: [
         Field("reason", "Why is it ready to move on?", "textarea"), _level()],
-        offered=_in(Stage.FRAME, Stage.EXPLORE, Stage.ACT), fixed=_advance_to),
-    Command("move-back", "Start a new cycle", "move_back", s.StageMoveIn, P.DECIDE_STAGE, lambda ctx: [
-        Field("to", "Go back to", "radios", options=(("frame", "Frame: look at the problem again"),
-                                                      ("act", "Act: try more actions"))),
-        Field("reason", "Why start again?", "textarea"), _level()], offered=_in(Stage.LEARN)),
+        offered=_may_advance, fixed=_advance_to),
+    Command("move-back", "Move back a stage", "move_back", s.StageMoveIn, P.DECIDE_STAGE, _back_to,
+            offered=_may_move_back),
     Command("close", "Close the issue", "close_issue", s.ClosureIn, P.DECIDE_STAGE, lambda ctx: [
-        Field("outcome", "What was the outcome?", "textarea"), _level()], offered=_in(Stage.LEARN)),
+        Field("outcome", "What was the outcome?", "textarea"), _level()], offered=_may_close),
     Command("park", "Park the issue", "park", s.ReasonIn, P.DECIDE_STAGE, lambda ctx: [
         Field("reason", "Why is it parked?", "textarea", "Everyone who gave input will see this reason.")],
         offered=lambda ctx: not ctx.issue.is_closed and not ctx.issue.is_parked),
     Command("reopen", "Take the issue off hold", "reopen", s.ReasonIn, P.DECIDE_STAGE, lambda ctx: [
         Field("reason", "Why can work start again?", "textarea")], offered=lambda ctx: ctx.issue.is_parked),
     Command("withdraw", "Withdraw my input", "withdraw_contribution", WithdrawIn, P.WITHDRAW, _own_active_input,
-            offered=_has_own_input, owner=_me, roles=frozenset({Role.EXPERT})),
+            offered=_has_own_input, roles=frozenset({Role.EXPERT})),
     Command("rate", "Say how a decision felt", "rate_participation", s.RatingIn, P.RATE_DECISION, _decisions,
             offered=lambda ctx: bool(ctx.issue.decisions)),
 ]}

@@ -8,12 +8,12 @@ from flask import flash, redirect, render_template, request, url_for
 from marshmallow import Schema, fields
 from werkzeug.datastructures import MultiDict
 
-from domain import Attribution, Channel, Role, SessionFormat
+from domain import Attribution, Channel, SessionFormat
 from service.api import schemas as s
-from service.authorization import Permission as P, Target
-from service.web.blueprint import web
+from service.authorization import Permission as P
+from service.web.blueprint import acting, web
 from service.web.forms import Field, FormInvalid, read
-from service.web.signin import coproduce, permit
+from service.web.signin import coproduce
 from service.web.wording import FORMATS, NAMING, YES_NO
 
 ROWS = 5
@@ -35,9 +35,9 @@ class SaidIn(Schema):
 
 
 def row_questions(hub_id: UUID) -> list[Field]:
-    issues = tuple((row.issue_id, row.title) for row in coproduce().board_issues(hub_id) if row.stage != "closed")
-    experts = tuple((str(a.id), coproduce().display_name(a.id)) for a in coproduce().all_accounts()
-                    if a.role == Role.EXPERT and str(hub_id) in a.hub_ids and not a.forgotten)
+    issues = tuple((row.issue_id, row.title) for row in coproduce().board_issues(hub_id, acting())
+                   if row.stage != "closed")
+    experts = tuple((str(a.id), coproduce().display_name(a.id)) for a in coproduce().hub_experts(hub_id, acting()))
     return [Field("contributor_id", "Who said it?", "select", options=(("", "Choose an expert"), *experts)),
             Field("issue_id", "About which issue?", "select", options=(("", "Choose an issue"), *issues)),
             Field("text", "What did they say?", "textarea"),
@@ -69,8 +69,8 @@ def _read_rows(form: MultiDict, questions: list[Field]) -> list[dict]:
 
 @web.route("/hubs/<uuid:hub_id>/sessions/new", methods=["GET", "POST"])
 def record_session(hub_id: UUID):
-    hub = coproduce().hub(hub_id)
-    actor = permit(P.RECORD_SESSION, Target(hub_id))
+    actor = acting()
+    hub = coproduce().readable_hub(hub_id, actor, P.RECORD_SESSION)
     questions = row_questions(hub_id)
     errors: dict[str, str] = {}
     if request.method == "POST":

@@ -7,20 +7,21 @@ from uuid import UUID
 
 from flask import render_template
 
+from domain import Actor
 from projections.times import now
-from service.web.blueprint import web
-from service.web.signin import account, coproduce
+from service.web.blueprint import acting, web
+from service.web.signin import coproduce
 
 
-def actions_of(owner_id: UUID, hub_ids: list[str]) -> list[dict]:
-    """Every action the person owns in these hubs, open ones first, overdue before the rest."""
+def actions_of(me: Actor) -> list[dict]:
+    """Every action the person owns in their hubs, open ones first, overdue before the rest."""
     today = now().date()
     found = []
-    for hub_id in hub_ids:
-        for row in coproduce().board_issues(UUID(hub_id)):
-            issue = coproduce().issue(UUID(row.issue_id))
+    for hub in coproduce().board_hubs(me):
+        for row in coproduce().board_issues(UUID(hub.hub_id), me):
+            issue = coproduce().readable_issue(UUID(row.issue_id), me)
             for action in issue.actions.values():
-                if action.owner_id == str(owner_id):
+                if action.owner_id == str(me.account_id):
                     due = date.fromisoformat(action.due)
                     found.append({"action": action, "issue": issue, "due": due,
                                   "overdue": action.status == "open" and due < today})
@@ -29,5 +30,4 @@ def actions_of(owner_id: UUID, hub_ids: list[str]) -> list[dict]:
 
 @web.route("/my-actions")
 def my_actions():
-    mine = account()
-    return render_template("web/my_actions.jinja", actions=actions_of(mine.id, mine.hub_ids))
+    return render_template("web/my_actions.jinja", actions=actions_of(acting()))
