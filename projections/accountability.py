@@ -118,12 +118,14 @@ def _days(later: datetime, earlier: datetime) -> float:
 def report(conn: Connection, hub_id: Any, start: datetime, end: datetime, today: datetime,
            overdue_days: int = 28) -> dict[str, Any]:
     """The figures for one hub over [start, end): input, feedback, actions, decisions.
+    Input since withdrawn is left out of every figure about input.
 
     Counting is left to the database, so a hub's busy year costs a handful of rows here;
     only the waits for feedback come back one by one, for their median and 90th percentile."""
     hub = str(hub_id)
-    received = (contributions.c.hub_id == hub, contributions.c.recorded_at >= start, contributions.c.recorded_at < end)
-    awaiting = contributions.c.first_feedback_at.is_(None) & contributions.c.withdrawn_at.is_(None)
+    received = (contributions.c.hub_id == hub, contributions.c.recorded_at >= start, contributions.c.recorded_at < end,
+                contributions.c.withdrawn_at.is_(None))  # withdrawn input counts nowhere, answered or not
+    awaiting = contributions.c.first_feedback_at.is_(None)
     count, overdue = conn.execute(select(func.count(), func.count().filter(
         awaiting & (contributions.c.recorded_at < today - timedelta(days=overdue_days)))).where(*received)).one()
     waits = [_days(answered, recorded) for answered, recorded in conn.execute(

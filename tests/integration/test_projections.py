@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import inspect, select
 
 from domain import Attribution, Channel, ConflictError, ParticipationLevel, Stage
-from projections import audit_trail, hub_board, timeline
+from projections import accountability, audit_trail, hub_board, timeline
 from projections.all_views import VIEWS
 from projections.runner import Projections, positions
 from projections.times import now
 from service.coproduce import Coproduce
-from tests.integration.test_store import walk_to_closed
+from tests.integration.test_store import say, walk_to_closed
 
 LEVEL = ParticipationLevel.CO_PRODUCTION
 
@@ -88,7 +88,7 @@ def test_each_view_tells_the_scripted_story(app, cast):
     assert answered["fates"][2]["by"] == "Sam Example" and not answered["awaiting_feedback"]
     assert stories[str(gone)]["withdrawn"] and stories[str(gone)]["text"] is None
     report = app.accountability(cast.hub)
-    assert report["contributions_received"] == 3 and report["share_with_feedback"] == round(1 / 3, 4)
+    assert report["contributions_received"] == 2 and report["share_with_feedback"] == 0.5  # the withdrawn one left
     assert report["decisions_by_level"]["co-production"] == 7
     assert report["claimed_and_felt"][0]["felt"] == {"consultation": 1}
     assert [(a["owner"], a["committed"], a["completed"]) for a in report["actions_by_owner"]] == [
@@ -293,3 +293,22 @@ def test_a_forgotten_persons_input_reads_as_erased_never_as_ciphertext(app, cast
     entries = app.timeline(closed)
     assert "a person who asked to be forgotten" in entries[0]["who"]
     assert not any("sealed.v1" in str(entry) for entry in entries)
+
+
+def test_withdrawn_input_leaves_every_figure_of_the_accountability_report(app, cast):
+    issue = app.raise_issue(cast.hub, "Letters to old addresses", cast.expert)
+    kept = say(app, cast, issue)
+    answered_then_withdrawn = say(app, cast, issue, "jo", "Mine came late too")
+    app.give_feedback(issue, "The council now checks addresses", [kept, answered_then_withdrawn], cast.manager)
+    unanswered_then_withdrawn = say(app, cast, issue, "jo", "And my neighbour's")
+    for contribution in (answered_then_withdrawn, unanswered_then_withdrawn):
+        app.withdraw_contribution(issue, contribution, cast.actors["jo"])
+    app.projections.catch_up()
+    today = now()
+    start, end = accountability.period(None, None, today)
+    with app.engine.connect() as conn:
+        report = accountability.report(conn, cast.hub, start, end, today, overdue_days=0)
+    assert report["contributions_received"] == 1
+    assert report["share_with_feedback"] == 1.0
+    assert report["median_days_to_feedback"] == report["p90_days_to_feedback"] < 1  # only the kept input's wait
+    assert report["overdue_feedback"] == 0

@@ -70,8 +70,8 @@ def hub():
 def test_the_report_matches_a_hand_count(hub):
     f, owner_a, owner_b = hub
     report = f.report(today=40)
-    assert report["contributions_received"] == 5              # the other hub's input is not counted
-    assert report["share_with_feedback"] == 0.6               # c0, c1, c2 of five
+    assert report["contributions_received"] == 4              # c3 was withdrawn; the other hub's is not counted
+    assert report["share_with_feedback"] == 0.75              # c0, c1, c2 of four
     assert report["median_days_to_feedback"] == 10            # waits 2, 10, 30
     assert report["p90_days_to_feedback"] == 30               # nearest rank: ceil(0.9 * 3) = 3rd
     assert report["overdue_feedback"] == 1                    # c4 (day 5, 35 days waiting); c3 withdrawn
@@ -89,3 +89,35 @@ def test_overdue_is_configurable_and_measured_from_today(hub):
     assert f.report(today=40, overdue_days=40)["overdue_feedback"] == 0
     assert f.report(today=40, overdue_days=30)["overdue_feedback"] == 1
     assert f.report(today=10)["overdue_feedback"] == 0
+
+
+def test_withdrawn_input_leaves_every_figure_about_input(hub):
+    f, *_ = hub
+    issue = uuid4()
+    f.apply("Raised", issue, 0, hub_id=HUB, title="Another")
+    answered_then_withdrawn, overdue_then_withdrawn = uuid4(), uuid4()
+    f.apply("ContributionRecorded", issue, 1, contribution_id=answered_then_withdrawn)
+    f.apply("ContributionRecorded", issue, 1, contribution_id=overdue_then_withdrawn)
+    f.apply("FeedbackGiven", issue, 51, contribution_ids=[answered_then_withdrawn])  # a 50-day wait
+    before = f.report(today=40)
+    assert (before["contributions_received"], before["overdue_feedback"]) == (6, 2)
+    f.apply("ContributionWithdrawn", issue, 52, contribution_id=answered_then_withdrawn)
+    f.apply("ContributionWithdrawn", issue, 52, contribution_id=overdue_then_withdrawn)
+    report = f.report(today=40)
+    assert report["contributions_received"] == 4
+    assert report["share_with_feedback"] == 0.75              # the withdrawn answered input is not one of three
+    assert report["median_days_to_feedback"] == 10            # waits 2, 10, 30: not the withdrawn one's 50
+    assert report["p90_days_to_feedback"] == 30
+    assert report["overdue_feedback"] == 1                    # c4 only
+
+
+def test_a_hub_whose_only_input_was_withdrawn_has_no_figures_about_input():
+    f = Fixture()
+    issue, contribution = uuid4(), uuid4()
+    f.apply("Raised", issue, 0, hub_id=HUB, title="Letters")
+    f.apply("ContributionRecorded", issue, 1, contribution_id=contribution)
+    f.apply("FeedbackGiven", issue, 2, contribution_ids=[contribution])
+    f.apply("ContributionWithdrawn", issue, 3, contribution_id=contribution)
+    report = f.report(today=40, overdue_days=0)
+    assert (report["contributions_received"], report["share_with_feedback"], report["median_days_to_feedback"],
+            report["p90_days_to_feedback"], report["overdue_feedback"]) == (0, None, None, None, 0)
