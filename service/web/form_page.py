@@ -7,7 +7,7 @@ from typing import Any, Callable
 from flask import flash, redirect, render_template, request
 from marshmallow import Schema
 
-from domain import ConflictError, DomainError, NotFound, StageRefused, StaleVersion
+from domain import ConflictError, DomainError, NotAllowed, NotFound, StageRefused, StaleVersion
 from service.web.forms import Field, FormInvalid, read
 
 STALE = ("Someone else changed this issue while you were filling in the form. Check the issue as it now "
@@ -33,8 +33,8 @@ def form_page(questions: Callable[[], list[Field]], schema: Schema, act: Callabl
             next_page = act(read(schema, request.form, questions()))
         except FormInvalid as invalid:
             errors = invalid.errors
-        except NotFound:
-            raise
+        except (NotFound, NotAllowed):
+            raise  # answered as a page of its own (404, 403), the same as at every other door
         except DomainError as refused:
             errors = {"form": refusal(refused)}
         else:
