@@ -17,6 +17,7 @@ class Config:
     sign_in_limit: str = "10 per minute"
     rate_limit_storage: str = "memory://"
     ready_max_lag: int = 1000
+    token_idle_days: int = 30  # an API token unused for this many days stops working
 
     @classmethod
     def from_env(cls, overrides: dict[str, Any] | None = None) -> Config:

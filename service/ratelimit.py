@@ -1,11 +1,14 @@
-"""Request rate limits, per API token (or per address before signing in)."""
+"""Request rate limits: per account for requests with a live API token, per address for every
+other (no token, or a made-up, revoked or expired one); failed sign-ins per address and per
+username tried, on the API and the web form alike."""
 
 from __future__ import annotations
 
 import hashlib
 import time
 
-from flask import Flask, request
+from flask import Flask, current_app, g, request
+from flask.wrappers import Response
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.storage import MemoryStorage
@@ -36,21 +39,38 @@ class SteadyMemoryStorage(MemoryStorage):
 
 
 def _caller() -> str:
-    auth = request.headers.get("Authorization")
-    return hashlib.sha256(auth.encode()).hexdigest() if auth else get_remote_address()
+    """The account of a live API token, else the address: guessing tokens earns no bucket of its own."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    secret = secret.strip()
+    if scheme.lower() == "bearer" and secret:
+        account_id = current_app.extensions["coproduce"].credentials.account_for_token(secret)
+        g.bearer_account_id = account_id  # looked up once; None for a token that is not live
+        if account_id is not None:
+            return f"account:{account_id.hex}"
+    return get_remote_address()
 
 
 def install_limits(app: Flask, default: str, sign_in: str, storage: str) -> Limiter:
     """A limiter for this app: `default` on every route, `sign_in` also on signing in (API and web)."""
     limiter = Limiter(key_func=_caller, app=app, default_limits=[default], headers_enabled=True,
                       storage_uri="steady-memory://" if storage == MEMORY else storage)
-    app.view_functions[SIGN_IN] = limiter.limit(sign_in, key_func=get_remote_address)(app.view_functions[SIGN_IN])
-    # On the web form only failed tries count, both per address and per username tried.
-    failed = {"methods": ["POST"], "deduct_when": lambda response: response.status_code == 401}
-    page = limiter.limit(sign_in, key_func=get_remote_address, **failed)(app.view_functions[WEB_SIGN_IN])
-    app.view_functions[WEB_SIGN_IN] = limiter.limit(sign_in, key_func=_username_tried, **failed)(page)
+    # Only failed sign-ins count (a hub's shared computer signs many people in one after another),
+    # per address and per username tried, in buckets shared by the API and the web form, so that
+    # guesses spread over both doors, or over many addresses, are still limited.
+    for endpoint in (SIGN_IN, WEB_SIGN_IN):
+        view = app.view_functions[endpoint]
+        for scope, key in (("sign-in-address", get_remote_address), ("sign-in-username", _username_tried)):
+            view = limiter.shared_limit(sign_in, scope, key_func=key, methods=["POST"], deduct_when=_refused)(view)
+        app.view_functions[endpoint] = view
     return limiter
 
 
+def _refused(response: Response) -> bool:
+    return response.status_code == 401
+
+
 def _username_tried() -> str:
-    return "username:" + request.form.get("username", "").strip().lower()
+    """The username a sign-in tries, from the web form or the API's JSON body."""
+    body = request.get_json(silent=True) if request.is_json else request.form
+    username = body.get("username") if isinstance(body, dict) or hasattr(body, "getlist") else None
+    return "username:" + (username.strip().lower() if isinstance(username, str) else "")

@@ -4,21 +4,31 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from flask import request
 from flask_smorest import abort
+from marshmallow import Schema, fields, validate
 
 from service.api.blueprint import Blueprint
 
 from service.api import schemas as s
 from service.api import views as v
-from service.api.access import allow, coproduce, signed_in
+from service.api.access import actor, coproduce, signed_in
 from service.api.issues import documented
 from service.api.paging import page_of
 from service.api.render import account_view
-from service.authorization import Permission as P
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts and API tokens")
 
 ACCOUNT = "/accounts/<uuid:account_id>"
+NEW_PASSWORD = validate.Length(min=12, max=200)
+
+
+class PasswordChangeIn(Schema):
+    """Your own password: the current one and the new one. Someone else's (admins): the new one."""
+
+    current_password = fields.String(validate=validate.Length(min=1, max=200), load_only=True,
+                                     metadata={"description": "Needed to change your own password."})
+    password = fields.String(required=True, validate=NEW_PASSWORD, load_only=True)
 
 
 @blp.route("/tokens", methods=["POST"])
@@ -62,8 +72,7 @@ def me():
 @documented(401, 403, 429)
 def list_accounts(pagination_parameters):
     """Every account (admins and auditors)."""
-    allow(P.READ_ACCOUNTS)
-    accounts = coproduce().all_accounts()
+    accounts = coproduce().all_accounts(actor())
     return [account_view(coproduce(), a) for a in page_of(accounts, pagination_parameters)]
 
 
@@ -73,8 +82,7 @@ def list_accounts(pagination_parameters):
 @documented(401, 403, 404, 409, 413, 429)
 def create_account(payload):
     """Register a person with a role, a password and hubs (admins)."""
-    actor = allow(P.MANAGE_ACCOUNTS)
-    account_id = coproduce().open_account(actor=actor, **payload)
+    account_id = coproduce().open_account(actor=actor(), **payload)
     return account_view(coproduce(), coproduce().account(account_id))
 
 
@@ -83,9 +91,7 @@ def create_account(payload):
 @documented(401, 403, 404, 429)
 def get_account(account_id):
     """One account (admins and auditors, or your own)."""
-    if account_id != signed_in().id:
-        allow(P.READ_ACCOUNTS)
-    return account_view(coproduce(), coproduce().account(account_id))
+    return account_view(coproduce(), coproduce().account_seen_by(account_id, actor()))
 
 
 @blp.route(ACCOUNT + "/role", methods=["POST"])
@@ -94,7 +100,7 @@ def get_account(account_id):
 @documented(401, 403, 404, 409, 413, 429)
 def assign_role(payload, account_id):
     """Give an account another role (admins)."""
-    coproduce().assign_role(account_id, payload["role"], allow(P.MANAGE_ACCOUNTS))
+    coproduce().assign_role(account_id, payload["role"], actor())
     return account_view(coproduce(), coproduce().account(account_id))
 
 
@@ -104,19 +110,30 @@ def assign_role(payload, account_id):
 @documented(401, 403, 404, 409, 413, 429)
 def join_hub(payload, account_id):
     """Add an account to a hub (admins)."""
-    coproduce().join_hub(account_id, payload["hub_id"], allow(P.MANAGE_ACCOUNTS))
+    coproduce().join_hub(account_id, payload["hub_id"], actor())
     return account_view(coproduce(), coproduce().account(account_id))
 
 
 @blp.route(ACCOUNT + "/password", methods=["POST"])
-@blp.arguments(s.PasswordIn)
+@blp.arguments(PasswordChangeIn)
 @blp.response(204)
-@documented(401, 403, 404, 413, 429)
+@documented(401, 403, 404, 409, 413, 429)
 def set_password(payload, account_id: UUID):
-    """Set an account's password (admins, or your own)."""
-    if account_id != signed_in().id:
-        allow(P.MANAGE_ACCOUNTS)
-    coproduce().set_password(account_id, payload["password"])
+    """Change your own password (with your current one): your other tokens and web sessions end.
+    Admins reset someone else's with the new password alone: all of that person's end."""
+    account = signed_in()
+    if account_id != account.id:
+        coproduce().reset_password(account_id, payload["password"], account.as_actor())
+    elif "current_password" not in payload:
+        abort(422, errors={"json": {"current_password": ["Give your current password to change it."]}})
+    else:
+        coproduce().change_password(account_id, payload["current_password"], payload["password"],
+                                    account.as_actor(), keep=_bearer_secret())
+
+
+def _bearer_secret() -> str:
+    """The secret of the token this request came with (signed_in() has checked it)."""
+    return request.headers.get("Authorization", "").partition(" ")[2].strip()
 
 
 @blp.route(ACCOUNT + "/forget", methods=["POST"])
@@ -125,5 +142,5 @@ def set_password(payload, account_id: UUID):
 @documented(401, 403, 404, 409, 413, 429)
 def forget(payload, account_id):
     """Forget a person (admins): their key is destroyed and their words become unreadable for good."""
-    coproduce().forget(account_id, actor=allow(P.FORGET), **payload)
+    coproduce().forget(account_id, actor=actor(), **payload)
     return account_view(coproduce(), coproduce().account(account_id))

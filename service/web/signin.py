@@ -1,8 +1,9 @@
-"""Signing in and out with the API's accounts; a session cookie holds a revocable sign-in token."""
+"""Signing in and out with the API's accounts; the session cookie holds a revocable web session
+(a credential of its own kind: it is no API token, and ends after 8 hours)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
 from uuid import UUID
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
@@ -17,7 +18,9 @@ from service.coproduce import Coproduce
 from service.web.blueprint import web
 
 OPEN_PAGES = {"web.sign_in"}
-SIGN_IN_LABEL = "web sign-in"
+# A path on this site, and nothing else: "/" then path characters, an optional query, no
+# scheme, host, backslash, quote, angle bracket, space, CR, LF or other control character.
+LOCAL_PATH = re.compile(r"/(?![/\\])[\w\-.~!$&*+,;=:@%/]*(?:\?[\w\-.~!$&*+,;=:@%/?]*)?", re.ASCII)
 
 
 def coproduce() -> Coproduce:
@@ -54,20 +57,19 @@ def _signed_in_and_same_site():
             validate_csrf(request.form.get("csrf_token"))
         except ValidationError as refused:
             raise CSRFError(refused.args[0]) from None
-    secret = session.get("token")
-    account_id = coproduce().credentials.account_for_token(secret) if secret else None
-    g.account = coproduce().account(account_id) if account_id else None
+    secret = session.get("web_session")
+    g.account = coproduce().account_for_web_session(secret) if secret else None
     if g.account is None and request.endpoint not in OPEN_PAGES:
         return redirect(url_for("web.sign_in", next=request.full_path.rstrip("?")))
     return None
 
 
 def _local(target: str | None) -> str:
-    """Only paths on this site are followed after signing in (no open redirects)."""
-    parts = urlsplit(target or "")
-    if not target or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("web.home")
-    return target
+    """Only plain paths on this site are followed after signing in (no open redirects, nothing
+    that could break out of the page's hidden field or a Location header); else the home page."""
+    if target and len(target) <= 2000 and LOCAL_PATH.fullmatch(target):
+        return target
+    return url_for("web.home")
 
 
 @web.route("/sign-in", methods=["GET", "POST"])
@@ -83,13 +85,13 @@ def sign_in():
         errors["password"] = "Enter your password"
     if not errors:
         try:
-            _, token_id, secret = coproduce().issue_token(username, request.form["password"], SIGN_IN_LABEL)
+            _, session_id, secret = coproduce().open_web_session(username, request.form["password"])
         except NotSignedIn:
             errors["password"] = "The username or password is not right"
         else:
             session.clear()
             session.permanent = True
-            session.update(token=secret, token_id=str(token_id))
+            session.update(web_session=secret, web_session_id=str(session_id))
             return redirect(next_page, code=303)
     return render_template("web/sign_in.jinja", next=next_page, errors=errors, username=username), 401
 
@@ -98,6 +100,6 @@ def sign_in():
 def sign_out():
     if request.method == "GET":
         return render_template("web/sign_out.jinja")
-    coproduce().credentials.revoke(g.account.id, UUID(session["token_id"]))
+    coproduce().credentials.revoke(g.account.id, UUID(session["web_session_id"]))
     session.clear()
     return redirect(url_for("web.sign_in"), code=303)

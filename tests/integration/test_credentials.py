@@ -1,0 +1,203 @@
+"""Passwords, API tokens and web sessions on SQLite and PostgreSQL: changing and resetting
+passwords, idle tokens, the two kinds of credential, the same cost for every wrong guess."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import Column, DateTime, MetaData, String, Table, inspect, select, update
+
+from domain import NotAllowed
+from service.config import Config
+from service.credentials import API, WEB, Credentials, tokens
+from service.sign_ins import NotSignedIn, WrongCurrentPassword
+
+PASSWORD = "correct horse battery"
+NEW_PASSWORD = "a new and longer password"
+
+
+def _ago(**delta) -> datetime:
+    return datetime.now(timezone.utc) - timedelta(**delta)
+
+
+def _set(app, token_id, **values) -> None:
+    with app.engine.begin() as conn:
+        conn.execute(update(tokens).where(tokens.c.id == token_id.hex).values(**values))
+
+
+def test_changing_ones_password_needs_the_current_one(app, cast):
+    # given
+    app.set_password(cast.ids["alex"], PASSWORD)
+    # when / then
+    with pytest.raises(WrongCurrentPassword):
+        app.change_password(cast.ids["alex"], "not my password", NEW_PASSWORD, cast.expert)
+    assert app.credentials.check_password(cast.ids["alex"], PASSWORD)
+    app.change_password(cast.ids["alex"], PASSWORD, NEW_PASSWORD, cast.expert)
+    assert app.credentials.check_password(cast.ids["alex"], NEW_PASSWORD)
+    assert not app.credentials.check_password(cast.ids["alex"], PASSWORD)
+
+
+def test_changing_ones_password_ends_every_other_token_and_web_session(app, cast):
+    # given: a phone, a laptop and a web session
+    app.set_password(cast.ids["alex"], PASSWORD)
+    _, _, phone = app.issue_token("alex", PASSWORD, "phone")
+    _, _, laptop = app.issue_token("alex", PASSWORD, "laptop")
+    _, _, web = app.open_web_session("alex", PASSWORD)
+    _, jos = app.credentials.issue_token(cast.ids["jo"], "jo's")
+    # when: changed from the phone
+    app.change_password(cast.ids["alex"], PASSWORD, NEW_PASSWORD, cast.expert, keep=phone)
+    # then
+    assert app.credentials.account_for_token(phone) == cast.ids["alex"]
+    assert app.credentials.account_for_token(laptop) is None
+    assert app.account_for_web_session(web) is None
+    assert app.credentials.account_for_token(jos) == cast.ids["jo"]  # nobody else's
+
+
+def test_nobody_changes_someone_elses_password_with_the_change(app, cast):
+    app.set_password(cast.ids["alex"], PASSWORD)
+    with pytest.raises(NotAllowed):
+        app.change_password(cast.ids["alex"], PASSWORD, NEW_PASSWORD, cast.actors["jo"])
+    assert app.credentials.check_password(cast.ids["alex"], PASSWORD)
+
+
+def test_an_admin_reset_ends_every_token_and_session_of_the_person(app, cast):
+    # given
+    app.set_password(cast.ids["alex"], PASSWORD)
+    _, _, phone = app.issue_token("alex", PASSWORD, "phone")
+    _, _, web = app.open_web_session("alex", PASSWORD)
+    _, jos = app.credentials.issue_token(cast.ids["jo"], "jo's")
+    admin = app.account(cast.admin_id).as_actor()
+    # when
+    app.reset_password(cast.ids["alex"], NEW_PASSWORD, admin)
+    # then
+    assert app.credentials.account_for_token(phone) is None
+    assert app.account_for_web_session(web) is None
+    assert app.credentials.account_for_token(jos) == cast.ids["jo"]  # nobody else's
+    assert app.sign_in("alex", NEW_PASSWORD).id == cast.ids["alex"]
+
+
+@pytest.mark.parametrize("who", ["sam", "alex"])
+def test_only_admins_reset_someone_elses_password(app, cast, who):
+    app.set_password(cast.ids["jo"], PASSWORD)
+    with pytest.raises(NotAllowed):
+        app.reset_password(cast.ids["jo"], NEW_PASSWORD, cast.actors[who])
+    assert app.credentials.check_password(cast.ids["jo"], PASSWORD)
+
+
+def test_an_api_token_unused_for_30_days_stops_working(app, cast):
+    token_id, secret = app.credentials.issue_token(cast.ids["alex"], "phone")
+    _set(app, token_id, created_at=_ago(days=40), last_used_at=_ago(days=29))
+    assert app.credentials.account_for_token(secret) == cast.ids["alex"]
+    _set(app, token_id, last_used_at=_ago(days=30, minutes=1))
+    assert app.credentials.account_for_token(secret) is None
+
+
+def test_a_new_token_unused_for_30_days_stops_working_too(app, cast):
+    token_id, secret = app.credentials.issue_token(cast.ids["alex"], "phone")
+    _set(app, token_id, created_at=_ago(days=31))
+    assert app.credentials.account_for_token(secret) is None
+
+
+def test_using_a_token_keeps_it_alive_and_its_last_use_is_written_at_most_hourly(app, cast):
+    token_id, secret = app.credentials.issue_token(cast.ids["alex"], "phone")
+
+    def last_used():
+        with app.engine.connect() as conn:
+            moment = conn.execute(select(tokens.c.last_used_at).where(tokens.c.id == token_id.hex)).scalar_one()
+        return moment.replace(tzinfo=timezone.utc) if moment and moment.tzinfo is None else moment
+
+    app.credentials.account_for_token(secret)
+    assert last_used() is None  # used within the hour it was made: nothing written
+    _set(app, token_id, created_at=_ago(days=29))
+    app.credentials.account_for_token(secret)
+    touched = last_used()
+    assert touched is not None and touched > _ago(minutes=1)
+    app.credentials.account_for_token(secret)
+    assert last_used() == touched
+    _set(app, token_id, created_at=_ago(days=60))  # the recent use, not the creation, counts
+    assert app.credentials.account_for_token(secret) == cast.ids["alex"]
+
+
+def test_the_idle_period_is_a_setting(app, cast, monkeypatch):
+    monkeypatch.setenv("COPRODUCE_TOKEN_IDLE_DAYS", "7")
+    assert Config.from_env().token_idle_days == 7
+    monkeypatch.delenv("COPRODUCE_TOKEN_IDLE_DAYS")
+    assert Config.from_env().token_idle_days == 30
+    weekly = Credentials(app.engine, idle_days=7)
+    token_id, secret = weekly.issue_token(cast.ids["alex"], "phone")
+    _set(app, token_id, created_at=_ago(days=8))
+    assert weekly.account_for_token(secret) is None
+    assert Credentials(app.engine).account_for_token(secret) == cast.ids["alex"]
+
+
+def test_a_web_session_is_no_api_token_and_an_api_token_no_web_session(app, cast):
+    app.set_password(cast.ids["alex"], PASSWORD)
+    _, _, web = app.open_web_session("alex", PASSWORD)
+    _, _, api = app.issue_token("alex", PASSWORD, "phone")
+    assert app.credentials.account_for_token(web) is None
+    assert app.credentials.account_for_token(web, WEB) == cast.ids["alex"]
+    assert app.credentials.account_for_token(api, WEB) is None
+    assert app.account_for_web_session(api) is None
+    assert app.account_for_web_session(web).id == cast.ids["alex"]
+
+
+def test_a_web_session_ends_after_8_hours(app, cast):
+    session_id, web = app.credentials.issue_token(cast.ids["alex"], "web sign-in", WEB)
+    _set(app, session_id, created_at=_ago(hours=7, minutes=59))
+    assert app.account_for_web_session(web) is not None
+    _set(app, session_id, created_at=_ago(hours=8, minutes=1))
+    assert app.account_for_web_session(web) is None
+
+
+def test_a_store_made_before_tokens_had_kinds_gets_them_and_old_web_sign_ins_are_no_api_tokens(store):
+    # given: the tokens table as it was, with one API token and one web sign-in
+    engine = store.engine()
+    old = Table("api_tokens", MetaData(), Column("id", String(32), primary_key=True),
+                Column("digest", String(64), nullable=False, unique=True),
+                Column("account_id", String(32), nullable=False, index=True),
+                Column("label", String(100), nullable=False),
+                Column("created_at", DateTime(timezone=True), nullable=False),
+                Column("revoked_at", DateTime(timezone=True)))
+    old.metadata.create_all(engine)
+    now = datetime.now(timezone.utc)
+    with engine.begin() as conn:
+        conn.execute(old.insert(), [
+            {"id": "a" * 32, "digest": "1" * 64, "account_id": "c" * 32, "label": "phone", "created_at": now},
+            {"id": "b" * 32, "digest": "2" * 64, "account_id": "c" * 32, "label": "web sign-in", "created_at": now}])
+    try:
+        # when: opened twice, as a restart would
+        Credentials(engine)
+        Credentials(engine)
+        # then
+        assert {"kind", "last_used_at"} <= {c["name"] for c in inspect(engine).get_columns("api_tokens")}
+        with engine.connect() as conn:
+            kinds = dict(conn.execute(select(tokens.c.label, tokens.c.kind)).all())
+        assert kinds == {"phone": API, "web sign-in": WEB}
+    finally:
+        engine.dispose()
+
+
+def _median_refusal(app, username: str, tries: int = 15) -> float:
+    spent = []
+    for n in range(tries):
+        started = time.perf_counter()
+        with pytest.raises(NotSignedIn):
+            app.sign_in(username, f"wrong guess {n}")
+        spent.append(time.perf_counter() - started)
+    return statistics.median(spent)
+
+
+def test_an_unknown_username_costs_as_much_as_a_wrong_password(app, cast):
+    # given: alex has a password, jo has none, nobody is called "nobody-here"
+    app.set_password(cast.ids["alex"], PASSWORD)
+    _median_refusal(app, "alex", tries=2)  # warm up
+    # when
+    known = _median_refusal(app, "alex")
+    unknown = _median_refusal(app, "nobody-here")
+    no_password = _median_refusal(app, "jo")
+    # then
+    assert 0.5 < unknown / known < 2, (known, unknown)
+    assert 0.5 < no_password / known < 2, (known, no_password)
