@@ -46,9 +46,20 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     Coproduce().close()  # create the store's tables once, before the workers start
     configure_logging()
     click.echo(f"Coproduce is listening on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/api/v1/docs)")
-    Server({"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
-            "accesslog": None, "graceful_timeout": 10, "timeout": 60,
-            "child_exit": _forget_metrics}).run()
+    Server(server_options(host, port, workers, threads)).run()
+
+
+def server_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """Gunicorn's settings. Its limits on the request line and headers sit above the application's own
+    (service/http.py), so that the application answers those with problem+json; only requests past
+    gunicorn's limits too get gunicorn's plain HTML 414 or 431. 8190 is the most gunicorn allows for
+    the request line: it fits the application's 8000-byte address with any method and version."""
+    from service.http import MAX_HEADER_BYTES, MAX_HEADERS
+
+    return {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
+            "accesslog": None, "graceful_timeout": 10, "timeout": 60, "child_exit": _forget_metrics,
+            "limit_request_line": 8190, "limit_request_field_size": 2 * MAX_HEADER_BYTES,
+            "limit_request_fields": MAX_HEADERS + 28}
 
 
 def _forget_metrics(_server, worker) -> None:

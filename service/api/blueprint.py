@@ -1,14 +1,92 @@
-"""flask-smorest's Blueprint, with its pagination header documented as what it really is."""
+"""flask-smorest's Blueprint: JSON bodies read with care, and its pagination header documented as what it is."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Request
 from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest import abort
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
 PAGINATION_HEADER = {
     "description": "Pagination as a JSON object in a string: total, total_pages, first_page, "
                    "last_page, page, previous_page, next_page.",
     "schema": {"type": "string"},
 }
+MAX_DEPTH = 32  # our bodies are two levels deep; anything far deeper is not a request of ours
+UNPAIRED = "must be valid Unicode text: it contains an unpaired surrogate (\\ud800-\\udfff)"
+
+
+def _too_deep() -> None:
+    abort(422, message=f"The JSON body is nested more than {MAX_DEPTH} levels deep.")
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _unpaired_fields(body: Any) -> dict[str, list[str]]:
+    """The top-level fields (or "body") holding text that is not valid Unicode, at any depth."""
+    found: dict[str, list[str]] = {}
+    for field, value in (body.items() if isinstance(body, dict) else [("body", body)]):
+        if _has_lone_surrogate(field):
+            found["body"] = [f"field names {UNPAIRED}"]
+        elif _any_unpaired(value):
+            found[field] = [UNPAIRED]
+    return found
+
+
+def _any_unpaired(value: Any) -> bool:
+    pending = [value]
+    while pending:  # a loop, not recursion: it needs no stack however deep the body
+        item = pending.pop()
+        if isinstance(item, str) and _has_lone_surrogate(item):
+            return True
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def _depth(body: Any) -> int:
+    deepest, pending = 0, [(body, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            pending.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+class BodyParser(FlaskParser):
+    """webargs' parser, refusing (422) bodies nested beyond reason and text that is not Unicode,
+    so that neither reaches a schema, the store or a log line."""
+
+    def _raw_load_json(self, req: Request) -> Any:
+        if not is_json_request(req):
+            return core.missing
+        try:
+            body = core.parse_json(req.get_data(cache=True))
+        except RecursionError:  # json.loads recurses once per level: about a thousand is its end
+            _too_deep()
+        if _depth(body) > MAX_DEPTH:  # and under that, deep bodies are still no request of ours
+            _too_deep()
+        unpaired = _unpaired_fields(body)
+        if unpaired:
+            abort(422, errors=unpaired)
+        return body
 
 
 class Blueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = BodyParser()
+
     def _document_pagination_metadata(self, spec, resp_doc):
         resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = PAGINATION_HEADER

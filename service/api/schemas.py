@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import Enum
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from domain import Attribution, Channel, HubLifecycle, ParticipationLevel, Role, SessionFormat, Stage
 
 TEXT = validate.Length(min=1, max=5000)
 LINE = validate.Length(min=1, max=300)
 LAST_POSITION = 2**63 - 1  # positions are 64-bit integers in both stores
+# A report's period is widened by a year before its first day and a day after its last: these ends
+# keep that arithmetic inside the calendar datetime can count (years 1 to 9999), with room to spare.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 
 
 def one_of(enum: type[Enum]) -> validate.OneOf:
@@ -184,10 +188,23 @@ class TimelineQuery(Schema):
     kind = fields.String(validate=validate.Length(min=1, max=40))
 
 
+def day_in_range() -> validate.Range:
+    return validate.Range(min=FIRST_DAY, max=LAST_DAY,
+                          error=f"must be a date between {FIRST_DAY} and {LAST_DAY}")
+
+
 class AccountabilityQuery(Schema):
-    start = fields.Date(data_key="from", metadata={"description": "First day (default: a year before `to`)."})
-    end = fields.Date(data_key="to", metadata={"description": "Last day, included (default: today)."})
+    start = fields.Date(data_key="from", validate=day_in_range(),
+                        metadata={"description": f"First day (default: a year before `to`); {FIRST_DAY} "
+                                                 f"to {LAST_DAY}."})
+    end = fields.Date(data_key="to", validate=day_in_range(),
+                      metadata={"description": f"Last day, included (default: today); {FIRST_DAY} to {LAST_DAY}."})
     overdue_days = fields.Integer(load_default=28, validate=validate.Range(min=1, max=3650))
+
+    @validates_schema
+    def _in_order(self, data, **_):
+        if "start" in data and "end" in data and data["start"] > data["end"]:
+            raise ValidationError("must not be after `to`", "from")
 
 
 class AuditQuery(Schema):
