@@ -1,26 +1,71 @@
 """Idempotency-Key on POST: a retried request records nothing twice and gets the same answer.
 
 The first request with a key claims it (a row inserted under a unique key); retries wait
-for its answer and replay it. Keys are scoped to the credential that sent them.
+for its answer and replay it. Keys are scoped to the credential that sent them, and kept
+only as a digest: a client may put anything in a key.
+
+A stored answer keeps no one's words (the table is in every backup and in the database's
+write-ahead log): only what a replay needs. Its status and the headers worth replaying
+(ETag, Location, Preference-Applied…) are kept as they were. Of its body, only a
+skeleton of ids, versions and similar tokens is kept (see `skeleton`); a problem
+document keeps its status and title. An answer the HTTP layer can render again marks
+a *recipe* (`replay_as`): ids and flags, no words. On replay the renderer registered for
+the recipe's kind (`renders`) builds the body afresh, as things now stand and as the
+person replaying may see them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from http import HTTPStatus
+from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from service.api.problems import problem
-from service.idempotency_store import idempotency_keys
+from service.api.problems import PROBLEM_JSON, problem
+from service.idempotency_store import STORED_ANSWER, idempotency_keys
 
 HEADER = "Idempotency-Key"
 WAIT_SECONDS = 15
 KEEP = timedelta(hours=24)
 TRANSIENT = {409, 429}  # a conflict or a rate limit: the retry should really run again
+
+# Headers of the first answer that a replay does not repeat: the body's own, the connection's,
+# and cookies (a replay must never hand out a session). Every other header is kept as it was.
+NOT_REPLAYED = {"content-type", "content-length", "date", "set-cookie", "transfer-encoding", "connection",
+                "keep-alive", "idempotent-replayed"}
+# The keys of a JSON body whose values are kept: ids, versions and states, never words.
+KEPT_KEYS = {"id", "version", "status", "stage", "lifecycle", "role", "cycle"}
+TOKEN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")  # an id, a version, a stage: one token, no sentence
+REPLAYED_DETAIL = ("This is the answer first given to a request with this Idempotency-Key; "
+                   "its details are not kept.")
+
+Renderer = Callable[[dict[str, Any]], Any]
+_renderers: dict[str, Renderer] = {}
+
+
+def renders(kind: str) -> Callable[[Renderer], Renderer]:
+    """Register how the HTTP layer renders an answer of `kind` again from its recipe (a
+    decorator). The renderer runs in the replaying request, so it may check who is asking;
+    it returns the body as JSON-ready data (what the response schema dumps), or raises an
+    HTTP error like a view."""
+    def register(render: Renderer) -> Renderer:
+        _renderers[kind] = render
+        return render
+    return register
+
+
+def replay_as(kind: str, **recipe: Any) -> None:
+    """Called by a view: its answer can be rendered again from `recipe` (ids and flags, JSON
+    values, no one's words) by the renderer registered for `kind`; only the recipe is kept."""
+    g.idempotency_recipe = {"kind": kind, **recipe}
 
 
 def _key(owner: str, key: str):
@@ -29,6 +74,70 @@ def _key(owner: str, key: str):
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _token(value: Any) -> bool:
+    """A number, a flag, nothing, or one short token such as an id, a version or a stage."""
+    if value is None or isinstance(value, bool | int | float):
+        return True
+    return isinstance(value, str) and TOKEN.match(value) is not None
+
+
+def _kept(value: Any) -> bool:
+    return _token(value) or (isinstance(value, list) and all(_token(item) for item in value))
+
+
+def skeleton(body: Any) -> Any:
+    """What of a JSON body may be kept: under the keys of `KEPT_KEYS` and those ending in `_id`
+    or `_ids`, values that are numbers, flags or single tokens (ids, versions, stages); nested
+    objects likewise. Lists of objects and every other key (names, text, titles…) are dropped."""
+    if not isinstance(body, dict):
+        return None
+    kept: dict[str, Any] = {}
+    for name, value in body.items():
+        if isinstance(value, dict):
+            inner = skeleton(value)
+            if inner:
+                kept[name] = inner
+        elif (name in KEPT_KEYS or name.endswith(("_id", "_ids"))) and _kept(value):
+            kept[name] = value
+    return kept
+
+
+def _problem_kept(status: int) -> dict[str, Any]:
+    """A problem document stripped to its status and title: its detail and field errors may
+    echo what was sent."""
+    return {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
+
+
+def stored_answer(response: Response, recipe: dict[str, Any] | None) -> bytes:
+    """The answer as kept in `idempotency_keys.body` (content type `STORED_ANSWER`)."""
+    headers = [[name, value] for name, value in response.headers.items() if name.lower() not in NOT_REPLAYED]
+    kept: dict[str, Any] = {"content_type": response.content_type, "headers": headers, "recipe": None,
+                            "body": None}
+    if response.mimetype == PROBLEM_JSON:
+        kept["body"] = _problem_kept(response.status_code)
+    elif response.is_json:
+        kept["body"] = skeleton(response.get_json(silent=True))
+        if recipe is not None and 200 <= response.status_code < 300:
+            kept["recipe"] = recipe
+    return json.dumps(kept).encode()
+
+
+def replayed_answer(status: int, stored: bytes) -> Response:
+    """The stored answer, with its body rendered again from its recipe where one was kept."""
+    kept = json.loads(stored)
+    recipe, body = kept["recipe"], kept["body"]
+    render = recipe and _renderers.get(recipe["kind"])
+    if render:
+        body = render(recipe)
+    elif body is not None and kept["content_type"].startswith(PROBLEM_JSON):
+        body = {**body, "detail": REPLAYED_DETAIL}
+    data = b"" if body is None else current_app.json.response(body).get_data()
+    response = Response(data, status=status, content_type=kept["content_type"])
+    for name, value in kept["headers"]:
+        response.headers.add(name, value)
+    return response
 
 
 class Idempotency:
@@ -43,13 +152,14 @@ class Idempotency:
         app.teardown_request(self.release)
 
     def claim_or_replay(self) -> Response | None:
-        key = request.headers.get(HEADER)
-        if request.method != "POST" or key is None:
+        sent = request.headers.get(HEADER)
+        if request.method != "POST" or sent is None:
             return None
-        if not 1 <= len(key) <= 200:
+        if not 1 <= len(sent) <= 200:
             return problem(422, "Idempotency-Key must be 1 to 200 characters.",
                            errors={HEADER: ["must be 1 to 200 characters"]})
         owner = _sha(request.headers.get("Authorization", "").encode())
+        key = _sha(sent.encode())
         fingerprint = _sha(f"{request.method} {request.path}\n".encode() + request.get_data(cache=True))
         try:
             with self.engine.begin() as conn:
@@ -73,7 +183,10 @@ class Idempotency:
                 return problem(422, "This Idempotency-Key was already used for a different request.",
                                errors={HEADER: ["was already used for a different request"]})
             if row.status is not None:
-                response = Response(row.body, status=row.status, content_type=row.content_type)
+                if row.content_type == STORED_ANSWER:
+                    response = replayed_answer(row.status, row.body)
+                else:  # a notice written when a person was forgotten, kept whole
+                    response = Response(row.body, status=row.status, content_type=row.content_type)
                 if row.etag:
                     response.headers["ETag"] = row.etag
                 response.headers["Idempotent-Replayed"] = "true"
@@ -84,6 +197,7 @@ class Idempotency:
 
     def remember(self, response: Response) -> Response:
         claimed = g.pop("idempotency", None)
+        recipe = g.pop("idempotency_recipe", None)
         if claimed is None:
             return response
         owner, key = claimed
@@ -93,8 +207,8 @@ class Idempotency:
                 conn.execute(delete(idempotency_keys).where(where))
             else:
                 conn.execute(update(idempotency_keys).where(where).values(
-                    status=response.status_code, body=response.get_data(), content_type=response.content_type,
-                    etag=response.headers.get("ETag")))
+                    status=response.status_code, body=stored_answer(response, recipe),
+                    content_type=STORED_ANSWER, etag=response.headers.get("ETag")))
         return response
 
     def release(self, error: BaseException | None) -> None:
