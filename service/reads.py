@@ -14,7 +14,8 @@ from projections import accountability, audit_trail, hub_board, my_input, timeli
 from projections.describe import describe
 from projections.times import aware, now
 from service.application import CoproduceBase
-from service.authorization import Decision, Permission as P, Target, decide
+from service import disclosure
+from service.authorization import Decision, Permission as P, Target, Who, decide
 from service.contributions import Contribution, as_seen, recorded_lately
 from service.issue_view import issue_seen
 from service.sealing import SealBroken
@@ -104,11 +105,18 @@ class ReadQueries(CoproduceBase):
             total, awaiting = my_input.count_of_contributor(conn, contributor_id)
             stories = my_input.of_contributor(conn, contributor_id, first, size) if first < total else []
         lookups = _Lookups(self)
-        return InputPage([self._story(s, lookups) for s in stories], total, awaiting)
+        viewer = self.who(actor)
+        return InputPage([self._story(s, lookups, viewer) for s in stories], total, awaiting)
 
-    def _story(self, story: dict[str, Any], look: _Lookups) -> dict[str, Any]:
+    def _story(self, story: dict[str, Any], look: _Lookups, viewer: Who) -> dict[str, Any]:
         c = story["contribution"]
-        text = None if c.withdrawn_at else (look.open(c.text) or None)  # blank or unreadable: erased
+        item = disclosure.Input(c.hub_id, c.contributor_id, c.entered_by, c.may_quote, c.attribution)
+        if not disclosure.may_read_words(viewer, item):  # someone else's page, read by an auditor or admin
+            return {**self._story_of(c, story, look, None), "text": None, "text_status": "not_shown", "erased": False}
+        return self._story_of(c, story, look, None if c.withdrawn_at else (look.open(c.text) or None))
+
+    def _story_of(self, c: Any, story: dict[str, Any], look: _Lookups, text: str | None) -> dict[str, Any]:
+        """`text`: the words opened, or None (withdrawn, erased or not to be shown)."""
         fates = [{"kind": f.kind, "summary": f.summary, "by": look.name(f.by_id) if f.by_id else "",
                   "at": aware(f.at), **self._action(story["actions"].get(f.ref_id), look)}
                  for f in story["fates"]]
@@ -116,6 +124,7 @@ class ReadQueries(CoproduceBase):
             "contribution_id": c.contribution_id, "issue_id": c.issue_id, "issue_title": c.title,
             "issue_stage": c.stage, "recorded_at": aware(c.recorded_at), "channel": c.channel,
             "text": text if text is not None else (ERASED if not c.withdrawn_at else None),
+            "text_status": "withdrawn" if c.withdrawn_at else ("shown" if text is not None else "erased"),
             "withdrawn": c.withdrawn_at is not None, "erased": text is None and not c.withdrawn_at,
             "entered_by": look.name(c.entered_by) if c.entered_by != c.contributor_id else None,
             "session": self._session(c.hub_id, c.session_id, look), "themes": c.themes, "fates": fates,

@@ -67,8 +67,10 @@ class IssueSummaryOut(Schema):
 
 class ContributionOut(Schema):
     id = fields.UUID()
-    contributor_id = fields.UUID()
-    entered_by = fields.UUID()
+    contributor_id = fields.UUID(allow_none=True, metadata={"description": "Only to the contributor themselves."})
+    contributor = fields.String(metadata={"description": "The contributor's name as they chose to be named to you: "
+                                                         "full, first name only, or not at all."})
+    entered_by = fields.UUID(allow_none=True, metadata={"description": "The facilitator who wrote it down, if one did."})
     channel = fields.String()
     session_id = fields.UUID(allow_none=True)
     may_quote = fields.Boolean()
@@ -107,6 +109,7 @@ class ActionOut(Schema):
     id = fields.UUID()
     title = fields.String()
     owner_id = fields.UUID()
+    owner = fields.String()
     due = fields.String()
     contribution_ids = fields.List(fields.UUID())
     cycle = fields.Integer()
@@ -208,7 +211,9 @@ class InputStoryOut(Schema):
     issue_stage = fields.String()
     recorded_at = fields.DateTime()
     channel = fields.String()
-    text = fields.String(allow_none=True)
+    text = fields.String(allow_none=True, metadata={"description": "Null when withdrawn, or not shown to you."})
+    text_status = fields.String(metadata={"description": "shown, not_shown (the contributor chose not to be "
+                                                         "quoted), withdrawn or erased"})
     withdrawn = fields.Boolean()
     erased = fields.Boolean(metadata={"description": "The contributor was forgotten: the words are gone."})
     entered_by = fields.String(allow_none=True, metadata={"description": "Who recorded it on the contributor's behalf."})

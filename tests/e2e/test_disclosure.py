@@ -1,0 +1,141 @@
+"""Consent holds on every surface that shows input: the disclosure table of the product brief,
+checked for every kind of viewer on the API's issue and history, the web's issue, history and
+feedback pages, someone's input read by an auditor, and the command line's `show` and `history`.
+
+Alex Reid gives three pieces of input on one issue: one of his own, not to be quoted and not
+named; one Fran wrote down for him at a drop-in, to be quoted by first name; and one, not named,
+that he then withdraws. He also says how a decision felt.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import pytest
+from click.testing import CliRunner
+
+from domain import Attribution, Channel, Role
+from service import create_app
+from service.cli import cli
+from tests.e2e.doors import OpenContext
+
+PASSWORD = "correct horse battery"
+UNQUOTABLE, QUOTABLE, WITHDRAWN = "UNQUOTABLE-words-of-alex", "QUOTABLE-words-of-alex", "WITHDRAWN-words-of-alex"
+SURNAME = "Reid"
+VIEWERS = ["alex", "fran", "fred", "sam", "jo", "owner", "auditor", "admin"]
+# who may read words not to be quoted: the contributor, who wrote them down, the hub's manager
+READS_UNQUOTABLE = {"alex", "sam"}
+
+
+class Story:
+    def __init__(self, flask_app):
+        self.flask_app, self.app = flask_app, flask_app.extensions["coproduce"]
+        app = self.app
+        self.ids = {"admin": app.register_first_admin("admin", "Ada Admin")}
+        admin = app.account(self.ids["admin"]).as_actor()
+        self.hub = app.create_hub("Cambridge & South", "Cambridge", "established", admin)
+        people = [("alex", Role.EXPERT, "Alex Reid"), ("jo", Role.EXPERT, "Jo Carter"),
+                  ("fran", Role.FACILITATOR, "Fran Mills"), ("fred", Role.FACILITATOR, "Fred Long"),
+                  ("sam", Role.HUB_MANAGER, "Sam Okafor"), ("owner", Role.ACTION_OWNER, "Nadia Shah"),
+                  ("auditor", Role.AUDITOR, "Avery Quinn")]
+        for username, role, name in people:
+            hubs = [] if role == Role.AUDITOR else [self.hub]
+            self.ids[username] = app.open_account(username, role, name, "", admin, password=PASSWORD, hub_ids=hubs)
+        app.set_password(self.ids["admin"], PASSWORD)
+        actor = {name: app.actor_for(name) for name in self.ids}
+        self.issue = app.raise_issue(self.hub, "Registering with a GP", actor["sam"])
+        session = app.record_session(self.hub, actor["fran"], held_on=date(2023, 9, 12), place="Library",
+                                     format="drop-in", experts_attended=6, staff_attended=2)
+        self.own = app.record_contribution(self.issue, self.ids["alex"], UNQUOTABLE, actor["alex"],
+                                           channel=Channel.ONLINE, may_quote=False, attribution=Attribution.ANONYMOUS)
+        self.written = app.record_contribution(self.issue, self.ids["alex"], QUOTABLE, actor["fran"],
+                                               channel=Channel.IN_PERSON, may_quote=True,
+                                               attribution=Attribution.FIRST_NAME, session_id=session)
+        self.gone = app.record_contribution(self.issue, self.ids["alex"], WITHDRAWN, actor["alex"],
+                                            channel=Channel.ONLINE, may_quote=True, attribution=Attribution.ANONYMOUS)
+        app.withdraw_contribution(self.issue, self.gone, actor["alex"])
+        app.frame(self.issue, "No address, no GP", "People without a fixed address", actor["sam"])
+        app.select(self.issue, "Chosen at the hub meeting", "co-design", actor["sam"])
+        app.rate_participation(self.issue, app.issue(self.issue).version, "consultation", actor["alex"])
+        self.tokens = {name: app.credentials.issue_token(self.ids[name], "tests")[1] for name in VIEWERS}
+
+    def api(self, viewer: str, path: str):
+        answer = self.flask_app.test_client().get(path, headers={"Authorization": f"Bearer {self.tokens[viewer]}"})
+        assert answer.status_code == 200, answer.text
+        return answer.json
+
+    def web(self, viewer: str, *paths: str) -> list[str]:
+        client = self.flask_app.test_client()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
+        signed = client.post("/sign-in", data={"username": viewer, "password": PASSWORD, "csrf_token": token})
+        assert signed.status_code == 303, signed.text
+        pages = [client.get(path) for path in paths]
+        return [page.text for page in pages if page.status_code == 200]
+
+    def cli(self, viewer: str, *args: str) -> str:
+        OpenContext.shared = self.app
+        result = CliRunner().invoke(cli, [*args, str(self.issue), "--as", viewer], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+
+@pytest.fixture
+def story(store, monkeypatch):
+    monkeypatch.setenv("COPRODUCE_PROJECTIONS", "inline")
+    monkeypatch.setattr("service.cli.Context", OpenContext)
+    flask_app = create_app({"database_url": store.url.render_as_string(hide_password=False),
+                            "rate_limit": "100000 per minute", "sign_in_limit": "100000 per minute"})
+    flask_app.config["SESSION_COOKIE_SECURE"] = False
+    yield Story(flask_app)
+    flask_app.extensions["coproduce"].close()
+
+
+def _everything_seen_by(story: Story, viewer: str) -> str:
+    """Every surface that shows the issue's input, as `viewer` gets it, in one text."""
+    issue = f"/api/v1/issues/{story.issue}"
+    seen = [json.dumps(story.api(viewer, issue)), json.dumps(story.api(viewer, issue + "/timeline")),
+            json.dumps(story.api(viewer, issue + "/history"))]
+    seen += story.web(viewer, f"/issues/{story.issue}", f"/issues/{story.issue}/history",
+                      f"/issues/{story.issue}/feedback", f"/issues/{story.issue}/theme")
+    seen += [story.cli(viewer, "show"), story.cli(viewer, "history")]
+    if viewer in ("auditor", "admin"):
+        seen.append(json.dumps(story.api(viewer, f"/api/v1/accounts/{story.ids['alex']}/input")))
+    return "\n".join(seen)
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_every_surface_shows_input_as_its_contributor_agreed(story, viewer):
+    # when
+    seen = _everything_seen_by(story, viewer)
+    # then: words not to be quoted reach only those the table lets read them
+    assert (UNQUOTABLE in seen) == (viewer in READS_UNQUOTABLE)
+    assert QUOTABLE in seen
+    assert WITHDRAWN not in seen
+    # the full name: to Alex himself, and to Fran, who wrote down what he said
+    assert (SURNAME in seen) == (viewer in ("alex", "fran"))
+    # the id that would tie his unnamed input to the rest: to Alex alone
+    assert (str(story.ids["alex"]) in seen) == (viewer == "alex")
+    # how the decision felt to him: counts only, unless it is his own rating
+    assert ("felt like consultation" in seen) == (viewer == "alex")
+
+
+@pytest.mark.parametrize("viewer", VIEWERS)
+def test_the_api_says_how_each_piece_of_input_is_named_to_each_viewer(story, viewer):
+    contributions = {c["id"]: c for c in story.api(viewer, f"/api/v1/issues/{story.issue}")["contributions"]}
+    own, written = contributions[str(story.own)], contributions[str(story.written)]
+    assert own["contributor"] == ("Alex Reid" if viewer == "alex" else "an expert who asked not to be named")
+    assert written["contributor"] == ("Alex Reid" if viewer in ("alex", "fran") else "Alex")
+    assert own["text_status"] == ("shown" if viewer in READS_UNQUOTABLE else "not_shown")
+    assert written["entered_by"] == str(story.ids["fran"]) and own["entered_by"] is None
+
+
+def test_the_history_of_an_unnamed_experts_own_acts_does_not_name_them(story):
+    entries = story.api("jo", f"/api/v1/issues/{story.issue}/history")
+    own_acts = [e for e in entries if e["kind"] in ("ContributionRecorded", "ContributionWithdrawn")
+                and e["role"] == "expert"]
+    assert len(own_acts) == 3  # two pieces of input he gave himself, and a withdrawal
+    assert {e["who"] for e in own_acts} == {"an expert who asked not to be named"}
+    rating = next(e for e in entries if e["kind"] == "ParticipationRated")
+    assert rating["who"] == "an expert" and rating["level"] == ""
