@@ -77,7 +77,7 @@ class Cast:
     """A hub with its manager, two experts, a facilitator and an action owner."""
 
     def __init__(self, app: Coproduce):
-        self.admin_id = app.register_account("admin", Role.ADMIN, "Ada Admin", "ada@example.org")
+        self.admin_id = app.register_first_admin("admin", "Ada Admin", "ada@example.org")
         admin = app.account(self.admin_id).as_actor()
         self.hub = app.create_hub("Cambridge & South", "Cambridge", "established", admin)
         self.ids = {}

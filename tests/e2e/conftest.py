@@ -69,7 +69,7 @@ def _issue_with_input_and_action(app: Coproduce, world: World, hub: str, expert:
 
 def build_world(client, app: Coproduce) -> World:
     world = World(client, app)
-    admin_id = app.register_account("admin", Role.ADMIN, "Ada Admin", "")
+    admin_id = app.register_first_admin("admin", "Ada Admin")
     admin = app.account(admin_id).as_actor()
     _, world.tokens["admin"] = app.credentials.issue_token(admin_id, "tests")
     world.ids["admin"] = admin_id

@@ -137,7 +137,7 @@ def rehash_chain(app) -> None:
 
 def test_checkpoints_that_do_not_extend_each_other_reveal_a_fork(history, cast):
     earlier = history.audit.checkpoint()
-    open_issue = next(i for i in history.board_issues(cast.hub) if i.stage != "closed")
+    open_issue = next(i for i in history.board_issues(cast.hub, cast.manager) if i.stage != "closed")
     history.add_stakeholder(open_issue.issue_id, "University", "university", cast.manager)
     Tamper(history).flip_byte(2, at=3)
     rehash_chain(history)
@@ -151,8 +151,9 @@ def test_checkpoints_that_do_not_extend_each_other_reveal_a_fork(history, cast):
 
 def test_the_export_verifier_detects_random_mutations_of_a_large_history(history, tmp_path):
     # given a large history, exported (more events than the scenario: a long-running issue)
-    issue = next(i for i in history.board_issues(history.board_hubs()[0].hub_id) if i.stage != "closed").issue_id
     manager = history.actor_for("sam")
+    hub_id = history.board_hubs(manager)[0].hub_id
+    issue = next(i for i in history.board_issues(hub_id, manager) if i.stage != "closed").issue_id
     for n in range(300):
         history.add_stakeholder(issue, f"organisation {n}", "service", manager)
     history.audit.checkpoint()

@@ -129,7 +129,7 @@ def test_a_long_history_loads_from_a_snapshot_with_the_same_state(store, app, ca
 
 def test_a_username_can_be_claimed_once(app, cast):
     with pytest.raises(ConflictError, match="already taken"):
-        app.register_account("SAM", Role.EXPERT, "Another Sam", "", cast.manager)
+        app.register_account("SAM", Role.EXPERT, "Another Sam", "", app.actor_for("admin"))
     assert app.account_by_username("sam").role == Role.HUB_MANAGER
 
 
@@ -157,7 +157,8 @@ def test_input_can_only_be_recorded_for_an_expert_at_the_issues_hubs_sessions(ap
                             session_id=session)
     from domain import RuleBroken
     with pytest.raises(RuleBroken, match="only be recorded for an expert"):
-        say(app, cast, issue, who="sam")
+        app.record_contribution(issue, cast.ids["sam"], "said at a drop-in", cast.facilitator,
+                                channel=Channel.IN_PERSON, may_quote=True, attribution=Attribution.NAME)
 
 
 def snapshot_rows(app, issue) -> list[bytes]:
