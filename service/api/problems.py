@@ -11,7 +11,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
-from domain import DomainError, NotFound, StageRefused, StaleVersion
+from domain import DomainError, NotAllowed, NotFound, StageRefused, StaleVersion
 from service.sign_ins import NotSignedIn
 from service.api.views import ProblemOut
 
@@ -30,6 +30,8 @@ def domain_status(error: DomainError) -> int:
         return 401
     if isinstance(error, NotFound):
         return 404
+    if isinstance(error, NotAllowed):
+        return 403
     if isinstance(error, StaleVersion):
         return 412
     return 409  # a rule refused the command, or someone else changed the issue first
