@@ -12,7 +12,7 @@ from service.cli_support import Context, pass_context, refusals
 
 @click.group()
 def audit() -> None:
-    """The tamper-evident history: verify, checkpoint, export."""
+    """Operator: the tamper-evident history: verify, checkpoint, export."""
 
 
 @audit.command()

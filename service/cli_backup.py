@@ -16,7 +16,7 @@ from service.store import Store
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @refusals
 def backup(file: Path) -> None:
-    """Write a consistent copy of the store to FILE, while the service keeps running."""
+    """Operator: write a consistent copy of the store to FILE, while the service keeps running."""
     size = backups.backup(Store.from_env(), file)
     click.echo(f"Backed up to {file} ({size:,} bytes). The signing key is not in it: back that up too.")
 
@@ -26,7 +26,7 @@ def backup(file: Path) -> None:
 @click.option("--replace", is_flag=True, help="Overwrite an existing store.")
 @refusals
 def restore(file: Path, replace: bool) -> None:
-    """Put the backup FILE in place as the store (stop the service first), check it and rebuild views."""
+    """Operator: put the backup FILE in place as the store (stop the service first), check it and rebuild views."""
     store = Store.from_env()
     if Path(store.url.database).exists() and not replace:
         raise click.ClickException(f"{store.url.database} already exists; pass --replace to overwrite it")

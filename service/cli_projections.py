@@ -12,7 +12,7 @@ from service.cli_support import Context, pass_context, refusals
 
 @click.group()
 def projections() -> None:
-    """The read models kept from the event log."""
+    """Operator: the read models kept from the event log."""
 
 
 @projections.command()

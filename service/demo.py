@@ -111,7 +111,7 @@ def build_demo(app: Coproduce) -> Demo:
 @pass_context
 @refusals
 def demo(context: Context) -> None:
-    """Load the demo: five hubs, their people, sessions and issues at every stage."""
+    """Operator: load the demo: five hubs, their people, sessions and issues at every stage."""
     from service.demo_issues import STORIES
 
     app = context.app
