@@ -8,12 +8,9 @@ from uuid import UUID
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, validate_csrf
-from werkzeug.exceptions import abort
 from wtforms.validators import ValidationError
 
-from domain import Account, Actor
 from service.sign_ins import NotSignedIn
-from service.authorization import Decision, Permission, Target, Who, decide
 from service.coproduce import Coproduce
 from service.web.blueprint import web
 
@@ -25,27 +22,6 @@ LOCAL_PATH = re.compile(r"/(?![/\\])[\w\-.~!$&*+,;=:@%/]*(?:\?[\w\-.~!$&*+,;=:@%
 
 def coproduce() -> Coproduce:
     return current_app.extensions["coproduce"]
-
-
-def account() -> Account:
-    """The signed-in account (the before-request check has made sure there is one)."""
-    return g.account
-
-
-def who() -> Who:
-    return Who(g.account.id, g.account.role, frozenset(g.account.hub_ids))
-
-
-def permit(permission: Permission, target: Target = Target()) -> Actor:
-    """The signed-in actor, if the authorization table allows `permission` on `target`; else 404/403."""
-    decision = decide(who(), permission, target)
-    if decision is not Decision.ALLOWED:
-        abort(decision.value)
-    return g.account.as_actor()
-
-
-def may(permission: Permission, target: Target = Target()) -> bool:
-    return decide(who(), permission, target) is Decision.ALLOWED
 
 
 @web.before_request
