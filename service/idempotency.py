@@ -46,6 +46,7 @@ KEPT_KEYS = {"id", "version", "status", "stage", "lifecycle", "role", "cycle"}
 TOKEN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")  # an id, a version, a stage: one token, no sentence
 REPLAYED_DETAIL = ("This is the answer first given to a request with this Idempotency-Key; "
                    "its details are not kept.")
+NO_LONGER_KEPT = "This request was already carried out; its answer is no longer kept."
 
 Renderer = Callable[[dict[str, Any]], Any]
 _renderers: dict[str, Renderer] = {}
@@ -132,7 +133,7 @@ def replayed_answer(status: int, stored: bytes) -> Response:
     if render:
         body = render(recipe)
     elif body is not None and kept["content_type"].startswith(PROBLEM_JSON):
-        body = {**body, "detail": REPLAYED_DETAIL}
+        body = {**body, "detail": kept.get("detail", REPLAYED_DETAIL)}
     data = b"" if body is None else current_app.json.response(body).get_data()
     response = Response(data, status=status, content_type=kept["content_type"])
     for name, value in kept["headers"]:
@@ -140,11 +141,22 @@ def replayed_answer(status: int, stored: bytes) -> Response:
     return response
 
 
+def _older_answers_scrubbed(conn) -> None:
+    """Answers kept whole before answers were kept without words (or blanked since by a
+    forget) become a notice in the present form; their keys stay claimed."""
+    notice = {"content_type": PROBLEM_JSON, "headers": [], "recipe": None, "body": _problem_kept(409),
+              "detail": NO_LONGER_KEPT}
+    conn.execute(update(idempotency_keys).where(
+        idempotency_keys.c.status.is_not(None), idempotency_keys.c.content_type != STORED_ANSWER).values(
+        status=409, body=json.dumps(notice).encode(), content_type=STORED_ANSWER, etag=None))
+
+
 class Idempotency:
     """Claims keys before a POST runs and keeps its answer after."""
 
     def __init__(self, engine: Engine):
         self.engine = engine  # the table is made by the application (service.idempotency_store)
+        self.scrubbed = False  # older answers are scrubbed once per process, with the first claim
 
     def init_app(self, app: Flask) -> None:
         app.before_request(self.claim_or_replay)
@@ -165,10 +177,13 @@ class Idempotency:
             with self.engine.begin() as conn:
                 conn.execute(delete(idempotency_keys).where(
                     idempotency_keys.c.created_at < datetime.now(timezone.utc) - KEEP))
+                if not self.scrubbed:
+                    _older_answers_scrubbed(conn)
                 conn.execute(insert(idempotency_keys).values(owner=owner, key=key, fingerprint=fingerprint,
                                                  created_at=datetime.now(timezone.utc)))
         except IntegrityError:
             return self._replay(owner, key, fingerprint)
+        self.scrubbed = True
         g.idempotency = (owner, key)
         return None
 

@@ -7,10 +7,11 @@ the HTTP layer can render it again, a recipe to do so for whoever retries.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime, timezone
 
 import pytest
 from flask import jsonify
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from service import idempotency
 from service.idempotency_store import idempotency_keys
@@ -162,3 +163,16 @@ def test_a_replay_keeps_every_header_worth_keeping_and_renders_its_recipe(recipe
     assert recipe_route == [{"kind": "test-only", "thing_id": "t-1"}]
     assert again.json == {"id": "t-1", "rendered": True}
     assert not holds(kept_bytes(world), first.json["words"])
+
+
+def test_answers_kept_whole_before_are_scrubbed_and_their_keys_stay_claimed(world):
+    words = canary("words")
+    with world.app.engine.begin() as conn:
+        conn.execute(insert(idempotency_keys).values(
+            owner="o" * 64, key="kept-whole", fingerprint="f" * 64, status=201, content_type="application/json",
+            body=f'{{"text": "{words}"}}'.encode(), etag='"7"', created_at=datetime.now(timezone.utc)))
+    assert contribute(world, canary("other words"), "any key", MINIMAL).status_code == 201
+    assert not holds(kept_bytes(world), words)
+    with world.app.engine.connect() as conn:
+        older = conn.execute(select(idempotency_keys).where(idempotency_keys.c.key == "kept-whole")).one()
+    assert (older.status, older.etag) == (409, None)
