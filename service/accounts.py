@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 from domain import Account, Actor, Hub, HubLifecycle, NotFound, Role, RuleBroken, Username
 from projections import audit_trail
-from service.idempotency_store import idempotency_keys
+from service.idempotency_store import STORED_ANSWER, idempotency_keys
 from service.application import CoproduceBase
 from service.authorization import Permission as P, Target
 from service.credentials import MIN_PASSWORD_LENGTH
@@ -83,12 +83,14 @@ class AccountCommands(CoproduceBase):
             raise RuleBroken(f"{account.username} is the last admin: make another admin first")
 
     def forget_hooks_run(self, account_id: UUID) -> None:
-        """Blank stored API answers (they may quote the person) and make deleted bytes go."""
+        """Blank any stored API answer kept whole by an earlier release (it may quote the person; answers
+        kept now hold no one's words) and make deleted bytes go."""
         erased = json.dumps({"type": "about:blank", "title": "Conflict", "status": 409,
                              "detail": "This request was already carried out; its answer was erased "
                                        "when a person was forgotten."}).encode()
         with self.engine.begin() as conn:  # keys stay claimed, so a retry still records nothing twice
-            conn.execute(idempotency_keys.update().where(idempotency_keys.c.status.is_not(None)).values(
+            conn.execute(idempotency_keys.update().where(
+                idempotency_keys.c.status.is_not(None), idempotency_keys.c.content_type != STORED_ANSWER).values(
                 status=409, body=erased, content_type="application/problem+json", etag=None))
         self.projections.catch_up()
         if self.store.is_sqlite:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from service import idempotency
 from service.api.blueprint import Blueprint
 
 from domain import Stage
@@ -39,7 +40,17 @@ def answer(issue_id: UUID, status: int = 200, created: UUID | None = None):
         headers["Preference-Applied"] = MINIMAL
     else:
         body = coproduce().issue_as_seen(issue_id, actor(), issue)
+        idempotency.replay_as("issue", issue_id=str(issue_id), created=created and str(created))
     return ({"id": created, "issue": body} if created else body), status, headers
+
+
+@idempotency.renders("issue")
+def _answer_again(recipe: dict) -> dict:
+    """A kept answer's body, rendered again as the issue now stands, for whoever retries (kept
+    answers hold no one's words)."""
+    body = coproduce().issue_as_seen(UUID(recipe["issue_id"]), actor())
+    created = recipe["created"]
+    return v.CreatedOut().dump({"id": created, "issue": body}) if created else v.IssueOut().dump(body)
 
 
 def _etag(issue) -> dict[str, str]:
