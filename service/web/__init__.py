@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Blueprint, Flask
 from flask_wtf.csrf import generate_csrf
-from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, select_autoescape
 
 from service.coproduce import Coproduce
 from service.web import security
@@ -19,6 +19,8 @@ from service.web import admin, auditor, expert, facilitator, issue_pages, owner,
 HERE = Path(__file__).parent
 NHSUK_DIST = HERE / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
 log = logging.getLogger(__name__)
+AUTOESCAPE = select_autoescape(("jinja", "html", "htm", "xml", "xhtml", "svg"), default_for_string=True,
+                               default=True)
 
 assets = Blueprint("assets", __name__, static_folder=str(NHSUK_DIST), static_url_path="/assets")
 
@@ -39,8 +41,11 @@ def install(app: Flask, coproduce: Coproduce) -> None:
     app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_NAME="coproduce_session", PERMANENT_SESSION_LIFETIME=8 * 3600,
                       WTF_CSRF_TIME_LIMIT=8 * 3600)
-    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "loader": ChoiceLoader([
-        FileSystemLoader(HERE / "templates"), PackageLoader("nhsuk_frontend_jinja")])}
+    # Our templates and NHS.UK's are named .jinja, which Flask would not autoescape: every one is escaped,
+    # so words people type are shown as text, never read as markup.
+    app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": AUTOESCAPE,
+                         "loader": ChoiceLoader([FileSystemLoader(HERE / "templates"),
+                                                 PackageLoader("nhsuk_frontend_jinja")])}
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.filters["error_link"] = lambda item: {"text": item[1], "href": f"#{item[0]}"}
     app.context_processor(lambda: {"names": coproduce.display_name})
