@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import Enum
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, validate
 
 from domain import Attribution, Channel, HubLifecycle, ParticipationLevel, Role, SessionFormat, Stage
 
@@ -15,6 +15,9 @@ LAST_POSITION = 2**63 - 1  # positions are 64-bit integers in both stores
 # A report's period is widened by a year before its first day and a day after its last: these ends
 # keep that arithmetic inside the calendar datetime can count (years 1 to 9999), with room to spare.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+# The same range, for the OpenAPI document (which has no minimum or maximum for dates).
+DAY_PATTERN = (r"^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
+               r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
 
 
 def one_of(enum: type[Enum]) -> validate.OneOf:
@@ -194,17 +197,12 @@ def day_in_range() -> validate.Range:
 
 
 class AccountabilityQuery(Schema):
-    start = fields.Date(data_key="from", validate=day_in_range(),
-                        metadata={"description": f"First day (default: a year before `to`); {FIRST_DAY} "
-                                                 f"to {LAST_DAY}."})
-    end = fields.Date(data_key="to", validate=day_in_range(),
-                      metadata={"description": f"Last day, included (default: today); {FIRST_DAY} to {LAST_DAY}."})
+    start = fields.Date(data_key="from", validate=day_in_range(), metadata={
+        "description": f"First day (default: a year before `to`); {FIRST_DAY} to {LAST_DAY}.",
+        "pattern": DAY_PATTERN})
+    end = fields.Date(data_key="to", validate=day_in_range(), metadata={
+        "description": f"Last day, included (default: today); {FIRST_DAY} to {LAST_DAY}.", "pattern": DAY_PATTERN})
     overdue_days = fields.Integer(load_default=28, validate=validate.Range(min=1, max=3650))
-
-    @validates_schema
-    def _in_order(self, data, **_):
-        if "start" in data and "end" in data and data["start"] > data["end"]:
-            raise ValidationError("must not be after `to`", "from")
 
 
 class AuditQuery(Schema):

@@ -93,13 +93,12 @@ def test_json_nested_a_little_is_judged_by_the_schema(world):
 
 @pytest.mark.parametrize("query, fields", [("to=0001-01-01", {"to"}),
                                            ("from=0001-01-01&to=9999-12-31", {"from", "to"}),
-                                           ("to=9999-12-31", {"to"}), ("from=0001-01-01", {"from"}),
-                                           ("from=2024-05-02&to=2024-05-01", {"from"})])
+                                           ("to=9999-12-31", {"to"}), ("from=0001-01-01", {"from"})])
 def test_an_accountability_period_past_the_calendar_is_refused_naming_the_range(world, query, fields):
     response = world.call("hub_manager", "GET", f"/api/v1/hubs/{world.hubs['own']}/accountability?{query}")
     assert_problem(response, 422)
     assert set(response.json["errors"]) == fields
-    if "to=" in query and "2024" not in query:
+    if "to=" in query:
         assert "1900-01-01 and 9998-12-31" in response.json["errors"]["to"][0]
 
 
