@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+from datetime import timedelta
 import logging
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     app.before_request(refuse_oversized_request)
     app.after_request(say_what_is_allowed)
     coproduce = Coproduce(Store.parse(settings.database_url))
+    coproduce.credentials.idle = timedelta(days=settings.token_idle_days)  # COPRODUCE_TOKEN_IDLE_DAYS
     app.extensions["coproduce"] = coproduce
     atexit.register(coproduce.close)
     app.before_request(coproduce.clear_just_saved)

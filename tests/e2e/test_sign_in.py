@@ -114,6 +114,17 @@ def test_an_api_token_unused_for_30_days_is_refused(world):
     assert world.client.get("/api/v1/me", headers=bearer(token["token"])).status_code == 401
 
 
+def test_the_servers_idle_period_comes_from_its_setting(tmp_path, monkeypatch):
+    monkeypatch.setenv("COPRODUCE_TOKEN_IDLE_DAYS", "7")
+    flask_app = create_app({"database_url": f"sqlite:///{tmp_path}/idle.db"})
+    app = flask_app.extensions["coproduce"]
+    world = build_world(flask_app.test_client(), app)
+    with app.engine.begin() as conn:
+        conn.execute(update(tokens).values(created_at=datetime.now(timezone.utc) - timedelta(days=8)))
+    assert world.call("expert", "GET", "/api/v1/me").status_code == 401
+    app.close()
+
+
 def test_the_web_session_cookie_holds_no_api_token(world, flask_app):
     browser = flask_app.test_client()
     assert web_sign_in(browser, "expert", PASSWORD).status_code == 303
