@@ -42,8 +42,10 @@ class Settings:
 def open_issues(database_url: str, include_closed: bool = False) -> tuple[UUID, list[str]]:
     """Hub 0 (the hub of manager `m0`), and its issues that still take input (or all of them)."""
     def ask(app: Coproduce) -> tuple[UUID, list[str]]:
-        hub_id = UUID(app.account_by_username("m0").hub_ids[0])
-        return hub_id, [row.issue_id for row in app.board_issues(hub_id) if include_closed or row.stage != "closed"]
+        manager = app.account_by_username("m0")
+        hub_id = UUID(manager.hub_ids[0])
+        return hub_id, [row.issue_id for row in app.board_issues(hub_id, manager.as_actor())
+                        if include_closed or row.stage != "closed"]
     return on_store(database_url, ask)
 
 

@@ -116,10 +116,13 @@ def test_signing_in_tokens_and_passwords(world):
     revoked = w.client.get("/api/v1/me", headers=headers)
     assert revoked.status_code == 401 and "revoked" in revoked.json["detail"]
     me = w.ids["expert"]
-    assert w.call("expert", "POST", f"/api/v1/accounts/{me}/password", {"password": "a much longer secret"}).status_code == 204
+    changed = w.call("expert", "POST", f"/api/v1/accounts/{me}/password",
+                     {"current_password": PASSWORD, "password": "a much longer secret"})
+    assert changed.status_code == 204
     assert w.client.post("/api/v1/tokens", json={"username": "expert", "password": PASSWORD}).status_code == 401
     assert w.client.post("/api/v1/tokens", json={"username": "expert", "password": "a much longer secret"}).status_code == 201
-    short = w.call("expert", "POST", f"/api/v1/accounts/{me}/password", {"password": "short"})
+    short = w.call("expert", "POST", f"/api/v1/accounts/{me}/password",
+                   {"current_password": "a much longer secret", "password": "short"})
     assert short.status_code == 422 and "password" in short.json["errors"]
 
 

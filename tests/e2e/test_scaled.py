@@ -43,7 +43,7 @@ def seed(store, issues: int = 3) -> tuple[list[str], str]:
     """An admin-made hub with a manager and some issues; returns the issue ids and the manager's token."""
     app = Coproduce(store, projections_inline=True)
     try:
-        admin = app.account(app.register_account("admin", Role.ADMIN, "Ada", "")).as_actor()
+        admin = app.account(app.register_first_admin("admin", "Ada")).as_actor()
         hub = app.create_hub("Peterborough", "Peterborough", "active", admin)
         manager = app.open_account("priya", Role.HUB_MANAGER, "Priya", "", admin, hub_ids=[hub])
         ids = [str(app.raise_issue(hub, f"Issue {n}", app.actor_for("priya"))) for n in range(issues)]
