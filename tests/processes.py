@@ -47,9 +47,9 @@ def start_server(env: dict[str, str], workers: int = 1) -> tuple[subprocess.Pope
     while time.monotonic() < deadline:
         assert process.poll() is None, output_of(process)
         try:
-            if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
                 return process, f"{base}/api/v1"
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or slow on a busy machine
             time.sleep(0.1)
     process.kill()
     raise TimeoutError("the server did not start")
