@@ -6,7 +6,7 @@ import json
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain import Account, Actor, Hub, HubLifecycle, NotFound, Role, RuleBroken, Username
+from domain import Account, Actor, Hub, HubLifecycle, Role, RuleBroken, Username
 from projections import audit_trail
 from service.idempotency_store import STORED_ANSWER, idempotency_keys
 from service.application import CoproduceBase

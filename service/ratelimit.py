@@ -4,7 +4,6 @@ username tried, on the API and the web form alike."""
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 from flask import Flask, current_app, g, request

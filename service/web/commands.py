@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable
-from uuid import UUID
 
 from marshmallow import Schema, fields
 
