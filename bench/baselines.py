@@ -10,7 +10,7 @@ import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from service.store import Store
+from service.infra.store import Store
 
 
 class Tally(Aggregate):

@@ -23,7 +23,7 @@ from bench.baselines import library_saves_per_second, raw_commits_per_second
 from bench.generate import PASSWORD, generated, on_store
 from bench.procfs import tree_cpu_seconds, tree_peaks_mib
 from bench.stats import Figure, latencies_ms
-from service.coproduce import Coproduce
+from service.app.coproduce import Coproduce
 from tests.processes import environment, start_server, start_worker, stop
 
 UNLIMITED = "1000000000 per minute"  # the rate limit would otherwise be what is measured

@@ -29,8 +29,8 @@ from domain import (
     Account, Actor, Attribution, Channel, Hub, HubLifecycle, ParticipationLevel as Level, Role,
     SessionFormat, Stage, SystemicIssue, Username,
 )
-from service.coproduce import Coproduce
-from service.store import Store
+from service.app.coproduce import Coproduce
+from service.infra.store import Store
 
 T = TypeVar("T")
 EVENTS_PER_HUB = 4_000

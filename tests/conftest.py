@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import text
 
 from domain import Role
-from service.coproduce import Coproduce
-from service.store import Store
+from service.app.coproduce import Coproduce
+from service.infra.store import Store
 
 POSTGRES_URL = os.environ.get("COPRODUCE_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -11,7 +11,7 @@ from flask import current_app, g, request
 from flask_smorest import abort
 
 from domain import Account, Actor
-from service.coproduce import Coproduce
+from service.app.coproduce import Coproduce
 
 ETAG = re.compile(r'^\s*"(\d{1,12})"\s*$')  # strong tags only: a weak tag (W/"5") never matches an If-Match
 

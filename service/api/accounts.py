@@ -10,12 +10,12 @@ from marshmallow import Schema, fields, validate
 
 from service.api.blueprint import Blueprint
 
-from service.api import schemas as s
+from service.app import schemas as s
 from service.api import views as v
 from service.api.access import actor, coproduce, signed_in
 from service.api.issues import documented
 from service.api.paging import page_of
-from service.api.render import account_view
+from service.app.presenters import account_view
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts and API tokens")
 

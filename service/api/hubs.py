@@ -7,12 +7,12 @@ from uuid import UUID
 
 from service.api.blueprint import Blueprint
 
-from service.api import schemas as s
+from service.app import schemas as s
 from service.api import views as v
 from service.api.access import actor, coproduce
 from service.api.issues import answer, documented
 from service.api.paging import page_of
-from service.api.render import hub_view
+from service.app.presenters import hub_view
 
 blp = Blueprint("hubs", __name__, url_prefix="/api/v1/hubs", description="Hubs, their sessions and issues")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from service import idempotency
+from service.http import idempotency
 from service.api.blueprint import Blueprint
 
 from domain import Stage
-from service.api import schemas as s
+from service.app import schemas as s
 from service.api import views as v
 from service.api.access import actor, coproduce, if_match
 from service.api.paging import page_of

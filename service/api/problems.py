@@ -12,7 +12,7 @@ from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
 from domain import DomainError, NotAllowed, NotFound, StageRefused, StaleVersion
-from service.sign_ins import NotSignedIn
+from service.app.sign_ins import NotSignedIn
 from service.api.views import ProblemOut
 
 PROBLEM_JSON = "application/problem+json"

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from flask import Response
 
-from service.api import schemas as s
+from service.app import schemas as s
 from service.api import views as v
 from service.api.access import actor, coproduce, if_match
 from service.api.blueprint import Blueprint

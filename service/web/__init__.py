@@ -11,7 +11,7 @@ from flask import Blueprint, Flask
 from flask_wtf.csrf import generate_csrf
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, select_autoescape
 
-from service.coproduce import Coproduce
+from service.app.coproduce import Coproduce
 from service.web import security
 from service.web.blueprint import outside_any_page, web
 from service.web import admin, auditor, expert, facilitator, issue_pages, owner, signin  # noqa: F401  (routes)

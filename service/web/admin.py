@@ -7,8 +7,8 @@ from uuid import UUID
 from flask import abort, render_template, url_for
 
 from domain import HubLifecycle, Role
-from service.api import schemas as s
-from service.authorization import Permission as P
+from service.app import schemas as s
+from service.app.authorization import Permission as P
 from service.web.blueprint import acting, web
 from service.web.form_page import form_page
 from service.web.forms import Field

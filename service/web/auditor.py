@@ -10,9 +10,9 @@ from flask import render_template, request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from domain import Role
-from service.api import schemas as s
+from service.app import schemas as s
 from service.api.reads import audit_download
-from service.authorization import Permission as P
+from service.app.authorization import Permission as P
 from service.web import charts
 from service.web.blueprint import acting, web
 from service.web.signin import coproduce

@@ -16,9 +16,9 @@ from marshmallow import Schema, fields
 
 from domain import Actor, Attribution, Channel, ParticipationLevel, Role, Stage, SystemicIssue
 from domain.workflow import earlier_stages, next_stage
-from service.api import schemas as s
-from service.authorization import Permission as P
-from service.coproduce import Coproduce
+from service.app import schemas as s
+from service.app.authorization import Permission as P
+from service.app.coproduce import Coproduce
 from service.web.forms import Field
 from service.web.wording import LEVELS, NAMING, YES_NO, excerpt
 

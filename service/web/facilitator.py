@@ -9,8 +9,8 @@ from marshmallow import Schema, fields
 from werkzeug.datastructures import MultiDict
 
 from domain import Attribution, Channel, SessionFormat
-from service.api import schemas as s
-from service.authorization import Permission as P
+from service.app import schemas as s
+from service.app.authorization import Permission as P
 from service.web.blueprint import acting, web
 from service.web.forms import Field, FormInvalid, read
 from service.web.signin import coproduce

@@ -9,8 +9,8 @@ from werkzeug.exceptions import abort
 
 from domain import SystemicIssue
 from domain.workflow import next_stage
-from service.api import schemas as s
-from service.authorization import Permission as P
+from service.app import schemas as s
+from service.app.authorization import Permission as P
 from service.web.blueprint import acting, web
 from service.web.commands import COMMANDS, Command, Context
 from service.web.form_page import form_page

@@ -9,7 +9,7 @@ from flask import Flask, Response, g, request
 PAGE_POLICY = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; img-src 'self' data:; "
                "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
                "object-src 'none'")
-# The API reference (ReDoc's standalone bundle, served from our own origin: see service/http.py).
+# The API reference (ReDoc's standalone bundle, served from our own origin: see service/http/factory.py).
 # What that bundle truly needs, checked in a browser under this policy:
 # - scripts: 'self' only. It holds `new Function(...)` (Ajv's schema compiler, which rendering a
 #   document does not call) and `Function("return this")` (a fallback for browsers without

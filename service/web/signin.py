@@ -10,8 +10,8 @@ from flask import current_app, g, redirect, render_template, request, session, u
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from service.sign_ins import NotSignedIn
-from service.coproduce import Coproduce
+from service.app.sign_ins import NotSignedIn
+from service.app.coproduce import Coproduce
 from service.web.blueprint import web
 
 OPEN_PAGES = {"web.sign_in"}

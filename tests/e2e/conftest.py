@@ -15,7 +15,7 @@ import pytest
 
 from domain import Attribution, Channel, Role
 from service import create_app
-from service.coproduce import Coproduce
+from service.app.coproduce import Coproduce
 from tests.processes import COPRODUCE, environment, start_server, stop
 
 PASSWORD = "correct horse battery"

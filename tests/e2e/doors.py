@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service import cli_support
+from service.cli import support as cli_support
 
 
 class OpenContext(cli_support.Context):

@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 
 from domain import Role
-from service.authorization import READS, TABLE, Decision, Permission as P, Target, Who, decide
+from service.app.authorization import READS, TABLE, Decision, Permission as P, Target, Who, decide
 from tests.e2e.conftest import ROLES
 
 

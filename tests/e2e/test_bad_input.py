@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from service.http import MAX_HEADER_BYTES, MAX_HEADERS, MAX_TARGET_BYTES
-from service.serve import server_options
+from service.http.factory import MAX_HEADER_BYTES, MAX_HEADERS, MAX_TARGET_BYTES
+from service.http.serve import server_options
 from tests.e2e.test_api_authorization import ENDPOINTS
 from tests.e2e.test_api_errors import store_size, values
 from tests.processes import environment, start_server, stop

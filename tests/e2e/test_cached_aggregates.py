@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 
 from domain import ConflictError, NotFound
-from service.copies import copied
+from service.infra.copies import copied
 
 
 def state(app, issue_id):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from service.catch_ups import CatchUps
+from service.infra.catch_ups import CatchUps
 
 
 class Views:

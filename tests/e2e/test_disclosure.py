@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from domain import Attribution, Channel, Role
 from service import create_app
-from service.cli import cli
+from service.cli.main import cli
 from tests.e2e.doors import OpenContext
 
 PASSWORD = "correct horse battery"
@@ -84,7 +84,7 @@ class Story:
 @pytest.fixture
 def story(store, monkeypatch):
     monkeypatch.setenv("COPRODUCE_PROJECTIONS", "inline")
-    monkeypatch.setattr("service.cli.Context", OpenContext)
+    monkeypatch.setattr("service.cli.main.Context", OpenContext)
     flask_app = create_app({"database_url": store.url.render_as_string(hide_password=False),
                             "rate_limit": "100000 per minute", "sign_in_limit": "100000 per minute"})
     flask_app.config["SESSION_COOKIE_SECURE"] = False

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from domain import Role
 from service import create_app
-from service.cli import cli
+from service.cli.main import cli
 from tests.e2e.doors import OpenContext
 from tests.e2e.conftest import PASSWORD, World, build_world
 
@@ -158,7 +158,7 @@ def _world(app, client) -> World:
 
 @pytest.fixture
 def doors(store, monkeypatch):
-    monkeypatch.setattr("service.cli.Context", OpenContext)
+    monkeypatch.setattr("service.cli.main.Context", OpenContext)
     """A world for each door on the store under test (SQLite or PostgreSQL), read models caught up inline."""
     monkeypatch.setenv("COPRODUCE_PROJECTIONS", "inline")
     url = store.url.render_as_string(hide_password=False)

@@ -13,8 +13,8 @@ import pytest
 from flask import jsonify
 from sqlalchemy import insert, select
 
-from service import idempotency
-from service.idempotency_store import idempotency_keys
+from service.http import idempotency
+from service.infra.idempotency_store import idempotency_keys
 
 SAID = {"channel": "online", "may_quote": True, "attribution": "name"}
 MINIMAL = {"Prefer": "return=minimal"}

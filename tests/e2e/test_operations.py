@@ -6,11 +6,11 @@ import json
 import logging
 import threading
 
-from service import backup as backups
+from service.infra import backup as backups
 from service import create_app
-from service.coproduce import Coproduce
-from service.observability import JsonFormatter
-from service.store import Store
+from service.app.coproduce import Coproduce
+from service.http.observability import JsonFormatter
+from service.infra.store import Store
 from tests.integration.test_projections import snapshot
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from service.demo import DEMO_PASSWORD
+from service.demo.load import DEMO_PASSWORD
 
 def test_a_manager_signs_in_and_moves_a_demo_issue_over_real_http(server):
     token = requests.post(f"{server}/tokens", json={"username": "priya", "password": DEMO_PASSWORD}, timeout=10)

@@ -15,8 +15,8 @@ import requests
 from sqlalchemy import text
 
 from domain import Role
-from service.coproduce import Coproduce
-from service.store import Store
+from service.app.coproduce import Coproduce
+from service.infra.store import Store
 from tests.integration.test_projections import snapshot
 from tests.processes import environment, kill, start_server, start_worker, stop
 

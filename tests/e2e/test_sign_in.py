@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from service import create_app
-from service.credentials import tokens
+from service.infra.credentials import tokens
 from tests.e2e.conftest import PASSWORD, build_world
 
 NEW_PASSWORD = "a new and longer password"

@@ -8,8 +8,8 @@ from uuid import UUID
 import pytest
 
 from service import create_app
-from service.demo import DEMO_PASSWORD, build_demo
-from service.demo_issues import STORIES
+from service.demo.load import DEMO_PASSWORD, build_demo
+from service.demo.stories import STORIES
 
 
 @pytest.fixture(scope="module")

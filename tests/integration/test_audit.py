@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from projections.auditchain import Stored, event_hash, next_chain, read_export, verify
-from service.coproduce import Coproduce
+from service.app.coproduce import Coproduce
 from tests.integration.test_projections import scenario
 
 VERIFIER = Path(__file__).parents[2] / "projections" / "auditchain.py"

@@ -5,7 +5,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from service.cli import cli
+from service.cli.main import cli
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from datetime import date
 
 from domain import Attribution, Channel
 from projections import my_input
-from service import contributions
+from service.app import contributions
 
 
 def say(app, cast, issue, who, text, **how):

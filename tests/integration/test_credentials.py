@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Column, DateTime, MetaData, String, Table, inspect, select, update
 
 from domain import NotAllowed
-from service.config import Config
-from service.credentials import API, WEB, Credentials, tokens
-from service.sign_ins import NotSignedIn, WrongCurrentPassword
+from service.http.config import Config
+from service.infra.credentials import API, WEB, Credentials, tokens
+from service.app.sign_ins import NotSignedIn, WrongCurrentPassword
 
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a new and longer password"

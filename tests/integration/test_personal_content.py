@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from domain import Attribution, Channel
-from service.sealing import SealBroken
+from service.infra.sealing import SealBroken
 
 
 def canary() -> str:

@@ -18,7 +18,7 @@ from projections import accountability, audit_trail, hub_board, timeline
 from projections.all_views import VIEWS
 from projections.runner import Projections, positions
 from projections.times import now
-from service.coproduce import Coproduce
+from service.app.coproduce import Coproduce
 from tests.integration.test_store import say, walk_to_closed
 
 LEVEL = ParticipationLevel.CO_PRODUCTION

@@ -13,9 +13,9 @@ from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain import Attribution, Channel, ConflictError, NotFound, ParticipationLevel, Role, Stage, SystemicIssue
-from service.coproduce import Coproduce
-from service.snapshots import MARK
-from service.transcodings import dataclass_transcoding
+from service.app.coproduce import Coproduce
+from service.infra.snapshots import MARK
+from service.infra.transcodings import dataclass_transcoding
 
 LEVEL = ParticipationLevel.CO_PRODUCTION
 

@@ -1,0 +1,169 @@
+"""Commands on accounts, hubs and sessions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain import Account, Actor, Hub, HubLifecycle, Role, RuleBroken, Username
+from projections import audit_trail
+from service.infra.idempotency_store import STORED_ANSWER, idempotency_keys
+from service.app.application import CoproduceBase
+from service.app.authorization import Permission as P, Target
+from service.infra.credentials import MIN_PASSWORD_LENGTH
+
+
+class AccountCommands(CoproduceBase):
+    """Accounts, hubs and sessions: each decided by the authorization table, but for the two steps an
+    operator takes on the store itself (the first admin, and a password set from the command line)."""
+
+    def register_first_admin(self, username: str, name: str, contact: str = "") -> UUID:
+        """Operator only (`coproduce init`, `coproduce demo`): the first admin of an empty store."""
+        if self.recorder.max_notification_id():
+            raise RuleBroken("the store already holds data: accounts are opened by an admin")
+        return self._register(username, Role.ADMIN, name, contact, None)
+
+    def register_account(self, username: str, role: Role, name: str, contact: str, actor: Actor) -> UUID:
+        """Register a person (admins)."""
+        return self._register(username, role, name, contact, self.authorize(actor, P.MANAGE_ACCOUNTS))
+
+    def _register(self, username: str, role: Role, name: str, contact: str, actor: Actor | None) -> UUID:
+        account_id = uuid4()
+        actor = actor or Actor(account_id, Role(role))
+        account = Account.register(account_id, username, role, self.sealer.seal(account_id, name),
+                                   self.sealer.seal(account_id, contact), actor)
+        claim = Username(username=account.username, account_id=account_id, actor=actor.as_dict())
+        self._save(account, claim, conflict=f"the username {account.username!r} is already taken")
+        return account_id
+
+    def open_account(self, username: str, role: Role, name: str, contact: str, actor: Actor,
+                     password: str | None = None, hub_ids: list[UUID] = ()) -> UUID:
+        """Register a person, set their password and add them to hubs (managers manage them)."""
+        actor = self.authorize(actor, P.MANAGE_ACCOUNTS)
+        for hub_id in hub_ids:
+            self.hub(hub_id)
+        if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+            raise RuleBroken(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        account_id = self.register_account(username, role, name, contact, actor)
+        if password is not None:
+            self.set_password(account_id, password)
+        for hub_id in hub_ids:
+            if Role(role) == Role.HUB_MANAGER:
+                self.assign_manager(hub_id, account_id, actor)
+            else:
+                self.join_hub(account_id, hub_id, actor)
+        return account_id
+
+    def forget(self, account_id: UUID, requested_by: str, authority: str, actor: Actor) -> None:
+        """Crypto-shred a person: destroy their key, record why, and scrub what holds their words.
+
+        The events stay (the audit trail and its hash chain are untouched); everything sealed
+        with the key becomes unreadable, and read models show it as erased. Nobody forgets
+        themselves, and the last admin is never forgotten."""
+        actor = self.authorize(actor, P.FORGET)
+        account = self.account(account_id)
+        if account.id == actor.account_id:
+            raise RuleBroken("nobody can forget themselves: ask another admin")
+        self._keep_an_admin(account)
+        if account.forgotten and self.keys.key_for(account_id) is None:
+            raise RuleBroken("this person has already been forgotten")
+        if not account.forgotten:  # a forget cut short before its key went is finished here
+            self._change(Account, account_id, "account", lambda a: a.forget(requested_by, authority, actor))
+        self.keys.destroy(account_id)
+        self.credentials.remove(account_id)
+        self.forget_hooks_run(account_id)
+
+    def _keep_an_admin(self, account: Account) -> None:
+        """Refuse to take away the last admin who can still act."""
+        if account.role != Role.ADMIN or account.forgotten:
+            return
+        others = [a for a in self._accounts() if a.role == Role.ADMIN and not a.forgotten and a.id != account.id]
+        if not others:
+            raise RuleBroken(f"{account.username} is the last admin: make another admin first")
+
+    def forget_hooks_run(self, account_id: UUID) -> None:
+        """Blank any stored API answer kept whole by an earlier release (it may quote the person; answers
+        kept now hold no one's words) and make deleted bytes go."""
+        erased = json.dumps({"type": "about:blank", "title": "Conflict", "status": 409,
+                             "detail": "This request was already carried out; its answer was erased "
+                                       "when a person was forgotten."}).encode()
+        with self.engine.begin() as conn:  # keys stay claimed, so a retry still records nothing twice
+            conn.execute(idempotency_keys.update().where(
+                idempotency_keys.c.status.is_not(None), idempotency_keys.c.content_type != STORED_ANSWER).values(
+                status=409, body=erased, content_type="application/problem+json", etag=None))
+        self.projections.catch_up()
+        if self.store.is_sqlite:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM person_keys")
+
+    def all_accounts(self, actor: Actor) -> list[Account]:
+        """Every account, in the order they were registered (admins and auditors)."""
+        self.authorize(actor, P.READ_ACCOUNTS)
+        return self._accounts()
+
+    def _accounts(self) -> list[Account]:
+        with self.engine.connect() as conn:
+            registered = audit_trail.search(conn, limit=1_000_000, kind="Registered", aggregate="Account")
+        return [self.account(UUID(row.aggregate_id)) for row in registered]
+
+    def account_seen_by(self, account_id: UUID, actor: Actor) -> Account:
+        """One account: your own, or anyone's for admins and auditors."""
+        if UUID(str(account_id)) != actor.account_id:
+            self.authorize(actor, P.READ_ACCOUNTS)
+        return self.account(account_id)
+
+    def possible_owners(self, issue_id: UUID, actor: Actor) -> list[Account]:
+        """Who may own an action on the issue: its hub's action owners and managers (for those who commit)."""
+        issue = self.readable_issue(issue_id, actor)
+        self.authorize(actor, P.COMMIT_ACTION, Target(issue.hub_id))
+        hub = str(issue.hub_id)
+        return [a for a in self._accounts() if hub in a.hub_ids and not a.forgotten
+                and a.role in (Role.ACTION_OWNER, Role.HUB_MANAGER)]
+
+    def hub_experts(self, hub_id: UUID, actor: Actor) -> list[Account]:
+        """The experts of a hub, for those who record what they said at a session."""
+        self.readable_hub(hub_id, actor, P.RECORD_SESSION)
+        return [a for a in self._accounts() if a.role == Role.EXPERT and str(hub_id) in a.hub_ids and not a.forgotten]
+
+    def join_hub(self, account_id: UUID, hub_id: UUID, actor: Actor) -> None:
+        actor = self.authorize(actor, P.MANAGE_ACCOUNTS)
+        self.hub(hub_id)
+        self._change(Account, account_id, "account", lambda a: a.join_hub(hub_id, actor))
+
+    def assign_role(self, account_id: UUID, role: Role, actor: Actor) -> None:
+        actor = self.authorize(actor, P.MANAGE_ACCOUNTS)
+        if Role(role) != Role.ADMIN:
+            self._keep_an_admin(self.account(account_id))
+        self._change(Account, account_id, "account", lambda a: a.assign_role(role, actor))
+
+    def create_hub(self, name: str, area: str, lifecycle: HubLifecycle, actor: Actor) -> UUID:
+        hub = Hub.create(name, area, lifecycle, self.authorize(actor, P.MANAGE_HUBS))
+        self._save(hub)
+        return hub.id
+
+    def advance_hub_lifecycle(self, hub_id: UUID, to: HubLifecycle, actor: Actor) -> None:
+        self.readable_hub(hub_id, actor)
+        actor = self.authorize(actor, P.MANAGE_HUBS)
+        self._change(Hub, hub_id, "hub", lambda h: h.advance_lifecycle(to, actor))
+
+    def assign_manager(self, hub_id: UUID, account_id: UUID, actor: Actor) -> None:
+        """Make a hub manager's account manage a hub (and so be a member of it)."""
+        self.readable_hub(hub_id, actor)
+        actor = self.authorize(actor, P.MANAGE_HUBS)
+        hub, account = self.hub(hub_id), self.account(account_id)
+        if account.role != Role.HUB_MANAGER:
+            raise RuleBroken(f"{account.username} is not a hub manager")
+        hub.assign_manager(account_id, actor)
+        if str(hub_id) not in account.hub_ids:
+            account.join_hub(hub_id, actor)
+        self._save(hub, account)
+
+    def record_session(self, hub_id: UUID, actor: Actor, **session: Any) -> UUID:
+        """Record a meeting, drop-in, workshop or webinar of a hub (its facilitators and managers)."""
+        self.readable_hub(hub_id, actor)
+        actor = self.authorize(actor, P.RECORD_SESSION, Target(hub_id))
+        return self._change(Hub, hub_id, "hub", lambda h: h.record_session(actor=actor, **session))

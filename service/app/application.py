@@ -1,0 +1,285 @@
+"""The Coproduce application: every command and the queries the rules need."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import InternalError, JSONTranscoder, RecordConflictError
+
+from domain import (
+    Account, Actor, ConflictError, Hub, NotAllowed, NotFound, RuleBroken, StaleVersion, SystemicIssue, Username,
+)
+from projections.all_views import VIEWS
+from projections.describe import FORGOTTEN
+from projections.runner import Projections
+from service.infra import idempotency_store
+from service.infra.audit import Audit
+from service.app.authorization import Decision, Permission, Target, Who, decide
+from service.infra.catch_ups import CatchUps
+from service.infra.copies import copied
+from service.infra.credentials import Credentials
+from service.infra.keystore import KeyStore
+from service.infra.sealing import Sealer
+from service.infra.snapshots import SnapshotTranscoder
+from service.infra.store import Store, StoreConfigError, create_tables
+from service.infra.transcodings import register_domain_records
+from service.infra.writes import NoTurns, WriteTurns
+
+A = TypeVar("A", bound=Aggregate)
+T = TypeVar("T")
+
+
+def signing_key_path(store: Store) -> Path:
+    """COPRODUCE_SIGNING_KEY, or `signing-key.pem` beside the SQLite file (var/ for PostgreSQL)."""
+    configured = os.environ.get("COPRODUCE_SIGNING_KEY")
+    if configured:
+        return Path(configured)
+    return (Path(store.url.database).parent if store.is_sqlite else Path("var")) / "signing-key.pem"
+
+
+def projections_inline_default(store: Store) -> bool:
+    """COPRODUCE_PROJECTIONS=inline|worker; by default inline on SQLite, a worker on PostgreSQL."""
+    mode = os.environ.get("COPRODUCE_PROJECTIONS") or ("inline" if store.is_sqlite else "worker")
+    if mode not in ("inline", "worker"):
+        raise StoreConfigError("COPRODUCE_PROJECTIONS must be inline or worker")
+    return mode == "inline"
+
+
+def _tolerating_concurrent_create(make: Callable[[], T]) -> T:
+    """The library creates its tables on start-up; on PostgreSQL two server workers starting at
+    once can collide doing so ("tuple concurrently updated"), which stopped the server. Try again,
+    as `create_tables` does for ours."""
+    for _ in range(2):
+        try:
+            return make()
+        except InternalError:
+            time.sleep(0.1)
+    return make()
+
+
+class _KeysOnce:
+    """A key store's answers remembered for the length of one answer (never across answers,
+    so a forgotten person's key is not kept alive)."""
+
+    def __init__(self, keys: KeyStore):
+        self.keys, self.found = keys, {}
+
+    def key_for(self, person_id: UUID) -> bytes | None:
+        if person_id not in self.found:
+            self.found[person_id] = self.keys.key_for(person_id)
+        return self.found[person_id]
+
+
+class CoproduceBase(Application):
+    """Store wiring, sealing and the load/change/save cycle shared by all commands."""
+
+    name = "Coproduce"
+    snapshotting_intervals = {SystemicIssue: 50}
+    env = {"AGGREGATE_CACHE_MAXSIZE": "1000"}
+
+    def __init__(self, store: Store | None = None, env: dict[str, str] | None = None,
+                 projections_inline: bool | None = None):
+        """`projections_inline`: catch the read models up after every command (the default on
+        SQLite); otherwise a separate `coproduce projections run` worker does it."""
+        self.store = store or Store.from_env()
+        super().__init__({**self.store.eventsourcing_env(), **(env or {})})
+        self.engine = self.store.engine()
+        self.writes = WriteTurns(Path(self.store.url.database)) if self.store.is_sqlite else NoTurns()
+        self.keys = KeyStore(self.engine)
+        self.sealer = Sealer(self.keys)
+        self.credentials = Credentials(self.engine)
+        self._saved = threading.local()
+        create_tables(idempotency_store.metadata, self.engine)
+        self.projections = Projections(self.recorder, self.mapper, self.engine, VIEWS, create_tables)
+        self.projections_inline = projections_inline_default(self.store) if projections_inline is None \
+            else projections_inline
+        self.audit = Audit(self.engine, self.recorder, self.projections, signing_key_path(self.store),
+                           float(os.environ.get("COPRODUCE_CHECKPOINT_SECONDS") or 3600))
+        self.catch_ups = CatchUps(self._catch_up_inline)
+
+    def _record(self, processing_event: Any) -> Any:
+        with self.writes.turn():
+            return super()._record(processing_event)
+
+    def _notify(self, recordings: list) -> None:
+        """After every save: in inline mode, bring the read models up to date at once."""
+        if self.projections_inline:
+            self.catch_ups.after_save()
+
+    def _catch_up_inline(self) -> None:
+        with self.writes.turn():
+            self.projections.catch_up()
+            self.audit.checkpoint_if_due()
+
+    def construct_recorder(self) -> Any:
+        return _tolerating_concurrent_create(super().construct_recorder)
+
+    def construct_snapshot_store(self) -> Any:
+        """Snapshots in their own, faster format (service/snapshots.py); events stay JSON."""
+        recorder = _tolerating_concurrent_create(lambda: self.factory.aggregate_recorder(purpose="snapshots"))
+        mapper = self.factory.mapper(transcoder=SnapshotTranscoder(self.mapper.transcoder))
+        return self.factory.event_store(mapper=mapper, recorder=recorder)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_records(transcoder)
+
+    def close(self) -> None:
+        super().close()
+        if hasattr(self, "engine"):
+            self.engine.dispose()
+            self.writes.close()
+
+    def _cached(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        """The repository's own instance, shared by every thread: never change it."""
+        try:
+            aggregate = self.repository.get(UUID(str(aggregate_id)), deepcopy_from_cache=False)
+        except (AggregateNotFoundError, ValueError):
+            raise NotFound(f"no {what} with id {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {what} with id {aggregate_id}")
+        return aggregate
+
+    def _get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        """A copy of the aggregate of this caller's own, to read or change."""
+        aggregate = self._cached(cls, aggregate_id, what)
+        return copied(aggregate) if self.repository.cache is not None else aggregate
+
+    def _save(self, *aggregates: Aggregate, conflict: str = "") -> None:
+        """Save atomically; the one place a store collision becomes a ConflictError."""
+        try:
+            self.save(*aggregates)
+        except RecordConflictError:
+            raise ConflictError(conflict or (
+                "someone else changed this at the same time; nothing of yours was recorded: "
+                "reload and try again")) from None
+
+    def _change(self, cls: type[A], aggregate_id: UUID, what: str,
+                change: Callable[[A], T], expected_version: int | None = None) -> T:
+        aggregate = self._get(cls, aggregate_id, what)
+        if expected_version is not None and aggregate.version != expected_version:
+            raise StaleVersion(
+                f"the {what} is at version {aggregate.version}, not {expected_version}: "
+                "reload and try again"
+            )
+        result = change(aggregate)
+        self._save(aggregate)
+        self._saved.aggregate = aggregate
+        return result
+
+    def just_saved(self, aggregate_id: UUID) -> Any:
+        """The aggregate as this thread's last command left it (a later read may already show
+        someone else's change), or None if this thread's last command was on something else."""
+        aggregate = self._saved.__dict__.pop("aggregate", None)
+        return aggregate if aggregate is not None and aggregate.id == aggregate_id else None
+
+    def clear_just_saved(self) -> None:
+        """Start of a request: nothing saved by this thread yet."""
+        self._saved.__dict__.pop("aggregate", None)
+
+    # --- who may do what: every command and query asks here ------------------------------
+
+    def who(self, actor: Actor) -> Who:
+        """The acting person as the authorization table sees them: their role and hubs as they now stand."""
+        account = self._cached(Account, actor.account_id, "account")
+        if account.forgotten:
+            raise NotAllowed("this account belongs to a person who asked to be forgotten")
+        return Who(account.id, account.role, frozenset(account.hub_ids))
+
+    def authorize(self, actor: Actor, permission: Permission, target: Target = Target(),
+                  hidden: str = "not found") -> Actor:
+        """The actor, with their current role, if the table allows `permission` on `target`.
+
+        A target in a hub the actor may not see is reported with `hidden`, the same words as for
+        something that does not exist, so that nobody learns which ids exist in other hubs."""
+        who = self.who(actor)
+        decision = decide(who, permission, target)
+        if decision is Decision.NOT_FOUND:
+            raise NotFound(hidden)
+        if decision is Decision.FORBIDDEN:
+            raise NotAllowed(f"your role ({who.role.value.replace('_', ' ')}) may not do this here")
+        return Actor(who.account_id, who.role)
+
+    def allows(self, actor: Actor, permission: Permission, hub_id: UUID | str | None = None,
+               owner_id: UUID | None = None) -> bool:
+        """Whether the table lets `actor` do `permission` (in a hub, on something of `owner_id`'s):
+        for offering only what a person may do; the command itself decides again."""
+        target = Target(UUID(str(hub_id)) if hub_id else None, owner_id)
+        return decide(self.who(actor), permission, target) is Decision.ALLOWED
+
+    def readable_issue(self, issue_id: UUID, actor: Actor) -> SystemicIssue:
+        """A copy of the issue, if the actor may read it; the same NotFound as for no such issue."""
+        try:
+            issue = self.issue(issue_id)
+        except NotFound:
+            raise NotFound(f"no issue with id {issue_id}") from None
+        self.authorize(actor, Permission.READ, Target(issue.hub_id), hidden=f"no issue with id {issue_id}")
+        return issue
+
+    def readable_hub(self, hub_id: UUID, actor: Actor, permission: Permission = Permission.READ) -> Hub:
+        """The hub, if the actor may read it (and do `permission` in it); the same NotFound as for no such hub."""
+        try:
+            hub = self.hub(hub_id)
+        except NotFound:
+            raise NotFound(f"no hub with id {hub_id}") from None
+        self.authorize(actor, Permission.READ, Target(hub.id), hidden=f"no hub with id {hub_id}")
+        self.authorize(actor, permission, Target(hub.id))
+        return hub
+
+    # --- queries the rules and the history need ---------------------------------------
+
+    def issue(self, issue_id: UUID) -> SystemicIssue:
+        return self._get(SystemicIssue, issue_id, "issue")
+
+    def hub_of(self, issue_id: UUID) -> UUID:
+        """The hub an issue belongs to; it never changes, so the issue is not copied to read it."""
+        return self._cached(SystemicIssue, issue_id, "issue").hub_id
+
+    def hub(self, hub_id: UUID) -> Hub:
+        return self._get(Hub, hub_id, "hub")
+
+    def account(self, account_id: UUID) -> Account:
+        return self._get(Account, account_id, "account")
+
+    def account_by_username(self, username: str) -> Account:
+        try:
+            claim = self._get(Username, Username.create_id(username), "account")
+        except RuleBroken:
+            raise NotFound(f"no account called {username!r}") from None
+        except NotFound:
+            raise NotFound(f"no account called {username!r}") from None
+        return self.account(claim.account_id)
+
+    def actor_for(self, username: str) -> Actor:
+        return self.account_by_username(username).as_actor()
+
+    def display_name(self, account_id: UUID | str) -> str:
+        """The person's name for display, or a plain phrase once they are forgotten."""
+        try:
+            account = self.account(UUID(str(account_id)))
+        except NotFound:
+            return "an unknown account"
+        return self.sealer.open(account.name) or FORGOTTEN
+
+    def open_sealed(self, sealed: str) -> str | None:
+        """Personal content for display; None once its owner has been forgotten."""
+        return self.sealer.open(sealed)
+
+    def opener(self) -> Callable[[str], str | None]:
+        """`open_sealed` for one answer showing many values: each person's key is read once."""
+        return Sealer(_KeysOnce(self.keys)).open
+
+    def history(self, aggregate_id: UUID) -> list[Any]:
+        """Every event of one aggregate, oldest first."""
+        events = list(self.events.get(aggregate_id))
+        if not events:
+            raise NotFound(f"nothing recorded with id {aggregate_id}")
+        return events

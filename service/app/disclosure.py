@@ -1,0 +1,92 @@
+"""Who may see what of a piece of input: the one disclosure policy every surface goes through.
+
+| viewer                              | words, may be quoted | words, not to be quoted | name                 | contributor's id |
+| ----------------------------------- | -------------------- | ----------------------- | -------------------- | ---------------- |
+| the contributor                     | yes                  | yes                     | as given             | yes              |
+| facilitator who wrote it down       | yes                  | yes                     | full                 | no               |
+| hub manager of the hub              | yes                  | yes, marked             | as the contributor chose | no           |
+| anyone else who may read the issue  | yes                  | "chose not to be quoted"| as the contributor chose | no           |
+
+Ratings of how a decision felt: the rater sees their own; everyone else sees counts only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from uuid import UUID
+
+from domain import Role
+from projections.describe import FORGOTTEN
+from service.app.authorization import Who
+
+UNNAMED = "an expert who asked not to be named"
+NOT_QUOTED = "chose not to be quoted"
+
+
+class Relation(Enum):
+    """How the viewer stands to one piece of input."""
+
+    CONTRIBUTOR = "contributor"
+    WROTE_IT_DOWN = "wrote_it_down"
+    HUB_MANAGER = "hub_manager"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Input:
+    """What the policy needs to know of one piece of input."""
+
+    hub_id: UUID | str
+    contributor_id: UUID | str
+    entered_by: UUID | str | None
+    may_quote: bool
+    attribution: str
+
+
+def relation(viewer: Who, item: Input) -> Relation:
+    if str(viewer.account_id) == str(item.contributor_id):
+        return Relation.CONTRIBUTOR
+    if item.entered_by is not None and str(viewer.account_id) == str(item.entered_by):
+        return Relation.WROTE_IT_DOWN
+    if viewer.role == Role.HUB_MANAGER and str(item.hub_id) in viewer.hub_ids:
+        return Relation.HUB_MANAGER
+    return Relation.OTHER
+
+
+def may_read_words(viewer: Who, item: Input) -> bool:
+    """Words not to be quoted are read only by the contributor, who wrote them down and the hub's managers."""
+    return item.may_quote or relation(viewer, item) is not Relation.OTHER
+
+
+def name_shown(viewer: Who, item: Input, full_name: str) -> str:
+    """The contributor's name as this viewer may see it."""
+    if relation(viewer, item) in (Relation.CONTRIBUTOR, Relation.WROTE_IT_DOWN):
+        return full_name
+    return as_chosen(item.attribution, full_name)
+
+
+def as_chosen(attribution: str, full_name: str) -> str:
+    """Full name, first name only, or no name at all, as the contributor chose."""
+    if attribution == "anonymous":
+        return UNNAMED
+    if attribution == "first_name" and full_name != FORGOTTEN and " " in full_name.strip():
+        return full_name.split()[0]
+    return full_name
+
+
+def contributor_id_shown(viewer: Who, item: Input) -> str | None:
+    """Only the contributor sees whose input it is by id: an id would tie anonymous input to named input."""
+    return str(item.contributor_id) if relation(viewer, item) is Relation.CONTRIBUTOR else None
+
+
+def entered_by_shown(item: Input) -> str | None:
+    """Who wrote it down on the contributor's behalf; nothing when they wrote it themselves (that is their id)."""
+    if item.entered_by is None or str(item.entered_by) == str(item.contributor_id):
+        return None
+    return str(item.entered_by)
+
+
+def sees_rating_of(viewer: Who, rater_id: UUID | str) -> bool:
+    """A rating of how a decision felt is the rater's own; others see counts only."""
+    return str(viewer.account_id) == str(rater_id)

@@ -1,0 +1,211 @@
+"""Queries on the read models, with names and personal content opened only for display."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from datetime import date
+from types import SimpleNamespace
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from domain import Actor, SystemicIssue
+from projections import accountability, audit_trail, hub_board, my_input, timeline
+from projections.describe import describe
+from projections.times import aware, now
+from service.app.application import CoproduceBase
+from service.app import disclosure
+from service.app.authorization import Decision, Permission as P, Target, Who, decide
+from service.app.contributions import Contribution, as_seen, recorded_lately
+from service.app.issue_view import issue_seen
+from service.infra.sealing import SealBroken
+from service.app.timeline_view import TimelineNaming
+
+ERASED = "input withdrawn at the contributor's request"  # shown once the contributor is forgotten
+
+
+class InputPage(NamedTuple):
+    stories: list[dict[str, Any]]
+    total: int  # stories on every page
+    awaiting: int  # of those, still awaiting feedback
+
+
+class _Lookups:
+    """Names, sealed words and hubs for one answer, each looked up once however often it is shown
+    (never kept across answers, so a person forgotten since is not shown)."""
+
+    def __init__(self, app: CoproduceBase):
+        self.name = functools.cache(app.display_name)
+        self.hub = functools.cache(app.hub)
+        self._open = app.opener()
+
+    def open(self, sealed: str) -> str | None:
+        try:
+            return self._open(sealed)
+        except SealBroken:
+            return None
+
+
+class ReadQueries(CoproduceBase):
+    """What the pages and the API show, read from the projections."""
+
+    def issue_as_seen(self, issue_id: UUID, actor: Actor, issue: SystemicIssue | None = None) -> dict[str, Any]:
+        """The issue as `actor` may see it (`issue`: the copy a command just saved, to show it as left)."""
+        issue = issue or self.readable_issue(issue_id, actor)
+        viewer = self.who(actor)
+        self.authorize(actor, P.READ, Target(issue.hub_id), hidden=f"no issue with id {issue_id}")
+        return issue_seen(issue, self.contributions(issue), viewer, self.opener(), functools.cache(self.display_name))
+
+    def timeline(self, issue_id: UUID, actor: Actor, stage: str | None = None,
+                 kind: str | None = None) -> list[dict[str, Any]]:
+        """Every event of the issue in plain words, as `actor` may read them."""
+        hub_id = self._readable_hub_of(issue_id, actor)
+        with self.engine.connect() as conn:
+            rows = timeline.read(conn, issue_id, stage, kind)
+            recorded = rows if not (stage or kind) else timeline.read(conn, issue_id, kind="ContributionRecorded")
+        inputs = {row.details["contribution_id"]: {**row.details, "entered_by": row.actor_id}
+                  for row in recorded if row.kind == "ContributionRecorded"}
+        naming = TimelineNaming(self.who(actor), hub_id, functools.cache(self.display_name), inputs)
+        entries = []
+        for row in rows:
+            event = SimpleNamespace(**row.details, timestamp=aware(row.occurred_at),
+                                    actor={"id": row.actor_id, "role": row.actor_role})
+            described = describe(_as_event(row.kind, event), naming)
+            entries.append({"position": row.version, "kind": row.kind, "stage": row.stage, **vars(described),
+                            "contribution_ids": row.contribution_ids})
+        return entries
+
+    def _readable_hub_of(self, issue_id: UUID, actor: Actor) -> UUID:
+        """The issue's hub, if `actor` may read the issue (the issue is not copied to find it)."""
+        hub_id = self.hub_of(issue_id)
+        self.authorize(actor, P.READ, Target(hub_id), hidden=f"no issue with id {issue_id}")
+        return hub_id
+
+    def contributions(self, issue: SystemicIssue) -> list[Contribution]:
+        """The issue's input as people see it, in the order recorded (service/contributions.py)."""
+        if not issue.contributors:
+            return []
+        with self.engine.connect() as conn:
+            recorded = my_input.of_issue(conn, issue.id)
+        missing = issue.contributors.keys() - recorded.keys()
+        if missing:
+            recorded.update(recorded_lately(self.events, issue.id, missing))
+        return as_seen(issue, recorded)
+
+    def my_input_page(self, actor: Actor, first: int, size: int, contributor_id: UUID | None = None) -> InputPage:
+        """One page of what happened to the input of `actor` (or, for admins and auditors, of
+        `contributor_id`), with how many stories there are in all and how many await feedback."""
+        contributor_id = contributor_id or actor.account_id
+        if contributor_id != actor.account_id:
+            self.authorize(actor, P.READ_ACCOUNTS)
+            self.account(contributor_id)
+        else:
+            self.who(actor)
+        with self.engine.connect() as conn:
+            total, awaiting = my_input.count_of_contributor(conn, contributor_id)
+            stories = my_input.of_contributor(conn, contributor_id, first, size) if first < total else []
+        lookups = _Lookups(self)
+        viewer = self.who(actor)
+        return InputPage([self._story(s, lookups, viewer) for s in stories], total, awaiting)
+
+    def _story(self, story: dict[str, Any], look: _Lookups, viewer: Who) -> dict[str, Any]:
+        c = story["contribution"]
+        item = disclosure.Input(c.hub_id, c.contributor_id, c.entered_by, c.may_quote, c.attribution)
+        if not disclosure.may_read_words(viewer, item):  # someone else's page, read by an auditor or admin
+            return {**self._story_of(c, story, look, None), "text": None, "text_status": "not_shown", "erased": False}
+        return self._story_of(c, story, look, None if c.withdrawn_at else (look.open(c.text) or None))
+
+    def _story_of(self, c: Any, story: dict[str, Any], look: _Lookups, text: str | None) -> dict[str, Any]:
+        """`text`: the words opened, or None (withdrawn, erased or not to be shown)."""
+        fates = [{"kind": f.kind, "summary": f.summary, "by": look.name(f.by_id) if f.by_id else "",
+                  "at": aware(f.at), **self._action(story["actions"].get(f.ref_id), look)}
+                 for f in story["fates"]]
+        return {
+            "contribution_id": c.contribution_id, "issue_id": c.issue_id, "issue_title": c.title,
+            "issue_stage": c.stage, "recorded_at": aware(c.recorded_at), "channel": c.channel,
+            "text": text if text is not None else (ERASED if not c.withdrawn_at else None),
+            "text_status": "withdrawn" if c.withdrawn_at else ("shown" if text is not None else "erased"),
+            "withdrawn": c.withdrawn_at is not None, "erased": text is None and not c.withdrawn_at,
+            "entered_by": look.name(c.entered_by) if c.entered_by != c.contributor_id else None,
+            "session": self._session(c.hub_id, c.session_id, look), "themes": c.themes, "fates": fates,
+            "awaiting_feedback": not c.withdrawn_at and not any(f["kind"] == "feedback" for f in fates),
+        }
+
+    def _action(self, action: Any, look: _Lookups) -> dict[str, Any]:
+        if action is None:
+            return {}
+        return {"action": {"title": action.title, "owner": look.name(action.owner_id), "due": action.due,
+                           "status": action.status, "progress": [p["note"] for p in action.progress]}}
+
+    def _session(self, hub_id: str, session_id: str | None, look: _Lookups) -> dict[str, Any] | None:
+        if not session_id:
+            return None
+        session = look.hub(UUID(hub_id)).sessions.get(session_id)
+        return session and {"held_on": session.held_on, "place": session.place, "format": session.format}
+
+    def hub_board(self, hub_id: UUID, actor: Actor) -> dict[str, Any]:
+        """The hub's issues by stage (its members, auditors and admins)."""
+        self.readable_hub(hub_id, actor)
+        with self.engine.connect() as conn:
+            return hub_board.board(conn, hub_id, now())
+
+    def board_hubs(self, actor: Actor) -> list[Any]:
+        """The hubs `actor` may read."""
+        with self.engine.connect() as conn:
+            hubs = hub_board.all_hubs(conn)
+        return [h for h in hubs if self.may_read_hub(actor, h.hub_id)]
+
+    def known_ids(self) -> tuple[dict[str, str], list[str]]:
+        """Every hub's id with its name, and every issue's id: for turning the short ids and hub names
+        typed at the command line into ids. What they hold is read through the checked queries."""
+        with self.engine.connect() as conn:
+            hubs = {h.hub_id: h.name for h in hub_board.all_hubs(conn)}
+            return hubs, [i.issue_id for hub_id in hubs for i in hub_board.hub_issues(conn, UUID(hub_id))]
+
+    def may_read_hub(self, actor: Actor, hub_id: UUID | str) -> bool:
+        return decide(self.who(actor), P.READ, Target(UUID(str(hub_id)))) is Decision.ALLOWED
+
+    def board_issues(self, hub_id: UUID, actor: Actor) -> list[Any]:
+        self.readable_hub(hub_id, actor)
+        with self.engine.connect() as conn:
+            return hub_board.hub_issues(conn, hub_id)
+
+    def accountability(self, hub_id: UUID, actor: Actor, start: date | None = None, end: date | None = None,
+                       overdue_days: int = 28) -> dict[str, Any]:
+        """Was input answered, were actions done, how were decisions taken (managers, auditors, admins)."""
+        self.readable_hub(hub_id, actor, P.READ_REPORTS)
+        today = now()
+        begin, finish = accountability.period(start, end, today)
+        with self.engine.connect() as conn:
+            figures = accountability.report(conn, hub_id, begin, finish, today, overdue_days)
+        for row in figures["actions_by_owner"]:
+            row["owner"] = self.display_name(row["owner_id"])
+        return figures
+
+    def audit_trail(self, actor: Actor, after: int = 0, limit: int = 100, **filters: Any) -> list[dict[str, Any]]:
+        """Events of the log, filtered (auditors and admins)."""
+        self.authorize(actor, P.READ_AUDIT)
+        with self.engine.connect() as conn:
+            rows = audit_trail.search(conn, after, limit, **filters)
+        return [{**row._asdict(), "occurred_at": aware(row.occurred_at)} for row in rows]
+
+    def audit_checkpoints(self, actor: Actor) -> dict[str, Any]:
+        """The signed checkpoints of the history and the key to check them with (auditors and admins)."""
+        self.authorize(actor, P.READ_AUDIT)
+        return {"public_key": self.audit.public_key(), "checkpoints": self.audit.checkpoints()}
+
+    def audit_log(self, actor: Actor) -> Iterator[str]:
+        """The whole log with its hash chain and checkpoints, to verify offline (auditors and admins)."""
+        self.authorize(actor, P.READ_AUDIT)
+        return self.audit.export_lines()
+
+    def projections_status(self, actor: Actor) -> list[dict[str, Any]]:
+        """Each read model's position in the log and its lag (auditors and admins)."""
+        self.authorize(actor, P.READ_AUDIT)
+        return self.projections.status()
+
+
+
+def _as_event(kind: str, fields: SimpleNamespace) -> Any:
+    """A stand-in for the stored event, of a class named like it, for `describe`."""
+    return type(kind, (SimpleNamespace,), {})(**vars(fields))

@@ -1,0 +1,58 @@
+"""`coproduce audit`: check the history has not been rewritten, sign checkpoints, export for auditors."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from service.cli.support import Context, pass_context, refusals
+
+
+@click.group()
+def audit() -> None:
+    """Operator: the tamper-evident history: verify, checkpoint, export."""
+
+
+@audit.command()
+@click.option("--trusted", type=click.File("r"), help="A checkpoint (JSON) kept from earlier that must still hold.")
+@pass_context
+@refusals
+def verify(context: Context, trusted) -> None:
+    """Re-check every stored event against the hash chain and the signed checkpoints."""
+    problems = context.app.audit.verify(json.load(trusted) if trusted else None)
+    if problems:
+        click.echo(f"FAILED: {problems[0]}", err=True)
+        sys.exit(1)
+    checkpoints = context.app.audit.checkpoints()
+    latest = f"; latest checkpoint at position {checkpoints[-1]['position']}" if checkpoints else ""
+    click.echo(f"OK: the history verifies{latest}.")
+
+
+@audit.command()
+@pass_context
+@refusals
+def checkpoint(context: Context) -> None:
+    """Sign the history as it stands now; prints the checkpoint (keep it to check later exports)."""
+    click.echo(json.dumps(context.app.audit.checkpoint(), indent=2))
+
+
+@audit.command()
+@click.argument("file", type=click.File("w"))
+@pass_context
+@refusals
+def export(context: Context, file) -> None:
+    """Write the whole log, its hash chain and its checkpoints to FILE (JSON Lines)."""
+    context.app.audit.checkpoint()
+    count = context.app.audit.export(file)
+    click.echo(f"Exported {count} events. Check it anywhere with: python3 projections/auditchain.py "
+               f"{file.name} --public-key {context.app.audit.public_key()}", err=True)
+
+
+@audit.command("public-key")
+@pass_context
+@refusals
+def public_key(context: Context) -> None:
+    """Print the public key checkpoints are signed with (base64 Ed25519)."""
+    click.echo(context.app.audit.public_key())

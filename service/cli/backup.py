@@ -1,0 +1,50 @@
+"""`coproduce backup` and `coproduce restore` for the embedded store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from service.infra import backup as backups
+from service.cli.support import refusals
+from service.app.coproduce import Coproduce
+from service.infra.store import Store
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@refusals
+def backup(file: Path) -> None:
+    """Operator: write a consistent copy of the store to FILE, while the service keeps running."""
+    size = backups.backup(Store.from_env(), file)
+    click.echo(f"Backed up to {file} ({size:,} bytes). The signing key is not in it: back that up too.")
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Overwrite an existing store.")
+@refusals
+def restore(file: Path, replace: bool) -> None:
+    """Operator: put the backup FILE in place as the store (stop the service first), check it and rebuild views."""
+    store = Store.from_env()
+    if Path(store.url.database).exists() and not replace:
+        raise click.ClickException(f"{store.url.database} already exists; pass --replace to overwrite it")
+    staging = Path(store.url.database).with_suffix(".restoring.db")
+    try:
+        backups.restore(Store.parse(f"sqlite:///{staging}"), file, replace=True)
+        checked = Coproduce(Store.parse(f"sqlite:///{staging}"))  # nothing is replaced unless the copy verifies
+        try:
+            backups.check_restored(checked)
+        finally:
+            checked.close()
+        backups.restore(store, staging, replace)
+    finally:
+        for leftover in staging.parent.glob(staging.name + "*"):
+            leftover.unlink()
+    app = Coproduce(store)
+    try:
+        applied = app.projections.rebuild()
+    finally:
+        app.close()
+    click.echo(f"Restored from {file}; the history verifies; read models rebuilt ({applied} applications).")

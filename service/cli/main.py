@@ -1,0 +1,133 @@
+"""The `coproduce` command line: set up a store, load the demo, work on issues, read history."""
+
+from __future__ import annotations
+
+import os
+from uuid import UUID
+
+import click
+
+from domain import HubLifecycle, Role
+from service.cli import audit, backup, demo, issues, read_models
+from service.cli.support import Context, as_option, pass_context, refusals
+from service.http import serve
+
+
+@click.group()
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Coproduce: systemic issues from frame to learn, with an auditable history."""
+    ctx.obj = Context()
+    ctx.call_on_close(lambda: ctx.obj._app and ctx.obj._app.close())
+
+
+@cli.command()
+@click.option("--admin", "username", default="admin", show_default=True, help="Username of the first admin.")
+@click.option("--name", default="Administrator", show_default=True, help="The admin's display name.")
+@pass_context
+@refusals
+def init(context: Context, username: str, name: str) -> None:
+    """Operator: create or upgrade the store's tables (once, before servers start), and its first admin account."""
+    os.environ["COPRODUCE_MANAGE_SCHEMA"] = "yes"  # the one command that always creates tables
+    app = context.app
+    click.echo(f"Store ready: {app.store.url.render_as_string(hide_password=True)}")
+    if app.recorder.max_notification_id():
+        click.echo("The store already holds data; nothing else to do.")
+        return
+    app.register_first_admin(username, name)
+    click.echo(f"Created the admin account {username!r}.")
+
+
+@cli.command("add-account")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", required=True, help="The person's name (stored encrypted).")
+@click.option("--contact", default="", help="How to reach them (stored encrypted).")
+@click.option("--hub", "hubs", multiple=True, help="A hub (name or id) they belong to.")
+@click.option("--password", help="A password to sign in with (at least 12 characters).")
+@as_option
+@pass_context
+@refusals
+def add_account(context: Context, username: str, role: str, name: str, contact: str,
+                hubs: tuple[str, ...], password: str | None, as_user: str) -> None:
+    """Register a person with a role, and add them to hubs."""
+    app = context.app
+    click.echo(app.open_account(username, Role(role), name, contact, app.actor_for(as_user), password=password,
+                                hub_ids=[context.hub_id(hub) for hub in hubs]))
+
+
+@cli.command("add-hub")
+@click.argument("name")
+@click.option("--area", required=True)
+@click.option("--lifecycle", type=click.Choice([s.value for s in HubLifecycle]), default="pre-planning")
+@as_option
+@pass_context
+@refusals
+def add_hub(context: Context, name: str, area: str, lifecycle: str, as_user: str) -> None:
+    """Create a hub."""
+    click.echo(context.app.create_hub(name, area, HubLifecycle(lifecycle), context.app.actor_for(as_user)))
+
+
+@cli.command()
+@as_option
+@pass_context
+@refusals
+def hubs(context: Context, as_user: str) -> None:
+    """List the hubs you may see and how many issues each has in each stage."""
+    actor = context.app.actor_for(as_user)
+    for hub in context.app.board_hubs(actor):
+        board = context.app.hub_board(UUID(hub.hub_id), actor)
+        stages = ", ".join(f"{s['stage']}: {s['count']}" for s in board["stages"] if s["count"]) or "no issues yet"
+        click.echo(f"{hub.hub_id}  {hub.name} ({hub.area}; {hub.lifecycle}) — {stages}")
+
+
+@cli.command("issues")
+@click.option("--hub", help="Only this hub (name or id).")
+@as_option
+@pass_context
+@refusals
+def list_issues(context: Context, hub: str | None, as_user: str) -> None:
+    """List the issues you may see, with their stage."""
+    actor = context.app.actor_for(as_user)
+    hubs = {h.hub_id: h for h in context.app.board_hubs(actor)}
+    chosen = [str(context.hub_id(hub))] if hub else list(hubs)
+    names = context.app.known_ids()[0]
+    for hub_id in chosen:
+        for issue in context.app.board_issues(UUID(hub_id), actor):
+            parked = " (parked)" if issue.parked_reason else ""
+            click.echo(f"{issue.issue_id}  [{issue.stage}{parked}]  {issue.title}  — {names[hub_id]}")
+
+
+@cli.command("set-password")
+@click.argument("username")
+@click.password_option(help="At least 12 characters (asked for twice if not given).")
+@pass_context
+@refusals
+def set_password(context: Context, username: str, password: str) -> None:
+    """Operator: set the password USERNAME signs in with (the first admin's, after init)."""
+    context.app.set_password(context.app.account_by_username(username).id, password)
+    click.echo(f"Password set for {username}.")
+
+
+@cli.command()
+@click.argument("person")
+@click.option("--requested-by", required=True, help="Who asked: the person, or who on their behalf.")
+@click.option("--authority", required=True, help="On what basis (e.g. their erasure request of a date).")
+@as_option
+@pass_context
+@refusals
+def forget(context: Context, person: str, requested_by: str, authority: str, as_user: str) -> None:
+    """Forget PERSON (a username): destroy their key so their words and name cannot be read again."""
+    app = context.app
+    account = app.account_by_username(person)
+    app.forget(account.id, requested_by, authority, app.actor_for(as_user))
+    click.echo(f"{person} has been forgotten: their key is destroyed; the audit trail keeps that it happened.")
+
+
+for command in (*issues.COMMANDS, demo.demo, serve.serve, read_models.projections, audit.audit,
+                backup.backup, backup.restore):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli()

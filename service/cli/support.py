@@ -1,0 +1,89 @@
+"""Shared pieces of the command line: the application context, short ids, refusals."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import click
+from eventsourcing.persistence import PersistenceError
+from sqlalchemy.exc import DBAPIError
+
+from domain import DomainError, StageRefused
+from service.app.coproduce import Coproduce
+from service.infra.store import StoreConfigError
+
+
+class Context:
+    """Opens the application once per command and resolves short ids."""
+
+    def __init__(self) -> None:
+        self._app: Coproduce | None = None
+
+    @property
+    def app(self) -> Coproduce:
+        if self._app is None:
+            try:
+                self._app = Coproduce()
+            except (DBAPIError, PersistenceError) as error:
+                raise click.ClickException(
+                    f"cannot open the store ({type(error).__name__}); if it is new and this process may not "
+                    "create tables (COPRODUCE_MANAGE_SCHEMA=no), run `coproduce init` first") from None
+        return self._app
+
+    def issue_id(self, text: str) -> UUID:
+        return _resolve(text, dict.fromkeys(self.app.known_ids()[1]), "issue")
+
+    def hub_id(self, text: str) -> UUID:
+        hubs = self.app.known_ids()[0]
+        by_name = [key for key, name in hubs.items() if name.casefold() == text.casefold()]
+        return UUID(by_name[0]) if by_name else _resolve(text, hubs, "hub")
+
+    def account_id(self, username: str) -> UUID:
+        return self.app.account_by_username(username).id
+
+
+def _resolve(text: str, known: dict[str, Any], what: str) -> UUID:
+    """A full id, or the unique id that starts with `text`."""
+    matches = [key for key in known if key.startswith(text.lower()) or key.replace("-", "").startswith(text.lower())]
+    if len(matches) != 1:
+        problem = "no" if not matches else "more than one"
+        raise click.UsageError(f"{problem} {what} id starts with {text!r}")
+    return UUID(matches[0])
+
+
+def resolve_in(ids: list[str], text: str, what: str) -> UUID:
+    """A contribution or action id within one issue, by a unique prefix."""
+    return _resolve(text, dict.fromkeys(ids), what)
+
+
+def refusals(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn domain refusals into a plain message and exit status 1, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except StageRefused as refused:
+            click.echo(f"Refused: the issue cannot move from {refused.from_stage} to {refused.to_stage}.", err=True)
+            click.echo("Still missing:", err=True)
+            for item in refused.missing:
+                click.echo(f"  - {item}", err=True)
+            sys.exit(1)
+        except (DomainError, StoreConfigError) as error:
+            click.echo(f"Refused: {error}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+def as_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The `--as USERNAME` option naming who does a change (or COPRODUCE_AS)."""
+    return click.option("--as", "as_user", envvar="COPRODUCE_AS", required=True,
+                        help="Username of the person doing this (or set COPRODUCE_AS).")(func)

@@ -1,0 +1,1 @@
+"""Demo data: five hubs, their people and sessions, and issues at every stage, told through the use cases."""

@@ -1,0 +1,117 @@
+"""The Flask application factory: the JSON API and the web pages on one Coproduce application."""
+
+from __future__ import annotations
+
+import atexit
+from datetime import timedelta
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from flask import Blueprint, Flask, Response, render_template, request, send_file, url_for
+from werkzeug.exceptions import MethodNotAllowed
+
+from service.api import accounts, hubs, issues, reads
+from service.api.access import signed_in
+from service.api.problems import ProblemApi, problem
+from service.http.config import Config
+from service.app.coproduce import Coproduce
+from service import web
+from service.http import observability
+from service.http.idempotency import Idempotency
+from service.http.ratelimit import install_limits
+from service.infra.store import Store
+
+API_BLUEPRINTS = (hubs.blp, issues.blp, accounts.blp, reads.blp)
+OPEN_ENDPOINTS = {"accounts.sign_in"}  # how a token is got; the description and docs are on another blueprint
+# Ours, so that the answer is problem+json; serve.py sets gunicorn's own limits above these.
+MAX_TARGET_BYTES = 8000  # path and query string (RFC 9110 asks servers to accept at least 8000 octets)
+MAX_HEADER_BYTES = 8190  # one header line, name and value
+MAX_HEADERS = 100
+REDOC_BUNDLE = Path(web.__file__).parent / "node_modules" / "redoc" / "bundles" / "redoc.standalone.js"
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
+    """Build the web application; `config` overrides COPRODUCE_* settings (field names as keys)."""
+    settings = config if isinstance(config, Config) else Config.from_env(config)
+    app = Flask("coproduce")
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        API_TITLE="Coproduce", API_VERSION="1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",  # the docs page is ours: api_reference
+        API_SPEC_OPTIONS={"components": {"securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/tokens"}}},
+            "security": [{"bearer": []}]},
+    )
+    app.before_request(refuse_oversized_request)
+    app.after_request(say_what_is_allowed)
+    coproduce = Coproduce(Store.parse(settings.database_url))
+    coproduce.credentials.idle = timedelta(days=settings.token_idle_days)  # COPRODUCE_TOKEN_IDLE_DAYS
+    app.extensions["coproduce"] = coproduce
+    atexit.register(coproduce.close)
+    app.before_request(coproduce.clear_just_saved)
+    api = ProblemApi(app)
+    for blueprint in API_BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    app.register_blueprint(api_reference)
+    observability.install(app, settings.ready_max_lag)
+    web.install(app, coproduce)
+    limiter = install_limits(app, settings.rate_limit, settings.sign_in_limit, settings.rate_limit_storage)
+    for exempt in (observability.health, web.assets, api_reference):  # never rate limited
+        limiter.exempt(exempt)
+    app.before_request(require_token)  # after the limiter: guessing tokens counts too
+    Idempotency(coproduce.engine).init_app(app)  # after the limiter: a replay counts as a request
+    return app
+
+
+def require_token() -> None:
+    """Who is asking comes before what they sent: an API request without a valid token is a 401,
+    whatever its body or query, except for getting a token."""
+    api_names = {blueprint.name for blueprint in API_BLUEPRINTS}
+    if request.blueprint in api_names and request.endpoint not in OPEN_ENDPOINTS and request.method != "OPTIONS":
+        signed_in()
+
+
+def refuse_oversized_request() -> Response | None:
+    """414 and 431 as problem+json, below the limits at which gunicorn answers with its own HTML page."""
+    target = request.environ.get("RAW_URI") or quote(request.environ.get("PATH_INFO", "").encode("latin-1")) + (
+        "?" + request.query_string.decode("latin-1") if request.query_string else "")
+    if len(target) > MAX_TARGET_BYTES:
+        return problem(414, f"The address is {len(target)} bytes long; at most {MAX_TARGET_BYTES} are accepted.")
+    headers = list(request.headers.items())
+    if len(headers) > MAX_HEADERS:
+        return problem(431, f"The request has {len(headers)} headers; at most {MAX_HEADERS} are accepted.")
+    for name, value in headers:
+        if len(name) + 2 + len(value) > MAX_HEADER_BYTES:
+            return problem(431, f"The {name} header is too long; at most {MAX_HEADER_BYTES} bytes are accepted.")
+    return None
+
+
+def say_what_is_allowed(response: Response) -> Response:
+    """Every 405, page or problem+json, names the methods the address does allow (RFC 9110 §15.5.6)."""
+    refused = request.routing_exception
+    if response.status_code == 405 and isinstance(refused, MethodNotAllowed) and refused.valid_methods:
+        response.headers.setdefault("Allow", ", ".join(sorted(refused.valid_methods)))
+    return response
+
+
+api_reference = Blueprint("api_reference", __name__, url_prefix="/api/v1/docs")
+
+
+@api_reference.get("")
+def docs_page() -> str:
+    """The API reference (ReDoc), with its script served from here: nothing loads from another origin."""
+    if not REDOC_BUNDLE.is_file():
+        log.warning("ReDoc is missing (run `npm ci` in service/web): the API reference page cannot render")
+    return render_template("web/api_docs.jinja", spec_url=url_for("api-docs.openapi_json"),
+                           bundle_url=url_for("api_reference.redoc_bundle"))
+
+
+@api_reference.get("/redoc.standalone.js")
+def redoc_bundle() -> Response:
+    """ReDoc's standalone bundle, from the npm package installed in service/web."""
+    if not REDOC_BUNDLE.is_file():
+        return problem(404, "ReDoc is not installed on this server (npm ci in service/web).")
+    return send_file(REDOC_BUNDLE, mimetype="text/javascript", max_age=86400)

@@ -1,0 +1,70 @@
+"""`coproduce serve`: the site and the API on gunicorn, a production WSGI server."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Any
+
+import click
+from gunicorn.app.base import BaseApplication
+
+from service.cli.support import refusals
+
+
+class Server(BaseApplication):
+    """Gunicorn, configured in code rather than from a file."""
+
+    def __init__(self, options: dict[str, Any]):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from service import create_app
+
+        return create_app()
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256), help="Threads per worker.")
+@refusals
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Run the site (at /) and the HTTP API (docs at /api/v1/docs, OpenAPI at /api/v1/openapi.json)."""
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # must be set before prometheus_client is first imported, so that every worker shares it
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="coproduce-metrics-")
+    from service.app.coproduce import Coproduce
+    from service.http.observability import configure_logging
+
+    Coproduce().close()  # create the store's tables once, before the workers start
+    configure_logging()
+    click.echo(f"Coproduce is listening on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/api/v1/docs)")
+    Server(server_options(host, port, workers, threads)).run()
+
+
+def server_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """Gunicorn's settings. Its limits on the request line and headers sit above the application's own
+    (service/http/factory.py), so that the application answers those with problem+json; only requests past
+    gunicorn's limits too get gunicorn's plain HTML 414 or 431. 8190 is the most gunicorn allows for
+    the request line: it fits the application's 8000-byte address with any method and version."""
+    from service.http.factory import MAX_HEADER_BYTES, MAX_HEADERS
+
+    return {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
+            "accesslog": None, "graceful_timeout": 10, "timeout": 60, "child_exit": _forget_metrics,
+            "limit_request_line": 8190, "limit_request_field_size": 2 * MAX_HEADER_BYTES,
+            "limit_request_fields": MAX_HEADERS + 28}
+
+
+def _forget_metrics(_server, worker) -> None:
+    """A worker's metric files go with it (prometheus_client's multiprocess mode)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

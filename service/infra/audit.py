@@ -1,0 +1,148 @@
+"""Signed checkpoints over the hash chain, verifying the store, and exports for auditors."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import BigInteger, Column, Engine, Integer, MetaData, String, Table, UniqueConstraint, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from projections import chain
+from projections.auditchain import EXPORT_FORMAT, GENESIS, Stored, checkpoint_message, verify
+from projections.runner import Projections
+from projections.times import now
+from service.infra.store import create_tables
+
+metadata = MetaData()
+checkpoints = Table(
+    "audit_checkpoints", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("position", BigInteger, nullable=False),
+    Column("chain_hash", String(64), nullable=False),
+    Column("previous_position", BigInteger, nullable=False),
+    Column("previous_chain_hash", String(64), nullable=False),
+    Column("taken_at", String(40), nullable=False),
+    Column("signature", String(100), nullable=False),
+    UniqueConstraint("previous_position", name="one_checkpoint_extends_each"),  # two at once cannot fork
+)
+
+BATCH = 2000
+
+
+def load_signing_key(path: Path) -> Ed25519PrivateKey:
+    """The Ed25519 key checkpoints are signed with; made (readable by its owner only) if missing."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(pem)
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{path} does not hold an Ed25519 private key")
+    return key
+
+
+class Audit:
+    """The tamper-evident side of the store."""
+
+    def __init__(self, engine: Engine, recorder: Any, projections: Projections, key_path: Path,
+                 interval_seconds: float):
+        self.engine, self.recorder, self.projections = engine, recorder, projections
+        create_tables(metadata, engine)
+        if not key_path.exists() and self.checkpoints():
+            raise FileNotFoundError(f"the signing key {key_path} is missing, but checkpoints signed with it exist: "
+                                    "restore the key (COPRODUCE_SIGNING_KEY) rather than make a new one")
+        self.key = load_signing_key(key_path)
+        self.interval = interval_seconds
+        self._next_due = time.monotonic() + interval_seconds
+
+    def public_key(self) -> str:
+        raw = self.key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return base64.b64encode(raw).decode()
+
+    def checkpoints(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(checkpoints).order_by(checkpoints.c.id))
+            return [{k: v for k, v in row._asdict().items() if k != "id"} for row in rows]
+
+    def checkpoint(self) -> dict[str, Any]:
+        """Sign the chain's head (after chaining every recorded event), extending the last checkpoint."""
+        self.projections.catch_up(["audit_chain"])
+        try:
+            return self._sign_head()
+        except IntegrityError:  # another process took one at the same moment: extend theirs
+            return self._sign_head()
+
+    def _sign_head(self) -> dict[str, Any]:
+        with self.engine.begin() as conn:
+            position, head = chain.head(conn)
+            last = conn.execute(select(checkpoints).order_by(checkpoints.c.id.desc()).limit(1)).first()
+            if last is not None and last.position == position:
+                return {k: v for k, v in last._asdict().items() if k != "id"}
+            previous = (last.position, last.chain_hash) if last else (0, GENESIS.hex())
+            taken_at = now().isoformat()
+            message = checkpoint_message(position, head, previous[0], previous[1], taken_at)
+            record = {"position": position, "chain_hash": head, "previous_position": previous[0],
+                      "previous_chain_hash": previous[1], "taken_at": taken_at,
+                      "signature": base64.b64encode(self.key.sign(message)).decode()}
+            conn.execute(insert(checkpoints).values(**record))
+        self._next_due = time.monotonic() + self.interval
+        return record
+
+    def checkpoint_if_due(self) -> None:
+        if time.monotonic() >= self._next_due:
+            self._next_due = time.monotonic() + self.interval
+            self.checkpoint()
+
+    def stored_events(self) -> Iterator[Stored]:
+        """Every event exactly as stored, in log order."""
+        position = 0
+        while True:
+            batch = self.recorder.select_notifications(position, BATCH, inclusive_of_start=False)
+            if not batch:
+                return
+            for n in batch:
+                yield Stored(n.id, str(n.originator_id), n.originator_version, n.topic, bytes(n.state))
+            position = batch[-1].id
+
+    def verify(self, trusted: dict[str, Any] | None = None) -> list[str]:
+        """Every problem with the store's history (first first); none means it verifies."""
+        with self.engine.connect() as conn:
+            links = chain.rows(conn)
+        return verify(self.stored_events(), links, self.checkpoints(), self.public_key(), trusted)
+
+    def export(self, out: IO[str]) -> int:
+        """Write the log, its chain and every checkpoint as JSON Lines; returns the number of events."""
+        lines = 0
+        for line in self.export_lines():
+            out.write(line)
+            lines += 1
+        return lines - 1 - len(self.checkpoints())
+
+    def export_lines(self) -> Iterator[str]:
+        """The export, line by line (a header, every event with its chain hashes, the checkpoints)."""
+        with self.engine.connect() as conn:
+            links = chain.rows(conn)
+        last = max(links, default=0)  # events recorded after this are not chained yet: left for the next export
+        yield json.dumps({"type": "header", "format": EXPORT_FORMAT, "public_key": self.public_key(),
+                          "exported_at": now().isoformat()}) + "\n"
+        for event in self.stored_events():
+            if event.position > last:
+                break
+            event_hash, chain_hash = links.get(event.position, (None, None))
+            yield json.dumps({"type": "event", "position": event.position, "originator_id": event.originator_id,
+                              "version": event.version, "topic": event.topic,
+                              "state": base64.b64encode(event.state).decode(), "event_hash": event_hash,
+                              "chain_hash": chain_hash}) + "\n"
+        for record in self.checkpoints():
+            yield json.dumps({"type": "checkpoint", **record}) + "\n"

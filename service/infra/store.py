@@ -1,0 +1,109 @@
+"""Where Coproduce keeps its data: one URL, read from COPRODUCE_DATABASE_URL.
+
+Events go through eventsourcing's own SQLite or PostgreSQL recorder; our own tables
+(the per-person key store, later the read models) go through SQLAlchemy on the
+same database. See docs/decisions/0001-event-store.md.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+DEFAULT_URL = "sqlite:///var/coproduce.db"
+
+
+class StoreConfigError(ValueError):
+    """COPRODUCE_DATABASE_URL is missing a part or names a store we do not support."""
+
+
+@dataclass(frozen=True)
+class Store:
+    """A parsed database URL, able to configure both the event store and SQLAlchemy."""
+
+    url: URL
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Store:
+        environ = os.environ if environ is None else environ
+        return cls.parse(environ.get("COPRODUCE_DATABASE_URL") or DEFAULT_URL)
+
+    @classmethod
+    def parse(cls, text: str) -> Store:
+        try:
+            url = make_url(text)
+        except ArgumentError as error:
+            raise StoreConfigError(f"COPRODUCE_DATABASE_URL is not a database URL: {text!r}") from error
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise StoreConfigError(
+                "COPRODUCE_DATABASE_URL must start with sqlite:/// or postgresql+psycopg://"
+            )
+        if url.get_backend_name() == "sqlite" and not url.database:
+            raise StoreConfigError("COPRODUCE_DATABASE_URL needs a file: sqlite:///path/to/file.db")
+        if url.get_backend_name() == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        return cls(url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment eventsourcing's own recorders read."""
+        create = {"CREATE_TABLE": "y" if manages_schema() else "n"}
+        if self.is_sqlite:
+            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                    "SQLITE_DBNAME": self.url.database, "SQLITE_LOCK_TIMEOUT": "10", **create}
+        env = {**create, "PERSISTENCE_MODULE": "service.infra.postgres_snapshots:Factory",
+               "POSTGRES_DBNAME": self.url.database or "postgres",
+               "POSTGRES_HOST": self.url.host or "127.0.0.1",
+               "POSTGRES_PORT": str(self.url.port or 5432),
+               "POSTGRES_USER": self.url.username or "postgres",
+               "POSTGRES_PASSWORD": self.url.password or ""}
+        return env
+
+    def engine(self) -> Engine:
+        """A SQLAlchemy engine for our own tables on the same database."""
+        if not self.is_sqlite:
+            return create_engine(self.url, pool_pre_ping=True)
+        engine = create_engine(self.url, connect_args={"timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+
+
+def manages_schema() -> bool:
+    """COPRODUCE_MANAGE_SCHEMA=no: this process never creates tables (`coproduce init` does, once)."""
+    return os.environ.get("COPRODUCE_MANAGE_SCHEMA", "yes").lower() != "no"
+
+
+def create_tables(metadata: MetaData, engine: Engine) -> None:
+    """Create our tables if missing, and the indexes added since a table was made; another
+    process creating them at the same moment is fine."""
+    if not manages_schema():
+        return
+    for attempt in range(3):
+        try:
+            metadata.create_all(engine)
+            for table in metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(engine, checkfirst=True)
+            return
+        except DBAPIError:
+            if attempt == 2:
+                raise
+            time.sleep(0.1)
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.close()
