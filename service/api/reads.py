@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterator
 from typing import Any
 from uuid import UUID
 
@@ -20,8 +16,6 @@ from service.api.paging import page_of
 
 blp = Blueprint("reads", __name__, url_prefix="/api/v1", description="What happened: timelines, input, boards, audit")
 
-AUDIT_COLUMNS = ["position", "occurred_at", "actor_id", "actor_role", "hub_id", "issue_id", "aggregate",
-                 "aggregate_id", "kind"]
 
 
 @blp.route("/issues/<uuid:issue_id>/timeline", methods=["GET"])
@@ -105,7 +99,9 @@ def audit(query):
 def export(query):
     """Download the audit trail (filtered) as JSON Lines or CSV."""
     fmt = query.pop("format")
-    return audit_download(coproduce(), actor(), fmt, _text_filters(query))
+    download = coproduce().audit_export(actor(), fmt, **_text_filters(query))
+    return Response(download.lines, mimetype=download.mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{download.filename}"'})
 
 
 @blp.route("/audit/checkpoints", methods=["GET"])
@@ -137,45 +133,3 @@ def projections():
 
 def _text_filters(query: dict[str, Any]) -> dict[str, Any]:
     return {k: str(value) if k.endswith("_id") else value for k, value in query.items()}
-
-
-def audit_download(app: Any, who: Any, fmt: str, query: dict[str, Any]) -> Response:
-    """The matching events as a JSON Lines or CSV attachment, streamed (`query` needs limit and after)."""
-    app.audit_trail(who, limit=0)  # refused at once, not half-way through a download, if `who` may not
-    rows = _all_events(app, who, query)
-    body = _jsonl(rows) if fmt == "jsonl" else _csv(rows)
-    mimetype = "application/x-ndjson" if fmt == "jsonl" else "text/csv"
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="coproduce-audit.{fmt}"'})
-
-
-def _all_events(app: Any, who: Any, query: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Matching events in batches, so an export of millions never sits in memory at once."""
-    remaining, after = query.pop("limit"), query.pop("after")
-    while remaining > 0:
-        batch = app.audit_trail(who, after=after, limit=min(1000, remaining), **query)
-        if not batch:
-            return
-        yield from batch
-        after, remaining = batch[-1]["position"], remaining - len(batch)
-
-
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: row[k].isoformat() if k == "occurred_at" else row[k] for k in AUDIT_COLUMNS}
-
-
-def _jsonl(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
-    for row in rows:
-        yield json.dumps(_plain(row)) + "\n"
-
-
-def _csv(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, AUDIT_COLUMNS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(_plain(row))
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()

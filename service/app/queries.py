@@ -14,7 +14,7 @@ from projections import accountability, audit_trail, hub_board, my_input, timeli
 from projections.describe import describe
 from projections.times import aware, now
 from service.app.application import CoproduceBase
-from service.app import disclosure
+from service.app import disclosure, exports
 from service.app.authorization import Decision, Permission as P, Target, Who, decide
 from service.app.contributions import Contribution, as_seen, recorded_lately
 from service.app.issue_view import issue_seen
@@ -188,6 +188,13 @@ class ReadQueries(CoproduceBase):
         with self.engine.connect() as conn:
             rows = audit_trail.search(conn, after, limit, **filters)
         return [{**row._asdict(), "occurred_at": aware(row.occurred_at)} for row in rows]
+
+    def audit_export(self, actor: Actor, fmt: str, limit: int, after: int = 0, **filters: Any) -> exports.Export:
+        """The matching events as JSON Lines or CSV, streamed (auditors and admins): refused at once,
+        not half-way through a download, if `actor` may not."""
+        self.authorize(actor, P.READ_AUDIT)
+        return exports.export(lambda since, size: self.audit_trail(actor, after=since, limit=size, **filters),
+                              fmt, limit, after)
 
     def audit_checkpoints(self, actor: Actor) -> dict[str, Any]:
         """The signed checkpoints of the history and the key to check them with (auditors and admins)."""

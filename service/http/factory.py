@@ -10,11 +10,11 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, render_template, request, send_file, url_for
-from werkzeug.exceptions import MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from service.api import accounts, hubs, issues, reads
 from service.api.access import signed_in
-from service.api.problems import ProblemApi, problem
+from service.api.problems import ProblemApi, http_problem, problem
 from service.http.config import Config
 from service.app.coproduce import Coproduce
 from service import web
@@ -58,12 +58,19 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     app.register_blueprint(api_reference)
     observability.install(app, settings.ready_max_lag)
     web.install(app, coproduce)
+    for status in (404, 405):
+        app.register_error_handler(status, outside_any_route)
     limiter = install_limits(app, settings.rate_limit, settings.sign_in_limit, settings.rate_limit_storage)
     for exempt in (observability.health, web.assets, api_reference):  # never rate limited
         limiter.exempt(exempt)
     app.before_request(require_token)  # after the limiter: guessing tokens counts too
     Idempotency(coproduce.engine).init_app(app)  # after the limiter: a replay counts as a request
     return app
+
+
+def outside_any_route(error: HTTPException) -> Response:
+    """An address no route answers (404, 405): problem+json under /api/, a page for people elsewhere."""
+    return http_problem(error) if request.path.startswith("/api/") else web.page_for(error)
 
 
 def require_token() -> None:

@@ -13,7 +13,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLo
 
 from service.app.coproduce import Coproduce
 from service.web import security
-from service.web.blueprint import outside_any_page, web
+from service.web.blueprint import page_for, web  # noqa: F401  (page_for: for addresses no route answers)
 from service.web import admin, auditor, expert, facilitator, issue_pages, owner, signin  # noqa: F401  (routes)
 
 HERE = Path(__file__).parent
@@ -50,7 +50,5 @@ def install(app: Flask, coproduce: Coproduce) -> None:
     app.jinja_env.filters["error_link"] = lambda item: {"text": item[1], "href": f"#{item[0]}"}
     app.context_processor(lambda: {"names": coproduce.display_name})
     app.register_blueprint(web)
-    for status in (404, 405):
-        app.register_error_handler(status, outside_any_page)
     app.register_blueprint(assets)
     security.install(app)

@@ -6,12 +6,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
-from flask import render_template, request
+from flask import Response, render_template, request
 from marshmallow import Schema, ValidationError, fields, validate
 
 from domain import Role
 from service.app import schemas as s
-from service.api.reads import audit_download
 from service.app.authorization import Permission as P
 from service.web import charts
 from service.web.blueprint import acting, web
@@ -73,7 +72,9 @@ def audit_export(fmt: str):
     if errors:
         coproduce().audit_trail(acting(), limit=0)
         return _page([], errors)
-    return audit_download(coproduce(), acting(), fmt, {**query, "limit": 10_000_000})
+    download = coproduce().audit_export(acting(), fmt, limit=10_000_000, **query)
+    return Response(download.lines, mimetype=download.mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{download.filename}"'})
 
 
 class PeriodIn(Schema):

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, g, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound as werkzeug_not_found
 
 from domain import Actor, DomainError, NotAllowed, NotFound
-from service.api.problems import http_problem
 from service.web.form_page import refusal
 
 web = Blueprint("web", __name__, static_folder="static", static_url_path="/web-static")
@@ -42,11 +41,6 @@ def page_for(error: HTTPException):
               404: "Check the address, or go back to your home page.",
               429: "There have been too many tries. Wait a minute and try again."}.get(status, error.description)
     return error_page(status, detail)
-
-
-def outside_any_page(error: HTTPException):
-    """An address no route answers (404, 405): a page for people, problem+json under /api/."""
-    return http_problem(error) if request.path.startswith("/api/") else page_for(error)
 
 
 @web.errorhandler(NotAllowed)
