@@ -1,5 +1,6 @@
 """Every read model Coproduce keeps."""
 
-from projections import accountability, audit_trail, chain, hub_board, my_input, timeline
+from projections import accountability, audit_trail, chain, hub_board, hub_people, my_input, owned_actions, timeline
 
-VIEWS = [chain.view, timeline.view, my_input.view, hub_board.view, accountability.view, audit_trail.view]
+VIEWS = [chain.view, timeline.view, my_input.view, hub_board.view, accountability.view, audit_trail.view,
+         owned_actions.view, hub_people.view]

@@ -133,3 +133,12 @@ def projections():
 
 def _text_filters(query: dict[str, Any]) -> dict[str, Any]:
     return {k: str(value) if k.endswith("_id") else value for k, value in query.items()}
+
+
+@blp.route("/me/actions", methods=["GET"])
+@blp.response(200, v.OwnedActionOut(many=True))
+@blp.paginate()
+@documented(401, 429)
+def my_actions(pagination_parameters):
+    """The actions you own: open ones first, overdue before the rest, soonest due first."""
+    return page_of(coproduce().actions_owned(actor()), pagination_parameters)

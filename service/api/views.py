@@ -309,3 +309,17 @@ class ProjectionStatusOut(Schema):
     head = fields.Integer()
     lag = fields.Integer()
     updated_at = fields.DateTime()
+
+
+class OwnedActionOut(Schema):
+    """An action you own, with its issue, due date, status and latest progress note."""
+
+    action_id = fields.UUID()
+    issue_id = fields.UUID()
+    issue_title = fields.String()
+    hub_id = fields.UUID()
+    title = fields.String()
+    due = fields.Date()
+    status = fields.String(metadata={"description": "open, completed or dropped"})
+    last_progress = fields.String(allow_none=True, metadata={"description": "The latest progress note, if any."})
+    overdue = fields.Boolean(metadata={"description": "Still open after its due date."})
