@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import request
+from flask import request, url_for
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
@@ -13,7 +13,7 @@ from service.api.blueprint import Blueprint
 from service.app import schemas as s
 from service.api import views as v
 from service.api.access import actor, coproduce, signed_in
-from service.api.issues import documented
+from service.api.issues import LOCATION, documented
 from service.api.paging import page_of
 from service.app.presenters import account_view
 
@@ -33,12 +33,21 @@ class PasswordChangeIn(Schema):
 
 @blp.route("/tokens", methods=["POST"])
 @blp.arguments(s.TokenIn)
-@blp.response(201, v.TokenOut)
+@blp.response(201, v.TokenOut, headers=LOCATION)
 @documented(401, 413, 429)
 def sign_in(payload):
-    """Sign in with a username and password; returns a new API token (shown once)."""
+    """Sign in with a username and password; answers the new API token, with its secret (shown once)."""
     account, token_id, secret = coproduce().issue_token(payload["username"], payload["password"], payload["label"])
-    return {"id": token_id, "token": secret, "account_id": account.id}
+    return ({**_token_of(account.id, token_id), "token": secret}, 201,
+            {"Location": url_for("accounts.get_token", token_id=token_id)})
+
+
+def _token_of(account_id: UUID, token_id: UUID) -> dict:
+    """One of the account's tokens, as GET /tokens/{id} shows it; 404 if it has none with that id."""
+    for token in coproduce().credentials.tokens_of(account_id):
+        if token["id"] == token_id:
+            return {**token, "account_id": account_id}
+    abort(404, message="You have no token with that id.")
 
 
 @blp.route("/tokens", methods=["GET"])
@@ -46,7 +55,16 @@ def sign_in(payload):
 @documented(401, 429)
 def list_tokens():
     """Your API tokens (never their secrets)."""
-    return coproduce().credentials.tokens_of(signed_in().id)
+    account_id = signed_in().id
+    return [{**token, "account_id": account_id} for token in coproduce().credentials.tokens_of(account_id)]
+
+
+@blp.route("/tokens/<uuid:token_id>", methods=["GET"])
+@blp.response(200, v.TokenInfoOut)
+@documented(401, 404, 429)
+def get_token(token_id):
+    """One of your API tokens (never its secret)."""
+    return _token_of(signed_in().id, token_id)
 
 
 @blp.route("/tokens/<uuid:token_id>", methods=["DELETE"])
@@ -78,12 +96,13 @@ def list_accounts(pagination_parameters):
 
 @blp.route("/accounts", methods=["POST"])
 @blp.arguments(s.AccountIn)
-@blp.response(201, v.AccountOut)
+@blp.response(201, v.AccountOut, headers=LOCATION)
 @documented(401, 403, 404, 409, 413, 429)
 def create_account(payload):
     """Register a person with a role, a password and hubs (admins)."""
     account_id = coproduce().open_account(actor=actor(), **payload)
-    return account_view(coproduce(), coproduce().account(account_id))
+    return (account_view(coproduce(), coproduce().account(account_id)), 201,
+            {"Location": url_for("accounts.get_account", account_id=account_id)})
 
 
 @blp.route(ACCOUNT, methods=["GET"])

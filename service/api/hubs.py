@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 from uuid import UUID
 
+from flask import url_for
+
 from service.api.blueprint import Blueprint
 
 from service.app import schemas as s
 from service.api import views as v
 from service.api.access import actor, coproduce
-from service.api.issues import answer, documented
+from service.api.issues import ETAG, LOCATION, answer, documented
 from service.api.paging import page_of
 from service.app.presenters import hub_view
 
@@ -31,11 +33,12 @@ def list_hubs(pagination_parameters):
 
 @blp.route("", methods=["POST"])
 @blp.arguments(s.HubIn)
-@blp.response(201, v.HubOut)
+@blp.response(201, v.HubOut, headers=LOCATION)
 @documented(401, 403, 409, 413, 429)
 def create_hub(payload):
     """Create a hub (admins)."""
-    return hub_view(coproduce().hub(coproduce().create_hub(actor=actor(), **payload)))
+    hub_id = coproduce().create_hub(actor=actor(), **payload)
+    return hub_view(coproduce().hub(hub_id)), 201, {"Location": url_for("hubs.get_hub", hub_id=hub_id)}
 
 
 @blp.route(HUB, methods=["GET"])
@@ -78,12 +81,14 @@ def list_sessions(hub_id, pagination_parameters):
 
 @blp.route(HUB + "/sessions", methods=["POST"])
 @blp.arguments(s.SessionIn)
-@blp.response(201, v.SessionOut)
+@blp.response(201, v.SessionOut, headers=LOCATION)
 @documented(401, 403, 404, 409, 413, 429)
 def record_session(payload, hub_id):
-    """Record a session where input was gathered (facilitators and managers)."""
+    """Record a session where input was gathered (facilitators and managers); its Location is
+    the hub's list of sessions, where it is shown (a session has no URL of its own)."""
     session_id = coproduce().record_session(hub_id, actor(), **payload)
-    return dataclasses.asdict(coproduce().hub(hub_id).session(session_id))
+    session = dataclasses.asdict(coproduce().hub(hub_id).session(session_id))
+    return session, 201, {"Location": url_for("hubs.list_sessions", hub_id=hub_id)}
 
 
 @blp.route(HUB + "/issues", methods=["GET"])
@@ -100,7 +105,7 @@ def list_issues(hub_id, pagination_parameters):
 
 @blp.route(HUB + "/issues", methods=["POST"])
 @blp.arguments(s.RaiseIn)
-@blp.response(201, v.IssueOut)
+@blp.response(201, v.IssueOut, headers={**ETAG, **LOCATION})
 @documented(401, 403, 404, 409, 413, 429)
 def raise_issue(payload, hub_id):
     """Raise an issue in the hub; it starts in frame."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from flask import url_for
+
 from service.http import idempotency
 from service.api.blueprint import Blueprint
 
@@ -18,6 +20,9 @@ blp = Blueprint("issues", __name__, url_prefix="/api/v1/issues", description="Sy
 
 ISSUE = "/<uuid:issue_id>"
 ERRORS = (401, 403, 404, 409, 412, 413, 429)
+ETAG = {"ETag": {"description": "The issue's version", "schema": {"type": "string"}}}
+LOCATION = {"Location": {"description": "The URL of what was created (for something inside an issue: the issue's)",
+                         "schema": {"type": "string"}, "required": True}}
 
 
 def documented(*codes: int):
@@ -32,9 +37,12 @@ def documented(*codes: int):
 def answer(issue_id: UUID, status: int = 200, created: UUID | None = None):
     """A command's answer: the issue as the command left it, its version as the ETag. With
     `Prefer: return=minimal`, only the issue's id and version: the same shape, without the
-    cost of rendering every contribution."""
+    cost of rendering every contribution. A 201 names the issue as its Location: the issue
+    itself, or the issue that now lists what was `created` in it."""
     issue = coproduce().just_saved(issue_id) or coproduce().issue(issue_id)
     headers = _etag(issue)
+    if status == 201:
+        headers["Location"] = url_for("issues.get_issue", issue_id=issue_id)
     if prefers_minimal():
         body = {"id": issue.id, "version": issue.version}
         headers["Preference-Applied"] = MINIMAL
@@ -59,7 +67,7 @@ def _etag(issue) -> dict[str, str]:
 
 
 @blp.route(ISSUE, methods=["GET"])
-@blp.response(200, v.IssueOut, headers={"ETag": {"description": "The issue's version", "schema": {"type": "string"}}})
+@blp.response(200, v.IssueOut, headers=ETAG)
 @documented(401, 404, 429)
 def get_issue(issue_id):
     """An issue, with its input, decisions and what is missing before its next stage."""
@@ -77,12 +85,14 @@ def missing(query, issue_id):
 
 
 @blp.route(ISSUE + "/history", methods=["GET"])
-@blp.response(200, v.HistoryEntryOut(many=True))
+@blp.arguments(s.TimelineQuery, location="query")
+@blp.response(200, v.TimelineEntryOut(many=True))
 @blp.paginate()
 @documented(401, 404, 429)
-def history(issue_id, pagination_parameters):
-    """Every event of the issue in plain words: when, who, what, why (the timeline, unfiltered)."""
-    return page_of(coproduce().timeline(issue_id, actor()), pagination_parameters)
+def history(query, issue_id, pagination_parameters):
+    """The issue's timeline under the name the web page and the command line use: the same answer,
+    the same filters, as `/timeline`."""
+    return page_of(coproduce().timeline(issue_id, actor(), **query), pagination_parameters)
 
 
 @blp.route(ISSUE + "/framing", methods=["POST"])
@@ -107,7 +117,7 @@ def select(payload, issue_id):
 
 @blp.route(ISSUE + "/contributions", methods=["POST"])
 @blp.arguments(s.ContributionIn)
-@blp.response(201, v.CreatedOut)
+@blp.response(201, v.CreatedOut, headers={**ETAG, **LOCATION})
 @documented(*ERRORS)
 def contribute(payload, issue_id):
     """Add input: your own, or (as a facilitator) an expert's, given at a session."""
@@ -139,7 +149,7 @@ def theme(payload, issue_id):
 
 @blp.route(ISSUE + "/findings", methods=["POST"])
 @blp.arguments(s.FindingIn)
-@blp.response(201, v.CreatedOut)
+@blp.response(201, v.CreatedOut, headers={**ETAG, **LOCATION})
 @documented(*ERRORS)
 def record_finding(payload, issue_id):
     """Record what exploring showed, linked to the input behind it."""
@@ -159,7 +169,7 @@ def add_stakeholder(payload, issue_id):
 
 @blp.route(ISSUE + "/actions", methods=["POST"])
 @blp.arguments(s.ActionIn)
-@blp.response(201, v.CreatedOut)
+@blp.response(201, v.CreatedOut, headers={**ETAG, **LOCATION})
 @documented(*ERRORS)
 def commit_action(payload, issue_id):
     """Commit to an action with a named owner and a due date."""
@@ -199,7 +209,7 @@ def drop_action(payload, issue_id, action_id):
 
 @blp.route(ISSUE + "/feedback", methods=["POST"])
 @blp.arguments(s.FeedbackIn)
-@blp.response(201, v.CreatedOut)
+@blp.response(201, v.CreatedOut, headers={**ETAG, **LOCATION})
 @documented(*ERRORS)
 def give_feedback(payload, issue_id):
     """Tell contributors what happened with their input."""
@@ -209,7 +219,7 @@ def give_feedback(payload, issue_id):
 
 @blp.route(ISSUE + "/learning", methods=["POST"])
 @blp.arguments(s.LearningIn)
-@blp.response(201, v.CreatedOut)
+@blp.response(201, v.CreatedOut, headers={**ETAG, **LOCATION})
 @documented(*ERRORS)
 def record_learning(payload, issue_id):
     """Record what changed, the evidence and what to do next."""

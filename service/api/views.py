@@ -17,17 +17,20 @@ class ProblemOut(Schema):
     missing = fields.List(fields.String(), metadata={"description": "Every unmet criterion, for a refused move."})
 
 
-class TokenOut(Schema):
-    id = fields.UUID()
-    token = fields.String(metadata={"description": "Send as `Authorization: Bearer <token>`; shown only once."})
-    account_id = fields.UUID()
-
-
 class TokenInfoOut(Schema):
+    """An API token as `GET /tokens/{id}` shows it: never its secret."""
+
     id = fields.UUID()
+    account_id = fields.UUID()
     label = fields.String()
     created_at = fields.DateTime()
     revoked_at = fields.DateTime(allow_none=True)
+
+
+class TokenOut(TokenInfoOut):
+    """A new API token: as `GET /tokens/{id}` shows it, and its secret, shown only this once."""
+
+    token = fields.String(metadata={"description": "Send as `Authorization: Bearer <token>`; shown only once."})
 
 
 class AccountOut(Schema):
@@ -155,7 +158,8 @@ class IssueOut(Schema):
 
 
 class CreatedOut(Schema):
-    """A new item on an issue: its id, and the issue as it now stands."""
+    """Something new inside an issue (input, a finding, an action, feedback, learning): its id,
+    and the issue as it now stands, which lists it."""
 
     id = fields.UUID()
     issue = fields.Nested(IssueOut)
@@ -166,19 +170,18 @@ class MissingOut(Schema):
     missing = fields.List(fields.String())
 
 
-class HistoryEntryOut(Schema):
-    position = fields.Integer(metadata={"description": "The event's version within the issue."})
+class TimelineEntryOut(Schema):
+    """One event of an issue in plain words (`/timeline`, and `/history`, its alias)."""
+
+    version = fields.Integer(metadata={"description": "The issue's version this event made: the ETag's number."})
     kind = fields.String()
+    stage = fields.String(metadata={"description": "The stage the issue was in when it happened."})
     when = fields.DateTime()
     who = fields.String()
     role = fields.String()
     what = fields.String()
     why = fields.String()
     level = fields.String()
-
-
-class TimelineEntryOut(HistoryEntryOut):
-    stage = fields.String(metadata={"description": "The stage the issue was in when it happened."})
     contribution_ids = fields.List(fields.UUID())
 
 
@@ -256,7 +259,7 @@ class OwnerActionsOut(Schema):
 
 class FeltOut(Schema):
     issue_id = fields.UUID()
-    decision = fields.Integer()
+    decision = fields.Integer(metadata={"description": "The decision's version in the issue's timeline."})
     kind = fields.String()
     claimed = fields.String()
     felt = fields.Dict(keys=fields.String(), values=fields.Integer())
@@ -278,7 +281,7 @@ class AccountabilityOut(Schema):
 
 
 class AuditEventOut(Schema):
-    position = fields.Integer()
+    position = fields.Integer(metadata={"description": "The event's place in the whole log (`after` pages by it)."})
     occurred_at = fields.DateTime()
     actor_id = fields.UUID(allow_none=True)
     actor_role = fields.String(allow_none=True)

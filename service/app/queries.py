@@ -71,7 +71,7 @@ class ReadQueries(CoproduceBase):
             event = SimpleNamespace(**row.details, timestamp=aware(row.occurred_at),
                                     actor={"id": row.actor_id, "role": row.actor_role})
             described = describe(_as_event(row.kind, event), naming)
-            entries.append({"position": row.version, "kind": row.kind, "stage": row.stage, **vars(described),
+            entries.append({"version": row.version, "kind": row.kind, "stage": row.stage, **vars(described),
                             "contribution_ids": row.contribution_ids})
         return entries
 
