@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
-from domain import workflow
+from domain import policies, workflow
 from domain.actors import Actor, Role
 from domain.errors import IssueClosed, NotFound, RuleBroken, StageRefused, choice
 from domain.participation import ParticipationLevel
@@ -119,7 +119,7 @@ class SystemicIssue(Aggregate):
         return sum(1 for learning in self.learnings.values() if learning.cycle == self.cycle)
 
     def awaits_feedback(self, contribution_id: str) -> bool:
-        return contribution_id not in self.withdrawn and contribution_id not in self.answered
+        return policies.awaits_feedback(contribution_id in self.withdrawn, contribution_id in self.answered)
 
     @property
     def awaiting_feedback(self) -> list[str]:

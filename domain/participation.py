@@ -4,7 +4,9 @@ from enum import Enum
 
 
 class ParticipationLevel(str, Enum):
-    """Rungs of the ladder, lowest first (Think Local Act Personal's ladder)."""
+    """Rungs of the ladder, lowest first (Think Local Act Personal's ladder).
+
+    The order written here is the ladder's order: `policies.ladder()` and every page derive from it."""
 
     COERCION = "coercion"
     EDUCATING = "educating"

@@ -7,8 +7,10 @@ import statistics
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Connection, DateTime, Integer, String, Table, func, select
+from sqlalchemy import Column, ColumnElement, Connection, DateTime, Integer, String, Table, func, select
 
+from domain import policies
+from domain.records import ActionStatus
 from projections.ids import text
 from projections.issue_index import hub_of, issue_table, track_issues
 from projections.times import aware
@@ -54,7 +56,25 @@ ratings = Table(
     Column("level", String(20), nullable=False),
 )
 
-LADDER = ["coercion", "educating", "informing", "consultation", "engagement", "co-design", "co-production"]
+LADDER = [level.value for level in policies.LADDER]
+
+
+# The domain's policies as SQL, so the database counts what the aggregate would
+# (tests/integration/test_policies_agree.py holds the two to the same answers).
+
+def awaits_feedback() -> ColumnElement[bool]:
+    """`policies.awaits_feedback`: not withdrawn, and no feedback has answered it."""
+    return contributions.c.withdrawn_at.is_(None) & contributions.c.first_feedback_at.is_(None)
+
+
+def feedback_overdue(today: datetime, days: int) -> ColumnElement[bool]:
+    """`policies.feedback_overdue`: still awaiting feedback, recorded more than `days` days before `today`."""
+    return awaits_feedback() & (contributions.c.recorded_at < today - timedelta(days=days))
+
+
+def action_overdue(today: date) -> ColumnElement[bool]:
+    """`policies.action_overdue`: still open after its due date (ISO dates sort as text)."""
+    return (actions.c.status == ActionStatus.OPEN.value) & (actions.c.due < today.isoformat())
 
 
 @view.on("SystemicIssue.ContributionRecorded")
@@ -116,7 +136,7 @@ def _days(later: datetime, earlier: datetime) -> float:
 
 
 def report(conn: Connection, hub_id: Any, start: datetime, end: datetime, today: datetime,
-           overdue_days: int = 28) -> dict[str, Any]:
+           overdue_days: int = policies.FEEDBACK_DUE_DAYS) -> dict[str, Any]:
     """The figures for one hub over [start, end): input, feedback, actions, decisions.
     Input since withdrawn is left out of every figure about input.
 
@@ -125,9 +145,9 @@ def report(conn: Connection, hub_id: Any, start: datetime, end: datetime, today:
     hub = str(hub_id)
     received = (contributions.c.hub_id == hub, contributions.c.recorded_at >= start, contributions.c.recorded_at < end,
                 contributions.c.withdrawn_at.is_(None))  # withdrawn input counts nowhere, answered or not
-    awaiting = contributions.c.first_feedback_at.is_(None)
-    count, overdue = conn.execute(select(func.count(), func.count().filter(
-        awaiting & (contributions.c.recorded_at < today - timedelta(days=overdue_days)))).where(*received)).one()
+    count, awaiting, overdue = conn.execute(select(
+        func.count(), func.count().filter(awaits_feedback()),
+        func.count().filter(feedback_overdue(today, overdue_days))).where(*received)).one()
     waits = [_days(answered, recorded) for answered, recorded in conn.execute(
         select(contributions.c.first_feedback_at, contributions.c.recorded_at)
         .where(*received, contributions.c.first_feedback_at.is_not(None)))]
@@ -137,6 +157,7 @@ def report(conn: Connection, hub_id: Any, start: datetime, end: datetime, today:
         "share_with_feedback": round(len(waits) / count, 4) if count else None,
         "median_days_to_feedback": statistics.median(waits) if waits else None,
         "p90_days_to_feedback": _percentile(waits, 0.9),
+        "awaiting_feedback": awaiting,
         "overdue_feedback": overdue,
         "actions_by_owner": _actions_by_owner(conn, hub, start, end, today),
         "decisions_by_level": _decisions_by_level(conn, hub, start, end),
@@ -145,10 +166,10 @@ def report(conn: Connection, hub_id: Any, start: datetime, end: datetime, today:
 
 
 def _actions_by_owner(conn: Connection, hub: str, start: datetime, end: datetime, today: datetime) -> list[dict]:
-    overdue = (actions.c.status == "open") & (actions.c.due < today.date().isoformat())  # ISO dates sort as text
+    overdue = action_overdue(today.date())
     rows = conn.execute(
         select(actions.c.owner_id, func.count().label("committed"),
-               func.count().filter(actions.c.status == "completed").label("completed"),
+               func.count().filter(actions.c.status == ActionStatus.COMPLETED.value).label("completed"),
                func.count().filter(overdue).label("overdue"))
         .where(actions.c.hub_id == hub, actions.c.committed_at >= start, actions.c.committed_at < end)
         .group_by(actions.c.owner_id).order_by(actions.c.owner_id))

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
-    JSON, Boolean, Column, Connection, DateTime, Integer, String, Table, Text, exists, func, select, update,
+    JSON, Boolean, Column, ColumnElement, Connection, DateTime, Integer, String, Table, Text, exists, func, select,
+    update,
 )
 
 from projections.ids import text
@@ -152,9 +153,14 @@ def of_issue(conn: Connection, issue_id: Any) -> dict[str, Any]:
     return {row.contribution_id: row for row in conn.execute(query)}
 
 
+def awaits_feedback() -> ColumnElement[bool]:
+    """`domain.policies.awaits_feedback` as SQL: not withdrawn, and no feedback among its fates
+    (tests/integration/test_policies_agree.py holds it to the policy's answers)."""
+    answered = exists().where(fates.c.contribution_id == contributions.c.contribution_id, fates.c.kind == "feedback")
+    return contributions.c.withdrawn_at.is_(None) & ~answered
+
+
 def count_of_contributor(conn: Connection, contributor_id: Any) -> tuple[int, int]:
     """How many contributions one person has made, and how many of them still await feedback."""
-    answered = exists().where(fates.c.contribution_id == contributions.c.contribution_id, fates.c.kind == "feedback")
-    awaiting = contributions.c.withdrawn_at.is_(None) & ~answered
-    return tuple(conn.execute(select(func.count(), func.count().filter(awaiting)).where(
+    return tuple(conn.execute(select(func.count(), func.count().filter(awaits_feedback())).where(
         contributions.c.contributor_id == str(contributor_id))).one())

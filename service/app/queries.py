@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from domain import Actor, SystemicIssue
+from domain import Actor, SystemicIssue, policies
 from projections import accountability, audit_trail, hub_board, my_input, timeline
 from projections.describe import describe
 from projections.times import aware, now
@@ -128,7 +128,8 @@ class ReadQueries(CoproduceBase):
             "withdrawn": c.withdrawn_at is not None, "erased": text is None and not c.withdrawn_at,
             "entered_by": look.name(c.entered_by) if c.entered_by != c.contributor_id else None,
             "session": self._session(c.hub_id, c.session_id, look), "themes": c.themes, "fates": fates,
-            "awaiting_feedback": not c.withdrawn_at and not any(f["kind"] == "feedback" for f in fates),
+            "awaiting_feedback": policies.awaits_feedback(c.withdrawn_at is not None,
+                                                          any(f["kind"] == "feedback" for f in fates)),
         }
 
     def _action(self, action: Any, look: _Lookups) -> dict[str, Any]:
@@ -171,7 +172,7 @@ class ReadQueries(CoproduceBase):
             return hub_board.hub_issues(conn, hub_id)
 
     def accountability(self, hub_id: UUID, actor: Actor, start: date | None = None, end: date | None = None,
-                       overdue_days: int = 28) -> dict[str, Any]:
+                       overdue_days: int = policies.FEEDBACK_DUE_DAYS) -> dict[str, Any]:
         """Was input answered, were actions done, how were decisions taken (managers, auditors, admins)."""
         self.readable_hub(hub_id, actor, P.READ_REPORTS)
         today = now()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from domain import Attribution, Channel, ParticipationLevel, SessionFormat, Stage, SystemicIssue
+from domain.policies import awaits_feedback
 from service.cli.support import Context, as_option, pass_context, refusals, resolve_in
 
 COMMANDS: list[click.Command] = []
@@ -83,7 +84,8 @@ def show(context: Context, issue: str, as_user: str) -> None:
     if seen["framing"]:
         click.echo(f"Problem: {seen['framing']['problem']}\nAffects: {seen['framing']['affected']}")
     for c in seen["contributions"]:
-        fate = "withdrawn" if c["withdrawn"] else ("answered" if c["answered_by"] else "awaiting feedback")
+        fate = ("awaiting feedback" if awaits_feedback(c["withdrawn"], bool(c["answered_by"]))
+                else "withdrawn" if c["withdrawn"] else "answered")
         mark = "" if c["may_quote"] or c["text_status"] != "shown" else " (not to be quoted)"
         click.echo(f"  input {c['id'][:8]} from {c['contributor']} [{fate}]: "
                    f"{WORDS[c['text_status']] or c['text']}{mark}")

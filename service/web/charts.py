@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from domain import ParticipationLevel
+from domain.policies import ladder
+from service.web.wording import level_name
 
 BAR_WIDTH = 260  # the longest bar, in SVG units (the chart is 340 wide, to read well on a phone)
 
@@ -42,9 +43,9 @@ BLUE, GREEN, GREY, RED, PURPLE = "#005eb8", "#007f3b", "#4c6272", "#d5281b", "#3
 
 def feedback_within(report: dict[str, Any]) -> Chart:
     received = report["contributions_received"]
-    answered = round((report["share_with_feedback"] or 0) * received)
     overdue = report["overdue_feedback"]
-    waiting = max(received - answered - overdue, 0)
+    answered = received - report["awaiting_feedback"]
+    waiting = report["awaiting_feedback"] - overdue
     days = report["overdue_after_days"]
     return chart(f"Feedback within {days} days",
                  f"Of {received} pieces of input, {answered} had feedback, {waiting} are still within "
@@ -76,8 +77,8 @@ def claimed_and_felt(report: dict[str, Any]) -> Chart:
             felt[level] = felt.get(level, 0) + count
     claimed = report["decisions_by_level"]
     rows = []
-    for level in reversed(ParticipationLevel):
-        name = level.value.replace("-", " ").capitalize()
+    for level in ladder(highest_first=True):
+        name = level_name(level)
         rows.append((f"{name}: claimed", claimed.get(level.value, 0), str(claimed.get(level.value, 0)), PURPLE))
         rows.append((f"{name}: felt", felt.get(level.value, 0), str(felt.get(level.value, 0)), BLUE))
     return chart("Participation: claimed and felt",

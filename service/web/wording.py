@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain import Attribution, ParticipationLevel, SessionFormat, Stage
+from domain.policies import ladder
 
 STAGE_MEANS = {
     Stage.FRAME: "The hub is agreeing what the problem is, who it affects, and whether to work on it.",
@@ -12,7 +13,13 @@ STAGE_MEANS = {
     Stage.CLOSED: "This issue is closed: the work on it has finished and everyone who gave input has heard back.",
 }
 
-LEVELS = tuple((level.value, level.value.replace("-", " ").capitalize()) for level in reversed(ParticipationLevel))
+
+def level_name(level: ParticipationLevel) -> str:
+    """A rung of the ladder as the pages name it, e.g. "Co production"."""
+    return level.value.replace("-", " ").capitalize()
+
+
+LEVELS = tuple((level.value, level_name(level)) for level in ladder(highest_first=True))
 NAMING = ((Attribution.NAME.value, "Use my full name"), (Attribution.FIRST_NAME.value, "Use my first name only"),
           (Attribution.ANONYMOUS.value, "Do not name me"))
 YES_NO = (("yes", "Yes"), ("no", "No"))
