@@ -1,5 +1,5 @@
-"""Read latency of the timeline, my input, hub board, accountability report and audit trail,
-over real HTTP, on stores of growing size: p95 at each size beside p95 at the smallest,
+"""Read latency of the timeline, my input, hub board, accountability report, audit trail, an
+action owner's actions and the facilitator's session form (a web page), over real HTTP, on stores of growing size: p95 at each size beside p95 at the smallest,
 each size served by its own server and asked in turn.
 
 Every hub holds about the same number of issues and people at any size (see generate.py),
@@ -9,10 +9,13 @@ so the same questions are asked of the same amount of data: only the store aroun
 from __future__ import annotations
 
 import contextlib
+import http.client
 import random
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
 
 from bench import loadgen
 from bench.commands import UNLIMITED, open_issues
@@ -30,7 +33,9 @@ class Settings:
     keep: str | None = None  # folder where generated SQLite stores are kept between runs
 
 
-PAGES = ("timeline", "my input", "hub board", "accountability", "audit trail", "my input (auditor)")
+PAGES = ("timeline", "my input", "hub board", "accountability", "audit trail", "my input (auditor)", "my actions",
+         "session form (web)")
+WEB = "f0 (web)"  # the facilitator, signed in to the pages with a session cookie rather than a token
 
 
 def pages(hub_id: str, issues: list[str], expert_id: str) -> dict[str, tuple[str, list[str]]]:
@@ -42,7 +47,30 @@ def pages(hub_id: str, issues: list[str], expert_id: str) -> dict[str, tuple[str
         "accountability": ("m0", [f"/hubs/{hub_id}/accountability"]),
         "audit trail": ("auditor", [f"/audit?issue_id={issue}&limit=100" for issue in issues]),
         "my input (auditor)": ("auditor", [f"/accounts/{expert_id}/input"]),
+        "my actions": ("o0", ["/me/actions"]),
+        "session form (web)": (WEB, [f"/hubs/{hub_id}/sessions/new"]),
     }
+
+
+def web_sign_in(site_root: str, username: str, password: str) -> str:
+    """The session cookie of someone signed in to the pages (as a browser would: the form's CSRF token first)."""
+    parts = urlsplit(site_root)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        connection.request("GET", "/sign-in")
+        answer = connection.getresponse()
+        page, cookie = answer.read().decode(), answer.getheader("Set-Cookie", "").split(";")[0]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        form = urlencode({"username": username, "password": password, "csrf_token": token})
+        connection.request("POST", "/sign-in", form, {"Content-Type": "application/x-www-form-urlencoded",
+                                                      "Cookie": cookie})
+        answer = connection.getresponse()
+        answer.read()
+        if answer.status != 303:
+            raise RuntimeError(f"signing in to the pages as {username} failed: {answer.status}")
+        return answer.getheader("Set-Cookie").split(";")[0]
+    finally:
+        connection.close()
 
 
 @dataclass
@@ -70,7 +98,9 @@ def site(kind: str, events: int, settings: Settings) -> Iterator[Site]:
         server, base = start_server(environment(url, COPRODUCE_RATE_LIMIT=UNLIMITED))
         try:
             clients = {who: loadgen.Client(base, loadgen.sign_in(base, who, PASSWORD))
-                       for who in ("e0-0", "m0", "auditor")}
+                       for who in ("e0-0", "m0", "auditor", "o0")}
+            root = base.removesuffix("/api/v1")
+            clients[WEB] = loadgen.Client(root, headers={"Cookie": web_sign_in(root, "f0", PASSWORD)})
             rng = random.Random(7)
             asked = {page: (who, rng.choices(paths, k=settings.samples))
                      for page, (who, paths) in pages(str(hub_id), issues, expert_id).items()}
