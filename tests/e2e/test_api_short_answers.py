@@ -20,6 +20,7 @@ def test_a_short_answer_to_new_input_names_it_and_the_issues_new_version(world):
     assert response.headers["Preference-Applied"] == "return=minimal"
     version = world.app.issue(issue).version
     assert response.headers["ETag"] == f'"{version}"'
+    assert response.headers["Location"] == f"/api/v1/issues/{issue}"
     assert response.json == {"id": response.json["id"], "issue": {"id": str(issue), "version": version}}
     shown = world.call("expert", "GET", f"/api/v1/issues/{issue}").json["contributions"]
     assert response.json["id"] in [c["id"] for c in shown]

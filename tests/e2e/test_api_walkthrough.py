@@ -12,10 +12,11 @@ def test_a_manager_walks_an_issue_from_raised_to_closed(world):
     assert raised.status_code == 201 and raised.json["stage"] == "frame" and raised.headers["ETag"] == '"1"'
     issue = raised.json["id"]
     base = f"/api/v1/issues/{issue}"
+    assert raised.headers["Location"] == base
     said = w.call("expert", "POST", f"{base}/contributions", {
         "text": "A letter came two weeks after I left", "channel": "online", "may_quote": True,
         "attribution": "first_name"})
-    assert said.status_code == 201
+    assert said.status_code == 201 and said.headers["Location"] == base
     mine = said.json["id"]
     # a facilitator adds input from the same expert, said at a session
     by_facilitator = w.call("facilitator", "POST", f"{base}/contributions", {
@@ -62,6 +63,7 @@ def test_a_manager_walks_an_issue_from_raised_to_closed(world):
     assert history.status_code == 200 and len(history.json) == 17
     assert history.json[-1]["what"] == "closed the issue with the outcome: Texts and letters both"
     assert json.loads(history.headers["X-Pagination"])["total"] == 17
+    assert [entry["version"] for entry in history.json] == list(range(1, 18))
 
 
 def test_parking_reopening_moving_back_withdrawing_and_dropping(world):
@@ -85,6 +87,7 @@ def test_hubs_sessions_and_accounts(world):
     created = w.call("admin", "POST", "/api/v1/hubs", {"name": "Wisbech", "area": "Fenland", "lifecycle": "planning"})
     assert created.status_code == 201 and created.json["lifecycle"] == "planning"
     new_hub = created.json["id"]
+    assert created.headers["Location"] == f"/api/v1/hubs/{new_hub}"
     assert w.call("admin", "POST", f"/api/v1/hubs/{new_hub}/lifecycle", {"to": "active"}).json["lifecycle"] == "active"
     assert w.call("admin", "GET", f"/api/v1/hubs/{new_hub}").json["name"] == "Wisbech"
     session = w.call("facilitator", "POST", f"/api/v1/hubs/{hub}/sessions", {
@@ -107,7 +110,7 @@ def test_hubs_sessions_and_accounts(world):
 def test_signing_in_tokens_and_passwords(world):
     w = world
     token = w.client.post("/api/v1/tokens", json={"username": "expert", "password": PASSWORD, "label": "phone"})
-    assert token.status_code == 201 and token.json["token"].startswith("cp_")
+    assert token.status_code == 201 and token.json["token"].startswith("cp_") and token.json["label"] == "phone"
     headers = {"Authorization": f"Bearer {token.json['token']}"}
     assert w.client.get("/api/v1/me", headers=headers).json["username"] == "expert"
     labels = [t["label"] for t in w.client.get("/api/v1/tokens", headers=headers).json]
