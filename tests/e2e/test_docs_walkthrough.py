@@ -22,4 +22,5 @@ def test_the_curl_walk_through_works_as_written(server):
     assert "no framing statement yet" in out
     assert "1 contribution awaits feedback" in out
     assert out.count("closed") >= 2 and "explore" in out and "learn" in out
-    assert "Kim Hale (expert) raised the issue" in out
+    assert re.search(r"^HTTP/1\.1 201 .*\nLocation: /api/v1/issues/[0-9a-f-]{36}$", out, re.M | re.I)
+    assert re.search(r"^1 \d{4}-\d\d-\d\dT\d\d:\d\d Kim Hale \(expert\) raised the issue", out, re.M)
