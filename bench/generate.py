@@ -30,6 +30,7 @@ from domain import (
     SessionFormat, Stage, SystemicIssue, Username,
 )
 from service.app.coproduce import Coproduce
+from service.bootstrap import open_application
 from service.infra.store import Store
 
 T = TypeVar("T")
@@ -168,7 +169,7 @@ class Generator:
 
 def generate(database_url: str, events: int, seed: int = 7, catch_up: bool = True) -> dict[str, float]:
     """Fill an empty store; returns how many events were written and how fast."""
-    app = Coproduce(Store.parse(database_url), projections_inline=False)
+    app = open_application(Store.parse(database_url), projections_inline=False)
     try:
         started = time.perf_counter()
         written = Generator(app, seed).run(events)
@@ -186,7 +187,7 @@ def generate(database_url: str, events: int, seed: int = 7, catch_up: bool = Tru
 
 def on_store(database_url: str, question: Callable[[Coproduce], T]) -> T:
     """Open the application on a store, ask it one thing, close it."""
-    app = Coproduce(Store.parse(database_url), projections_inline=False)
+    app = open_application(Store.parse(database_url), projections_inline=False)
     try:
         return question(app)
     finally:

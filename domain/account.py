@@ -10,6 +10,16 @@ from domain.actors import Actor, Role
 from domain.errors import RuleBroken, choice
 
 
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
+
+
+def check_password_rule(password: str) -> None:
+    """The one rule a password must keep; RuleBroken naming it otherwise."""
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise RuleBroken(f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters long")
+
+
 class Account(Aggregate):
     """A person known to Coproduce; `name` and `contact` are sealed with their own key."""
 

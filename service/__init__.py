@@ -2,7 +2,7 @@
 
 
 def create_app(config=None):
-    """The Flask application (see service.http.factory.create_app)."""
-    from service.http.factory import create_app as factory
+    """The Flask application (see service.bootstrap.create_app)."""
+    from service.bootstrap import create_app as factory
 
     return factory(config)

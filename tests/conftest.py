@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from domain import Role
 from service.app.coproduce import Coproduce
+from service.bootstrap import open_application
 from service.infra.store import Store
 
 POSTGRES_URL = os.environ.get("COPRODUCE_TEST_POSTGRES_URL",
@@ -68,7 +69,7 @@ def store(request, tmp_path) -> Store:
 
 @pytest.fixture
 def app(store):
-    application = Coproduce(store, projections_inline=True)
+    application = open_application(store, projections_inline=True)
     yield application
     application.close()
 

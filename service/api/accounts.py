@@ -20,7 +20,7 @@ from service.app.presenters import account_view
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts and API tokens")
 
 ACCOUNT = "/accounts/<uuid:account_id>"
-NEW_PASSWORD = validate.Length(min=12, max=200)
+NEW_PASSWORD = s.PASSWORD
 
 
 class PasswordChangeIn(Schema):

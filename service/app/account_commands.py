@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID, uuid4
 
 from domain import Account, Actor, Hub, HubLifecycle, Role, RuleBroken, Username
-from service.infra.idempotency_store import STORED_ANSWER, idempotency_keys
+from domain.account import check_password_rule
 from service.app.application import CoproduceBase
 from service.app.authorization import Permission as P, Target
 from service.app.people_queries import Person, every_person, people_of_hub
-from service.infra.credentials import MIN_PASSWORD_LENGTH
 
 
 class AccountCommands(CoproduceBase):
@@ -43,8 +41,8 @@ class AccountCommands(CoproduceBase):
         actor = self.authorize(actor, P.MANAGE_ACCOUNTS)
         for hub_id in hub_ids:
             self.hub(hub_id)
-        if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-            raise RuleBroken(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        if password is not None:
+            check_password_rule(password)
         account_id = self.register_account(username, role, name, contact, actor)
         if password is not None:
             self.set_password(account_id, password)
@@ -83,22 +81,11 @@ class AccountCommands(CoproduceBase):
             raise RuleBroken(f"{account.username} is the last admin: make another admin first")
 
     def forget_hooks_run(self, account_id: UUID) -> None:
-        """Blank any stored API answer kept whole by an earlier release (it may quote the person; answers
-        kept now hold no one's words) and make deleted bytes go."""
-        erased = json.dumps({"type": "about:blank", "title": "Conflict", "status": 409,
-                             "detail": "This request was already carried out; its answer was erased "
-                                       "when a person was forgotten."}).encode()
-        with self.engine.begin() as conn:  # keys stay claimed, so a retry still records nothing twice
-            conn.execute(idempotency_keys.update().where(
-                idempotency_keys.c.status.is_not(None), idempotency_keys.c.content_type != STORED_ANSWER).values(
-                status=409, body=erased, content_type="application/problem+json", etag=None))
+        """Bring the read models up to date, then let the adapters make deleted bytes go (and blank
+        any stored API answer an earlier release kept whole, which may quote the person)."""
         self.projections.catch_up()
-        if self.store.is_sqlite:
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        else:
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.exec_driver_sql("VACUUM person_keys")
+        for hook in self.wiring.after_forget:
+            hook(account_id)
 
     def all_accounts(self, actor: Actor) -> list[Person]:
         """Every account, in the order they were registered (admins and auditors), from the accounts list."""

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -15,42 +13,27 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import InternalError, JSONTranscoder, RecordConflictError
 
 from domain import (
-    Account, Actor, ConflictError, Hub, NotAllowed, NotFound, RuleBroken, StaleVersion, SystemicIssue, Username,
+    Account,
+    Actor,
+    ConflictError,
+    Hub,
+    NotAllowed,
+    NotFound,
+    RuleBroken,
+    StaleVersion,
+    SystemicIssue,
+    Username,
 )
 from projections.all_views import VIEWS
 from projections.describe import FORGOTTEN
 from projections.runner import Projections
-from service.infra import idempotency_store
-from service.infra.audit import Audit
 from service.app.authorization import Decision, Permission, Target, Who, decide
-from service.infra.catch_ups import CatchUps
-from service.infra.copies import copied
-from service.infra.credentials import Credentials
-from service.infra.keystore import KeyStore
-from service.infra.sealing import Sealer
-from service.infra.snapshots import SnapshotTranscoder
-from service.infra.store import Store, StoreConfigError, create_tables
-from service.infra.transcodings import register_domain_records
-from service.infra.writes import NoTurns, WriteTurns
+from service.app.catch_ups import CatchUps
+from service.app.copies import copied
+from service.app.ports import Keys, Wiring
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
-
-
-def signing_key_path(store: Store) -> Path:
-    """COPRODUCE_SIGNING_KEY, or `signing-key.pem` beside the SQLite file (var/ for PostgreSQL)."""
-    configured = os.environ.get("COPRODUCE_SIGNING_KEY")
-    if configured:
-        return Path(configured)
-    return (Path(store.url.database).parent if store.is_sqlite else Path("var")) / "signing-key.pem"
-
-
-def projections_inline_default(store: Store) -> bool:
-    """COPRODUCE_PROJECTIONS=inline|worker; by default inline on SQLite, a worker on PostgreSQL."""
-    mode = os.environ.get("COPRODUCE_PROJECTIONS") or ("inline" if store.is_sqlite else "worker")
-    if mode not in ("inline", "worker"):
-        raise StoreConfigError("COPRODUCE_PROJECTIONS must be inline or worker")
-    return mode == "inline"
 
 
 def _tolerating_concurrent_create(make: Callable[[], T]) -> T:
@@ -69,7 +52,7 @@ class _KeysOnce:
     """A key store's answers remembered for the length of one answer (never across answers,
     so a forgotten person's key is not kept alive)."""
 
-    def __init__(self, keys: KeyStore):
+    def __init__(self, keys: Keys):
         self.keys, self.found = keys, {}
 
     def key_for(self, person_id: UUID) -> bytes | None:
@@ -85,24 +68,22 @@ class CoproduceBase(Application):
     snapshotting_intervals = {SystemicIssue: 50}
     env = {"AGGREGATE_CACHE_MAXSIZE": "1000"}
 
-    def __init__(self, store: Store | None = None, env: dict[str, str] | None = None,
-                 projections_inline: bool | None = None):
-        """`projections_inline`: catch the read models up after every command (the default on
-        SQLite); otherwise a separate `coproduce projections run` worker does it."""
-        self.store = store or Store.from_env()
-        super().__init__({**self.store.eventsourcing_env(), **(env or {})})
-        self.engine = self.store.engine()
-        self.writes = WriteTurns(Path(self.store.url.database)) if self.store.is_sqlite else NoTurns()
-        self.keys = KeyStore(self.engine)
-        self.sealer = Sealer(self.keys)
-        self.credentials = Credentials(self.engine)
+    def __init__(self, wiring: Wiring):
+        """Built by the composition root (`service.bootstrap.open_application`), which reads the
+        settings and makes the adapters. `wiring.projections_inline`: catch the read models up after
+        every command (the default on SQLite); otherwise a `coproduce projections run` worker does it."""
+        self.wiring = wiring
+        self.store = wiring.store
+        super().__init__(dict(wiring.eventsourcing_env))
+        self.engine = wiring.engine
+        self.writes = wiring.turns
+        self.keys = wiring.keys
+        self.sealer = wiring.sealer_for(self.keys)
+        self.credentials = wiring.credentials
         self._saved = threading.local()
-        create_tables(idempotency_store.metadata, self.engine)
-        self.projections = Projections(self.recorder, self.mapper, self.engine, VIEWS, create_tables)
-        self.projections_inline = projections_inline_default(self.store) if projections_inline is None \
-            else projections_inline
-        self.audit = Audit(self.engine, self.recorder, self.projections, signing_key_path(self.store),
-                           float(os.environ.get("COPRODUCE_CHECKPOINT_SECONDS") or 3600))
+        self.projections = Projections(self.recorder, self.mapper, self.engine, VIEWS, wiring.create_tables)
+        self.projections_inline = wiring.projections_inline
+        self.audit = wiring.audit(self.recorder, self.projections)
         self.catch_ups = CatchUps(self._catch_up_inline)
 
     def _record(self, processing_event: Any) -> Any:
@@ -125,12 +106,12 @@ class CoproduceBase(Application):
     def construct_snapshot_store(self) -> Any:
         """Snapshots in their own, faster format (service/snapshots.py); events stay JSON."""
         recorder = _tolerating_concurrent_create(lambda: self.factory.aggregate_recorder(purpose="snapshots"))
-        mapper = self.factory.mapper(transcoder=SnapshotTranscoder(self.mapper.transcoder))
+        mapper = self.factory.mapper(transcoder=self.wiring.snapshot_transcoder(self.mapper.transcoder))
         return self.factory.event_store(mapper=mapper, recorder=recorder)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
-        register_domain_records(transcoder)
+        self.wiring.register_transcodings(transcoder)
 
     def close(self) -> None:
         super().close()
@@ -275,7 +256,7 @@ class CoproduceBase(Application):
 
     def opener(self) -> Callable[[str], str | None]:
         """`open_sealed` for one answer showing many values: each person's key is read once."""
-        return Sealer(_KeysOnce(self.keys)).open
+        return self.wiring.sealer_for(_KeysOnce(self.keys)).open
 
     def history(self, aggregate_id: UUID) -> list[Any]:
         """Every event of one aggregate, oldest first."""

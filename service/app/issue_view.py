@@ -12,7 +12,7 @@ from domain.workflow import next_stage
 from service.app import disclosure
 from service.app.authorization import Who
 from service.app.contributions import Contribution
-from service.infra.sealing import SealBroken
+from service.app.ports import SealBroken
 
 Opener = Callable[[str], str | None]
 Names = Callable[[str], str]

@@ -18,7 +18,7 @@ from service.app import disclosure, exports
 from service.app.authorization import Decision, Permission as P, Target, Who, decide
 from service.app.contributions import Contribution, as_seen, recorded_lately
 from service.app.issue_view import issue_seen
-from service.infra.sealing import SealBroken
+from service.app.ports import SealBroken
 from service.app.timeline_view import TimelineNaming
 
 ERASED = "input withdrawn at the contributor's request"  # shown once the contributor is forgotten

@@ -8,9 +8,11 @@ from enum import Enum
 from marshmallow import Schema, fields, validate
 
 from domain import Attribution, Channel, HubLifecycle, ParticipationLevel, Role, SessionFormat, Stage
+from domain.account import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 TEXT = validate.Length(min=1, max=5000)
 LINE = validate.Length(min=1, max=300)
+PASSWORD = validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)  # the domain's password rule
 LAST_POSITION = 2**63 - 1  # positions are 64-bit integers in both stores
 # A report's period is widened by a year before its first day and a day after its last: these ends
 # keep that arithmetic inside the calendar datetime can count (years 1 to 9999), with room to spare.
@@ -54,12 +56,12 @@ class AccountIn(Schema):
     role = choice(Role)
     name = line()
     contact = fields.String(load_default="", validate=validate.Length(max=300))
-    password = fields.String(validate=validate.Length(min=12, max=200), load_only=True)
+    password = fields.String(validate=PASSWORD, load_only=True)
     hub_ids = fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=50))
 
 
 class PasswordIn(Schema):
-    password = fields.String(required=True, validate=validate.Length(min=12, max=200), load_only=True)
+    password = fields.String(required=True, validate=PASSWORD, load_only=True)
 
 
 class RoleIn(Schema):

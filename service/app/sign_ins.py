@@ -5,9 +5,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from domain import Account, Actor, DomainError, NotAllowed, NotFound, RuleBroken
+from domain.account import check_password_rule
 from service.app.application import CoproduceBase
 from service.app.authorization import Decision, Permission, Who, decide
-from service.infra.credentials import API, MIN_PASSWORD_LENGTH, WEB
+from service.app.ports import API, WEB
 
 WEB_SESSION_LABEL = "web sign-in"
 
@@ -28,7 +29,7 @@ class SignIns(CoproduceBase):
         set a password with nobody's say-so. People change theirs with `change_password`;
         admins reset someone's with `reset_password`."""
         self.account(account_id)
-        _long_enough(password)
+        check_password_rule(password)
         self.credentials.set_password(account_id, password)
 
     def change_password(self, account_id: UUID, current: str, new: str, actor: Actor,
@@ -38,7 +39,7 @@ class SignIns(CoproduceBase):
         if actor.account_id != account_id:
             raise NotAllowed("only the person themselves may change their password; an admin may reset it")
         self.account(account_id)
-        _long_enough(new)
+        check_password_rule(new)
         if not self.credentials.check_password(account_id, current):
             raise WrongCurrentPassword("the current password is not right")
         self.credentials.set_password(account_id, new)
@@ -51,7 +52,7 @@ class SignIns(CoproduceBase):
                   Permission.MANAGE_ACCOUNTS) is not Decision.ALLOWED:
             raise NotAllowed(f"your role ({acting.role.value.replace('_', ' ')}) may not reset passwords")
         self.account(account_id)
-        _long_enough(new)
+        check_password_rule(new)
         self.credentials.set_password(account_id, new)
         self.credentials.revoke_all(account_id)
 
@@ -82,8 +83,3 @@ class SignIns(CoproduceBase):
         """The account a live web session belongs to, or None."""
         account_id = self.credentials.account_for_token(secret, WEB)
         return self.account(account_id) if account_id else None
-
-
-def _long_enough(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise RuleBroken(f"password must be at least {MIN_PASSWORD_LENGTH} characters")

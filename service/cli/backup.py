@@ -1,4 +1,5 @@
-"""`coproduce backup` and `coproduce restore` for the embedded store."""
+"""`coproduce backup` and `coproduce restore` for the embedded store: operator steps on the store's
+files, so they use its adapter (service/infra/backup.py) directly."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from service.infra import backup as backups
+from service.bootstrap import Settings, open_application
 from service.cli.support import refusals
-from service.app.coproduce import Coproduce
+from service.infra import backup as backups
 from service.infra.store import Store
 
 
@@ -17,7 +18,7 @@ from service.infra.store import Store
 @refusals
 def backup(file: Path) -> None:
     """Operator: write a consistent copy of the store to FILE, while the service keeps running."""
-    size = backups.backup(Store.from_env(), file)
+    size = backups.backup(Settings.from_env().store(), file)
     click.echo(f"Backed up to {file} ({size:,} bytes). The signing key is not in it: back that up too.")
 
 
@@ -27,13 +28,13 @@ def backup(file: Path) -> None:
 @refusals
 def restore(file: Path, replace: bool) -> None:
     """Operator: put the backup FILE in place as the store (stop the service first), check it and rebuild views."""
-    store = Store.from_env()
+    store = Settings.from_env().store()
     if Path(store.url.database).exists() and not replace:
         raise click.ClickException(f"{store.url.database} already exists; pass --replace to overwrite it")
     staging = Path(store.url.database).with_suffix(".restoring.db")
     try:
         backups.restore(Store.parse(f"sqlite:///{staging}"), file, replace=True)
-        checked = Coproduce(Store.parse(f"sqlite:///{staging}"))  # nothing is replaced unless the copy verifies
+        checked = open_application(Store.parse(f"sqlite:///{staging}"))  # nothing is replaced unless the copy verifies
         try:
             backups.check_restored(checked)
         finally:
@@ -42,7 +43,7 @@ def restore(file: Path, replace: bool) -> None:
     finally:
         for leftover in staging.parent.glob(staging.name + "*"):
             leftover.unlink()
-    app = Coproduce(store)
+    app = open_application(store)
     try:
         applied = app.projections.rebuild()
     finally:

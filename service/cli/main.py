@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from uuid import UUID
 
 import click
@@ -28,7 +27,7 @@ def cli(ctx: click.Context) -> None:
 @refusals
 def init(context: Context, username: str, name: str) -> None:
     """Operator: create or upgrade the store's tables (once, before servers start), and its first admin account."""
-    os.environ["COPRODUCE_MANAGE_SCHEMA"] = "yes"  # the one command that always creates tables
+    context.manage_schema = True  # the one command that always creates tables
     app = context.app
     click.echo(f"Store ready: {app.store.url.render_as_string(hide_password=True)}")
     if app.recorder.max_notification_id():

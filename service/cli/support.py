@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from domain import DomainError, StageRefused
 from service.app.coproduce import Coproduce
-from service.infra.store import StoreConfigError
+from service.bootstrap import Settings, StoreConfigError, open_application
 
 
 class Context:
@@ -22,12 +23,16 @@ class Context:
 
     def __init__(self) -> None:
         self._app: Coproduce | None = None
+        self.manage_schema = False  # True: create missing tables whatever COPRODUCE_MANAGE_SCHEMA says
 
     @property
     def app(self) -> Coproduce:
         if self._app is None:
             try:
-                self._app = Coproduce()
+                settings = Settings.from_env()
+                if self.manage_schema:
+                    settings = replace(settings, manage_schema=True)
+                self._app = open_application(settings=settings)
             except (DBAPIError, PersistenceError) as error:
                 raise click.ClickException(
                     f"cannot open the store ({type(error).__name__}); if it is new and this process may not "

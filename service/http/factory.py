@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import atexit
-from datetime import timedelta
 import logging
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, render_template, request, send_file, url_for
@@ -21,7 +19,6 @@ from service import web
 from service.http import observability
 from service.http.idempotency import Idempotency
 from service.http.ratelimit import install_limits
-from service.infra.store import Store
 
 API_BLUEPRINTS = (hubs.blp, issues.blp, accounts.blp, reads.blp)
 OPEN_ENDPOINTS = {"accounts.sign_in"}  # how a token is got; the description and docs are on another blueprint
@@ -33,9 +30,8 @@ REDOC_BUNDLE = Path(web.__file__).parent / "node_modules" / "redoc" / "bundles" 
 log = logging.getLogger(__name__)
 
 
-def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
-    """Build the web application; `config` overrides COPRODUCE_* settings (field names as keys)."""
-    settings = config if isinstance(config, Config) else Config.from_env(config)
+def create_app(settings: Config, coproduce: Coproduce) -> Flask:
+    """The site and the API around one application (service/bootstrap.py wires them)."""
     app = Flask("coproduce")
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
@@ -47,8 +43,6 @@ def create_app(config: dict[str, Any] | Config | None = None) -> Flask:
     )
     app.before_request(refuse_oversized_request)
     app.after_request(say_what_is_allowed)
-    coproduce = Coproduce(Store.parse(settings.database_url))
-    coproduce.credentials.idle = timedelta(days=settings.token_idle_days)  # COPRODUCE_TOKEN_IDLE_DAYS
     app.extensions["coproduce"] = coproduce
     atexit.register(coproduce.close)
     app.before_request(coproduce.clear_just_saved)

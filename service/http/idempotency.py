@@ -151,11 +151,17 @@ def _older_answers_scrubbed(conn) -> None:
         status=409, body=json.dumps(notice).encode(), content_type=STORED_ANSWER, etag=None))
 
 
+def scrub_older_answers(engine: Engine) -> None:
+    """Answers an earlier release kept whole become notices (when a person is forgotten, too)."""
+    with engine.begin() as conn:
+        _older_answers_scrubbed(conn)
+
+
 class Idempotency:
     """Claims keys before a POST runs and keeps its answer after."""
 
     def __init__(self, engine: Engine):
-        self.engine = engine  # the table is made by the application (service.infra.idempotency_store)
+        self.engine = engine  # the table is made with the application (service/bootstrap.py)
         self.scrubbed = False  # older answers are scrubbed once per process, with the first claim
 
     def init_app(self, app: Flask) -> None:

@@ -40,10 +40,10 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         # must be set before prometheus_client is first imported, so that every worker shares it
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="coproduce-metrics-")
-    from service.app.coproduce import Coproduce
+    from service.bootstrap import open_application
     from service.http.observability import configure_logging
 
-    Coproduce().close()  # create the store's tables once, before the workers start
+    open_application().close()  # create the store's tables once, before the workers start
     configure_logging()
     click.echo(f"Coproduce is listening on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/api/v1/docs)")
     Server(server_options(host, port, workers, threads)).run()

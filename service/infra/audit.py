@@ -6,20 +6,36 @@ import base64
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import BigInteger, Column, Engine, Integer, MetaData, String, Table, UniqueConstraint, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    insert,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 
 from projections import chain
-from projections.auditchain import EXPORT_FORMAT, GENESIS, Stored, checkpoint_message, verify
+from projections.auditchain import (
+    EXPORT_FORMAT,
+    GENESIS,
+    Stored,
+    checkpoint_message,
+    verify,
+)
 from projections.runner import Projections
 from projections.times import now
-from service.infra.store import create_tables
 
 metadata = MetaData()
 checkpoints = Table(
@@ -56,7 +72,7 @@ class Audit:
     """The tamper-evident side of the store."""
 
     def __init__(self, engine: Engine, recorder: Any, projections: Projections, key_path: Path,
-                 interval_seconds: float):
+                 interval_seconds: float, create_tables: Callable[[MetaData, Engine], None]):
         self.engine, self.recorder, self.projections = engine, recorder, projections
         create_tables(metadata, engine)
         if not key_path.exists() and self.checkpoints():

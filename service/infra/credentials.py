@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from functools import cache
 from uuid import UUID, uuid4
@@ -18,16 +19,25 @@ from uuid import UUID, uuid4
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import (
-    Column, DateTime, Engine, MetaData, String, Table, bindparam, inspect, insert, select, update,
+    Column,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    insert,
+    inspect,
+    select,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from projections.times import aware
-from service.infra.store import create_tables, manages_schema
+from service.app.ports import API, WEB
 
-API, WEB = "api", "web"
 TOKEN_IDLE_DAYS = 30
 WEB_SESSION = timedelta(hours=8)  # as long as the session cookie lives
 TOUCH_EVERY = timedelta(hours=1)  # last use is written at most this often per token: reads stay reads
@@ -61,7 +71,6 @@ LIVE_TOKEN = select(tokens.c.id, tokens.c.account_id, tokens.c.kind, tokens.c.cr
 TOUCH = update(tokens).where(tokens.c.id == bindparam("token_id")).values(last_used_at=bindparam("used_at"))
 
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-MIN_PASSWORD_LENGTH = 12
 
 
 def _now() -> datetime:
@@ -82,8 +91,6 @@ def _dummy_hash() -> str:
 def _add_new_columns(engine: Engine) -> None:
     """Stores made before tokens had a kind and a last use get both columns (safe to run again,
     and by two processes at once). Web sign-ins made then become web sessions, not API tokens."""
-    if not manages_schema():
-        return
     postgres = engine.dialect.name == "postgresql"
     added = {"kind": f"VARCHAR(8) NOT NULL DEFAULT '{API}'",
              "last_used_at": "TIMESTAMP WITH TIME ZONE" if postgres else "DATETIME"}
@@ -105,12 +112,15 @@ def _add_new_columns(engine: Engine) -> None:
 class Credentials:
     """Sets and checks passwords; issues, finds and revokes API tokens and web sessions."""
 
-    def __init__(self, engine: Engine, idle_days: int = TOKEN_IDLE_DAYS):
-        """`idle_days`: an API token unused for that long stops working."""
+    def __init__(self, engine: Engine, create_tables: Callable[[MetaData, Engine], None] | None = None,
+                 idle_days: int = TOKEN_IDLE_DAYS):
+        """`create_tables`: makes and upgrades the tables (none: this process does not manage the schema);
+        `idle_days`: an API token unused for that long stops working."""
         self.engine = engine
         self.idle = timedelta(days=idle_days)
-        create_tables(metadata, engine)
-        _add_new_columns(engine)
+        if create_tables is not None:
+            create_tables(metadata, engine)
+            _add_new_columns(engine)
 
     def set_password(self, account_id: UUID, password: str) -> None:
         values = {"account_id": account_id.hex, "hash": HASHER.hash(password), "set_at": _now()}

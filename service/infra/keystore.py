@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from datetime import datetime, timezone
 from uuid import UUID
 
 from sqlalchemy import (
-    Column, DateTime, Engine, LargeBinary, MetaData, String, Table, bindparam, delete, insert, select,
+    Column,
+    DateTime,
+    Engine,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    delete,
+    insert,
+    select,
 )
 from sqlalchemy.exc import IntegrityError
-
-from service.infra.store import create_tables
 
 metadata = MetaData()
 
@@ -34,7 +43,7 @@ KEY_OF = select(person_keys.c.key).where(person_keys.c.person_id == bindparam("p
 class KeyStore:
     """Holds one AES key per person; a deleted key is gone for good."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, create_tables: Callable[[MetaData, Engine], None]):
         self.engine = engine
         create_tables(metadata, engine)
 

@@ -13,20 +13,16 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from service.infra.keystore import KeyStore
+from service.app.ports import Keys, SealBroken
 
 PREFIX = "sealed.v1."
 NONCE_BYTES = 12
 
 
-class SealBroken(Exception):
-    """A sealed value was altered, or opened with the wrong key."""
-
-
 class Sealer:
     """Seals and opens personal content with per-person keys."""
 
-    def __init__(self, keys: KeyStore):
+    def __init__(self, keys: Keys):
         self.keys = keys
 
     def seal(self, person_id: UUID, text: str) -> str:

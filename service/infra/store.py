@@ -1,4 +1,4 @@
-"""Where Coproduce keeps its data: one URL, read from COPRODUCE_DATABASE_URL.
+"""Where Coproduce keeps its data: one database URL (COPRODUCE_DATABASE_URL, read by the composition root).
 
 Events go through eventsourcing's own SQLite or PostgreSQL recorder; our own tables
 (the per-person key store, later the read models) go through SQLAlchemy on the
@@ -7,7 +7,6 @@ same database. See docs/decisions/0001-event-store.md.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,14 +27,10 @@ class Store:
     """A parsed database URL, able to configure both the event store and SQLAlchemy."""
 
     url: URL
+    manage_schema: bool = True  # False: this process never creates tables (`coproduce init` does, once)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Store:
-        environ = os.environ if environ is None else environ
-        return cls.parse(environ.get("COPRODUCE_DATABASE_URL") or DEFAULT_URL)
-
-    @classmethod
-    def parse(cls, text: str) -> Store:
+    def parse(cls, text: str, manage_schema: bool = True) -> Store:
         try:
             url = make_url(text)
         except ArgumentError as error:
@@ -48,7 +43,7 @@ class Store:
             raise StoreConfigError("COPRODUCE_DATABASE_URL needs a file: sqlite:///path/to/file.db")
         if url.get_backend_name() == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
-        return cls(url)
+        return cls(url, manage_schema)
 
     @property
     def is_sqlite(self) -> bool:
@@ -56,7 +51,7 @@ class Store:
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The environment eventsourcing's own recorders read."""
-        create = {"CREATE_TABLE": "y" if manages_schema() else "n"}
+        create = {"CREATE_TABLE": "y" if self.manage_schema else "n"}
         if self.is_sqlite:
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
             return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
@@ -77,17 +72,25 @@ class Store:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
 
+    def create_tables(self, metadata: MetaData, engine: Engine) -> None:
+        """Create our tables if missing, and the indexes added since a table was made (unless this
+        process does not manage the schema); another process creating them at once is fine."""
+        if self.manage_schema:
+            create_tables(metadata, engine)
 
-def manages_schema() -> bool:
-    """COPRODUCE_MANAGE_SCHEMA=no: this process never creates tables (`coproduce init` does, once)."""
-    return os.environ.get("COPRODUCE_MANAGE_SCHEMA", "yes").lower() != "no"
+    def scrub_deleted(self, engine: Engine) -> None:
+        """Make deleted bytes (a destroyed key) go from the files: the WAL on SQLite, dead rows on PostgreSQL."""
+        if self.is_sqlite:
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM person_keys")
 
 
 def create_tables(metadata: MetaData, engine: Engine) -> None:
     """Create our tables if missing, and the indexes added since a table was made; another
     process creating them at the same moment is fine."""
-    if not manages_schema():
-        return
     for attempt in range(3):
         try:
             metadata.create_all(engine)

@@ -8,7 +8,7 @@ from uuid import uuid4
 import pytest
 
 from domain import ConflictError, NotFound
-from service.infra.copies import copied
+from service.app.copies import copied
 
 
 def state(app, issue_id):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from service.infra.catch_ups import CatchUps
+from service.app.catch_ups import CatchUps
 
 
 class Views:

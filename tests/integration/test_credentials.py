@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Column, DateTime, MetaData, String, Table, inspect, select, update
 
 from domain import NotAllowed
-from service.http.config import Config
+from service.bootstrap import http_config
 from service.infra.credentials import API, WEB, Credentials, tokens
 from service.app.sign_ins import NotSignedIn, WrongCurrentPassword
 
@@ -123,9 +123,9 @@ def test_using_a_token_keeps_it_alive_and_its_last_use_is_written_at_most_hourly
 
 def test_the_idle_period_is_a_setting(app, cast, monkeypatch):
     monkeypatch.setenv("COPRODUCE_TOKEN_IDLE_DAYS", "7")
-    assert Config.from_env().token_idle_days == 7
+    assert http_config().token_idle_days == 7
     monkeypatch.delenv("COPRODUCE_TOKEN_IDLE_DAYS")
-    assert Config.from_env().token_idle_days == 30
+    assert http_config().token_idle_days == 30
     weekly = Credentials(app.engine, idle_days=7)
     token_id, secret = weekly.issue_token(cast.ids["alex"], "phone")
     _set(app, token_id, created_at=_ago(days=8))
@@ -169,8 +169,8 @@ def test_a_store_made_before_tokens_had_kinds_gets_them_and_old_web_sign_ins_are
             {"id": "b" * 32, "digest": "2" * 64, "account_id": "c" * 32, "label": "web sign-in", "created_at": now}])
     try:
         # when: opened twice, as a restart would
-        Credentials(engine)
-        Credentials(engine)
+        Credentials(engine, store.create_tables)
+        Credentials(engine, store.create_tables)
         # then
         assert {"kind", "last_used_at"} <= {c["name"] for c in inspect(engine).get_columns("api_tokens")}
         with engine.connect() as conn:

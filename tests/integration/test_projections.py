@@ -19,6 +19,7 @@ from projections.all_views import VIEWS
 from projections.runner import Projections, positions
 from projections.times import now
 from service.app.coproduce import Coproduce
+from service.bootstrap import open_application
 from tests.integration.test_store import say, walk_to_closed
 
 LEVEL = ParticipationLevel.CO_PRODUCTION
@@ -196,7 +197,7 @@ def test_two_rebuilds_at_once_both_finish_and_leave_the_rows_and_indexes_of_one(
 
 def test_a_crash_between_applying_and_committing_neither_doubles_nor_skips(store, cast):
     # given a store with events no view has seen yet
-    writer = Coproduce(store, projections_inline=False)
+    writer = open_application(store, projections_inline=False)
     scenario(writer, cast)
     fragile = Projections(writer.recorder, writer.mapper, writer.engine, VIEWS)
     fragile.catch_up()
@@ -227,7 +228,7 @@ def test_a_crash_between_applying_and_committing_neither_doubles_nor_skips(store
 
 def test_a_reader_following_the_log_never_skips_an_event_while_writers_append(store, cast, app):
     issue = app.raise_issue(cast.hub, "Busy issue", cast.expert)
-    writers = [Coproduce(store, projections_inline=False) for _ in range(3)]
+    writers = [open_application(store, projections_inline=False) for _ in range(3)]
     reader = Projections(app.recorder, app.mapper, app.engine, [audit_trail.view])
     stop = threading.Event()
     follower = threading.Thread(target=reader.run, args=(stop, 0.01))
@@ -259,7 +260,7 @@ def test_a_reader_following_the_log_never_skips_an_event_while_writers_append(st
 
 
 def test_a_projection_worker_in_its_own_process_catches_up(store, cast, tmp_path):
-    writer = Coproduce(store, projections_inline=False)
+    writer = open_application(store, projections_inline=False)
     env = {**os.environ, "COPRODUCE_DATABASE_URL": store.url.render_as_string(hide_password=False),
            "COPRODUCE_PROJECTIONS": "worker"}
     worker = subprocess.Popen([str(Path(sys.executable).with_name("coproduce")), "projections", "run",

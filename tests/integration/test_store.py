@@ -13,7 +13,7 @@ from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain import Attribution, Channel, ConflictError, NotFound, ParticipationLevel, Role, Stage, SystemicIssue
-from service.app.coproduce import Coproduce
+from service.bootstrap import open_application
 from service.infra.snapshots import MARK
 from service.infra.transcodings import dataclass_transcoding
 
@@ -48,7 +48,7 @@ def test_an_issue_walked_to_closed_reads_back_the_same_after_reopening_the_store
     issue = walk_to_closed(app, cast)
     before = app.issue(issue)
     app.close()
-    reopened = Coproduce(store)
+    reopened = open_application(store)
     try:
         after = reopened.issue(issue)
         assert (after.stage, after.version, after.outcome) == (Stage.CLOSED, before.version, "Fixed")
@@ -62,7 +62,7 @@ def test_an_issue_walked_to_closed_reads_back_the_same_after_reopening_the_store
 
 def test_a_stale_write_is_refused_and_loses_nothing(store, app, cast):
     issue = app.raise_issue(cast.hub, "Letters to old addresses", cast.expert)
-    second = Coproduce(store)
+    second = open_application(store)
     try:
         mine, theirs = app.issue(issue), second.issue(issue)
         mine.frame("first", "people", cast.manager)
@@ -88,7 +88,7 @@ def test_concurrent_writers_on_one_issue_never_lose_an_acknowledged_event(store,
     issue = app.raise_issue(cast.hub, "Transport to Ely", cast.expert)
     writers, rounds = 4, 10
     barrier, acknowledged, conflicts = Barrier(writers, timeout=30), [], []
-    apps = [Coproduce(store) for _ in range(writers)]  # one per writer, as separate processes would
+    apps = [open_application(store) for _ in range(writers)]  # one per writer, as separate processes would
 
     def writer(n):
         barrier.wait()
@@ -119,7 +119,7 @@ def test_a_long_history_loads_from_a_snapshot_with_the_same_state(store, app, ca
     assert app.snapshots is not None
     snapshots = list(app.snapshots.get(issue))
     assert [s.originator_version for s in snapshots] == [50, 100]
-    fresh = Coproduce(store)
+    fresh = open_application(store)
     try:
         loaded = fresh.issue(issue)
         assert (loaded.version, loaded.framing.problem) == (121, "restatement 119")
@@ -185,7 +185,7 @@ def test_a_snapshot_of_an_issue_with_every_kind_of_record_loads_the_state_a_repl
     for each in (issue, busy):
         app.take_snapshot(each)
         assert snapshot_rows(app, each)[-1].startswith(MARK)  # every attribute is declared in IssueState
-        fresh = Coproduce(store)
+        fresh = open_application(store)
         try:
             from_snapshot, replayed = fresh.issue(each), project_aggregate(None, fresh.events.get(each))
             assert vars(from_snapshot) == vars(replayed)
@@ -200,7 +200,7 @@ def test_snapshots_written_as_json_before_still_load(store, app, cast):
     json_mapper = Mapper(transcoder=codec.fallback)
     app.snapshots.recorder.insert_events([json_mapper.to_stored_event(Snapshot.take(app.issue(issue)))])
     assert snapshot_rows(app, issue)[-1].startswith(b"{")
-    fresh = Coproduce(store)
+    fresh = open_application(store)
     try:
         assert vars(fresh.issue(issue)) == vars(app.issue(issue))
     finally:
@@ -237,7 +237,7 @@ def test_snapshots_of_issues_that_kept_each_contribution_whole_still_load(store,
         json.register(dataclass_transcoding(contribution))
         data = json.encode({**envelope, "state": _whole_contributions(now, contribution)})
     app.snapshots.recorder.insert_events([StoredEvent(issue, now.version, get_topic(Snapshot), data)])
-    fresh = Coproduce(store)
+    fresh = open_application(store)
     try:
         assert vars(fresh.issue(issue)) == vars(now)
     finally:
@@ -253,7 +253,7 @@ def test_an_index_added_to_a_read_models_table_is_made_when_the_service_starts(s
     with app.engine.begin() as conn:  # as in a store made before the index was declared
         conn.execute(text("DROP INDEX ix_input_contributions_issue_id"))
     assert not indexed(app)
-    started = Coproduce(store)
+    started = open_application(store)
     try:
         assert indexed(started)
     finally:

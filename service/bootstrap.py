@@ -1,0 +1,106 @@
+"""The composition root: the one place that reads the settings (COPRODUCE_* variables) and wires
+the application to its adapters, and the HTTP server to the application."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from service.app.coproduce import Coproduce
+from service.app.ports import Wiring
+from service.http import factory
+from service.http.config import Config
+from service.http.idempotency import scrub_older_answers
+from service.infra import idempotency_store
+from service.infra.audit import Audit
+from service.infra.credentials import Credentials
+from service.infra.keystore import KeyStore
+from service.infra.sealing import Sealer
+from service.infra.snapshots import SnapshotTranscoder
+from service.infra.store import DEFAULT_URL, Store, StoreConfigError
+from service.infra.transcodings import register_domain_records
+from service.infra.writes import NoTurns, WriteTurns
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the application is opened with (the HTTP server's own settings are `Config`)."""
+
+    database_url: str = DEFAULT_URL
+    manage_schema: bool = True  # COPRODUCE_MANAGE_SCHEMA=no: never create tables (`coproduce init` does)
+    projections: str = ""  # inline | worker; none given: inline on SQLite, a worker on PostgreSQL
+    signing_key: str = ""  # none given: signing-key.pem beside the SQLite file, var/ for PostgreSQL
+    checkpoint_seconds: float = 3600
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        return cls(database_url=environ.get("COPRODUCE_DATABASE_URL") or DEFAULT_URL,
+                   manage_schema=environ.get("COPRODUCE_MANAGE_SCHEMA", "yes").lower() != "no",
+                   projections=environ.get("COPRODUCE_PROJECTIONS", ""),
+                   signing_key=environ.get("COPRODUCE_SIGNING_KEY", ""),
+                   checkpoint_seconds=float(environ.get("COPRODUCE_CHECKPOINT_SECONDS") or 3600))
+
+    def store(self) -> Store:
+        return Store.parse(self.database_url, self.manage_schema)
+
+
+def http_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """The HTTP server's settings: COPRODUCE_<NAME> variables, then `overrides` (field names as keys)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for field in fields(Config):
+        raw = environ.get(f"COPRODUCE_{field.name.upper()}")
+        if raw:
+            values[field.name] = int(raw) if field.type == "int" else raw
+    return replace(Config(**values), **dict(overrides or {}))
+
+
+def _projections_inline(settings: Settings, store: Store) -> bool:
+    mode = settings.projections or ("inline" if store.is_sqlite else "worker")
+    if mode not in ("inline", "worker"):
+        raise StoreConfigError("COPRODUCE_PROJECTIONS must be inline or worker")
+    return mode == "inline"
+
+
+def _signing_key(settings: Settings, store: Store) -> Path:
+    if settings.signing_key:
+        return Path(settings.signing_key)
+    return (Path(store.url.database).parent if store.is_sqlite else Path("var")) / "signing-key.pem"
+
+
+def open_application(store: Store | None = None, *, projections_inline: bool | None = None,
+                     settings: Settings | None = None, token_idle_days: int | None = None) -> Coproduce:
+    """The application on `store` (by default the one the settings name), with its adapters."""
+    settings = settings or Settings.from_env()
+    store = store or settings.store()
+    engine = store.engine()
+    store.create_tables(idempotency_store.metadata, engine)
+    credentials = Credentials(engine, store.create_tables if store.manage_schema else None,
+                              **({"idle_days": token_idle_days} if token_idle_days else {}))
+    key_path = _signing_key(settings, store)
+    wiring = Wiring(
+        store=store, eventsourcing_env=store.eventsourcing_env(), engine=engine,
+        projections_inline=_projections_inline(settings, store) if projections_inline is None else projections_inline,
+        turns=WriteTurns(Path(store.url.database)) if store.is_sqlite else NoTurns(),
+        keys=KeyStore(engine, store.create_tables), sealer_for=Sealer, credentials=credentials,
+        create_tables=store.create_tables,
+        audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path,
+                                                  settings.checkpoint_seconds, store.create_tables),
+        snapshot_transcoder=SnapshotTranscoder, register_transcodings=register_domain_records,
+        after_forget=[lambda _: scrub_older_answers(engine), lambda _: store.scrub_deleted(engine)])
+    return Coproduce(wiring)
+
+
+def create_app(overrides: Mapping[str, Any] | Config | None = None) -> Flask:
+    """The site and the API on one application; `overrides` change COPRODUCE_* settings (field names as keys)."""
+    config = overrides if isinstance(overrides, Config) else http_config(overrides)
+    settings = Settings.from_env()
+    store = Store.parse(config.database_url, settings.manage_schema)
+    return factory.create_app(config, open_application(store, settings=settings,
+                                                       token_idle_days=config.token_idle_days))
