@@ -8,9 +8,10 @@ import threading
 
 from service.infra import backup as backups
 from service import create_app
-from service.app.coproduce import Coproduce
+from service.bootstrap import open_application
 from service.http.observability import JsonFormatter
 from service.infra.store import Store
+from tests.e2e.checks import assert_verifies_and_rebuilds_alike
 from tests.integration.test_projections import snapshot
 
 
@@ -83,7 +84,7 @@ def test_a_backup_taken_while_writing_restores_to_a_store_that_verifies(tmp_path
     for copy in copies:
         target = Store.parse(f"sqlite:///{tmp_path}/restored-{copy.stem}.db")
         backups.restore(target, copy)
-        restored = Coproduce(target)
+        restored = open_application(target)
         try:
             restored.projections.catch_up()
             followed = snapshot(restored)
@@ -101,7 +102,7 @@ def test_the_documented_pg_dump_path_restores_a_store_that_verifies(postgres_sto
 
     reset(postgres_store)
     seed(postgres_store)
-    source = Coproduce(postgres_store, projections_inline=True)
+    source = open_application(postgres_store, projections_inline=True)
     try:
         source.audit.checkpoint()
     finally:
@@ -113,12 +114,9 @@ def test_the_documented_pg_dump_path_restores_a_store_that_verifies(postgres_sto
     subprocess.run(["dropdb", *where, "--if-exists", copy], check=True)
     subprocess.run(["createdb", *where, copy], check=True)
     subprocess.run(["pg_restore", *where, "-d", copy, str(dump)], check=True)
-    restored = Coproduce(Store(postgres_store.url.set(database=copy)), projections_inline=True)
+    restored = open_application(Store(postgres_store.url.set(database=copy)), projections_inline=True)
     try:
-        assert restored.audit.verify() == []
-        followed = snapshot(restored)
-        restored.projections.rebuild()
-        assert snapshot(restored) == followed
+        assert_verifies_and_rebuilds_alike(restored)
     finally:
         restored.close()
         restored.engine.dispose()

@@ -15,9 +15,9 @@ import requests
 from sqlalchemy import text
 
 from domain import Role
-from service.app.coproduce import Coproduce
+from service.bootstrap import open_application
 from service.infra.store import Store
-from tests.integration.test_projections import snapshot
+from tests.e2e.checks import assert_verifies_and_rebuilds_alike
 from tests.processes import environment, kill, start_server, start_worker, stop
 
 ALLOWED = {200, 201, 409, 412, 422}
@@ -41,7 +41,7 @@ def pg(postgres_store):
 
 def seed(store, issues: int = 3) -> tuple[list[str], str]:
     """An admin-made hub with a manager and some issues; returns the issue ids and the manager's token."""
-    app = Coproduce(store, projections_inline=True)
+    app = open_application(store, projections_inline=True)
     try:
         admin = app.account(app.register_first_admin("admin", "Ada")).as_actor()
         hub = app.create_hub("Peterborough", "Peterborough", "active", admin)
@@ -54,7 +54,7 @@ def seed(store, issues: int = 3) -> tuple[list[str], str]:
 
 
 def recorded_stakeholders(store, issue_ids: list[str]) -> Counter:
-    app = Coproduce(store, projections_inline=False)
+    app = open_application(store, projections_inline=False)
     try:
         return Counter(s.name for i in issue_ids for s in app.issue(i).stakeholders)
     finally:
@@ -108,16 +108,13 @@ def test_two_servers_and_a_worker_on_postgresql_lose_and_duplicate_nothing(pg):
     assert len(load.acknowledged) > 100
     assert all(recorded[name] == 1 for name in load.acknowledged)
     assert max(recorded.values()) == 1
-    app = Coproduce(pg, projections_inline=False)
+    app = open_application(pg, projections_inline=False)
     try:
         deadline = time.monotonic() + 30
         while any(s["lag"] for s in app.projections.status()):
             assert time.monotonic() < deadline, "the worker did not catch up"
             time.sleep(0.1)
-        followed = snapshot(app)
-        app.projections.rebuild()
-        assert snapshot(app) == followed
-        assert app.audit.verify() == []
+        assert_verifies_and_rebuilds_alike(app)
     finally:
         app.close()
         stop(worker)
@@ -150,7 +147,7 @@ def test_sixteen_clients_racing_on_one_issue_with_if_match_lose_nothing(pg):
         list(pool.map(client, range(16)))
     for process, _ in servers:
         stop(process)
-    app = Coproduce(pg, projections_inline=False)
+    app = open_application(pg, projections_inline=False)
     try:
         issue = app.issue(issue_ids[0])
         versions = [e.originator_version for e in app.history(issue_ids[0])]
@@ -210,13 +207,10 @@ def test_killing_servers_and_the_worker_at_random_loses_no_acknowledged_write(st
     assert max(recorded.values()) == 1, "a write was recorded twice"
     assert set(recorded) <= set(load.sent)
     assert set(load.statuses) <= ALLOWED, load.statuses
-    app = Coproduce(store, projections_inline=False)
+    app = open_application(store, projections_inline=False)
     try:
         app.projections.catch_up()
-        assert app.audit.verify() == []
-        followed = snapshot(app)
-        app.projections.rebuild()
-        assert snapshot(app) == followed
+        assert_verifies_and_rebuilds_alike(app)
     finally:
         app.close()
 
