@@ -83,6 +83,7 @@ class ContributionOut(Schema):
     withdrawn = fields.Boolean()
     themes = fields.List(fields.String())
     answered_by = fields.List(fields.UUID())
+    awaiting_feedback = fields.Boolean(metadata={"description": "Still awaiting feedback (withdrawn input never is)."})
 
 
 class FramingOut(Schema):
@@ -271,6 +272,7 @@ class AccountabilityOut(Schema):
     end = fields.DateTime(data_key="to")
     overdue_after_days = fields.Integer()
     contributions_received = fields.Integer()
+    awaiting_feedback = fields.Integer(metadata={"description": "Of the input received, how much still awaits feedback."})
     share_with_feedback = fields.Float(allow_none=True)
     median_days_to_feedback = fields.Float(allow_none=True)
     p90_days_to_feedback = fields.Float(allow_none=True)

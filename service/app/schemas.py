@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 
 from domain import Attribution, Channel, HubLifecycle, ParticipationLevel, Role, SessionFormat, Stage
 from domain.account import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from domain.policies import FEEDBACK_DUE_DAYS
 
 TEXT = validate.Length(min=1, max=5000)
 LINE = validate.Length(min=1, max=300)
@@ -184,7 +185,7 @@ class MissingQuery(Schema):
 
 class RatingIn(Schema):
     decision = fields.Integer(required=True, validate=validate.Range(min=1),
-                              metadata={"description": "The decision's position in the issue's timeline."})
+                              metadata={"description": "The decision's version in the issue's timeline."})
     level = choice(ParticipationLevel)
 
 
@@ -204,7 +205,7 @@ class AccountabilityQuery(Schema):
         "pattern": DAY_PATTERN})
     end = fields.Date(data_key="to", validate=day_in_range(), metadata={
         "description": f"Last day, included (default: today); {FIRST_DAY} to {LAST_DAY}.", "pattern": DAY_PATTERN})
-    overdue_days = fields.Integer(load_default=28, validate=validate.Range(min=1, max=3650))
+    overdue_days = fields.Integer(load_default=FEEDBACK_DUE_DAYS, validate=validate.Range(min=1, max=3650))
 
 
 class AuditQuery(Schema):
