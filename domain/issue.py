@@ -169,6 +169,18 @@ class SystemicIssue(Aggregate):
 
     # --- framing and selection -------------------------------------------------------
 
+    def rename(self, title: str, actor: Actor) -> None:
+        """Give the issue a new title (its history keeps every earlier one)."""
+        self._check_open()
+        title = _required(title, "title")
+        if title == self.title:
+            raise RuleBroken("the issue already has this title")
+        self._renamed(title=title, actor=actor.as_dict())
+
+    @event("Renamed")
+    def _renamed(self, title: str, actor: dict) -> None:
+        self.title = title
+
     def frame(self, problem: str, affected: str, actor: Actor) -> None:
         """Record (or restate) the framing: the problem and who it affects."""
         self._check_open()

@@ -60,6 +60,7 @@ def _rating(e: Any, n: Naming) -> str:
 
 SENTENCES: dict[str, Callable[[Any, Naming], str]] = {
     "Raised": lambda e, n: f"raised the issue “{e.title}”",
+    "Renamed": lambda e, n: f"renamed the issue to “{e.title}”",
     "Framed": lambda e, n: f"framed the issue: {e.problem} (affects: {e.affected})",
     "Selected": lambda e, n: "selected the issue to work on",
     "ContributionRecorded": _contribution,

@@ -44,6 +44,10 @@ def track_issues(view: View, table: Table) -> None:
         if type(e).__name__ != "Raised":  # the issue's row comes with Raised (version 1)
             work.update(table, text(e.originator_id), version=e.originator_version)
 
+    @view.on("SystemicIssue.Renamed")
+    def renamed(work: UnitOfWork, e: Any, _: int) -> None:
+        work.update(table, text(e.originator_id), title=e.title)
+
     @view.on(*STAGE_MOVES)
     def moved(work: UnitOfWork, e: Any, _: int) -> None:
         work.update(table, text(e.originator_id), stage=e.to, stage_since=e.timestamp)

@@ -12,7 +12,7 @@ from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
 view = View("owned_actions")
-issues = Table(  # the little of each issue this view needs: its hub and title (neither ever changes)
+issues = Table(  # the little of each issue this view needs: its hub, and its title (renamed in place)
     "owned_issues", view.metadata,
     Column("issue_id", String(36), primary_key=True),
     Column("hub_id", String(36), nullable=False),
@@ -22,7 +22,6 @@ actions = Table(
     "owned_actions", view.metadata,
     Column("action_id", String(36), primary_key=True),
     Column("issue_id", String(36), nullable=False),
-    Column("issue_title", Text, nullable=False),
     Column("hub_id", String(36), nullable=False),
     Column("owner_id", String(36), nullable=False, index=True),
     Column("title", Text, nullable=False),
@@ -38,12 +37,16 @@ def raised(work: UnitOfWork, e: Any, _: int) -> None:
     work.insert(issues, {"issue_id": text(e.originator_id), "hub_id": text(e.hub_id), "title": e.title})
 
 
+@view.on("SystemicIssue.Renamed")
+def renamed(work: UnitOfWork, e: Any, _: int) -> None:
+    work.update(issues, text(e.originator_id), title=e.title)
+
+
 @view.on("SystemicIssue.ActionCommitted")
 def committed(work: UnitOfWork, e: Any, _: int) -> None:
     issue = work.get(issues, text(e.originator_id))
     work.insert(actions, {
-        "action_id": text(e.action_id), "issue_id": issue["issue_id"], "issue_title": issue["title"],
-        "hub_id": issue["hub_id"], "owner_id": text(e.owner_id), "title": e.title, "due": e.due,
+        "action_id": text(e.action_id), "issue_id": issue["issue_id"], "hub_id": issue["hub_id"], "owner_id": text(e.owner_id), "title": e.title, "due": e.due,
         "status": "open", "last_progress": None, "committed_at": e.timestamp})
 
 
@@ -64,6 +67,8 @@ def dropped(work: UnitOfWork, e: Any, _: int) -> None:
 
 def of_owner(conn: Connection, owner_id: Any) -> list[Any]:
     """Every action one person owns, in the order they were committed."""
-    query = (select(actions).where(actions.c.owner_id == str(owner_id))
+    query = (select(actions, issues.c.title.label("issue_title"))
+             .join(issues, issues.c.issue_id == actions.c.issue_id)
+             .where(actions.c.owner_id == str(owner_id))
              .order_by(actions.c.committed_at, actions.c.action_id))
     return list(conn.execute(query))

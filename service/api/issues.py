@@ -95,6 +95,16 @@ def history(query, issue_id, pagination_parameters):
     return page_of(coproduce().timeline(issue_id, actor(), **query), pagination_parameters)
 
 
+@blp.route(ISSUE + "/title", methods=["POST"])
+@blp.arguments(s.RenameIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def rename(payload, issue_id):
+    """Give the issue a new title (its hub's managers)."""
+    coproduce().rename_issue(issue_id, payload["title"], actor(), expected_version=if_match())
+    return answer(issue_id)
+
+
 @blp.route(ISSUE + "/framing", methods=["POST"])
 @blp.arguments(s.FramingIn)
 @blp.response(200, v.IssueOut)

@@ -71,6 +71,10 @@ class IssueCommands(CoproduceBase):
         """What is still missing before the issue may advance to `stage`."""
         return self.readable_issue(issue_id, actor).missing_before(Stage(stage))
 
+    def rename_issue(self, issue_id: UUID, title: str, actor: Actor, expected_version: Version = None) -> None:
+        """Give an issue a new title (its hub's managers)."""
+        self._on_issue(issue_id, actor, P.SHAPE_ISSUE, lambda i, a: i.rename(title, a), expected_version)
+
     def frame(self, issue_id: UUID, problem: str, affected: str, actor: Actor,
               expected_version: Version = None) -> None:
         self._on_issue(issue_id, actor, P.SHAPE_ISSUE, lambda i, a: i.frame(problem, affected, a), expected_version)

@@ -99,6 +99,10 @@ class RaiseIn(Schema):
     title = line()
 
 
+class RenameIn(RaiseIn):
+    """An issue's new title."""
+
+
 class FramingIn(Schema):
     problem = text()
     affected = text()

@@ -291,6 +291,14 @@ def move_back(context: Context, issue: str, stage: str, reason: str, level: str,
                           context.app.actor_for(as_user))
 
 
+@command("rename")
+@click.argument("title")
+@as_option
+def rename(context: Context, issue: str, title: str, as_user: str) -> None:
+    """Give ISSUE the new TITLE."""
+    context.app.rename_issue(context.issue_id(issue), title, context.app.actor_for(as_user))
+
+
 @command("park")
 @REASON
 @as_option

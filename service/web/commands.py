@@ -185,6 +185,9 @@ COMMANDS: dict[str, Command] = {c.slug: c for c in [
         Field("attribution", "If we quote you, how should we name you?", "radios", options=NAMING)],
         roles=frozenset({Role.EXPERT}),
         fixed=lambda ctx: {"contributor_id": ctx.actor.account_id, "channel": Channel.ONLINE}),
+    Command("rename", "Rename the issue", "rename_issue", s.RenameIn, P.SHAPE_ISSUE, lambda ctx: [
+        Field("title", "What is the issue's new title?", hint="Everyone who can see the issue will see the new "
+              "title; its history keeps the old one.")]),
     Command("frame", "Frame the issue", "frame", s.FramingIn, P.SHAPE_ISSUE, lambda ctx: [
         Field("problem", "What is the problem?", "textarea", "In the words of the experts who raised it."),
         Field("affected", "Who does it affect?", "textarea")]),

@@ -28,6 +28,7 @@ ENDPOINTS = [
     Endpoint("get issue", "GET", "/api/v1/issues/{issue}", P.READ),
     Endpoint("missing", "GET", "/api/v1/issues/{issue}/missing?stage=explore", P.READ),
     Endpoint("history", "GET", "/api/v1/issues/{issue}/history", P.READ),
+    Endpoint("rename", "POST", "/api/v1/issues/{issue}/title", P.SHAPE_ISSUE, {"title": "A clearer title"}),
     Endpoint("frame", "POST", "/api/v1/issues/{issue}/framing", P.SHAPE_ISSUE, {"problem": "p", "affected": "a"}),
     Endpoint("select", "POST", "/api/v1/issues/{issue}/selection", P.SHAPE_ISSUE, {"decision": "d", "level": "informing"}),
     Endpoint("contribute", "POST", "/api/v1/issues/{issue}/contributions", P.CONTRIBUTE,

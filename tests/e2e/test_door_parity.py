@@ -62,6 +62,8 @@ def _ids(w: World, hub: str) -> dict[str, str]:
 
 REASON = {"reason": "Waiting for the council's answer"}
 COMMANDS = [
+    Command("rename", *_on_issue("rename", "title", lambda w, h: {"title": "Seeing a GP with no address"},
+                                 lambda w, h: ["rename", _issue(w, h), "Seeing a GP with no address"])),
     Command("frame", *_on_issue("frame", "framing", lambda w, h: {"problem": "No GP", "affected": "People moving on"},
                                 lambda w, h: ["frame", _issue(w, h), "--problem", "No GP", "--affected", "People"])),
     Command("park", *_on_issue("park", "parking", lambda w, h: REASON,

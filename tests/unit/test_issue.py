@@ -139,3 +139,15 @@ def test_experts_rate_how_a_decision_felt_once_each(p):
         issue.rate_participation(decision, "informing", p.manager)
     with pytest.raises(NotFound, match="no decision at position 1"):
         issue.rate_participation(1, "informing", p.other_expert)
+
+
+def test_renaming_gives_a_new_title_and_keeps_the_old_one_in_the_history(p):
+    issue = in_frame(p)
+    old = issue.title
+    issue.rename("  Seeing a GP with no fixed address ", p.manager)
+    assert issue.title == "Seeing a GP with no fixed address"
+    renamed = issue.collect_events()[-1]
+    assert type(renamed).__name__ == "Renamed" and renamed.title == issue.title and old != issue.title
+    for title in ("", "   ", issue.title):
+        with pytest.raises(RuleBroken):
+            issue.rename(title, p.manager)
