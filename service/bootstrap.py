@@ -4,12 +4,15 @@ the application to its adapters, and the HTTP server to the application."""
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import create_engine
+from sqlalchemy.pool import StaticPool
 
 from service.app.coproduce import Coproduce
 from service.app.ports import Wiring
@@ -22,7 +25,7 @@ from service.infra.credentials import Credentials
 from service.infra.keystore import KeyStore
 from service.infra.sealing import Sealer
 from service.infra.snapshots import SnapshotTranscoder
-from service.infra.store import DEFAULT_URL, Store, StoreConfigError
+from service.infra.store import DEFAULT_URL, Store, StoreConfigError, create_tables
 from service.infra.transcodings import register_domain_records
 from service.infra.writes import NoTurns, WriteTurns
 
@@ -94,6 +97,21 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
                                                   settings.checkpoint_seconds, store.create_tables),
         snapshot_transcoder=SnapshotTranscoder, register_transcodings=register_domain_records,
         after_forget=[lambda _: scrub_older_answers(engine), lambda _: store.scrub_deleted(engine)])
+    return Coproduce(wiring)
+
+
+def in_memory_application() -> Coproduce:
+    """The application on an in-memory store (events in memory, its tables in an in-memory SQLite
+    database): for unit tests of the use cases, which need no database file or server."""
+    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
+    key_path = Path(tempfile.mkdtemp(prefix="coproduce-memory-")) / "signing-key.pem"
+    wiring = Wiring(
+        store=None, eventsourcing_env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, engine=engine,
+        projections_inline=True, turns=NoTurns(), keys=KeyStore(engine, create_tables), sealer_for=Sealer,
+        credentials=Credentials(engine, create_tables), create_tables=create_tables,
+        audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path, 3600, create_tables),
+        snapshot_transcoder=SnapshotTranscoder, register_transcodings=register_domain_records)
+    create_tables(idempotency_store.metadata, engine)
     return Coproduce(wiring)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from domain import Role
 from service.app.coproduce import Coproduce
-from service.bootstrap import open_application
+from service.bootstrap import in_memory_application, open_application
 from service.infra.store import Store
 
 POSTGRES_URL = os.environ.get("COPRODUCE_TEST_POSTGRES_URL",
@@ -96,3 +96,17 @@ class Cast:
 @pytest.fixture
 def cast(app) -> Cast:
     return Cast(app)
+
+
+@pytest.fixture
+def memory_app():
+    """The application on an in-memory store, through the composition root: for unit tests of the
+    use cases, which need no database."""
+    application = in_memory_application()
+    yield application
+    application.close()
+
+
+@pytest.fixture
+def memory_cast(memory_app) -> Cast:
+    return Cast(memory_app)
