@@ -26,10 +26,10 @@ def signed_in() -> Account:
         scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             abort(401, message="Sign in first: send an API token as 'Authorization: Bearer <token>'.")
-        account_id = coproduce().credentials.account_for_token(secret.strip())
-        if account_id is None:
+        account = coproduce().account_for_api_token(secret.strip())
+        if account is None:
             abort(401, message="That API token is not valid, or has been revoked.")
-        g.account = coproduce().account(account_id)
+        g.account = account
     return g.account
 
 

@@ -8,6 +8,7 @@ from flask import request, url_for
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
+from domain import Actor
 from service.api.blueprint import Blueprint
 
 from service.app import schemas as s
@@ -38,15 +39,15 @@ class PasswordChangeIn(Schema):
 def sign_in(payload):
     """Sign in with a username and password; answers the new API token, with its secret (shown once)."""
     account, token_id, secret = coproduce().issue_token(payload["username"], payload["password"], payload["label"])
-    return ({**_token_of(account.id, token_id), "token": secret}, 201,
+    return ({**_token_of(account.as_actor(), token_id), "token": secret}, 201,
             {"Location": url_for("accounts.get_token", token_id=token_id)})
 
 
-def _token_of(account_id: UUID, token_id: UUID) -> dict:
-    """One of the account's tokens, as GET /tokens/{id} shows it; 404 if it has none with that id."""
-    for token in coproduce().credentials.tokens_of(account_id):
+def _token_of(person: Actor, token_id: UUID) -> dict:
+    """One of the person's tokens, as GET /tokens/{id} shows it; 404 if they have none with that id."""
+    for token in coproduce().tokens_of(person):
         if token["id"] == token_id:
-            return {**token, "account_id": account_id}
+            return token
     abort(404, message="You have no token with that id.")
 
 
@@ -55,8 +56,7 @@ def _token_of(account_id: UUID, token_id: UUID) -> dict:
 @documented(401, 429)
 def list_tokens():
     """Your API tokens (never their secrets)."""
-    account_id = signed_in().id
-    return [{**token, "account_id": account_id} for token in coproduce().credentials.tokens_of(account_id)]
+    return coproduce().tokens_of(actor())
 
 
 @blp.route("/tokens/<uuid:token_id>", methods=["GET"])
@@ -64,7 +64,7 @@ def list_tokens():
 @documented(401, 404, 429)
 def get_token(token_id):
     """One of your API tokens (never its secret)."""
-    return _token_of(signed_in().id, token_id)
+    return _token_of(actor(), token_id)
 
 
 @blp.route("/tokens/<uuid:token_id>", methods=["DELETE"])
@@ -72,7 +72,7 @@ def get_token(token_id):
 @documented(401, 404, 429)
 def revoke_token(token_id):
     """Revoke one of your API tokens."""
-    if not coproduce().credentials.revoke(signed_in().id, token_id):
+    if not coproduce().revoke_token(actor(), token_id):
         abort(404, message="You have no live token with that id.")
 
 

@@ -79,6 +79,19 @@ class SignIns(CoproduceBase):
         session_id, secret = self.credentials.issue_token(account.id, WEB_SESSION_LABEL, WEB)
         return account, session_id, secret
 
+    def account_for_api_token(self, secret: str) -> Account | None:
+        """The account a live API token belongs to, or None."""
+        account_id = self.credentials.account_for_token(secret, API)
+        return self.account(account_id) if account_id else None
+
+    def tokens_of(self, actor: Actor) -> list[dict]:
+        """The acting person's own tokens and web sessions (never their secrets)."""
+        return [{**token, "account_id": actor.account_id} for token in self.credentials.tokens_of(actor.account_id)]
+
+    def revoke_token(self, actor: Actor, token_id: UUID) -> bool:
+        """End one of the acting person's own tokens or web sessions; False if they have no live one by that id."""
+        return self.credentials.revoke(actor.account_id, token_id)
+
     def account_for_web_session(self, secret: str) -> Account | None:
         """The account a live web session belongs to, or None."""
         account_id = self.credentials.account_for_token(secret, WEB)

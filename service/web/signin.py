@@ -76,6 +76,6 @@ def sign_in():
 def sign_out():
     if request.method == "GET":
         return render_template("web/sign_out.jinja")
-    coproduce().credentials.revoke(g.account.id, UUID(session["web_session_id"]))
+    coproduce().revoke_token(g.account.as_actor(), UUID(session["web_session_id"]))
     session.clear()
     return redirect(url_for("web.sign_in"), code=303)
