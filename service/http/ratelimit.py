@@ -42,8 +42,9 @@ def _caller() -> str:
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     secret = secret.strip()
     if scheme.lower() == "bearer" and secret:
-        account_id = current_app.extensions["coproduce"].credentials.account_for_token(secret)
-        g.bearer_account_id = account_id  # looked up once; None for a token that is not live
+        if "bearer_account_id" not in g:  # looked up once a request, whatever the number of limits
+            g.bearer_account_id = current_app.extensions["coproduce"].credentials.account_for_token(secret)
+        account_id = g.bearer_account_id  # None for a token that is not live
         if account_id is not None:
             return f"account:{account_id.hex}"
     return get_remote_address()
