@@ -25,7 +25,7 @@ from service.infra.credentials import Credentials
 from service.infra.keystore import KeyStore
 from service.infra.sealing import Sealer
 from service.infra.snapshots import SnapshotTranscoder
-from service.infra.store import DEFAULT_URL, Store, StoreConfigError, create_tables
+from service.infra.store import DEFAULT_URL, Store, StoreConfigError, create_tables, unreachable
 from service.infra.transcodings import register_domain_records
 from service.infra.writes import NoTurns, WriteTurns
 
@@ -96,7 +96,7 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path,
                                                   settings.checkpoint_seconds, store.create_tables),
         snapshot_transcoder=SnapshotTranscoder, register_transcodings=register_domain_records,
-        after_forget=[lambda _: scrub_older_answers(engine), lambda _: store.scrub_deleted(engine)])
+        unreachable=unreachable, after_forget=[lambda _: scrub_older_answers(engine), lambda _: store.scrub_deleted(engine)])
     return Coproduce(wiring)
 
 
@@ -110,7 +110,8 @@ def in_memory_application() -> Coproduce:
         projections_inline=True, turns=NoTurns(), keys=KeyStore(engine, create_tables), sealer_for=Sealer,
         credentials=Credentials(engine, create_tables), create_tables=create_tables,
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path, 3600, create_tables),
-        snapshot_transcoder=SnapshotTranscoder, register_transcodings=register_domain_records)
+        snapshot_transcoder=SnapshotTranscoder, register_transcodings=register_domain_records,
+        unreachable=unreachable)
     create_tables(idempotency_store.metadata, engine)
     return Coproduce(wiring)
 

@@ -6,16 +6,19 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, json
+from flask import Flask, Response, current_app, json
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
 from domain import DomainError, NotAllowed, NotFound, StageRefused, StaleVersion
+from service.app.ports import StoreUnavailable
 from service.app.sign_ins import NotSignedIn
 from service.api.views import ProblemOut
 
 PROBLEM_JSON = "application/problem+json"
+UNREACHABLE = ("The database cannot be reached just now. Try again in a few seconds (a change sent again with "
+               "the same Idempotency-Key is never recorded twice).")
 log = logging.getLogger(__name__)
 
 
@@ -70,7 +73,16 @@ def _domain_error(error: DomainError) -> Response:
     return problem(domain_status(error), str(error), **extra)
 
 
+def unavailable(error: Exception) -> Response:
+    """503 when the database is away, and whether anything was recorded if that is known (Retry-After:
+    service/http/factory.py)."""
+    log.warning("the database is away: %s", type(error).__name__)
+    return problem(503, str(error) if isinstance(error, StoreUnavailable) else UNREACHABLE)
+
+
 def _unexpected(error: Exception) -> Response:
+    if current_app.extensions["coproduce"].unreachable(error):
+        return unavailable(error)
     log.exception("unexpected error", exc_info=error)
     return problem(500, "Something went wrong on our side. Check whether your change was recorded "
                         "before you try again.")

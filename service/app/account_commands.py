@@ -27,31 +27,38 @@ class AccountCommands(CoproduceBase):
         return self._register(username, role, name, contact, self.authorize(actor, P.MANAGE_ACCOUNTS))
 
     def _register(self, username: str, role: Role, name: str, contact: str, actor: Actor | None) -> UUID:
+        account, claim = self._new_account(username, role, name, contact, actor)
+        self._save(account, claim, conflict=f"the username {account.username!r} is already taken")
+        return account.id
+
+    def _new_account(self, username: str, role: Role, name: str, contact: str,
+                     actor: Actor | None) -> tuple[Account, Username]:
         account_id = uuid4()
         actor = actor or Actor(account_id, Role(role))
         account = Account.register(account_id, username, role, self.sealer.seal(account_id, name),
                                    self.sealer.seal(account_id, contact), actor)
-        claim = Username(username=account.username, account_id=account_id, actor=actor.as_dict())
-        self._save(account, claim, conflict=f"the username {account.username!r} is already taken")
-        return account_id
+        return account, Username(username=account.username, account_id=account_id, actor=actor.as_dict())
 
     def open_account(self, username: str, role: Role, name: str, contact: str, actor: Actor,
                      password: str | None = None, hub_ids: list[UUID] = ()) -> UUID:
-        """Register a person, set their password and add them to hubs (managers manage them)."""
+        """Register a person, set their password and add them to hubs (managers manage them), in
+        one save: a request that fails half-way leaves no account without its hubs."""
         actor = self.authorize(actor, P.MANAGE_ACCOUNTS)
-        for hub_id in hub_ids:
-            self.hub(hub_id)
+        manages = Role(role) == Role.HUB_MANAGER
+        hubs = [self.readable_hub(hub_id, actor, P.MANAGE_HUBS) if manages else self.hub(hub_id)
+                for hub_id in dict.fromkeys(hub_ids)]
         if password is not None:
             check_password_rule(password)
-        account_id = self.register_account(username, role, name, contact, actor)
-        if password is not None:
-            self.set_password(account_id, password)
-        for hub_id in hub_ids:
-            if Role(role) == Role.HUB_MANAGER:
-                self.assign_manager(hub_id, account_id, actor)
-            else:
-                self.join_hub(account_id, hub_id, actor)
-        return account_id
+        account, claim = self._new_account(username, role, name, contact, actor)
+        for hub in hubs:
+            if manages:
+                hub.assign_manager(account.id, actor)
+            account.join_hub(hub.id, actor)
+        if password is not None:  # first: an account saved without the password asked for could not sign in
+            self.credentials.set_password(account.id, password)
+        self._save(account, claim, *(hubs if manages else ()),
+                   conflict=f"the username {account.username!r} is already taken")
+        return account.id
 
     def forget(self, account_id: UUID, requested_by: str, authority: str, actor: Actor) -> None:
         """Crypto-shred a person: destroy their key, record why, and scrub what holds their words.

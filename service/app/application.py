@@ -30,7 +30,7 @@ from projections.runner import Projections
 from service.app.authorization import Decision, Permission, Target, Who, decide
 from service.app.catch_ups import CatchUps
 from service.app.copies import copied
-from service.app.ports import Keys, Wiring
+from service.app.ports import Keys, OutcomeUnknown, StoreUnavailable, Wiring, serving
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
@@ -84,7 +84,7 @@ class CoproduceBase(Application):
         self.projections = Projections(self.recorder, self.mapper, self.engine, VIEWS, wiring.create_tables)
         self.projections_inline = wiring.projections_inline
         self.audit = wiring.audit(self.recorder, self.projections)
-        self.catch_ups = CatchUps(self._catch_up_inline)
+        self.catch_ups = CatchUps(self._catch_up_inline, self.unreachable)
 
     def _record(self, processing_event: Any) -> Any:
         with self.writes.turn():
@@ -135,13 +135,46 @@ class CoproduceBase(Application):
         return copied(aggregate) if self.repository.cache is not None else aggregate
 
     def _save(self, *aggregates: Aggregate, conflict: str = "") -> None:
-        """Save atomically; the one place a store collision becomes a ConflictError."""
+        """Save atomically, with the key of the request being served. The one place where a store
+        collision becomes a ConflictError, and where a failed save is looked into before anyone is
+        told that nothing was recorded."""
+        pending = [event for aggregate in aggregates for event in aggregate.pending_events]
+        request = serving.get()
         try:
-            self.save(*aggregates)
+            self.save(*aggregates, **({"request_key": request} if request is not None else {}))
         except RecordConflictError:
-            raise ConflictError(conflict or (
-                "someone else changed this at the same time; nothing of yours was recorded: "
-                "reload and try again")) from None
+            if not self._kept(pending):
+                raise ConflictError(conflict or (
+                    "someone else changed this at the same time; nothing of yours was recorded: "
+                    "reload and try again")) from None
+        except Exception as error:
+            if not self.wiring.unreachable(error):
+                raise
+            if not self._kept(pending):
+                raise StoreUnavailable("The database could not be reached; nothing of yours was recorded. "
+                                       "Try again in a few seconds.") from None
+
+    def _kept(self, pending: list[Any]) -> bool:
+        """Whether the events of a save that failed are in the store after all: the connection
+        dropped after the commit, or a commit was sent again. If the store cannot be asked, nobody
+        can tell (OutcomeUnknown)."""
+        if not pending:
+            return False
+        first = pending[0]
+        try:
+            stored = self.recorder.select_events(first.originator_id, gt=first.originator_version - 1,
+                                                 lte=first.originator_version)
+        except Exception as error:
+            if not self.wiring.unreachable(error):
+                raise
+            raise OutcomeUnknown(
+                "We could not tell whether this was recorded: the database went away while it was being saved. "
+                "Send it again with the same Idempotency-Key; it will not be recorded twice.") from None
+        return bool(stored) and stored[0].state == self.mapper.to_stored_event(first).state
+
+    def unreachable(self, error: BaseException) -> bool:
+        """Whether `error` means the database is away (the answer: 503, try again shortly)."""
+        return isinstance(error, StoreUnavailable) or self.wiring.unreachable(error)
 
     def _change(self, cls: type[A], aggregate_id: UUID, what: str,
                 change: Callable[[A], T], expected_version: int | None = None) -> T:

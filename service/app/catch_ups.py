@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 class CatchUps:
     """Runs `catch_up` for the commands of this process, one run at a time."""
 
-    def __init__(self, catch_up: Callable[[], object]):
-        self._catch_up = catch_up
+    def __init__(self, catch_up: Callable[[], object], unreachable: Callable[[BaseException], bool]):
+        self._catch_up, self._unreachable = catch_up, unreachable
         self._changed = threading.Condition()
         self._started = self._finished = 0
         self._running = False
@@ -39,8 +39,11 @@ class CatchUps:
                 self._changed.release()
                 try:
                     self._catch_up()
-                except Exception:  # the commands are recorded; the next catch-up retries the views
-                    log.exception("read models could not catch up")
+                except Exception as error:  # the commands are recorded; the next catch-up retries the views
+                    if self._unreachable(error):
+                        log.warning("read models could not catch up: the database is away")
+                    else:
+                        log.exception("read models could not catch up")
                 finally:
                     self._changed.acquire()
                     self._running, self._finished = False, run

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
@@ -12,6 +13,31 @@ from uuid import UUID
 from sqlalchemy import Engine, MetaData
 
 API, WEB = "api", "web"  # the two kinds of credential: API tokens, and web sign-ins (never one for the other)
+
+
+RETRY_SECONDS = 2  # how soon to try again when the database is away: it is tried afresh on every request
+
+
+class StoreUnavailable(Exception):
+    """The database could not be reached, or did not answer in time: try again shortly."""
+
+
+class OutcomeUnknown(StoreUnavailable):
+    """A change was sent, and the database went away before it could be told whether it was kept."""
+
+
+@dataclass(frozen=True)
+class RequestKey:
+    """A client's key for one request (an Idempotency-Key, per credential), and the attempt now
+    carrying it out. Recorded with the events the request saves, in their transaction, so that the
+    store itself says whether a request was done, and refuses to do it twice."""
+
+    owner: str
+    key: str
+    claim: str
+
+
+serving: ContextVar[RequestKey | None] = ContextVar("serving", default=None)  # set by the door for one request
 
 
 class SealBroken(Exception):
@@ -91,4 +117,5 @@ class Wiring:
     audit: Callable[[Any, Any], AuditChain]  # (recorder, projections) -> the audit chain
     snapshot_transcoder: Callable[[Any], Any]  # the events' transcoder -> the snapshots' one
     register_transcodings: Callable[[Any], None]
+    unreachable: Callable[[BaseException], bool]  # does this error say the database is away?
     after_forget: list[Callable[[UUID], None]] = field(default_factory=list)  # make what was deleted go

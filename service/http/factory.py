@@ -15,6 +15,7 @@ from service.api.access import signed_in
 from service.api.problems import ProblemApi, http_problem, problem
 from service.http.config import Config
 from service.app.coproduce import Coproduce
+from service.app.ports import RETRY_SECONDS
 from service import web
 from service.http import observability
 from service.http.idempotency import Idempotency
@@ -43,6 +44,7 @@ def create_app(settings: Config, coproduce: Coproduce) -> Flask:
     )
     app.before_request(refuse_oversized_request)
     app.after_request(say_what_is_allowed)
+    app.after_request(say_when_to_try_again)  # before the limiter's: Flask runs these last to first
     app.extensions["coproduce"] = coproduce
     atexit.register(coproduce.close)
     app.before_request(coproduce.clear_just_saved)
@@ -58,7 +60,7 @@ def create_app(settings: Config, coproduce: Coproduce) -> Flask:
     for exempt in (observability.health, web.assets, api_reference):  # never rate limited
         limiter.exempt(exempt)
     app.before_request(require_token)  # after the limiter: guessing tokens counts too
-    Idempotency(coproduce.engine).init_app(app)  # after the limiter: a replay counts as a request
+    Idempotency(coproduce.engine, coproduce.unreachable).init_app(app)  # after the limiter: a replay counts as a request
     return app
 
 
@@ -95,6 +97,14 @@ def say_what_is_allowed(response: Response) -> Response:
     refused = request.routing_exception
     if response.status_code == 405 and isinstance(refused, MethodNotAllowed) and refused.valid_methods:
         response.headers.setdefault("Allow", ", ".join(sorted(refused.valid_methods)))
+    return response
+
+
+def say_when_to_try_again(response: Response) -> Response:
+    """The rate limiter sets Retry-After on every answer, to when its window ends; a 503 (the
+    database is away) says when the database is worth trying again."""
+    if response.status_code == 503:
+        response.headers["Retry-After"] = str(RETRY_SECONDS)
     return response
 
 

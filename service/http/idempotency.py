@@ -4,6 +4,12 @@ The first request with a key claims it (a row inserted under a unique key); retr
 for its answer and replay it. Keys are scoped to the credential that sent them, and kept
 only as a digest: a client may put anything in a key.
 
+Faults of the database do not break this. The events a request saves are recorded with its
+key in one transaction (`RequestKey`, service/infra/idempotency_store.py), so a retry after a
+lost connection learns from the store whether the request was done, and a request is never
+recorded twice under one key. A claim whose attempt died unanswered (the database went away
+before the claim could be let go) is taken over by the first retry after `LEASE`.
+
 A stored answer keeps no one's words (the table is in every backup and in the database's
 write-ahead log): only what a replay needs. Its status and the headers worth replaying
 (ETag, Location, Preference-Applied…) are kept as they were. Of its body, only a
@@ -18,8 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 import time
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
@@ -30,11 +38,14 @@ from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service.api.problems import PROBLEM_JSON, problem
-from service.infra.idempotency_store import STORED_ANSWER, idempotency_keys
+from service.app.ports import RequestKey, serving
+from service.infra.idempotency_store import STORED_ANSWER, idempotency_keys, idempotency_recorded
 
 HEADER = "Idempotency-Key"
 WAIT_SECONDS = 15
 KEEP = timedelta(hours=24)
+LEASE = timedelta(seconds=5)  # a claim unanswered this long belongs to an attempt that died: a retry takes it over
+_CLAIMED = {"idempotency_keys": "created_at", "idempotency_recorded": "recorded_at"}
 TRANSIENT = {409, 429}  # a conflict or a rate limit: the retry should really run again
 
 # Headers of the first answer that a replay does not repeat: the body's own, the connection's,
@@ -47,6 +58,9 @@ TOKEN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")  # an id, a version, a stage: one
 REPLAYED_DETAIL = ("This is the answer first given to a request with this Idempotency-Key; "
                    "its details are not kept.")
 NO_LONGER_KEPT = "This request was already carried out; its answer is no longer kept."
+RECORDED_DETAIL = ("This request was recorded, but the connection was lost before its answer could be kept: "
+                   "here is what it changed and its new version.")
+log = logging.getLogger(__name__)
 
 Renderer = Callable[[dict[str, Any]], Any]
 _renderers: dict[str, Renderer] = {}
@@ -157,11 +171,21 @@ def scrub_older_answers(engine: Engine) -> None:
         _older_answers_scrubbed(conn)
 
 
+def recorded_answer(saved: str) -> Response:
+    """The answer to a retry whose request was recorded but whose answer was never kept (the
+    connection dropped at the commit): what was changed, its id and new version, and no more."""
+    aggregate_id, version = json.loads(saved)[0]
+    response = current_app.json.response({"id": aggregate_id, "version": version, "detail": RECORDED_DETAIL})
+    response.headers["ETag"] = f'"{version}"'
+    return response
+
+
 class Idempotency:
     """Claims keys before a POST runs and keeps its answer after."""
 
-    def __init__(self, engine: Engine):
-        self.engine = engine  # the table is made with the application (service/bootstrap.py)
+    def __init__(self, engine: Engine, unreachable: Callable[[BaseException], bool]):
+        self.engine = engine  # the tables are made with the application (service/bootstrap.py)
+        self.unreachable = unreachable
         self.scrubbed = False  # older answers are scrubbed once per process, with the first claim
 
     def init_app(self, app: Flask) -> None:
@@ -179,62 +203,111 @@ class Idempotency:
         owner = _sha(request.headers.get("Authorization", "").encode())
         key = _sha(sent.encode())
         fingerprint = _sha(f"{request.method} {request.path}\n".encode() + request.get_data(cache=True))
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
+            claim = self._take(owner, key, fingerprint)
+            answer = self._answer(owner, key, fingerprint, claimed=claim is not None)
+            if answer is not None:
+                answer.headers["Idempotent-Replayed"] = "true"
+                return answer
+            if claim is not None:
+                g.idempotency = RequestKey(owner, key, claim)
+                serving.set(g.idempotency)
+                return None
+            if time.monotonic() > deadline:
+                return problem(409, "A request with this Idempotency-Key is still being processed; "
+                                    "try again shortly.")
+            time.sleep(0.02)
+
+    def _take(self, owner: str, key: str, fingerprint: str) -> str | None:
+        """Claim the key for this attempt: a new claim, or one whose attempt died without an answer
+        (unanswered for `LEASE`). The claim's id, or None if another attempt holds the key."""
+        claim, now = uuid.uuid4().hex, datetime.now(timezone.utc)
         try:
             with self.engine.begin() as conn:
-                conn.execute(delete(idempotency_keys).where(
-                    idempotency_keys.c.created_at < datetime.now(timezone.utc) - KEEP))
+                for table in (idempotency_keys, idempotency_recorded):
+                    conn.execute(delete(table).where(table.c[_CLAIMED[table.name]] < now - KEEP))
                 if not self.scrubbed:
                     _older_answers_scrubbed(conn)
                 conn.execute(insert(idempotency_keys).values(owner=owner, key=key, fingerprint=fingerprint,
-                                                 created_at=datetime.now(timezone.utc)))
+                                                             created_at=now, claim=claim))
+            self.scrubbed = True
+            return claim
         except IntegrityError:
-            return self._replay(owner, key, fingerprint)
-        self.scrubbed = True
-        g.idempotency = (owner, key)
-        return None
+            pass
+        with self.engine.begin() as conn:
+            taken = conn.execute(update(idempotency_keys).where(
+                _key(owner, key), idempotency_keys.c.status.is_(None),
+                idempotency_keys.c.fingerprint == fingerprint, idempotency_keys.c.created_at < now - LEASE,
+            ).values(claim=claim, created_at=now))
+        return claim if taken.rowcount == 1 else None
 
-    def _replay(self, owner: str, key: str, fingerprint: str) -> Response:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline:
-            with self.engine.connect() as conn:
-                row = conn.execute(select(idempotency_keys).where(_key(owner, key))).first()
-            if row is None:
-                break  # the first request failed and let the key go: this one may not run twice
-            if row.fingerprint != fingerprint:
+    def _answer(self, owner: str, key: str, fingerprint: str, claimed: bool) -> Response | None:
+        """The answer already owed to this key: a different request's refusal, the kept answer, or
+        (to the attempt that now holds the claim) what the store recorded under the key when an
+        earlier attempt died before keeping its answer. None: the request is to run, or (without the
+        claim) to wait for the attempt that holds it."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(idempotency_keys).where(_key(owner, key))).first()
+            if row is not None and row.fingerprint != fingerprint:
                 return problem(422, "This Idempotency-Key was already used for a different request.",
                                errors={HEADER: ["was already used for a different request"]})
-            if row.status is not None:
-                if row.content_type == STORED_ANSWER:
-                    response = replayed_answer(row.status, row.body)
-                else:  # a notice written when a person was forgotten, kept whole
-                    response = Response(row.body, status=row.status, content_type=row.content_type)
-                if row.etag:
-                    response.headers["ETag"] = row.etag
-                response.headers["Idempotent-Replayed"] = "true"
-                return response
-            time.sleep(0.02)
-        return problem(409, "A request with this Idempotency-Key is still being processed or failed; "
-                            "try again shortly.")
+            if row is not None and row.status is not None:
+                return self._kept(row)
+            if not claimed:
+                return None
+            recorded = conn.execute(select(idempotency_recorded.c.saved).where(
+                (idempotency_recorded.c.owner == owner) & (idempotency_recorded.c.key == key))).scalar()
+            if recorded is None:
+                return None
+            response = recorded_answer(recorded)
+            conn.execute(update(idempotency_keys).where(_key(owner, key)).values(
+                status=response.status_code, body=stored_answer(response, None), content_type=STORED_ANSWER,
+                etag=response.headers.get("ETag")))
+            return response
+
+    @staticmethod
+    def _kept(row) -> Response:
+        if row.content_type == STORED_ANSWER:
+            response = replayed_answer(row.status, row.body)
+        else:  # a notice written when a person was forgotten, kept whole
+            response = Response(row.body, status=row.status, content_type=row.content_type)
+        if row.etag:
+            response.headers["ETag"] = row.etag
+        return response
 
     def remember(self, response: Response) -> Response:
-        claimed = g.pop("idempotency", None)
+        claimed: RequestKey | None = g.pop("idempotency", None)
         recipe = g.pop("idempotency_recipe", None)
+        serving.set(None)
         if claimed is None:
             return response
-        owner, key = claimed
-        where = _key(owner, key)
-        with self.engine.begin() as conn:
-            if response.status_code >= 500 or response.status_code in TRANSIENT:
-                conn.execute(delete(idempotency_keys).where(where))
-            else:
-                conn.execute(update(idempotency_keys).where(where).values(
-                    status=response.status_code, body=stored_answer(response, recipe),
-                    content_type=STORED_ANSWER, etag=response.headers.get("ETag")))
+        mine = _key(claimed.owner, claimed.key) & (idempotency_keys.c.claim == claimed.claim)
+        try:
+            with self.engine.begin() as conn:
+                if response.status_code >= 500 or response.status_code in TRANSIENT:
+                    conn.execute(delete(idempotency_keys).where(mine))
+                else:
+                    conn.execute(update(idempotency_keys).where(mine).values(
+                        status=response.status_code, body=stored_answer(response, recipe),
+                        content_type=STORED_ANSWER, etag=response.headers.get("ETag")))
+        except Exception as error:
+            if not self.unreachable(error):
+                raise
+            # The answer is not kept; a retry learns from the store whether the request was recorded.
+            log.warning("the answer to a request with an Idempotency-Key could not be kept: the database is away")
         return response
 
     def release(self, error: BaseException | None) -> None:
-        claimed = g.pop("idempotency", None)
-        if claimed is not None:
-            owner, key = claimed
+        claimed: RequestKey | None = g.pop("idempotency", None)
+        serving.set(None)
+        if claimed is None:
+            return
+        try:
             with self.engine.begin() as conn:
-                conn.execute(delete(idempotency_keys).where(_key(owner, key)))
+                conn.execute(delete(idempotency_keys).where(
+                    _key(claimed.owner, claimed.key) & (idempotency_keys.c.claim == claimed.claim)))
+        except Exception as failure:
+            if not self.unreachable(failure):
+                raise
+            # The claim stays until its lease runs out; the next retry takes it over.

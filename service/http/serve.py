@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import tempfile
 from typing import Any
 
 import click
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
 
 from service.cli.support import refusals
+
+
+class Worker(ThreadWorker):
+    """Gunicorn's threaded worker, which stops listening as soon as it finds its master gone (killed):
+    it still finishes what it was answering, but new connections go to a server started again
+    meanwhile on the same port (`reuse_port`) instead of waiting, unanswered, until this one exits."""
+
+    def is_parent_alive(self) -> bool:
+        if super().is_parent_alive():
+            return True
+        for listener in self.sockets:  # shared with the master's other orphans: none of them listens now
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+        return False
 
 
 class Server(BaseApplication):
@@ -53,11 +70,16 @@ def server_options(host: str, port: int, workers: int, threads: int) -> dict[str
     """Gunicorn's settings. Its limits on the request line and headers sit above the application's own
     (service/http/factory.py), so that the application answers those with problem+json; only requests past
     gunicorn's limits too get gunicorn's plain HTML 414 or 431. 8190 is the most gunicorn allows for
-    the request line: it fits the application's 8000-byte address with any method and version."""
+    the request line: it fits the application's 8000-byte address with any method and version.
+
+    `reuse_port`: when a server's master is killed (kill -9), its workers keep the port until they
+    notice (within a second) and finish what they were answering (up to `graceful_timeout`); without
+    it a server started again meanwhile failed with "Connection in use" and exited."""
     from service.http.factory import MAX_HEADER_BYTES, MAX_HEADERS
 
-    return {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
+    return {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": Worker,
             "accesslog": None, "graceful_timeout": 10, "timeout": 60, "child_exit": _forget_metrics,
+            "reuse_port": True,  # a server started again at once binds beside what a killed one left behind
             "limit_request_line": 8190, "limit_request_field_size": 2 * MAX_HEADER_BYTES,
             "limit_request_fields": MAX_HEADERS + 28}
 

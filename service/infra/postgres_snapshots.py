@@ -13,17 +13,20 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
-from eventsourcing.postgres import Factory as PostgresFactory
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder
-from eventsourcing.utils import retry
 from psycopg.sql import SQL
+
+from service.infra.failing_fast import tried_twice
 
 
 class SnapshotRecorder(PostgresAggregateRecorder):
-    """The library's recorder, with `select_events` fetching rows in binary format."""
+    """The library's recorder, with `select_events` fetching rows in binary format (each call tried
+    twice at most, see service/infra/failing_fast.py)."""
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    insert_events = tried_twice(PostgresAggregateRecorder.insert_events)
+
+    @tried_twice
     def select_events(self, originator_id: UUID | str, *, gt: int | None = None, lte: int | None = None,
                       desc: bool = False, limit: int | None = None) -> Sequence[StoredEvent]:
         statement, params = self.select_events_statement, [originator_id]
@@ -43,9 +46,3 @@ class SnapshotRecorder(PostgresAggregateRecorder):
 def _stored(row: dict[str, Any]) -> StoredEvent:
     return StoredEvent(originator_id=row["originator_id"], originator_version=row["originator_version"],
                        topic=row["topic"], state=bytes(row["state"]))
-
-
-class Factory(PostgresFactory):
-    """`eventsourcing.postgres`'s factory, whose aggregate recorders (snapshots) read in binary."""
-
-    aggregate_recorder_class = SnapshotRecorder

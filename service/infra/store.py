@@ -7,13 +7,19 @@ same database. See docs/decisions/0001-event-store.md.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from service.infra.failing_fast import CONNECT_SECONDS, LOCK_SECONDS
 
 DEFAULT_URL = "sqlite:///var/coproduce.db"
 
@@ -55,8 +61,10 @@ class Store:
         if self.is_sqlite:
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
             return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                    "APPLICATION_RECORDER_TOPIC": "service.infra.event_recorders:SQLiteEventRecorder",
                     "SQLITE_DBNAME": self.url.database, "SQLITE_LOCK_TIMEOUT": "10", **create}
-        env = {**create, "PERSISTENCE_MODULE": "service.infra.postgres_snapshots:Factory",
+        env = {**create, "PERSISTENCE_MODULE": "service.infra.event_recorders:Factory",
+               "POSTGRES_LOCK_TIMEOUT": str(LOCK_SECONDS),
                "POSTGRES_DBNAME": self.url.database or "postgres",
                "POSTGRES_HOST": self.url.host or "127.0.0.1",
                "POSTGRES_PORT": str(self.url.port or 5432),
@@ -66,8 +74,10 @@ class Store:
 
     def engine(self) -> Engine:
         """A SQLAlchemy engine for our own tables on the same database."""
-        if not self.is_sqlite:
-            return create_engine(self.url, pool_pre_ping=True)
+        if not self.is_sqlite:  # fail fast when the database is away, as the event store's connections do (no
+            # statement timeout here: migrations and rebuilds of read models run long statements on this engine)
+            return create_engine(self.url, pool_pre_ping=True, pool_timeout=CONNECT_SECONDS,
+                                 connect_args={"connect_timeout": CONNECT_SECONDS})
         engine = create_engine(self.url, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -102,6 +112,23 @@ def create_tables(metadata: MetaData, engine: Engine) -> None:
             if attempt == 2:
                 raise
             time.sleep(0.1)
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether `error` says the database could not be reached or did not answer in time (as
+    opposed to a fault in what was asked of it, such as a missing table): the answer is 503,
+    "try again shortly"."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or _gone(error.orig)
+    if isinstance(error, InterfaceError | OperationalError):  # the event store's, wrapping the driver's
+        return error.__cause__ is None or _gone(error.__cause__)
+    return isinstance(error, PoolTimeout) or _gone(error)
+
+
+def _gone(error: BaseException | None) -> bool:
+    if isinstance(error, sqlite3.OperationalError):  # a busy or missing file, not a missing table
+        return any(words in str(error) for words in ("locked", "unable to open", "disk I/O"))
+    return isinstance(error, psycopg.OperationalError | psycopg.InterfaceError)
 
 
 def _sqlite_pragmas(connection, _record) -> None:

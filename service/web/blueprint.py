@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, current_app, g, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound as werkzeug_not_found
 
 from domain import Actor, DomainError, NotAllowed, NotFound
+from service.app.ports import StoreUnavailable
 from service.web.form_page import refusal
 
 web = Blueprint("web", __name__, static_folder="static", static_url_path="/web-static")
 log = logging.getLogger(__name__)
 
 TITLES = {400: "That form could not be sent", 403: "You cannot do that here", 404: "Page not found",
-          405: "Page not found", 413: "That was too long to send", 429: "Too many tries"}
+          405: "Page not found", 413: "That was too long to send", 429: "Too many tries",
+          503: "Our records cannot be reached just now"}
 
 
 def acting() -> Actor:
@@ -61,6 +63,10 @@ def _domain(error: DomainError):
 
 @web.errorhandler(Exception)
 def _unexpected(error: Exception):
+    if current_app.extensions["coproduce"].unreachable(error):
+        log.warning("the database is away: %s", type(error).__name__)
+        return error_page(503, str(error) if isinstance(error, StoreUnavailable) else (
+            "We cannot reach our records just now. Wait a few seconds and try again."))
     log.exception("unexpected error on a page", exc_info=error)
     return error_page(500, "Something went wrong on our side. Check whether your change was recorded before "
                            "you try again.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from service.app.coproduce import Coproduce
+from service.bootstrap import open_application
 from tests.integration.test_projections import snapshot
 
 
@@ -21,3 +22,13 @@ def assert_verifies_and_rebuilds_alike(app: Coproduce) -> None:
     followed = snapshot(app)
     app.projections.rebuild()
     assert snapshot(app) == followed
+
+
+def assert_store_verifies_and_rebuilds_alike(store) -> None:
+    """`assert_verifies_and_rebuilds_alike` on a store left behind by other processes, its views caught up first."""
+    app = open_application(store, projections_inline=False)
+    try:
+        app.projections.catch_up()
+        assert_verifies_and_rebuilds_alike(app)
+    finally:
+        app.close()

@@ -7,6 +7,8 @@ import time
 
 from service.app.catch_ups import CatchUps
 
+NEVER_AWAY = lambda error: False  # noqa: E731 - the database is always there in these tests
+
 
 class Views:
     """A catch-up that counts its runs; the first one waits until it is let go."""
@@ -23,7 +25,7 @@ class Views:
 def test_one_catch_up_serves_every_command_saved_while_another_ran():
     # given a catch-up under way
     views = Views()
-    catch_ups = CatchUps(views.catch_up)
+    catch_ups = CatchUps(views.catch_up, NEVER_AWAY)
     first = threading.Thread(target=catch_ups.after_save)
     first.start()
     while views.runs == 0:
@@ -44,7 +46,7 @@ def test_one_catch_up_serves_every_command_saved_while_another_ran():
 def test_a_command_waits_for_no_one_when_no_catch_up_is_running():
     views = Views()
     views.runs = 1  # the next run does not wait to be let go
-    catch_ups = CatchUps(views.catch_up)
+    catch_ups = CatchUps(views.catch_up, NEVER_AWAY)
     catch_ups.after_save()
     catch_ups.after_save()
     assert views.runs == 3
@@ -54,5 +56,5 @@ def test_a_failed_catch_up_is_logged_and_the_command_still_answers(caplog):
     def failing():
         raise RuntimeError("the disk is full")
 
-    CatchUps(failing).after_save()
+    CatchUps(failing, NEVER_AWAY).after_save()
     assert "read models could not catch up" in caplog.text

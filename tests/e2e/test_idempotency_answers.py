@@ -176,3 +176,24 @@ def test_answers_kept_whole_before_are_scrubbed_and_their_keys_stay_claimed(worl
     with world.app.engine.connect() as conn:
         older = conn.execute(select(idempotency_keys).where(idempotency_keys.c.key == "kept-whole")).one()
     assert (older.status, older.etag) == (409, None)
+
+
+def test_a_retry_after_an_answer_was_lost_learns_from_the_store_that_it_was_recorded(world):
+    # given a contribution recorded under a key, whose answer was never kept (the attempt died
+    # after its commit: its claim is gone, as when the claim's attempt was taken over)
+    words = canary("words")
+    first = contribute(world, words, "lost-answer", MINIMAL)
+    assert first.status_code == 201
+    with world.app.engine.begin() as conn:
+        conn.execute(idempotency_keys.delete())
+    before = world.app.recorder.max_notification_id()
+    # when it is sent again with the same key
+    retried = contribute(world, words, "lost-answer", MINIMAL)
+    # then nothing more is recorded, and the retry hears that it was, and what it changed
+    assert world.app.recorder.max_notification_id() == before
+    assert retried.status_code == 200 and retried.headers["Idempotent-Replayed"] == "true"
+    assert retried.json["id"] == str(world.issues["own"])
+    assert retried.json["version"] == first.json["issue"]["version"]
+    assert retried.headers["ETag"] == first.headers["ETag"]
+    again = contribute(world, words, "lost-answer", MINIMAL)  # and that answer is now the one kept
+    assert (again.status_code, again.json["version"]) == (200, first.json["issue"]["version"])

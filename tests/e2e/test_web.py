@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
+import psycopg
 import pytest
 
 from service import create_app
@@ -196,3 +197,17 @@ def test_my_input_comes_a_page_at_a_time_and_counts_all_that_awaits_feedback(sit
     assert last.text.count('class="nhsuk-card"') == total - 20 * (last_page - 1)
     assert f"{awaiting} pieces still await feedback." in last.text  # counted over every page
     assert alex.get("/my-input?page=999").headers["Location"] == f"/my-input?page={last_page}"
+
+
+def test_while_the_database_is_away_a_page_says_so_and_when_to_try_again(site, monkeypatch):
+    client = signed_in(site, "priya")
+    coproduce = site.extensions["coproduce"]
+
+    def away(*_):
+        raise psycopg.OperationalError("connection refused")
+
+    monkeypatch.setattr(coproduce.credentials, "account_for_token", away)
+    page = client.get("/")
+    assert page.status_code == 503 and page.headers["Retry-After"] == "2"
+    assert page.mimetype == "text/html" and "Our records cannot be reached just now" in page.text
+    assert "Traceback" not in page.text and "Internal Server Error" not in page.text

@@ -1,0 +1,57 @@
+"""The event store's recorders, changed in two ways.
+
+- A request served under a client's key (`RequestKey`, passed to `save` as `request_key`)
+  is recorded with its events, in their transaction (see service/infra/idempotency_store.py).
+- On PostgreSQL, connections fail fast (service/infra/failing_fast.py) and each call is
+  tried twice at most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import Factory as PostgresFactory
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+from service.infra.failing_fast import FailingFast, tried_twice
+from service.infra.idempotency_store import RECORD, recorded_row
+from service.infra.postgres_snapshots import SnapshotRecorder
+
+
+class SQLiteEventRecorder(SQLiteApplicationRecorder):
+    """The library's SQLite recorder, recording a request's key with its events."""
+
+    def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        request = kwargs.get("request_key")
+        if request is not None:
+            c.execute(RECORD.format("?"), recorded_row(request, stored_events, sqlite=True))
+        return super()._insert_events(c, stored_events, **kwargs)
+
+
+class PostgresEventRecorder(PostgresApplicationRecorder):
+    """The library's PostgreSQL recorder, recording a request's key with its events, tried twice at most."""
+
+    insert_events = tried_twice(PostgresApplicationRecorder.insert_events)
+    select_events = tried_twice(PostgresApplicationRecorder.select_events)
+    select_notifications = tried_twice(PostgresApplicationRecorder.select_notifications)
+    max_notification_id = tried_twice(PostgresApplicationRecorder.max_notification_id)
+
+    def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        request = kwargs.get("request_key")
+        if request is not None:
+            curs.execute(RECORD.format("%s"), recorded_row(request, stored_events, sqlite=False))
+
+
+class Factory(PostgresFactory):
+    """`eventsourcing.postgres`'s factory with the recorders above, snapshots read in binary, and
+    connections that fail fast."""
+
+    application_recorder_class = PostgresEventRecorder
+    aggregate_recorder_class = SnapshotRecorder
+
+    def __init__(self, env: Any):
+        super().__init__(env)
+        self.datastore = FailingFast(self.datastore)
