@@ -23,6 +23,7 @@ from service.infra import idempotency_store
 from service.infra.audit import Audit
 from service.infra.credentials import Credentials
 from service.infra.keystore import KeyStore
+from service.infra.schema import Upgraded, require_current, schema_turn, upgrade
 from service.infra.sealing import Sealer
 from service.infra.snapshots import SnapshotTranscoder
 from service.infra.store import DEFAULT_URL, Store, StoreConfigError, create_tables
@@ -83,6 +84,10 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
     settings = settings or Settings.from_env()
     store = store or settings.store()
     engine = store.engine()
+    if store.manage_schema:
+        upgrade(store, engine)
+    else:
+        require_current(engine)
     store.create_tables(idempotency_store.metadata, engine)
     credentials = Credentials(engine, store.create_tables if store.manage_schema else None,
                               **({"idle_days": token_idle_days} if token_idle_days else {}))
@@ -96,8 +101,23 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path,
                                                   settings.checkpoint_seconds, store.create_tables),
         snapshot_transcoder=SnapshotTranscoder, register_transcodings=register_domain_records,
-        after_forget=[lambda _: scrub_older_answers(engine), lambda _: store.scrub_deleted(engine)])
-    return Coproduce(wiring)
+        after_forget=[lambda _: scrub_older_answers(engine), lambda _: store.scrub_deleted(engine)],
+        schema_turn=lambda: schema_turn(store, engine))
+    app = Coproduce(wiring)
+    if wiring.projections_inline:  # no worker: views this release changed or added are made before serving
+        app.rebuild_stale_views()
+        app.projections.catch_up()
+    return app
+
+
+def upgrade_store(settings: Settings | None = None, say=lambda _: None) -> Upgraded:
+    """`coproduce upgrade`: the store's own tables brought to this release's schema, saying what it does."""
+    store = replace(settings or Settings.from_env(), manage_schema=True).store()
+    engine = store.engine()
+    try:
+        return upgrade(store, engine, say)
+    finally:
+        engine.dispose()
 
 
 def in_memory_application() -> Coproduce:

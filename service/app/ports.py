@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from uuid import UUID
@@ -92,3 +92,4 @@ class Wiring:
     snapshot_transcoder: Callable[[Any], Any]  # the events' transcoder -> the snapshots' one
     register_transcodings: Callable[[Any], None]
     after_forget: list[Callable[[UUID], None]] = field(default_factory=list)  # make what was deleted go
+    schema_turn: Callable[[], AbstractContextManager[None]] = nullcontext  # one rebuilder of stale views at a time
