@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ class Settings:
     """What the application is opened with (the HTTP server's own settings are `Config`)."""
 
     database_url: str = DEFAULT_URL
-    manage_schema: bool = True  # COPRODUCE_MANAGE_SCHEMA=no: never create tables (`coproduce init` does)
+    manage_schema: bool = True  # COPRODUCE_MANAGE_SCHEMA=no: never change the schema (`coproduce upgrade` does)
     projections: str = ""  # inline | worker; none given: inline on SQLite, a worker on PostgreSQL
     signing_key: str = ""  # none given: signing-key.pem beside the SQLite file, var/ for PostgreSQL
     checkpoint_seconds: float = 3600
@@ -84,10 +84,11 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
     settings = settings or Settings.from_env()
     store = store or settings.store()
     engine = store.engine()
-    if store.manage_schema:
-        upgrade(store, engine)
-    else:
-        require_current(engine)
+    try:
+        upgrade(store, engine) if store.manage_schema else require_current(engine)
+    except StoreConfigError:  # a store this release may not run on: refused before anything is built
+        engine.dispose()
+        raise
     store.create_tables(idempotency_store.metadata, engine)
     credentials = Credentials(engine, store.create_tables if store.manage_schema else None,
                               **({"idle_days": token_idle_days} if token_idle_days else {}))
@@ -110,7 +111,7 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
     return app
 
 
-def upgrade_store(settings: Settings | None = None, say=lambda _: None) -> Upgraded:
+def upgrade_store(settings: Settings | None = None, say: Callable[[str], None] = lambda _: None) -> Upgraded:
     """`coproduce upgrade`: the store's own tables brought to this release's schema, saying what it does."""
     store = replace(settings or Settings.from_env(), manage_schema=True).store()
     engine = store.engine()
