@@ -18,7 +18,20 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Connection, DateTime, Engine, MetaData, String, Table, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateIndex, DropIndex
 
@@ -33,6 +46,7 @@ positions = Table(
     Column("view", String(40), primary_key=True),
     Column("position", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer),  # the view's version that made the rows; none: made before views had one
 )
 
 BATCH = 500  # following the log: small, so that a busy log does not hold one transaction long
@@ -61,7 +75,8 @@ class Projections:
 
     def _ensure_position(self, name: str) -> None:
         with contextlib.suppress(IntegrityError), self.engine.begin() as conn:  # already tracked: fine
-            conn.execute(insert(positions).values(view=name, position=0, updated_at=now()))
+            conn.execute(insert(positions).values(view=name, position=0, updated_at=now(),
+                                                  version=self.views[name].version))
 
     def position(self, name: str) -> int:
         return self._positions()[name]
@@ -142,13 +157,39 @@ class Projections:
                     for index in indexes:
                         conn.execute(CreateIndex(index, if_not_exists=True))
 
+    def stale(self) -> list[str]:
+        """The views whose rows were made by another version of them than this code's."""
+        with self.engine.connect() as conn:
+            stored = {row.view: row.version for row in conn.execute(select(positions.c.view, positions.c.version))}
+        return [name for name, view in self.views.items() if stored[name] != view.version]
+
+    def rebuild_stale(self) -> list[str]:
+        """Rebuild every stale view from the log, its tables made again in this version's shape;
+        the version is recorded last, so a rebuild cut short is done again. Returns the views rebuilt.
+        Readers of a view being rebuilt see it emptied and filling up, never old rows beside new ones
+        (readiness says it is being rebuilt); callers keep two rebuilders from running at once."""
+        chosen = self.stale()
+        if not chosen:
+            return []
+        with self._lock, self.engine.begin() as conn:
+            for name in chosen:
+                self.views[name].metadata.drop_all(conn)
+                self.views[name].metadata.create_all(conn)
+        self.rebuild(chosen)
+        with self.engine.begin() as conn:
+            for name in chosen:
+                conn.execute(update(positions).where(positions.c.view == name).values(version=self.views[name].version))
+        return chosen
+
     def status(self) -> list[dict[str, Any]]:
-        """Each view's position, the log's head, and how far behind the view is."""
+        """Each view's position, the log's head, how far behind the view is, and whether it is being
+        rebuilt (its rows were made by another version of it)."""
         head = self.recorder.max_notification_id() or 0
         with self.engine.connect() as conn:
             rows = {r.view: r for r in conn.execute(select(positions))}
         return [{"view": name, "position": rows[name].position, "head": head, "lag": head - rows[name].position,
-                 "updated_at": aware(rows[name].updated_at)} for name in self.views]
+                 "updated_at": aware(rows[name].updated_at), "rebuilding": rows[name].version != view.version}
+                for name, view in self.views.items()]
 
     def run(self, stop: threading.Event, interval: float = 0.2, when_idle=lambda: None) -> None:
         """Follow the log until `stop` is set (the projection worker); `when_idle` runs between catch-ups."""

@@ -27,6 +27,7 @@ class View:
     metadata: MetaData = field(default_factory=MetaData)
     raw: bool = False  # handlers get the stored notification (exact bytes), not the decoded event
     keep: bool = False  # not emptied by a rebuild of "every view": its rows are evidence
+    version: int = 1  # raise it when the rows change shape or meaning: the view is then rebuilt on start
     handlers: dict[str, list[Handler]] = field(default_factory=dict)
     _by_type: dict[type, tuple[Handler, ...]] = field(default_factory=dict, init=False, repr=False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from service.infra import idempotency_store
 from service.infra.audit import Audit
 from service.infra.credentials import Credentials
 from service.infra.keystore import KeyStore
+from service.infra.schema import Upgraded, require_current, schema_turn, upgrade
 from service.infra.sealing import Sealer
 from service.infra.snapshots import SnapshotTranscoder
 from service.infra.store import DEFAULT_URL, Store, StoreConfigError, create_tables, unreachable
@@ -35,7 +36,7 @@ class Settings:
     """What the application is opened with (the HTTP server's own settings are `Config`)."""
 
     database_url: str = DEFAULT_URL
-    manage_schema: bool = True  # COPRODUCE_MANAGE_SCHEMA=no: never create tables (`coproduce init` does)
+    manage_schema: bool = True  # COPRODUCE_MANAGE_SCHEMA=no: never change the schema (`coproduce upgrade` does)
     projections: str = ""  # inline | worker; none given: inline on SQLite, a worker on PostgreSQL
     signing_key: str = ""  # none given: signing-key.pem beside the SQLite file, var/ for PostgreSQL
     checkpoint_seconds: float = 3600
@@ -83,6 +84,11 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
     settings = settings or Settings.from_env()
     store = store or settings.store()
     engine = store.engine()
+    try:
+        upgrade(store, engine) if store.manage_schema else require_current(engine)
+    except StoreConfigError:  # a store this release may not run on: refused before anything is built
+        engine.dispose()
+        raise
     store.create_tables(idempotency_store.metadata, engine)
     credentials = Credentials(engine, store.create_tables if store.manage_schema else None,
                               **({"idle_days": token_idle_days} if token_idle_days else {}))
@@ -96,8 +102,23 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path,
                                                   settings.checkpoint_seconds, store.create_tables),
         snapshot_transcoder=SnapshotTranscoder, register_transcodings=register_domain_records,
-        unreachable=unreachable, after_forget=[lambda _: scrub_older_answers(engine), lambda _: store.scrub_deleted(engine)])
-    return Coproduce(wiring)
+        unreachable=unreachable, after_forget=[lambda _: scrub_older_answers(engine), lambda _: store.scrub_deleted(engine)],
+        schema_turn=lambda: schema_turn(store, engine))
+    app = Coproduce(wiring)
+    if wiring.projections_inline:  # no worker: views this release changed or added are made before serving
+        app.rebuild_stale_views()
+        app.projections.catch_up()
+    return app
+
+
+def upgrade_store(settings: Settings | None = None, say: Callable[[str], None] = lambda _: None) -> Upgraded:
+    """`coproduce upgrade`: the store's own tables brought to this release's schema, saying what it does."""
+    store = replace(settings or Settings.from_env(), manage_schema=True).store()
+    engine = store.engine()
+    try:
+        return upgrade(store, engine, say)
+    finally:
+        engine.dispose()
 
 
 def in_memory_application() -> Coproduce:

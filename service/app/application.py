@@ -86,6 +86,12 @@ class CoproduceBase(Application):
         self.audit = wiring.audit(self.recorder, self.projections)
         self.catch_ups = CatchUps(self._catch_up_inline, self.unreachable)
 
+    def rebuild_stale_views(self) -> list[str]:
+        """Rebuild the read models this release changed (see `Projections.rebuild_stale`), one
+        process at a time; the names of those rebuilt here."""
+        with self.wiring.schema_turn():
+            return self.projections.rebuild_stale()
+
     def _record(self, processing_event: Any) -> Any:
         with self.writes.turn():
             return super()._record(processing_event)

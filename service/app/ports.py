@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -119,3 +119,4 @@ class Wiring:
     register_transcodings: Callable[[Any], None]
     unreachable: Callable[[BaseException], bool]  # does this error say the database is away?
     after_forget: list[Callable[[UUID], None]] = field(default_factory=list)  # make what was deleted go
+    schema_turn: Callable[[], AbstractContextManager[None]] = nullcontext  # one rebuilder of stale views at a time

@@ -8,6 +8,8 @@ import click
 
 from domain import HubLifecycle, Role
 from service.cli import audit, backup, demo, issues, read_models
+from service.app.coproduce import Coproduce
+from service.bootstrap import upgrade_store
 from service.cli.support import Context, as_option, pass_context, refusals
 from service.http import serve
 
@@ -27,14 +29,40 @@ def cli(ctx: click.Context) -> None:
 @refusals
 def init(context: Context, username: str, name: str) -> None:
     """Operator: create or upgrade the store's tables (once, before servers start), and its first admin account."""
-    context.manage_schema = True  # the one command that always creates tables
-    app = context.app
+    app = _upgrade(context)
     click.echo(f"Store ready: {app.store.url.render_as_string(hide_password=True)}")
     if app.recorder.max_notification_id():
         click.echo("The store already holds data; nothing else to do.")
         return
     app.register_first_admin(username, name)
     click.echo(f"Created the admin account {username!r}.")
+
+
+@cli.command()
+@pass_context
+@refusals
+def upgrade(context: Context) -> None:
+    """Operator: bring the store to this release (safe to run again, and from two hosts at once)."""
+    _upgrade(context)
+
+
+def _upgrade(context: Context) -> Coproduce:
+    """Migrate the store's own tables, then open it (which rebuilds the read models this release
+    changed, unless a projections worker does that)."""
+    done = upgrade_store(say=click.echo)
+    if done.new_store:
+        click.echo(f"Made the store's tables (schema revision {done.after}).")
+    elif done.before == done.after:
+        click.echo(f"The store's schema is current (revision {done.after}); nothing to migrate.")
+    else:
+        click.echo(f"Upgraded the store's schema from {done.before or 'before revisions'} to revision {done.after}.")
+    context.manage_schema = True  # the commands that always create tables
+    app = context.app
+    waiting = app.projections.stale()
+    if waiting:
+        click.echo(f"The projections worker rebuilds these read models when it starts: {', '.join(waiting)} "
+                   "(until then /readyz answers 503).")
+    return app
 
 
 @cli.command("add-account")

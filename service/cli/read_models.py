@@ -25,6 +25,9 @@ def run(context: Context, interval: float) -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    rebuilt = context.app.rebuild_stale_views()
+    if rebuilt:
+        click.echo(f"Rebuilt the read models this release changed: {', '.join(rebuilt)}.")
     click.echo("Following the event log; stop with Ctrl-C.")
     context.app.projections.run(stop, interval, when_idle=context.app.audit.checkpoint_if_due)
 

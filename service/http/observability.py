@@ -101,12 +101,15 @@ def healthz():
 
 @health.get("/readyz")
 def readyz():
-    """Ready: the store answers and every read model is within the allowed lag."""
+    """Ready: the store answers, no read model is being rebuilt, and each is within the allowed lag."""
     app, bound = current_app.extensions["coproduce"], current_app.config["COPRODUCE_READY_MAX_LAG"]
     try:
         views = app.projections.status()
     except Exception as error:  # any store failure means "not ready", never a 500
         return problem(503, f"The store cannot be reached: {type(error).__name__}")
+    rebuilding = [v["view"] for v in views if v["rebuilding"]]
+    if rebuilding:
+        return problem(503, "Read models changed by this release are being rebuilt.", rebuilding=rebuilding)
     behind = {v["view"]: v["lag"] for v in views if v["lag"] > bound}
     if behind:
         return problem(503, f"Read models are more than {bound} events behind.", behind=behind)

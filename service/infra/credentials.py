@@ -27,13 +27,11 @@ from sqlalchemy import (
     Table,
     bindparam,
     insert,
-    inspect,
     select,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from projections.times import aware
 from service.app.ports import API, WEB
@@ -41,7 +39,6 @@ from service.app.ports import API, WEB
 TOKEN_IDLE_DAYS = 30
 WEB_SESSION = timedelta(hours=8)  # as long as the session cookie lives
 TOUCH_EVERY = timedelta(hours=1)  # last use is written at most this often per token: reads stay reads
-OLD_WEB_LABEL = "web sign-in"  # what web sign-ins were labelled when they were API tokens
 
 metadata = MetaData()
 
@@ -88,27 +85,6 @@ def _dummy_hash() -> str:
     return HASHER.hash(secrets.token_urlsafe(32))
 
 
-def _add_new_columns(engine: Engine) -> None:
-    """Stores made before tokens had a kind and a last use get both columns (safe to run again,
-    and by two processes at once). Web sign-ins made then become web sessions, not API tokens."""
-    postgres = engine.dialect.name == "postgresql"
-    added = {"kind": f"VARCHAR(8) NOT NULL DEFAULT '{API}'",
-             "last_used_at": "TIMESTAMP WITH TIME ZONE" if postgres else "DATETIME"}
-    present = {column["name"] for column in inspect(engine).get_columns(tokens.name)}
-    for name, ddl in added.items():
-        if name in present:
-            continue
-        try:
-            with engine.begin() as conn:
-                conn.exec_driver_sql(f"ALTER TABLE {tokens.name} ADD COLUMN {'IF NOT EXISTS ' if postgres else ''}"
-                                     f"{name} {ddl}")
-                if name == "kind":
-                    conn.execute(update(tokens).where(tokens.c.label == OLD_WEB_LABEL).values(kind=WEB))
-        except (OperationalError, ProgrammingError):
-            if name not in {column["name"] for column in inspect(engine).get_columns(tokens.name)}:
-                raise  # not another process adding it first: a real failure
-
-
 class Credentials:
     """Sets and checks passwords; issues, finds and revokes API tokens and web sessions."""
 
@@ -120,7 +96,6 @@ class Credentials:
         self.idle = timedelta(days=idle_days)
         if create_tables is not None:
             create_tables(metadata, engine)
-            _add_new_columns(engine)
 
     def set_password(self, account_id: UUID, password: str) -> None:
         values = {"account_id": account_id.hex, "hash": HASHER.hash(password), "set_at": _now()}

@@ -152,34 +152,6 @@ def test_a_web_session_ends_after_8_hours(app, cast):
     assert app.account_for_web_session(web) is None
 
 
-def test_a_store_made_before_tokens_had_kinds_gets_them_and_old_web_sign_ins_are_no_api_tokens(store):
-    # given: the tokens table as it was, with one API token and one web sign-in
-    engine = store.engine()
-    old = Table("api_tokens", MetaData(), Column("id", String(32), primary_key=True),
-                Column("digest", String(64), nullable=False, unique=True),
-                Column("account_id", String(32), nullable=False, index=True),
-                Column("label", String(100), nullable=False),
-                Column("created_at", DateTime(timezone=True), nullable=False),
-                Column("revoked_at", DateTime(timezone=True)))
-    old.metadata.create_all(engine)
-    now = datetime.now(timezone.utc)
-    with engine.begin() as conn:
-        conn.execute(old.insert(), [
-            {"id": "a" * 32, "digest": "1" * 64, "account_id": "c" * 32, "label": "phone", "created_at": now},
-            {"id": "b" * 32, "digest": "2" * 64, "account_id": "c" * 32, "label": "web sign-in", "created_at": now}])
-    try:
-        # when: opened twice, as a restart would
-        Credentials(engine, store.create_tables)
-        Credentials(engine, store.create_tables)
-        # then
-        assert {"kind", "last_used_at"} <= {c["name"] for c in inspect(engine).get_columns("api_tokens")}
-        with engine.connect() as conn:
-            kinds = dict(conn.execute(select(tokens.c.label, tokens.c.kind)).all())
-        assert kinds == {"phone": API, "web sign-in": WEB}
-    finally:
-        engine.dispose()
-
-
 def _median_refusal(app, username: str, tries: int = 15) -> float:
     spent = []
     for n in range(tries):
