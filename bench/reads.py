@@ -33,7 +33,7 @@ class Settings:
     keep: str | None = None  # folder where generated SQLite stores are kept between runs
 
 
-PAGES = ("timeline", "my input", "hub board", "accountability", "audit trail", "my input (auditor)", "my actions",
+PAGES = ("issue", "timeline", "my input", "hub board", "accountability", "audit trail", "my input (auditor)", "my actions",
          "session form (web)")
 WEB = "f0 (web)"  # the facilitator, signed in to the pages with a session cookie rather than a token
 
@@ -41,6 +41,7 @@ WEB = "f0 (web)"  # the facilitator, signed in to the pages with a session cooki
 def pages(hub_id: str, issues: list[str], expert_id: str) -> dict[str, tuple[str, list[str]]]:
     """Page name → (who asks, the paths it may ask: one, or one per issue of the hub)."""
     return {
+        "issue": ("e0-0", [f"/issues/{issue}" for issue in issues]),
         "timeline": ("e0-0", [f"/issues/{issue}/timeline" for issue in issues]),
         "my input": ("e0-0", ["/me/input"]),
         "hub board": ("m0", [f"/hubs/{hub_id}/board"]),

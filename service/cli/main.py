@@ -7,7 +7,8 @@ from uuid import UUID
 import click
 
 from domain import HubLifecycle, Role
-from service.cli import audit, backup, demo, issues, read_models
+from service.bootstrap import key_custody
+from service.cli import audit, backup, demo, issues, keys, read_models
 from service.cli.support import Context, as_option, pass_context, refusals
 from service.http import serve
 
@@ -28,6 +29,13 @@ def cli(ctx: click.Context) -> None:
 def init(context: Context, username: str, name: str) -> None:
     """Operator: create or upgrade the store's tables (once, before servers start), and its first admin account."""
     context.manage_schema = True  # the one command that always creates tables
+    custody = key_custody()
+    try:
+        wrapped = custody.wrap_plain_keys()
+    finally:
+        custody.close()
+    if wrapped:
+        click.echo(f"Wrapped {wrapped:,} person keys with the key-encryption key in {custody.source.where}.")
     app = context.app
     click.echo(f"Store ready: {app.store.url.render_as_string(hide_password=True)}")
     if app.recorder.max_notification_id():
@@ -124,7 +132,7 @@ def forget(context: Context, person: str, requested_by: str, authority: str, as_
 
 
 for command in (*issues.COMMANDS, demo.demo, serve.serve, read_models.projections, audit.audit,
-                backup.backup, backup.restore):
+                backup.backup, backup.restore, keys.keys):
     cli.add_command(command)
 
 
