@@ -17,6 +17,7 @@ from uuid import UUID
 
 from sqlalchemy import (
     Column,
+    Connection,
     DateTime,
     Engine,
     LargeBinary,
@@ -103,6 +104,10 @@ class KeyStore:
         with contextlib.suppress(IntegrityError), self.engine.begin() as conn:  # made by another: use theirs
             conn.execute(insert(person_keys).values(person_id=person_id.hex, key=wrapped, wrapped_by=kek_id,
                                                     created_at=datetime.now(timezone.utc)))
+        keyring = self.source.refreshed()
+        if keyring.newest != kek_id:  # a rotation began meanwhile, and may have passed this key by
+            with self.engine.begin() as conn:
+                _rewrap_one(conn, keyring, person_id.hex, wrapped, kek_id)
         return self.key_for(person_id)  # type: ignore[return-value]
 
     def destroy(self, person_id: UUID) -> bool:
@@ -149,26 +154,29 @@ def rewrap(engine: Engine, keyring: Keyring, batch: int = 200, pause: float = 0.
 
     Safe while the service runs and to stop at any moment: each key is changed only if it is still
     as read (a forget deleting it, or another rewrap, wins), and what is done stays done."""
-    newest = keyring.newest
     pending = (select(person_keys.c.person_id, person_keys.c.key, person_keys.c.wrapped_by)
-               .where(person_keys.c.wrapped_by != newest).order_by(person_keys.c.person_id).limit(batch))
+               .where(person_keys.c.wrapped_by != keyring.newest).order_by(person_keys.c.person_id).limit(batch))
     after = ""
     while True:
         with engine.begin() as conn:
             rows = conn.execute(pending.where(person_keys.c.person_id > after)).all()
             if not rows:
                 return
-            changed = 0
-            for person_hex, key, wrapped_by in rows:
-                person_id = UUID(hex=person_hex)
-                plain = bytes(key) if wrapped_by == PLAIN else keyring.unwrap(person_id, wrapped_by, bytes(key))
-                _, wrapped = keyring.wrap(person_id, plain)
-                changed += conn.execute(update(person_keys).where(and_(
-                    person_keys.c.person_id == person_hex, person_keys.c.wrapped_by == wrapped_by)).values(
-                    key=wrapped, wrapped_by=newest)).rowcount
+            changed = sum(_rewrap_one(conn, keyring, *row) for row in rows)
             after = rows[-1].person_id
         yield changed
         time.sleep(pause)
+
+
+def _rewrap_one(conn: Connection, keyring: Keyring, person_hex: str, key: bytes, wrapped_by: str) -> int:
+    """Wrap one person key (as read: `key`, wrapped by `wrapped_by`) with the newest key-encryption
+    key, unless it changed since it was read; 1 if it was changed here."""
+    person_id, key = UUID(hex=person_hex), bytes(key)
+    plain = key if wrapped_by == PLAIN else keyring.unwrap(person_id, wrapped_by, key)
+    newest, wrapped = keyring.wrap(person_id, plain)
+    return conn.execute(update(person_keys).where(and_(
+        person_keys.c.person_id == person_hex, person_keys.c.wrapped_by == wrapped_by, person_keys.c.key == key))
+        .values(key=wrapped, wrapped_by=newest)).rowcount
 
 
 def scrub_old_wrappings(engine: Engine) -> None:
