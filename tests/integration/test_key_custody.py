@@ -234,3 +234,25 @@ def test_a_rotation_killed_halfway_resumes_under_eight_writers_and_loses_nothing
         assert app.audit.verify() == []
     finally:
         app.close()
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+def test_a_backup_holds_no_key_encryption_key_and_its_restore_needs_one(store, tmp_path):
+    key_file = tmp_path / "key-encryption.keys"
+    app = opened(store, key_file)
+    try:
+        Cast(app)
+    finally:
+        app.close()
+    env = {"COPRODUCE_DATABASE_URL": f"sqlite:///{tmp_path}/restored/coproduce.db"}
+    backup = CliRunner().invoke(cli, ["backup", str(tmp_path / "backup.db")],
+                                env={"COPRODUCE_DATABASE_URL": url_of(store), "COPRODUCE_KEY_FILE": str(key_file)})
+    assert backup.exit_code == 0, backup.output
+    kek = next(iter(parse(key_file.read_text(), "").keks.values()))
+    assert kek not in (tmp_path / "backup.db").read_bytes()
+    refused = CliRunner().invoke(cli, ["restore", str(tmp_path / "backup.db")], env=env)
+    assert refused.exit_code == 1 and "A restore needs the key file" in refused.output
+    assert "is missing, but 6 person keys" in refused.output and not Path(f"{tmp_path}/restored/coproduce.db").exists()
+    restored = CliRunner().invoke(cli, ["restore", str(tmp_path / "backup.db")],
+                                  env={**env, "COPRODUCE_KEY_FILE": str(key_file)})
+    assert restored.exit_code == 0 and "the history verifies" in restored.output, restored.output
