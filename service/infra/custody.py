@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, inspect
 
 from service.infra.keyring import KeyCustodyError, KeySource
-from service.infra.keystore import NOT_UPGRADED, PLAIN, add_wrapped_by, custody, rewrap, scrub_old_wrappings
+from service.infra.keystore import NOT_UPGRADED, PLAIN, add_wrapped_by, key_counts, rewrap, scrub_old_wrappings
 
 PASSES = 5  # a rotation goes over the keys again while processes still wrap new ones with an older key
 
@@ -35,7 +35,7 @@ class Custody:
     def status(self) -> list[Holding]:
         """Every key-encryption key of the key material, oldest first, then any the store names
         that it lacks (and keys still plain)."""
-        holding = custody(self.engine)
+        holding = key_counts(self.engine)
         keks = list(self.source.refreshed().keks) if self.source.exists() else []
         known = [Holding(kek_id, holding.get(kek_id, (0, ""))[0], True, kek_id == keks[-1]) for kek_id in keks]
         return known + [Holding(kek_id, count, False, False)
@@ -46,7 +46,7 @@ class Custody:
         rotation (or a key added by hand) left keys to re-wrap. Returns (its id, keys re-wrapped,
         whether it was made now)."""
         with self.source.locked():
-            holding = custody(self.engine)
+            holding = key_counts(self.engine)
             if PLAIN in holding:
                 raise KeyCustodyError(NOT_UPGRADED)
             keyring = self.source.refreshed()
@@ -56,7 +56,7 @@ class Custody:
             done = 0
             for _ in range(PASSES):
                 done += sum(rewrap(self.engine, keyring, batch, pause))
-                if set(custody(self.engine)) <= {keyring.newest}:
+                if set(key_counts(self.engine)) <= {keyring.newest}:
                     scrub_old_wrappings(self.engine)
                     return keyring.newest, done, made
             raise KeyCustodyError(f"person keys are still being made with an older key-encryption key: give every "
@@ -69,7 +69,7 @@ class Custody:
         if not inspect(self.engine).has_table("person_keys"):
             return 0
         add_wrapped_by(self.engine)
-        plain = custody(self.engine).get(PLAIN, (0, ""))[0]
+        plain = key_counts(self.engine).get(PLAIN, (0, ""))[0]
         if not plain:
             return 0
         with self.source.locked():

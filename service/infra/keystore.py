@@ -67,7 +67,7 @@ class KeyStore:
         file is made if `may_create_key_file`."""
         self.engine, self.source = engine, source
         create_tables(metadata, engine)
-        holding = custody(engine)
+        holding = key_counts(engine)
         if PLAIN in holding:
             raise KeyCustodyError(NOT_UPGRADED)
         if not source.exists():
@@ -80,9 +80,8 @@ class KeyStore:
                 raise KeyCustodyError(f"{source.where} is missing: `coproduce init` makes it; give every process "
                                       "a copy (COPRODUCE_KEY_FILE) or its keys in COPRODUCE_KEY")
             source.create()
-        keyring = source.keyring()
         for _, sample in holding.values():  # one key per key-encryption key: the right ids and the right bytes
-            self._unwrap(keyring, UUID(hex=sample))
+            self.key_for(UUID(hex=sample))
 
     def key_for(self, person_id: UUID) -> bytes | None:
         """The person's key, or None once they have been forgotten (or never had one)."""
@@ -116,13 +115,8 @@ class KeyStore:
             result = conn.execute(delete(person_keys).where(person_keys.c.person_id == person_id.hex))
         return result.rowcount > 0
 
-    def _unwrap(self, keyring: Keyring, person_id: UUID) -> bytes:
-        with self.engine.connect() as conn:
-            row = conn.execute(KEY_OF, {"person_id": person_id.hex}).one()
-        return keyring.unwrap(person_id, row.wrapped_by, bytes(row.key))
 
-
-def custody(engine: Engine) -> dict[str, tuple[int, str]]:
+def key_counts(engine: Engine) -> dict[str, tuple[int, str]]:
     """Per key-encryption key id (PLAIN for keys not wrapped yet): how many person keys it wraps,
     and one of them."""
     schema = inspect(engine)

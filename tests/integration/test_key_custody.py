@@ -23,7 +23,7 @@ from domain import Attribution, Channel, Role
 from service.bootstrap import Settings, open_application
 from service.cli.main import cli
 from service.infra.keyring import KeyCustodyError, KeySource, parse
-from service.infra.keystore import custody
+from service.infra.keystore import key_counts
 from service.infra.sealing import parse as parse_sealed
 from tests.conftest import Cast
 from tests.processes import COPRODUCE, environment
@@ -156,7 +156,7 @@ def test_init_wraps_the_plain_keys_of_an_older_store_and_start_up_asks_for_it(st
     assert f"Wrapped {len(plain)} person keys" in result.output
     app = opened(store, key_file)
     try:
-        assert set(custody(app.engine)) == {parse(key_file.read_text(), "").newest}
+        assert set(key_counts(app.engine)) == {parse(key_file.read_text(), "").newest}
         assert app.display_name(person) == f"{canary} name"
         assert any(app.open_sealed(c.text) == f"{canary} words" for c in app.contributions(app.issue(issue)))
     finally:
@@ -204,13 +204,13 @@ def test_a_rotation_killed_halfway_resumes_under_eight_writers_and_loses_nothing
         rotation = subprocess.Popen([COPRODUCE, "keys", "rotate", "--batch", "2", "--pause", "0.05"], env=env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and rotation.poll() is None:
-            holding = custody(app.engine)
+            holding = key_counts(app.engine)
             if len(holding) == 2 and min(count for count, _ in holding.values()) >= 6:
                 break
             time.sleep(0.02)
         rotation.send_signal(signal.SIGKILL)
         assert rotation.wait() == -signal.SIGKILL
-        assert len(custody(app.engine)) == 2  # halfway: some keys under each key-encryption key
+        assert len(key_counts(app.engine)) == 2  # halfway: some keys under each key-encryption key
         result = CliRunner().invoke(cli, ["keys", "rotate"], env={"COPRODUCE_DATABASE_URL": url_of(store),
                                                                   "COPRODUCE_KEY_FILE": str(key_file)})
         assert result.exit_code == 0 and "Finished the rotation" in result.output, result.output
