@@ -232,8 +232,16 @@ def test_a_rotation_killed_halfway_resumes_under_eight_writers_and_loses_nothing
         assert {app.open_sealed(recorded[c]) for _, c, _ in written} == {words for _, _, words in written}
         app.projections.catch_up()
         assert app.audit.verify() == []
+        status = CliRunner().invoke(cli, ["keys", "status"], env={"COPRODUCE_DATABASE_URL": url_of(store),
+                                                                  "COPRODUCE_KEY_FILE": str(key_file)}).output
+        assert re.search(rf"{first} +0 person keys\n{keyring.newest} +{len(rows):,} person keys  \(the newest", status)
     finally:
         app.close()
+
+
+def test_a_new_key_encryption_key_is_printed_for_coproduce_key():
+    entry = CliRunner().invoke(cli, ["keys", "new"]).output
+    assert len(parse(entry, "COPRODUCE_KEY").keks) == 1 and entry != CliRunner().invoke(cli, ["keys", "new"]).output
 
 
 @pytest.mark.parametrize("store", ["sqlite"], indirect=True)
