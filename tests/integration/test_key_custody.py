@@ -25,6 +25,7 @@ from service.cli.main import cli
 from service.infra.keyring import KeyCustodyError, KeySource, parse
 from service.infra.keystore import key_counts
 from service.infra.sealing import parse as parse_sealed
+from service.infra.store import Store
 from tests.conftest import Cast
 from tests.processes import COPRODUCE, environment
 
@@ -104,6 +105,9 @@ def test_a_copy_of_the_database_opens_nothing_and_the_key_file_opens_everything(
 
 def test_start_up_refuses_a_missing_wrong_or_damaged_key_file(store, tmp_path):
     key_file = tmp_path / "key-encryption.keys"
+    with pytest.raises(KeyCustodyError, match="is missing: `coproduce init` makes it"):  # servers never make one
+        opened(Store(store.url, manage_schema=False), key_file)
+    assert not key_file.exists()
     app = opened(store, key_file)
     try:
         Cast(app)
