@@ -114,7 +114,7 @@ def test_start_up_refuses_a_missing_wrong_or_damaged_key_file(store, tmp_path):
     finally:
         app.close()
     entry = key_file.read_text().splitlines()[-1]
-    kek_id, _, _ = entry.partition(":")
+    kek_id = entry.partition(":")[0]
     other = tmp_path / "other.keys"
     KeySource(other).create()  # another store's key file
     damaged = tmp_path / "damaged.keys"
@@ -126,7 +126,7 @@ def test_start_up_refuses_a_missing_wrong_or_damaged_key_file(store, tmp_path):
     assert not (tmp_path / "missing.keys").exists()  # never a new key file for a store that has keys
     with pytest.raises(KeyCustodyError, match="not both"):
         open_application(store, settings=Settings(key_file=str(key_file), key=entry))
-    with_variable = open_application(store, projections_inline=True, settings=Settings(key=f"{entry}"))
+    with_variable = open_application(store, projections_inline=True, settings=Settings(key=entry))
     try:
         assert with_variable.display_name(with_variable.account_by_username("alex").id) == "Alex Example"
     finally:
