@@ -1,4 +1,4 @@
-"""Read latency of the timeline, my input, hub board, accountability report, audit trail, an
+"""Read latency of an issue, the timeline, my input, hub board, accountability report, audit trail, an
 action owner's actions and the facilitator's session form (a web page), over real HTTP, on stores of growing size: p95 at each size beside p95 at the smallest,
 each size served by its own server and asked in turn.
 
@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from bench import loadgen
@@ -24,6 +25,7 @@ from bench.stats import Figure, latencies_ms, percentile
 from tests.processes import environment, start_server, stop
 
 TARGET_RATIO, TARGET_MS = 1.5, 20.0
+K = TypeVar("K")  # what tells the sites apart: a store's size, or a build's name
 
 
 @dataclass
@@ -33,7 +35,7 @@ class Settings:
     keep: str | None = None  # folder where generated SQLite stores are kept between runs
 
 
-PAGES = ("timeline", "my input", "hub board", "accountability", "audit trail", "my input (auditor)", "my actions",
+PAGES = ("issue", "timeline", "my input", "hub board", "accountability", "audit trail", "my input (auditor)", "my actions",
          "session form (web)")
 WEB = "f0 (web)"  # the facilitator, signed in to the pages with a session cookie rather than a token
 
@@ -41,6 +43,7 @@ WEB = "f0 (web)"  # the facilitator, signed in to the pages with a session cooki
 def pages(hub_id: str, issues: list[str], expert_id: str) -> dict[str, tuple[str, list[str]]]:
     """Page name → (who asks, the paths it may ask: one, or one per issue of the hub)."""
     return {
+        "issue": ("e0-0", [f"/issues/{issue}" for issue in issues]),
         "timeline": ("e0-0", [f"/issues/{issue}/timeline" for issue in issues]),
         "my input": ("e0-0", ["/me/input"]),
         "hub board": ("m0", [f"/hubs/{hub_id}/board"]),
@@ -92,27 +95,35 @@ class Site:
 
 @contextlib.contextmanager
 def site(kind: str, events: int, settings: Settings) -> Iterator[Site]:
-    with generated(kind, events, settings.keep) as url:
-        hub_id, issues = open_issues(url, include_closed=True)
-        expert_id = on_store(url, lambda app: str(app.account_by_username("e0-0").id))
-        server, base = start_server(environment(url, COPRODUCE_RATE_LIMIT=UNLIMITED))
-        try:
-            clients = {who: loadgen.Client(base, loadgen.sign_in(base, who, PASSWORD))
-                       for who in ("e0-0", "m0", "auditor", "o0")}
-            root = base.removesuffix("/api/v1")
-            clients[WEB] = loadgen.Client(root, headers={"Cookie": web_sign_in(root, "f0", PASSWORD)})
-            rng = random.Random(7)
-            asked = {page: (who, rng.choices(paths, k=settings.samples))
-                     for page, (who, paths) in pages(str(hub_id), issues, expert_id).items()}
-            yield Site(clients, asked)
-        finally:
-            stop(server)
+    with generated(kind, events, settings.keep) as url, served(url, settings.samples) as one:
+        yield one
 
 
-def timed(sites: dict[int, Site], samples: int) -> dict[int, dict[str, list[float]]]:
-    """Each size's latencies (seconds) per page. The sizes take turns request by request, so a
+@contextlib.contextmanager
+def served(url: str, samples: int, ids_from: str = "", **env: str) -> Iterator[Site]:
+    """A server of its own on the store at `url` (with `env` added to its environment), its readers
+    signed in, and the paths each page asks. The ids are read from `ids_from`, a copy of the same
+    store, when this code cannot open `url` itself."""
+    hub_id, issues = open_issues(ids_from or url, include_closed=True)
+    expert_id = on_store(ids_from or url, lambda app: str(app.account_by_username("e0-0").id))
+    server, base = start_server(environment(url, COPRODUCE_RATE_LIMIT=UNLIMITED, **env))
+    try:
+        clients = {who: loadgen.Client(base, loadgen.sign_in(base, who, PASSWORD))
+                   for who in ("e0-0", "m0", "auditor", "o0")}
+        root = base.removesuffix("/api/v1")
+        clients[WEB] = loadgen.Client(root, headers={"Cookie": web_sign_in(root, "f0", PASSWORD)})
+        rng = random.Random(7)
+        asked = {page: (who, rng.choices(paths, k=samples))
+                 for page, (who, paths) in pages(str(hub_id), issues, expert_id).items()}
+        yield Site(clients, asked)
+    finally:
+        stop(server)
+
+
+def timed(sites: dict[K, Site], samples: int) -> dict[K, dict[str, list[float]]]:
+    """Each site's latencies (seconds) per page. The sites take turns request by request, so a
     busy moment on the machine falls on all of them alike."""
-    found: dict[int, dict[str, list[float]]] = {events: {} for events in sites}
+    found: dict[K, dict[str, list[float]]] = {events: {} for events in sites}
     for page in PAGES:
         for events, one in sites.items():
             for n in range(5):  # warm up

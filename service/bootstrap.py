@@ -22,6 +22,8 @@ from service.http.idempotency import scrub_older_answers
 from service.infra import idempotency_store
 from service.infra.audit import Audit
 from service.infra.credentials import Credentials
+from service.infra.custody import Custody
+from service.infra.keyring import KeyCustodyError, KeySource, new_entry
 from service.infra.keystore import KeyStore
 from service.infra.schema import Upgraded, require_current, schema_turn, upgrade
 from service.infra.sealing import Sealer
@@ -39,6 +41,8 @@ class Settings:
     manage_schema: bool = True  # COPRODUCE_MANAGE_SCHEMA=no: never change the schema (`coproduce upgrade` does)
     projections: str = ""  # inline | worker; none given: inline on SQLite, a worker on PostgreSQL
     signing_key: str = ""  # none given: signing-key.pem beside the SQLite file, var/ for PostgreSQL
+    key_file: str = ""  # the key-encryption keys; none given: key-encryption.keys beside the signing key
+    key: str = ""  # the key-encryption keys themselves, for containers (instead of a file)
     checkpoint_seconds: float = 3600
 
     @classmethod
@@ -48,6 +52,7 @@ class Settings:
                    manage_schema=environ.get("COPRODUCE_MANAGE_SCHEMA", "yes").lower() != "no",
                    projections=environ.get("COPRODUCE_PROJECTIONS", ""),
                    signing_key=environ.get("COPRODUCE_SIGNING_KEY", ""),
+                   key_file=environ.get("COPRODUCE_KEY_FILE", ""), key=environ.get("COPRODUCE_KEY", ""),
                    checkpoint_seconds=float(environ.get("COPRODUCE_CHECKPOINT_SECONDS") or 3600))
 
     def store(self) -> Store:
@@ -78,6 +83,27 @@ def _signing_key(settings: Settings, store: Store) -> Path:
     return (Path(store.url.database).parent if store.is_sqlite else Path("var")) / "signing-key.pem"
 
 
+def key_source(settings: Settings, store: Store) -> KeySource:
+    """Where the key-encryption keys are: COPRODUCE_KEY, or the key file (COPRODUCE_KEY_FILE, by
+    default beside the signing key)."""
+    if settings.key and settings.key_file:
+        raise KeyCustodyError("set COPRODUCE_KEY_FILE or COPRODUCE_KEY, not both")
+    if settings.key:
+        return KeySource(text=settings.key)
+    return KeySource(Path(settings.key_file) if settings.key_file
+                     else _signing_key(settings, store).parent / "key-encryption.keys")
+
+
+def key_custody(settings: Settings | None = None) -> Custody:
+    """The person keys and the key-encryption keys that wrap them, for the operator's steps
+    (`coproduce init`, `coproduce keys`). Close it after use."""
+    settings = settings or Settings.from_env()
+    store = settings.store()
+    if store.is_sqlite:
+        Path(store.url.database).parent.mkdir(parents=True, exist_ok=True)
+    return Custody(store.engine(), key_source(settings, store))
+
+
 def open_application(store: Store | None = None, *, projections_inline: bool | None = None,
                      settings: Settings | None = None, token_idle_days: int | None = None) -> Coproduce:
     """The application on `store` (by default the one the settings name), with its adapters."""
@@ -93,11 +119,16 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
     credentials = Credentials(engine, store.create_tables if store.manage_schema else None,
                               **({"idle_days": token_idle_days} if token_idle_days else {}))
     key_path = _signing_key(settings, store)
+    try:
+        keys = KeyStore(engine, store.create_tables, key_source(settings, store), store.manage_schema)
+    except KeyCustodyError:
+        engine.dispose()
+        raise
     wiring = Wiring(
         store=store, eventsourcing_env=store.eventsourcing_env(), engine=engine,
         projections_inline=_projections_inline(settings, store) if projections_inline is None else projections_inline,
         turns=WriteTurns(Path(store.url.database)) if store.is_sqlite else NoTurns(),
-        keys=KeyStore(engine, store.create_tables), sealer_for=Sealer, credentials=credentials,
+        keys=keys, sealer_for=Sealer, credentials=credentials,
         create_tables=store.create_tables,
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path,
                                                   settings.checkpoint_seconds, store.create_tables),
@@ -128,7 +159,8 @@ def in_memory_application() -> Coproduce:
     key_path = Path(tempfile.mkdtemp(prefix="coproduce-memory-")) / "signing-key.pem"
     wiring = Wiring(
         store=None, eventsourcing_env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, engine=engine,
-        projections_inline=True, turns=NoTurns(), keys=KeyStore(engine, create_tables), sealer_for=Sealer,
+        projections_inline=True, turns=NoTurns(), keys=KeyStore(engine, create_tables, KeySource(text=new_entry())),
+        sealer_for=Sealer,
         credentials=Credentials(engine, create_tables), create_tables=create_tables,
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path, 3600, create_tables),
         snapshot_transcoder=SnapshotTranscoder, register_transcodings=register_domain_records,

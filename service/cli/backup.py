@@ -10,6 +10,7 @@ import click
 from service.bootstrap import Settings, open_application
 from service.cli.support import refusals
 from service.infra import backup as backups
+from service.infra.keyring import KeyCustodyError
 from service.infra.store import Store
 
 
@@ -19,7 +20,8 @@ from service.infra.store import Store
 def backup(file: Path) -> None:
     """Operator: write a consistent copy of the store to FILE, while the service keeps running."""
     size = backups.backup(Settings.from_env().store(), file)
-    click.echo(f"Backed up to {file} ({size:,} bytes). The signing key is not in it: back that up too.")
+    click.echo(f"Backed up to {file} ({size:,} bytes). Neither the signing key nor the key-encryption keys are "
+               "in it: keep copies of them apart from the backups (a backup alone opens no one's words).")
 
 
 @click.command()
@@ -34,7 +36,11 @@ def restore(file: Path, replace: bool) -> None:
     staging = Path(store.url.database).with_suffix(".restoring.db")
     try:
         backups.restore(Store.parse(f"sqlite:///{staging}"), file, replace=True)
-        checked = open_application(Store.parse(f"sqlite:///{staging}"))  # nothing is replaced unless the copy verifies
+        try:  # nothing is replaced unless the copy opens with the key-encryption keys and verifies
+            checked = open_application(Store.parse(f"sqlite:///{staging}"))
+        except KeyCustodyError as error:
+            raise KeyCustodyError(f"the backup's person keys cannot be opened: {error}. A restore needs the "
+                                  "key file of the store the backup was made from (COPRODUCE_KEY_FILE)") from None
         try:
             backups.check_restored(checked)
         finally:

@@ -7,9 +7,9 @@ from uuid import UUID
 import click
 
 from domain import HubLifecycle, Role
-from service.cli import audit, backup, demo, issues, read_models
 from service.app.coproduce import Coproduce
-from service.bootstrap import upgrade_store
+from service.bootstrap import key_custody, upgrade_store
+from service.cli import audit, backup, demo, issues, keys, read_models
 from service.cli.support import Context, as_option, pass_context, refusals
 from service.http import serve
 
@@ -47,8 +47,8 @@ def upgrade(context: Context) -> None:
 
 
 def _upgrade(context: Context) -> Coproduce:
-    """Migrate the store's own tables, then open it (which rebuilds the read models this release
-    changed, unless a projections worker does that)."""
+    """Migrate the store's own tables, wrap person keys an earlier release kept plain, then open the
+    store (which rebuilds the read models this release changed, unless a projections worker does that)."""
     done = upgrade_store(say=click.echo)
     if done.new_store:
         click.echo(f"Made the store's tables (schema revision {done.after}).")
@@ -56,6 +56,13 @@ def _upgrade(context: Context) -> Coproduce:
         click.echo(f"The store's schema is current (revision {done.after}); nothing to migrate.")
     else:
         click.echo(f"Upgraded the store's schema from {done.before or 'before revisions'} to revision {done.after}.")
+    custody = key_custody()
+    try:
+        wrapped = custody.wrap_plain_keys()
+    finally:
+        custody.close()
+    if wrapped:
+        click.echo(f"Wrapped {wrapped:,} person keys with the key-encryption key in {custody.source.where}.")
     context.manage_schema = True  # the commands that always create tables
     app = context.app
     waiting = app.projections.stale()
@@ -152,7 +159,7 @@ def forget(context: Context, person: str, requested_by: str, authority: str, as_
 
 
 for command in (*issues.COMMANDS, demo.demo, serve.serve, read_models.projections, audit.audit,
-                backup.backup, backup.restore):
+                backup.backup, backup.restore, keys.keys):
     cli.add_command(command)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from projections.auditchain import Stored, event_hash, next_chain, read_export, verify
 from service.app.coproduce import Coproduce
-from service.bootstrap import open_application
+from service.bootstrap import Settings, key_source, open_application
 from tests.integration.test_projections import scenario
 
 VERIFIER = Path(__file__).parents[2] / "projections" / "auditchain.py"
@@ -223,6 +223,7 @@ def test_a_rebuild_of_every_view_leaves_the_chain_as_evidence(history):
 
 
 def test_a_lost_signing_key_is_not_silently_replaced(history, monkeypatch, tmp_path):
+    monkeypatch.setenv("COPRODUCE_KEY_FILE", str(key_source(Settings.from_env(), history.store).path))  # stays put
     monkeypatch.setenv("COPRODUCE_SIGNING_KEY", str(tmp_path / "somewhere-else.pem"))
     with pytest.raises(FileNotFoundError, match="restore the key"):
         open_application(history.store)
