@@ -57,6 +57,13 @@ def _reset_postgres(store: Store) -> None:
     engine.dispose()
 
 
+@pytest.fixture
+def pg(postgres_store) -> Store:
+    """The PostgreSQL store alone, emptied: for tests of several processes on one server."""
+    _reset_postgres(postgres_store)
+    return postgres_store
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request, tmp_path) -> Store:
     """Each test that asks for a store runs once on SQLite and once on PostgreSQL."""

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from tests.e2e.checks import assert_store_verifies_and_rebuilds_alike
-from tests.e2e.test_scaled import UNLIMITED, pg, recorded_stakeholders, seed  # noqa: F401 - pg is a fixture
+from tests.e2e.test_scaled import UNLIMITED, recorded_stakeholders, seed
 from tests.processes import environment, start_server, stop
 from tests.tcp_proxy import Proxy
 

@@ -96,11 +96,11 @@ def test_a_backup_taken_while_writing_restores_to_a_store_that_verifies(tmp_path
             restored.close()
 
 
-def test_the_documented_pg_dump_path_restores_a_store_that_verifies(postgres_store, tmp_path):
-    from tests.e2e.test_scaled import reset, seed
+def test_the_documented_pg_dump_path_restores_a_store_that_verifies(pg, tmp_path):
+    from tests.e2e.test_scaled import seed
     import subprocess
 
-    reset(postgres_store)
+    postgres_store = pg
     seed(postgres_store)
     source = open_application(postgres_store, projections_inline=True)
     try:

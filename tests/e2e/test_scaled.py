@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-from sqlalchemy import text
 
 from domain import Role
 from service.bootstrap import open_application
@@ -22,21 +21,6 @@ from tests.processes import environment, kill, start_server, start_worker, stop
 
 ALLOWED = {200, 201, 409, 412, 422}
 UNLIMITED = "1000000 per minute"  # load tests measure correctness, not the rate limiter
-
-
-def reset(store) -> None:
-    if not store.is_sqlite:
-        engine = store.engine()
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-
-
-@pytest.fixture
-def pg(postgres_store):
-    reset(postgres_store)
-    return postgres_store
 
 
 def seed(store, issues: int = 3) -> tuple[list[str], str]:

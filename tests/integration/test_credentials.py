@@ -8,11 +8,11 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Column, DateTime, MetaData, String, Table, inspect, select, update
+from sqlalchemy import select, update
 
 from domain import NotAllowed
 from service.bootstrap import http_config
-from service.infra.credentials import API, WEB, Credentials, tokens
+from service.infra.credentials import WEB, Credentials, tokens
 from service.app.sign_ins import NotSignedIn, WrongCurrentPassword
 
 PASSWORD = "correct horse battery"
