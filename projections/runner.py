@@ -191,15 +191,20 @@ class Projections:
                  "updated_at": aware(rows[name].updated_at), "rebuilding": rows[name].version != view.version}
                 for name, view in self.views.items()]
 
-    def run(self, stop: threading.Event, interval: float = 0.2, when_idle=lambda: None) -> None:
-        """Follow the log until `stop` is set (the projection worker); `when_idle` runs between catch-ups."""
+    def run(self, stop: threading.Event, interval: float = 0.2, when_idle=lambda: None,
+            unreachable=lambda error: False) -> None:
+        """Follow the log until `stop` is set (the projection worker); `when_idle` runs between catch-ups.
+        `unreachable` tells an error that says the database is away (one line in the log, no traceback)."""
         while not stop.is_set():
             try:
                 if not self.catch_up():
                     when_idle()
                     stop.wait(interval)
-            except Exception:  # a database hiccup, or a view that cannot apply an event yet
-                log.exception("catching up failed; trying again shortly")
+            except Exception as error:  # the database away, or a view that cannot apply an event yet
+                if unreachable(error):
+                    log.warning("catching up failed: the database is away; trying again shortly")
+                else:
+                    log.exception("catching up failed; trying again shortly")
                 stop.wait(max(interval, 1.0))
 
 

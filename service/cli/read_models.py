@@ -29,7 +29,8 @@ def run(context: Context, interval: float) -> None:
     if rebuilt:
         click.echo(f"Rebuilt the read models this release changed: {', '.join(rebuilt)}.")
     click.echo("Following the event log; stop with Ctrl-C.")
-    context.app.projections.run(stop, interval, when_idle=context.app.audit.checkpoint_if_due)
+    context.app.projections.run(stop, interval, when_idle=context.app.audit.checkpoint_if_due,
+                                unreachable=context.app.unreachable)
 
 
 @projections.command()

@@ -10,6 +10,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import inspect, select
 
@@ -313,3 +314,19 @@ def test_withdrawn_input_leaves_every_figure_of_the_accountability_report(app, c
     assert report["share_with_feedback"] == 1.0
     assert report["median_days_to_feedback"] == report["p90_days_to_feedback"] < 1  # only the kept input's wait
     assert report["overdue_feedback"] == 0
+
+
+def test_the_worker_says_in_one_line_that_the_database_is_away_and_keeps_going(app, monkeypatch, caplog):
+    stop, tries = threading.Event(), []
+
+    def away():
+        tries.append(1)
+        if len(tries) == 2:
+            stop.set()
+        raise psycopg.OperationalError("connection refused")
+
+    monkeypatch.setattr(app.projections, "catch_up", away)
+    app.projections.run(stop, interval=0.01, unreachable=app.unreachable)
+    said = [r for r in caplog.records if r.name == "projections.runner"]
+    assert len(tries) == 2 and len(said) == 2
+    assert all(r.levelname == "WARNING" and r.exc_info is None and "database is away" in r.getMessage() for r in said)
