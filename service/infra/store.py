@@ -78,6 +78,7 @@ class Store:
             # statement timeout here: migrations and rebuilds of read models run long statements on this engine)
             return create_engine(self.url, pool_pre_ping=True, pool_timeout=CONNECT_SECONDS,
                                  connect_args={"connect_timeout": CONNECT_SECONDS})
+        Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)  # var/ on a fresh clone
         engine = create_engine(self.url, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -10,7 +10,8 @@ from service.cli.main import cli
 
 @pytest.fixture
 def run(tmp_path, monkeypatch):
-    monkeypatch.setenv("COPRODUCE_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
+    # in a folder that does not exist yet, as var/ on a fresh clone
+    monkeypatch.setenv("COPRODUCE_DATABASE_URL", f"sqlite:///{tmp_path}/var/cli.db")
     runner = CliRunner()
 
     def invoke(*args, ok=True):
