@@ -23,7 +23,7 @@ class Worker(ThreadWorker):
     def is_parent_alive(self) -> bool:
         if super().is_parent_alive():
             return True
-        for listener in self.sockets:  # shared with the master's other orphans: none of them listens now
+        for listener in self.sockets:  # its own (with reuse_port each worker binds the port itself)
             with contextlib.suppress(OSError):
                 listener.shutdown(socket.SHUT_RDWR)
         return False
