@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from domain.clock import TimedAggregate, new_id
 from domain.actors import Actor
 from domain.errors import NotFound, RuleBroken, choice
 
@@ -44,7 +45,7 @@ class Session:
     staff_attended: int
 
 
-class Hub(Aggregate):
+class Hub(TimedAggregate):
     """A local hub: experts and services working on systemic issues together."""
 
     @event("Created")
@@ -95,7 +96,7 @@ class Hub(Aggregate):
             raise RuleBroken("attendance cannot be negative")
         if not place.strip():
             raise RuleBroken("place is required")
-        session_id = uuid4()
+        session_id = new_id()
         self._session_recorded(
             session_id=session_id, held_on=held_on.isoformat(), place=place.strip(),
             format=choice(SessionFormat, format, "format").value, experts_attended=experts_attended,

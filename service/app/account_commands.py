@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain import Account, Actor, Hub, HubLifecycle, Role, RuleBroken, Username
 from domain.account import check_password_rule
+from domain.clock import new_id
 from service.app.application import CoproduceBase
 from service.app.authorization import Permission as P, Target
 from service.app.people_queries import Person, every_person, people_of_hub
@@ -33,7 +34,7 @@ class AccountCommands(CoproduceBase):
 
     def _new_account(self, username: str, role: Role, name: str, contact: str,
                      actor: Actor | None) -> tuple[Account, Username]:
-        account_id = uuid4()
+        account_id = new_id()
         actor = actor or Actor(account_id, Role(role))
         account = Account.register(account_id, username, role, self.sealer.seal(account_id, name),
                                    self.sealer.seal(account_id, contact), actor)

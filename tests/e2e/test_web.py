@@ -9,8 +9,7 @@ import psycopg
 import pytest
 
 from service import create_app
-from service.demo.load import DEMO_PASSWORD, build_demo
-from service.demo.stories import STORIES
+from service.demo.load import DEMO_PASSWORD, load_demo
 
 
 @pytest.fixture(scope="module")
@@ -19,10 +18,7 @@ def site(tmp_path_factory):
     app = create_app({"database_url": f"sqlite:///{folder}/coproduce.db", "rate_limit": "100000 per minute",
                       "sign_in_limit": "1000 per minute"})
     coproduce = app.extensions["coproduce"]
-    coproduce.register_first_admin("admin", "Administrator")
-    story = build_demo(coproduce)
-    for tell in STORIES:
-        tell(story)
+    load_demo(coproduce)
     return app
 
 
