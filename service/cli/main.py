@@ -36,6 +36,7 @@ def init(context: Context, username: str, name: str) -> None:
         return
     app.register_first_admin(username, name)
     click.echo(f"Created the admin account {username!r}.")
+    audit.sign_a_checkpoint(app)
 
 
 @cli.command()

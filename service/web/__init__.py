@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
+from functools import cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response
 from flask_wtf.csrf import generate_csrf
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, select_autoescape
 
@@ -23,6 +25,24 @@ AUTOESCAPE = select_autoescape(("jinja", "html", "htm", "xml", "xhtml", "svg"), 
                                default=True)
 
 assets = Blueprint("assets", __name__, static_folder=str(NHSUK_DIST), static_url_path="/assets")
+
+
+@assets.get("/assets/nhsuk-frontend-system-fonts.min.css")
+def stylesheet() -> Response:
+    """NHS.UK frontend's stylesheet without its web font, which is licensed to NHS sites and served from
+    their CDN (our policy, font-src 'self', refuses it): pages show its fallback, the system's Arial."""
+    return Response(_stylesheet(), mimetype="text/css", headers={"Cache-Control": "public, max-age=86400"})
+
+
+@cache
+def _stylesheet() -> str:
+    return re.sub(r"@font-face\{[^}]*\}", "", (NHSUK_DIST / "nhsuk-frontend.min.css").read_text())
+
+
+@assets.get("/favicon.ico")
+def favicon() -> Response:
+    """Where browsers look for an icon on pages that name none (the API reference, a JSON answer)."""
+    return assets.send_static_file("assets/images/favicon.ico")
 
 
 def session_secret(coproduce: Coproduce) -> bytes:
