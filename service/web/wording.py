@@ -30,3 +30,21 @@ def excerpt(text: str | None, length: int = 90) -> str:
     if not text:
         return "(words not shown)"
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+# Each kind of event in the audit trail, in the order of an issue's cycle, then hubs and accounts.
+KIND_WORDS = {
+    "Raised": "Issue raised", "Renamed": "Issue renamed", "Framed": "Problem framed",
+    "ContributionRecorded": "Input recorded", "ContributionWithdrawn": "Input withdrawn",
+    "ContributionsThemed": "Input themed", "Selected": "Issue chosen to work on",
+    "StageAdvanced": "Moved on a stage", "StageMovedBack": "Moved back a stage",
+    "StakeholderJoined": "Stakeholder joined", "FindingRecorded": "Finding recorded",
+    "ActionCommitted": "Action committed", "ActionProgressReported": "Progress on an action",
+    "ActionCompleted": "Action completed", "ActionDropped": "Action dropped", "FeedbackGiven": "Feedback given",
+    "LearningRecorded": "Learning recorded", "ParticipationRated": "Decision rated by an expert",
+    "Parked": "Issue parked", "Reopened": "Issue reopened", "Closed": "Issue closed",
+    "Created": "Hub opened", "LifecycleAdvanced": "Hub's stage of set-up changed",
+    "ManagerAssigned": "Hub manager named", "SessionRecorded": "Session recorded",
+    "Registered": "Account opened", "Claimed": "Username taken", "HubJoined": "Joined a hub",
+    "RoleAssigned": "Role changed", "Forgotten": "Person forgotten (personal data erased)",
+}
