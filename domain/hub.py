@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.clock import TimedAggregate, new_id
+from domain.clock import TimedAggregate, new_id, now
 from domain.actors import Actor
 from domain.errors import NotFound, RuleBroken, choice
 
@@ -55,6 +55,7 @@ class Hub(TimedAggregate):
         self._lifecycle = lifecycle
         self.manager_ids: list[str] = []
         self.sessions: dict[str, Session] = {}
+        self.opened_on: str | None = None  # ISO date; recorded apart, as hubs often start before they are added here
 
     @classmethod
     def create(cls, name: str, area: str, lifecycle: HubLifecycle, actor: Actor) -> Hub:
@@ -78,6 +79,16 @@ class Hub(TimedAggregate):
     @event("LifecycleAdvanced")
     def _lifecycle_advanced(self, to: str, actor: dict) -> None:
         self._lifecycle = to
+
+    def record_opening(self, opened_on: date, actor: Actor) -> None:
+        """Record the day the hub started (again, to correct it)."""
+        if opened_on > now().date():
+            raise RuleBroken("opened_on cannot be in the future")
+        self._opened_on_recorded(opened_on=opened_on.isoformat(), actor=actor.as_dict())
+
+    @event("OpenedOnRecorded")
+    def _opened_on_recorded(self, opened_on: str, actor: dict) -> None:
+        self.opened_on = opened_on
 
     def assign_manager(self, account_id: UUID, actor: Actor) -> None:
         """Make an account one of this hub's managers."""

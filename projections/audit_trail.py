@@ -72,7 +72,7 @@ for _aggregate in ("SystemicIssue", "Hub", "Account", "Username"):
 
 # Opening accounts and hubs: who may sign in, and where. The pages hide these unless asked to
 # (set_up=False); the API and the log always have them.
-SET_UP = ("Registered", "Claimed", "HubJoined", "RoleAssigned", "Created", "ManagerAssigned")
+SET_UP = ("Registered", "Claimed", "HubJoined", "RoleAssigned", "Created", "OpenedOnRecorded", "ManagerAssigned")
 
 
 def _matching(query: Select, since: datetime | None, until: datetime | None, set_up: bool,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -134,10 +135,20 @@ class AccountCommands(CoproduceBase):
             self._keep_an_admin(self.account(account_id))
         self._change(Account, account_id, "account", lambda a: a.assign_role(role, actor))
 
-    def create_hub(self, name: str, area: str, lifecycle: HubLifecycle, actor: Actor) -> UUID:
-        hub = Hub.create(name, area, lifecycle, self.authorize(actor, P.MANAGE_HUBS))
+    def create_hub(self, name: str, area: str, lifecycle: HubLifecycle, actor: Actor,
+                   opened_on: date | None = None) -> UUID:
+        actor = self.authorize(actor, P.MANAGE_HUBS)
+        hub = Hub.create(name, area, lifecycle, actor)
+        if opened_on is not None:
+            hub.record_opening(opened_on, actor)
         self._save(hub)
         return hub.id
+
+    def record_hub_opening(self, hub_id: UUID, opened_on: date, actor: Actor) -> None:
+        """Record (or correct) the day a hub started."""
+        self.readable_hub(hub_id, actor)
+        actor = self.authorize(actor, P.MANAGE_HUBS)
+        self._change(Hub, hub_id, "hub", lambda h: h.record_opening(opened_on, actor))
 
     def advance_hub_lifecycle(self, hub_id: UUID, to: HubLifecycle, actor: Actor) -> None:
         self.readable_hub(hub_id, actor)

@@ -20,13 +20,14 @@ from service.app.coproduce import Coproduce
 DEMO_PASSWORD = "coproduce-demo"  # every demo account's password: for trying Coproduce only
 ADMIN_ID = UUID("0b0e8a41-5c2f-4d6e-9a57-2018a0d0c0de")  # the demo's own admin, when `init` has not made one
 
-# name, area, lifecycle, opened
+# name, area, lifecycle, added to Coproduce, started (None: not yet)
 HUBS = [
-    ("Cambridge & South", "Cambridge and South Cambridgeshire", HubLifecycle.ESTABLISHED, date(2018, 5, 14)),
-    ("Peterborough", "Peterborough", HubLifecycle.ACTIVE, date(2023, 3, 6)),
-    ("East Cambs", "Ely, Littleport and East Cambridgeshire", HubLifecycle.ACTIVE, date(2023, 9, 4)),
-    ("Wisbech", "Wisbech and Fenland", HubLifecycle.PLANNING, date(2023, 10, 16)),
-    ("Huntingdon", "Huntingdonshire", HubLifecycle.PRE_PLANNING, date(2023, 10, 16)),
+    ("Cambridge & South", "Cambridge and South Cambridgeshire", HubLifecycle.ESTABLISHED, date(2018, 5, 14),
+     date(2018, 5, 14)),
+    ("Peterborough", "Peterborough", HubLifecycle.ACTIVE, date(2023, 3, 6), date(2023, 3, 6)),
+    ("East Cambs", "Ely, Littleport and East Cambridgeshire", HubLifecycle.ACTIVE, date(2023, 9, 4), date(2023, 9, 4)),
+    ("Wisbech", "Wisbech and Fenland", HubLifecycle.PLANNING, date(2023, 10, 16), None),
+    ("Huntingdon", "Huntingdonshire", HubLifecycle.PRE_PLANNING, date(2023, 10, 16), None),
 ]
 
 # username, role, display name, hubs, joined
@@ -136,16 +137,17 @@ def setting_up(d: Demo) -> Iterator[date]:
     """The hubs as they opened, their people as they joined, and every session on its day."""
     admin = d.actors["admin"]
     steps: list[tuple[date, int, Callable[[], None]]] = []
-    for name, area, lifecycle, opened in HUBS:
-        def open_hub(name: str = name, area: str = area, lifecycle: HubLifecycle = lifecycle) -> None:
-            d.hubs[name] = d.app.create_hub(name, area, lifecycle, admin)
+    for name, area, lifecycle, added, started in HUBS:
+        def open_hub(name: str = name, area: str = area, lifecycle: HubLifecycle = lifecycle,
+                     started: date | None = started) -> None:
+            d.hubs[name] = d.app.create_hub(name, area, lifecycle, admin, opened_on=started)
             for username, role, _, member_of, _ in PEOPLE:  # people who were there before it opened
                 if name in member_of and username in d.actors:
                     if role == Role.HUB_MANAGER:
                         d.app.assign_manager(d.hubs[name], d.person(username), admin)
                     else:
                         d.app.join_hub(d.person(username), d.hubs[name], admin)
-        steps.append((opened, 0, open_hub))
+        steps.append((added, 0, open_hub))
     for username, role, name, member_of, joined in PEOPLE:
         def join(username: str = username, role: Role = role, name: str = name, member_of: list = member_of) -> None:
             account_id = d.app.open_account(username, role, name, f"{username}@example.org", admin,

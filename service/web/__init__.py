@@ -14,7 +14,7 @@ from flask_wtf.csrf import generate_csrf
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, select_autoescape
 
 from service.app.coproduce import Coproduce
-from service.web import security
+from service.web import security, wording
 from service.web.blueprint import page_for, web  # noqa: F401  (page_for: for addresses no route answers)
 from service.web import admin, auditor, expert, facilitator, issue_pages, owner, signin  # noqa: F401  (routes)
 
@@ -68,6 +68,8 @@ def install(app: Flask, coproduce: Coproduce) -> None:
                                                  PackageLoader("nhsuk_frontend_jinja")])}
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.filters["error_link"] = lambda item: {"text": item[1], "href": f"#{item[0]}"}
+    app.jinja_env.filters["level_explained"] = wording.level_explained
+    app.jinja_env.filters["long_date"] = wording.long_date
     app.context_processor(lambda: {"names": coproduce.display_name})
     app.register_blueprint(web)
     app.register_blueprint(assets)
