@@ -7,7 +7,7 @@ import click
 from service.cli.audit import sign_a_checkpoint
 from service.cli.support import Context, pass_context, refusals
 from service.demo.load import DEMO_PASSWORD, FIRST_ACCOUNTS, HUBS, PEOPLE, load_demo
-from service.demo.stories import STORIES
+from service.demo.stories import ISSUES
 
 
 @click.command("demo")
@@ -16,7 +16,7 @@ from service.demo.stories import STORIES
 def demo(context: Context) -> None:
     """Operator: load the demo: five hubs, their people, sessions and issues at every stage."""
     if load_demo(context.app):
-        click.echo(f"Demo loaded: {len(HUBS)} hubs, {len(STORIES)} issues, told from 2018 to 2024.")
+        click.echo(f"Demo loaded: {len(HUBS)} hubs, {len(ISSUES)} issues, told from 2018 to today.")
         sign_a_checkpoint(context.app)
     else:
         click.echo("The demo is already loaded.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from uuid import UUID
 
@@ -101,6 +101,8 @@ class Demo:
     actors: dict[str, Actor]
     hubs: dict[str, UUID]
     sessions: dict[str, UUID]  # each hub's latest session
+    today: date  # the day the demo is loaded: its last chapter comes up to it
+    issues: dict[str, UUID] = field(default_factory=dict)  # by title
 
     def person(self, username: str) -> UUID:
         return self.actors[username].account_id
@@ -108,6 +110,7 @@ class Demo:
     def raise_and_frame(self, hub: str, title: str, problem: str, affected: str, raised_by: str) -> UUID:
         issue = self.app.raise_issue(self.hubs[hub], title, self.actors[raised_by])
         self.app.frame(issue, problem, affected, self.manager(hub))
+        self.issues[title] = issue
         return issue
 
     def manager(self, hub: str) -> Actor:
@@ -199,5 +202,5 @@ def load_demo(app: Coproduce) -> bool:
     admin = app.account_by_username("admin").as_actor()
     app.set_password(admin.account_id, DEMO_PASSWORD)
     with keeping(clock.clock()):
-        tell(Demo(app, {"admin": admin}, {}, {}), clock, [setting_up, *STORIES])
+        tell(Demo(app, {"admin": admin}, {}, {}, datetime.now(timezone.utc).date()), clock, [setting_up, *STORIES])
     return True

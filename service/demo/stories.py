@@ -7,9 +7,9 @@ their days, so the store reads like the years it covers.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
-from domain import ParticipationLevel as Level, Stage
+from domain import ParticipationLevel as Level, SessionFormat, Stage
 from service.demo.load import Demo
 
 CS = "Cambridge & South"
@@ -199,6 +199,43 @@ def transport_frame(d: Demo) -> Iterator[date]:
                       d.actors["lee"])
 
 
-STORIES = [gp_registration_closed, digital_inclusion_learn, trusted_person_act, pharmacy_stigma_parked,
+def carrying_on(d: Demo) -> Iterator[date]:
+    """Cambridge & South to this day: its monthly meetings, input on the issues it works on, and
+    feedback in time, late, or still to come, so the report on the last twelve months (what the
+    pages show unless asked for another period) has figures. Its days count back from today."""
+    yield d.today - timedelta(days=336)
+    app, sam = d.app, d.manager(CS)
+    front_doors, leaflets = (d.issues["Front doors that expect people to be at their best"],
+                             d.issues["Leaflets people can actually read"])
+    steps = {
+        300: lambda: d.said(front_doors, "rob", "They barred my mate for swearing when his benefits had just been stopped.", hub=CS),
+        240: lambda: d.said(leaflets, "jo", "The hospital letter had four pages before it said where to go.", hub=CS),
+        150: lambda: d.said(front_doors, "alex", "The new worker asked me what had happened before anything else."),
+        60: lambda: d.said(front_doors, "rob", "Security still stands by the door on Mondays.", hub=CS),
+        10: lambda: d.said(leaflets, "alex", "Easy-read is better, but the phone numbers are still tiny.", hub=CS),
+    }
+    answers = {
+        280: (front_doors, 300, "You told us people are barred for one bad moment; the front door team now asks "
+                                "what happened before anyone is barred."),
+        200: (leaflets, 240, "You told us letters bury where to go; the hospital is testing a one-page letter."),
+        130: (front_doors, 150, "You said being asked first made the difference; we have shared that with every "
+                                "front door team."),
+    }
+    said: dict[int, object] = {}
+    for days_ago in sorted({*range(336, -1, -28), *steps, *answers}, reverse=True):
+        yield d.today - timedelta(days=days_ago)
+        if days_ago % 28 == 0:
+            d.sessions[CS] = app.record_session(d.hubs[CS], sam, held_on=d.today - timedelta(days=days_ago),
+                                                place="Cambridge community centre", format=SessionFormat.MEETING,
+                                                experts_attended=12 + days_ago % 5, staff_attended=5)
+        if days_ago in steps:
+            said[days_ago] = steps[days_ago]()
+        if days_ago in answers:
+            issue, to, words = answers[days_ago]
+            app.give_feedback(issue, words, [said[to]], sam)
+
+
+ISSUES = [gp_registration_closed, digital_inclusion_learn, trusted_person_act, pharmacy_stigma_parked,
            buddy_system_explore, trauma_informed_explore, leaflets_frame, drop_in_times_explore, letters_frame,
            transport_frame]
+STORIES = [*ISSUES, carrying_on]

@@ -22,7 +22,7 @@ def run(tmp_path, monkeypatch):
 
 
 def test_the_demo_tells_a_believable_history(run):
-    assert "Demo loaded: 5 hubs, 10 issues, told from 2018 to 2024" in run("demo")
+    assert "Demo loaded: 5 hubs, 10 issues, told from 2018 to today" in run("demo")
     assert "already loaded" in run("demo")
     hubs = run("hubs", "--as", "auditor")
     for name in ("Cambridge & South", "Peterborough", "East Cambs", "Wisbech", "Huntingdon"):
