@@ -30,4 +30,4 @@ def print_logins() -> None:
         click.echo(f"  {username:<8} {role.value:<12} {name}" + (f" — {', '.join(hubs)}" if hubs else ""))
     others = [person[0] for person in PEOPLE if person[0] not in FIRST_ACCOUNTS]
     click.echo(f"The other {len(others) + 1} demo people ({', '.join(['admin', *others])}) have the same password; "
-               "the admin's People page lists them all.")
+               "the Accounts page (as admin or auditor) lists them all.")

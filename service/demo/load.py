@@ -46,7 +46,7 @@ PEOPLE = [
     ("lee", Role.EXPERT, "Lee Brennan", ["East Cambs"], date(2023, 9, 26)),
 ]
 
-# The accounts the README names, one per role; the rest are listed on the admin's People page.
+# The accounts the README names, one per role; the Accounts page lists the rest.
 FIRST_ACCOUNTS = ["alex", "fran", "sam", "maria", "auditor"]
 
 

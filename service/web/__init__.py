@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Blueprint, Flask, Response
+from flask import Blueprint, Flask, Response, abort
 from flask_wtf.csrf import generate_csrf
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, select_autoescape
 
@@ -31,6 +31,8 @@ assets = Blueprint("assets", __name__, static_folder=str(NHSUK_DIST), static_url
 def stylesheet() -> Response:
     """NHS.UK frontend's stylesheet without its web font, which is licensed to NHS sites and served from
     their CDN (our policy, font-src 'self', refuses it): pages show its fallback, the system's Arial."""
+    if not (NHSUK_DIST / "nhsuk-frontend.min.css").is_file():
+        abort(404)  # NHS.UK frontend is not installed: install() has said so
     return Response(_stylesheet(), mimetype="text/css", headers={"Cache-Control": "public, max-age=86400"})
 
 

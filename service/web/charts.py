@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.policies import ladder
-from service.web.wording import level_name
+from service.web.wording import count, level_name
 
 BAR_WIDTH = 260  # the longest bar, in SVG units (the chart is 340 wide, to read well on a phone)
 
@@ -48,8 +48,9 @@ def feedback_within(report: dict[str, Any]) -> Chart:
     waiting = report["awaiting_feedback"] - overdue
     days = report["overdue_after_days"]
     return chart(f"Feedback within {days} days",
-                 f"Of {received} pieces of input, {answered} had feedback, {waiting} are still within "
-                 f"{days} days, and {overdue} have waited longer than {days} days.",
+                 f"Of {count(received, 'piece', 'pieces')} of input, {answered} had feedback, "
+                 f"{count(waiting, 'is', 'are')} still within {days} days, and "
+                 f"{count(overdue, 'has', 'have')} waited longer than {days} days.",
                  [("Had feedback", answered, str(answered), GREEN),
                   (f"Waiting, under {days} days", waiting, str(waiting), GREY),
                   (f"Waiting over {days} days", overdue, str(overdue), RED)])
