@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from domain.clock import TimedAggregate
 from domain.actors import Actor, Role
 from domain.errors import RuleBroken, choice
 
@@ -20,7 +21,7 @@ def check_password_rule(password: str) -> None:
         raise RuleBroken(f"password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters long")
 
 
-class Account(Aggregate):
+class Account(TimedAggregate):
     """A person known to Coproduce; `name` and `contact` are sealed with their own key."""
 
     @event("Registered")
@@ -92,7 +93,7 @@ def normalise_username(username: str) -> str:
     return name
 
 
-class Username(Aggregate):
+class Username(TimedAggregate):
     """Claims a username for one account; its id is derived from the name, so a
     second claim on the same name collides in the store instead of duplicating it."""
 

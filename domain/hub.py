@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from domain.clock import TimedAggregate, new_id, now
 from domain.actors import Actor
 from domain.errors import NotFound, RuleBroken, choice
 
@@ -44,7 +45,7 @@ class Session:
     staff_attended: int
 
 
-class Hub(Aggregate):
+class Hub(TimedAggregate):
     """A local hub: experts and services working on systemic issues together."""
 
     @event("Created")
@@ -54,6 +55,7 @@ class Hub(Aggregate):
         self._lifecycle = lifecycle
         self.manager_ids: list[str] = []
         self.sessions: dict[str, Session] = {}
+        self.opened_on: str | None = None  # ISO date; recorded apart, as hubs often start before they are added here
 
     @classmethod
     def create(cls, name: str, area: str, lifecycle: HubLifecycle, actor: Actor) -> Hub:
@@ -78,6 +80,16 @@ class Hub(Aggregate):
     def _lifecycle_advanced(self, to: str, actor: dict) -> None:
         self._lifecycle = to
 
+    def record_opening(self, opened_on: date, actor: Actor) -> None:
+        """Record the day the hub started (again, to correct it)."""
+        if opened_on > now().date():
+            raise RuleBroken("opened_on cannot be in the future")
+        self._opened_on_recorded(opened_on=opened_on.isoformat(), actor=actor.as_dict())
+
+    @event("OpenedOnRecorded")
+    def _opened_on_recorded(self, opened_on: str, actor: dict) -> None:
+        self.opened_on = opened_on
+
     def assign_manager(self, account_id: UUID, actor: Actor) -> None:
         """Make an account one of this hub's managers."""
         if str(account_id) in self.manager_ids:
@@ -95,7 +107,7 @@ class Hub(Aggregate):
             raise RuleBroken("attendance cannot be negative")
         if not place.strip():
             raise RuleBroken("place is required")
-        session_id = uuid4()
+        session_id = new_id()
         self._session_recorded(
             session_id=session_id, held_on=held_on.isoformat(), place=place.strip(),
             format=choice(SessionFormat, format, "format").value, experts_attended=experts_attended,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from domain.clock import TimedAggregate, new_id
 from domain import policies, workflow
 from domain.actors import Actor, Role
 from domain.errors import IssueClosed, NotFound, RuleBroken, StageRefused, choice
@@ -23,7 +24,7 @@ def _required(value: str, what: str) -> str:
     return value.strip()
 
 
-class SystemicIssue(Aggregate):
+class SystemicIssue(TimedAggregate):
     """A systemic issue moving through frame → explore → act → learn.
 
     Of each piece of input, the issue keeps only what its rules read: whose it is, whether
@@ -219,7 +220,7 @@ class SystemicIssue(Aggregate):
             raise RuleBroken("only a facilitator may record input on someone else's behalf")
         if on_behalf and session_id is None:
             raise RuleBroken("input recorded on someone's behalf must name the session it was given at")
-        contribution_id = uuid4()
+        contribution_id = new_id()
         self._contribution_recorded(
             contribution_id=contribution_id, contributor_id=contributor_id,
             text=_required(text, "text"), channel=choice(Channel, channel, "channel").value,
@@ -264,7 +265,7 @@ class SystemicIssue(Aggregate):
         """Record what exploring showed, linked to the input behind it."""
         self._check_open()
         ids = self._active_ids(contribution_ids)
-        finding_id = uuid4()
+        finding_id = new_id()
         self._finding_recorded(finding_id=finding_id, summary=_required(summary, "summary"),
                                contribution_ids=ids, actor=actor.as_dict())
         return finding_id
@@ -294,7 +295,7 @@ class SystemicIssue(Aggregate):
         """Record a commitment with a named owner and a due date."""
         self._check_open()
         ids = self._active_ids(contribution_ids)
-        action_id = uuid4()
+        action_id = new_id()
         self._action_committed(action_id=action_id, title=_required(title, "action title"),
                                owner_id=owner_id, due=due.isoformat(), contribution_ids=ids,
                                actor=actor.as_dict())
@@ -349,7 +350,7 @@ class SystemicIssue(Aggregate):
         """Tell contributors what happened with their input ("you said, we did")."""
         self._check_open()
         ids = self._active_ids(contribution_ids)
-        feedback_id = uuid4()
+        feedback_id = new_id()
         self._feedback_given(feedback_id=feedback_id, message=_required(message, "message"),
                              contribution_ids=ids, actor=actor.as_dict())
         return feedback_id
@@ -363,7 +364,7 @@ class SystemicIssue(Aggregate):
     def record_learning(self, what_changed: str, evidence: str, next_steps: str, actor: Actor) -> UUID:
         """Record an evaluation: what changed, the evidence, what to do next."""
         self._check_open()
-        learning_id = uuid4()
+        learning_id = new_id()
         self._learning_recorded(
             learning_id=learning_id, what_changed=_required(what_changed, "what changed"),
             evidence=_required(evidence, "evidence"), next_steps=next_steps.strip(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Connection, DateTime, String, Table, select
+from sqlalchemy import BigInteger, Column, Connection, DateTime, Select, String, Table, func, select
 
 from projections.ids import text
 from projections.unit_of_work import UnitOfWork
@@ -70,10 +70,13 @@ for _aggregate in ("SystemicIssue", "Hub", "Account", "Username"):
     view.on(f"{_aggregate}.*")(_record)
 
 
-def search(conn: Connection, after: int = 0, limit: int = 100, since: datetime | None = None,
-           until: datetime | None = None, **filters: str | None) -> list[Any]:
-    """Events after a position, oldest first, matching every filter given."""
-    query = select(events).where(events.c.position > after).order_by(events.c.position).limit(limit)
+# Opening accounts and hubs: who may sign in, and where. The pages hide these unless asked to
+# (set_up=False); the API and the log always have them.
+SET_UP = ("Registered", "Claimed", "HubJoined", "RoleAssigned", "Created", "OpenedOnRecorded", "ManagerAssigned")
+
+
+def _matching(query: Select, since: datetime | None, until: datetime | None, set_up: bool,
+              filters: dict[str, str | None]) -> Select:
     for name, value in filters.items():
         if value:
             query = query.where(events.c[name] == value)
@@ -81,4 +84,19 @@ def search(conn: Connection, after: int = 0, limit: int = 100, since: datetime |
         query = query.where(events.c.occurred_at >= since)
     if until:
         query = query.where(events.c.occurred_at < until)
-    return list(conn.execute(query))
+    if not set_up:
+        query = query.where(events.c.kind.not_in(SET_UP))
+    return query
+
+
+def search(conn: Connection, after: int = 0, limit: int = 100, offset: int = 0, since: datetime | None = None,
+           until: datetime | None = None, set_up: bool = True, **filters: str | None) -> list[Any]:
+    """Events after a position (and past the first `offset` of those), oldest first, matching every filter given."""
+    query = select(events).where(events.c.position > after).order_by(events.c.position).offset(offset).limit(limit)
+    return list(conn.execute(_matching(query, since, until, set_up, filters)))
+
+
+def count(conn: Connection, since: datetime | None = None, until: datetime | None = None, set_up: bool = True,
+          **filters: str | None) -> int:
+    """How many events match every filter given."""
+    return conn.execute(_matching(select(func.count()).select_from(events), since, until, set_up, filters)).scalar_one()

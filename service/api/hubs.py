@@ -59,6 +59,16 @@ def advance_lifecycle(payload, hub_id):
     return hub_view(coproduce().hub(hub_id))
 
 
+@blp.route(HUB + "/opened-on", methods=["POST"])
+@blp.arguments(s.OpenedOnIn)
+@blp.response(200, v.HubOut)
+@documented(401, 403, 404, 409, 413, 429)
+def record_opening(payload, hub_id):
+    """Record (or correct) the day the hub started (admins)."""
+    coproduce().record_hub_opening(hub_id, payload["opened_on"], actor())
+    return hub_view(coproduce().hub(hub_id))
+
+
 @blp.route(HUB + "/managers", methods=["POST"])
 @blp.arguments(s.ManagerIn)
 @blp.response(200, v.HubOut)

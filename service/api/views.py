@@ -55,6 +55,7 @@ class HubOut(Schema):
     name = fields.String()
     area = fields.String()
     lifecycle = fields.String()
+    opened_on = fields.Date(allow_none=True, metadata={"description": "The day the hub started, if recorded."})
     manager_ids = fields.List(fields.UUID())
     version = fields.Integer()
 

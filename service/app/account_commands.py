@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from domain import Account, Actor, Hub, HubLifecycle, Role, RuleBroken, Username
 from domain.account import check_password_rule
+from domain.clock import new_id
 from service.app.application import CoproduceBase
 from service.app.authorization import Permission as P, Target
 from service.app.people_queries import Person, every_person, people_of_hub
@@ -33,7 +35,7 @@ class AccountCommands(CoproduceBase):
 
     def _new_account(self, username: str, role: Role, name: str, contact: str,
                      actor: Actor | None) -> tuple[Account, Username]:
-        account_id = uuid4()
+        account_id = new_id()
         actor = actor or Actor(account_id, Role(role))
         account = Account.register(account_id, username, role, self.sealer.seal(account_id, name),
                                    self.sealer.seal(account_id, contact), actor)
@@ -133,10 +135,20 @@ class AccountCommands(CoproduceBase):
             self._keep_an_admin(self.account(account_id))
         self._change(Account, account_id, "account", lambda a: a.assign_role(role, actor))
 
-    def create_hub(self, name: str, area: str, lifecycle: HubLifecycle, actor: Actor) -> UUID:
-        hub = Hub.create(name, area, lifecycle, self.authorize(actor, P.MANAGE_HUBS))
+    def create_hub(self, name: str, area: str, lifecycle: HubLifecycle, actor: Actor,
+                   opened_on: date | None = None) -> UUID:
+        actor = self.authorize(actor, P.MANAGE_HUBS)
+        hub = Hub.create(name, area, lifecycle, actor)
+        if opened_on is not None:
+            hub.record_opening(opened_on, actor)
         self._save(hub)
         return hub.id
+
+    def record_hub_opening(self, hub_id: UUID, opened_on: date, actor: Actor) -> None:
+        """Record (or correct) the day a hub started."""
+        self.readable_hub(hub_id, actor)
+        actor = self.authorize(actor, P.MANAGE_HUBS)
+        self._change(Hub, hub_id, "hub", lambda h: h.record_opening(opened_on, actor))
 
     def advance_hub_lifecycle(self, hub_id: UUID, to: HubLifecycle, actor: Actor) -> None:
         self.readable_hub(hub_id, actor)

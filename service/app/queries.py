@@ -183,12 +183,19 @@ class ReadQueries(CoproduceBase):
             row["owner"] = self.display_name(row["owner_id"])
         return figures
 
-    def audit_trail(self, actor: Actor, after: int = 0, limit: int = 100, **filters: Any) -> list[dict[str, Any]]:
+    def audit_trail(self, actor: Actor, after: int = 0, limit: int = 100, offset: int = 0,
+                    **filters: Any) -> list[dict[str, Any]]:
         """Events of the log, filtered (auditors and admins)."""
         self.authorize(actor, P.READ_AUDIT)
         with self.engine.connect() as conn:
-            rows = audit_trail.search(conn, after, limit, **filters)
+            rows = audit_trail.search(conn, after, limit, offset, **filters)
         return [{**row._asdict(), "occurred_at": aware(row.occurred_at)} for row in rows]
+
+    def audit_count(self, actor: Actor, **filters: Any) -> int:
+        """How many events of the log match the filters (auditors and admins)."""
+        self.authorize(actor, P.READ_AUDIT)
+        with self.engine.connect() as conn:
+            return audit_trail.count(conn, **filters)
 
     def audit_export(self, actor: Actor, fmt: str, limit: int, after: int = 0, **filters: Any) -> exports.Export:
         """The matching events as JSON Lines or CSV, streamed (auditors and admins): refused at once,

@@ -18,6 +18,13 @@ LAST_POSITION = 2**63 - 1  # positions are 64-bit integers in both stores
 # A report's period is widened by a year before its first day and a day after its last: these ends
 # keep that arithmetic inside the calendar datetime can count (years 1 to 9999), with room to spare.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
+def day_in_range() -> validate.Range:
+    return validate.Range(min=FIRST_DAY, max=LAST_DAY,
+                          error=f"must be a date between {FIRST_DAY} and {LAST_DAY}")
+
+
 # The same range, for the OpenAPI document (which has no minimum or maximum for dates).
 DAY_PATTERN = (r"^(19[0-9]{2}|[2-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])"
                r"-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
@@ -77,6 +84,14 @@ class HubIn(Schema):
     name = line()
     area = line()
     lifecycle = fields.String(load_default=HubLifecycle.PRE_PLANNING.value, validate=one_of(HubLifecycle))
+    opened_on = fields.Date(validate=day_in_range(), metadata={"description": "The day the hub started, if it has.",
+                                                               "pattern": DAY_PATTERN})
+
+
+class OpenedOnIn(Schema):
+    opened_on = fields.Date(required=True, validate=day_in_range(),
+                            metadata={"description": "The day the hub started (not in the future).",
+                                      "pattern": DAY_PATTERN})
 
 
 class LifecycleIn(Schema):
@@ -196,11 +211,6 @@ class RatingIn(Schema):
 class TimelineQuery(Schema):
     stage = fields.String(validate=one_of(Stage))
     kind = fields.String(validate=validate.Length(min=1, max=40))
-
-
-def day_in_range() -> validate.Range:
-    return validate.Range(min=FIRST_DAY, max=LAST_DAY,
-                          error=f"must be a date between {FIRST_DAY} and {LAST_DAY}")
 
 
 class AccountabilityQuery(Schema):

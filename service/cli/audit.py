@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from service.app.coproduce import Coproduce
 from service.cli.support import Context, pass_context, refusals
 
 
@@ -56,3 +57,9 @@ def export(context: Context, file) -> None:
 def public_key(context: Context) -> None:
     """Print the public key checkpoints are signed with (base64 Ed25519)."""
     click.echo(context.app.audit.public_key())
+
+
+def sign_a_checkpoint(app: Coproduce) -> None:
+    """An auditor has a checkpoint to keep from the start, not only an hour after the first write."""
+    position = app.audit.checkpoint()["position"]
+    click.echo(f"Signed a checkpoint of the history at position {position}; more follow every hour.")

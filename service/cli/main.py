@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 import click
@@ -36,6 +37,7 @@ def init(context: Context, username: str, name: str) -> None:
         return
     app.register_first_admin(username, name)
     click.echo(f"Created the admin account {username!r}.")
+    audit.sign_a_checkpoint(app)
 
 
 @cli.command()
@@ -94,12 +96,25 @@ def add_account(context: Context, username: str, role: str, name: str, contact: 
 @click.argument("name")
 @click.option("--area", required=True)
 @click.option("--lifecycle", type=click.Choice([s.value for s in HubLifecycle]), default="pre-planning")
+@click.option("--opened-on", type=click.DateTime(["%Y-%m-%d"]), help="The day the hub started (YYYY-MM-DD).")
 @as_option
 @pass_context
 @refusals
-def add_hub(context: Context, name: str, area: str, lifecycle: str, as_user: str) -> None:
+def add_hub(context: Context, name: str, area: str, lifecycle: str, opened_on: datetime | None, as_user: str) -> None:
     """Create a hub."""
-    click.echo(context.app.create_hub(name, area, HubLifecycle(lifecycle), context.app.actor_for(as_user)))
+    click.echo(context.app.create_hub(name, area, HubLifecycle(lifecycle), context.app.actor_for(as_user),
+                                      opened_on=opened_on.date() if opened_on else None))
+
+
+@cli.command("hub-opened")
+@click.argument("hub")
+@click.argument("opened_on", metavar="YYYY-MM-DD", type=click.DateTime(["%Y-%m-%d"]))
+@as_option
+@pass_context
+@refusals
+def hub_opened(context: Context, hub: str, opened_on: datetime, as_user: str) -> None:
+    """Record (or correct) the day a hub started."""
+    context.app.record_hub_opening(context.hub_id(hub), opened_on.date(), context.app.actor_for(as_user))
 
 
 @cli.command()
@@ -112,7 +127,9 @@ def hubs(context: Context, as_user: str) -> None:
     for hub in context.app.board_hubs(actor):
         board = context.app.hub_board(UUID(hub.hub_id), actor)
         stages = ", ".join(f"{s['stage']}: {s['count']}" for s in board["stages"] if s["count"]) or "no issues yet"
-        click.echo(f"{hub.hub_id}  {hub.name} ({hub.area}; {hub.lifecycle}) — {stages}")
+        opened = context.app.hub(UUID(hub.hub_id)).opened_on
+        since = f"; since {opened}" if opened else ""
+        click.echo(f"{hub.hub_id}  {hub.name} ({hub.area}; {hub.lifecycle}{since}) — {stages}")
 
 
 @cli.command("issues")

@@ -62,7 +62,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
 
     open_application().close()  # create the store's tables once, before the workers start
     configure_logging()
-    click.echo(f"Coproduce is listening on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/api/v1/docs)")
+    site = f"http://{host}:{port}"
+    click.echo(f"Coproduce is serving the site at {site} and the API at {site}/api/v1 (reference: {site}/api/v1/docs)")
     Server(server_options(host, port, workers, threads)).run()
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+import re
+from functools import cache
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response, abort
 from flask_wtf.csrf import generate_csrf
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, select_autoescape
 
 from service.app.coproduce import Coproduce
-from service.web import security
+from service.web import security, wording
 from service.web.blueprint import page_for, web  # noqa: F401  (page_for: for addresses no route answers)
 from service.web import admin, auditor, expert, facilitator, issue_pages, owner, signin  # noqa: F401  (routes)
 
@@ -23,6 +25,26 @@ AUTOESCAPE = select_autoescape(("jinja", "html", "htm", "xml", "xhtml", "svg"), 
                                default=True)
 
 assets = Blueprint("assets", __name__, static_folder=str(NHSUK_DIST), static_url_path="/assets")
+
+
+@assets.get("/assets/nhsuk-frontend-system-fonts.min.css")
+def stylesheet() -> Response:
+    """NHS.UK frontend's stylesheet without its web font, which is licensed to NHS sites and served from
+    their CDN (our policy, font-src 'self', refuses it): pages show its fallback, the system's Arial."""
+    if not (NHSUK_DIST / "nhsuk-frontend.min.css").is_file():
+        abort(404)  # NHS.UK frontend is not installed: install() has said so
+    return Response(_stylesheet(), mimetype="text/css", headers={"Cache-Control": "public, max-age=86400"})
+
+
+@cache
+def _stylesheet() -> str:
+    return re.sub(r"@font-face\{[^}]*\}", "", (NHSUK_DIST / "nhsuk-frontend.min.css").read_text())
+
+
+@assets.get("/favicon.ico")
+def favicon() -> Response:
+    """Where browsers look for an icon on pages that name none (the API reference, a JSON answer)."""
+    return assets.send_static_file("assets/images/favicon.ico")
 
 
 def session_secret(coproduce: Coproduce) -> bytes:
@@ -48,6 +70,8 @@ def install(app: Flask, coproduce: Coproduce) -> None:
                                                  PackageLoader("nhsuk_frontend_jinja")])}
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.filters["error_link"] = lambda item: {"text": item[1], "href": f"#{item[0]}"}
+    app.jinja_env.filters["level_explained"] = wording.level_explained
+    app.jinja_env.filters["long_date"] = wording.long_date
     app.context_processor(lambda: {"names": coproduce.display_name})
     app.register_blueprint(web)
     app.register_blueprint(assets)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from uuid import UUID
 
 from flask import abort, render_template, url_for
@@ -16,8 +17,10 @@ from service.web.signin import coproduce
 
 ROLES = tuple((role.value, role.value.replace("_", " ").capitalize()) for role in Role)
 LIFECYCLES = tuple((stage.value, stage.value.replace("_", " ").capitalize()) for stage in HubLifecycle)
+OPENED_ON = Field("opened_on", "When did the hub start?", "date",
+                  hint="The day of its first meeting or drop-in, for example 2023-03-06. Leave it empty if it has not started.")
 HUB = [Field("name", "Name of the hub"), Field("area", "Area it covers"),
-       Field("lifecycle", "How far along is it?", "radios", options=LIFECYCLES)]
+       Field("lifecycle", "How far along is it?", "radios", options=LIFECYCLES), OPENED_ON]
 FORGET = [Field("requested_by", "Who asked?", hint="The person themselves, or who asked for them."),
           Field("authority", "On what basis?", hint="For example: UK GDPR Article 17 request of 3 May.")]
 
@@ -60,6 +63,21 @@ def create_hub():
         "web.hub_board", hub_id=coproduce().create_hub(actor=actor, **data)),
         done="the hub is created", page=lambda: {"title": "Create a hub", "submit": "Create the hub",
                                                   "back": url_for("web.home")})
+
+
+@web.route("/admin/hubs/<uuid:hub_id>/opened-on", methods=["GET", "POST"])
+def record_hub_opening(hub_id: UUID):
+    actor = acting()
+    if not coproduce().allows(actor, P.MANAGE_HUBS):
+        abort(403)
+    hub = coproduce().readable_hub(hub_id, actor)
+    return form_page(lambda: [dataclasses.replace(OPENED_ON, hint="The day of its first meeting or drop-in, "
+                                                                  "for example 2023-03-06.")],
+                     s.OpenedOnIn(), lambda data: coproduce().record_hub_opening(hub_id, actor=actor, **data) or url_for(
+                         "web.hub_board", hub_id=hub_id),
+                     done=f"{hub.name}'s start is recorded", page=lambda: {
+                         "title": f"When {hub.name} started", "submit": "Record the day it started",
+                         "back": url_for("web.hub_board", hub_id=hub_id)})
 
 
 @web.route("/admin/accounts/<uuid:account_id>/forget", methods=["GET", "POST"])

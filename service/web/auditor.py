@@ -12,7 +12,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from domain import Role
 from service.app import schemas as s
 from service.app.authorization import Permission as P
-from service.web import charts
+from service.web import charts, wording
 from service.web.blueprint import acting, web
 from service.web.signin import coproduce
 
@@ -20,55 +20,62 @@ PAGE = 50
 
 
 class AuditFilters(Schema):
-    kind = fields.String(validate=validate.Length(max=40))
+    kind = fields.String(validate=validate.OneOf(wording.KIND_WORDS, error="must be one of the kinds listed"))
     actor_role = fields.String(validate=s.one_of(Role))
     hub_id = fields.UUID()
     issue_id = fields.UUID()
     start = fields.Date(data_key="from")
     end = fields.Date(data_key="to")
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=s.LAST_POSITION))
+    set_up = fields.Boolean(load_default=False, truthy={"yes"}, falsy={"no"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=s.LAST_POSITION))
 
 
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=timezone.utc)
 
 
-def _filters() -> tuple[dict[str, Any], dict[str, str]]:
-    """The filters as audit_trail takes them, and any that were not valid (by field)."""
-    given = {k: v for k, v in request.args.items() if v.strip() and k in ("kind", "actor_role", "hub_id",
-                                                                          "issue_id", "from", "to", "after")}
+def _filters() -> tuple[dict[str, Any], int, dict[str, str]]:
+    """The filters as audit_trail takes them, the page asked for, and any that were not valid (by field)."""
+    given = {k: v for k, v in request.args.items() if v.strip() and k in (
+        "kind", "actor_role", "hub_id", "issue_id", "from", "to", "set_up", "page")}
     try:
         loaded = AuditFilters().load(given)
     except ValidationError as invalid:
-        return {"after": 0}, {k: str(v[0]) if isinstance(v, list) else str(v)
-                              for k, v in invalid.normalized_messages().items()}
+        return {"set_up": False}, 1, {k: str(v[0]) if isinstance(v, list) else str(v)
+                                      for k, v in invalid.normalized_messages().items()}
+    page = loaded.pop("page")
     query: dict[str, Any] = {k: str(v) if isinstance(v, UUID) else v for k, v in loaded.items()
                              if k not in ("start", "end")}
     if "start" in loaded:
         query["since"] = _midnight(loaded["start"])
     if "end" in loaded:
         query["until"] = _midnight(loaded["end"] + timedelta(days=1))
-    return query, {}
+    return query, page, {}
 
 
 @web.route("/audit")
 def audit_trail():
-    query, errors = _filters()
-    rows = coproduce().audit_trail(acting(), limit=PAGE, **query)
-    return _page(rows, errors, more=rows[-1]["position"] if len(rows) == PAGE else None)
+    query, page, errors = _filters()
+    total = coproduce().audit_count(acting(), **query)
+    rows = coproduce().audit_trail(acting(), limit=PAGE, offset=(page - 1) * PAGE, **query)
+    return _page(rows, errors, total, page)
 
 
-def _page(rows: list[dict], errors: dict[str, str], more: int | None = None):
+def _page(rows: list[dict], errors: dict[str, str], total: int = 0, page: int = 1):
     hubs = coproduce().board_hubs(acting())
-    filters = {k: v for k, v in request.args.items() if k != "after" and v.strip()}
-    return render_template("web/audit.jinja", rows=rows, errors=errors, filters=filters, hubs=hubs,
-                           hub_names={h.hub_id: h.name for h in hubs}, roles=[r.value for r in Role],
-                           more=more), 422 if errors else 200
+    issues = sorted(((row.issue_id, f"{row.title} ({hub.name})") for hub in hubs
+                     for row in coproduce().board_issues(UUID(hub.hub_id), acting())), key=lambda i: i[1].lower())
+    filters = {k: v for k, v in request.args.items() if k != "page" and v.strip()}
+    return render_template("web/audit.jinja", rows=rows, errors=errors, filters=filters, issue_options=issues,
+                           hub_options=[(h.hub_id, h.name) for h in hubs], hub_names={h.hub_id: h.name for h in hubs},
+                           role_options=[(r.value, r.value.replace("_", " ")) for r in Role],
+                           kinds=wording.KIND_WORDS, total=total, page=page,
+                           pages=max(1, -(-total // PAGE))), 422 if errors else 200
 
 
 @web.route("/audit/export.<any(csv, jsonl):fmt>")
 def audit_export(fmt: str):
-    query, errors = _filters()
+    query, _, errors = _filters()
     if errors:
         coproduce().audit_trail(acting(), limit=0)
         return _page([], errors)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.policies import ladder
-from service.web.wording import level_name
+from service.web.wording import count, level_name
 
 BAR_WIDTH = 260  # the longest bar, in SVG units (the chart is 340 wide, to read well on a phone)
 
@@ -48,8 +48,9 @@ def feedback_within(report: dict[str, Any]) -> Chart:
     waiting = report["awaiting_feedback"] - overdue
     days = report["overdue_after_days"]
     return chart(f"Feedback within {days} days",
-                 f"Of {received} pieces of input, {answered} had feedback, {waiting} are still within "
-                 f"{days} days, and {overdue} have waited longer than {days} days.",
+                 f"Of {count(received, 'piece', 'pieces')} of input, {answered} had feedback, "
+                 f"{count(waiting, 'is', 'are')} still within {days} days, and "
+                 f"{count(overdue, 'has', 'have')} waited longer than {days} days.",
                  [("Had feedback", answered, str(answered), GREEN),
                   (f"Waiting, under {days} days", waiting, str(waiting), GREY),
                   (f"Waiting over {days} days", overdue, str(overdue), RED)])
@@ -73,8 +74,8 @@ def time_to_feedback(report: dict[str, Any]) -> Chart:
 def claimed_and_felt(report: dict[str, Any]) -> Chart:
     felt: dict[str, int] = {}
     for decision in report["claimed_and_felt"]:
-        for level, count in decision["felt"].items():
-            felt[level] = felt.get(level, 0) + count
+        for level, how_many in decision["felt"].items():
+            felt[level] = felt.get(level, 0) + how_many
     claimed = report["decisions_by_level"]
     rows = []
     for level in ladder(highest_first=True):

@@ -20,7 +20,7 @@ from service.app import schemas as s
 from service.app.authorization import Permission as P
 from service.app.coproduce import Coproduce
 from service.web.forms import Field
-from service.web.wording import LEVELS, NAMING, YES_NO, excerpt
+from service.web.wording import LEVELS, NAMING, YES_NO, count, excerpt
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,8 @@ def _input_options(ctx: Context, only_awaiting: bool = False) -> tuple[tuple[str
 def _inputs(label: str, only_awaiting: bool = False) -> Questions:
     def ask(ctx: Context) -> list[Field]:
         options = _input_options(ctx, only_awaiting)
-        hint = f"{len(options)} piece(s) of input still await feedback." if only_awaiting else ""
+        hint = (f"{count(len(options), 'piece of input still awaits', 'pieces of input still await')} feedback."
+                if only_awaiting else "")
         return [Field("contribution_ids", label, "checkboxes", hint, options)]
     return ask
 
@@ -150,7 +151,8 @@ def _has_own_input(ctx: Context) -> bool:
 
 
 def _level(label: str = "At what level of participation was this decided?") -> Field:
-    return Field("level", label, "radios", "From the ladder of participation: co-production is the highest.", LEVELS)
+    return Field("level", label, "radios", "How the decision was made, on the ladder of participation: "
+                                           "co-production is the highest rung.", LEVELS)
 
 
 def _advance_to(ctx: Context) -> dict[str, Any]:

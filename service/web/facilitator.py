@@ -14,9 +14,9 @@ from service.app.authorization import Permission as P
 from service.web.blueprint import acting, web
 from service.web.forms import Field, FormInvalid, read
 from service.web.signin import coproduce
-from service.web.wording import FORMATS, NAMING, YES_NO
+from service.web.wording import FORMATS, NAMING, YES_NO, count
 
-ROWS = 5
+MOST_ROWS = 20  # pieces of input one form may hold; the form starts with one and grows on asking
 SESSION = [
     Field("held_on", "Date of the session", "date"),
     Field("place", "Where was it held?"),
@@ -50,10 +50,17 @@ def _row(form: MultiDict, number: int) -> MultiDict:
     return MultiDict([(key[len(prefix):], value) for key, value in form.items(multi=True) if key.startswith(prefix)])
 
 
+def _rows_shown(form: MultiDict) -> int:
+    """How many input blocks the form showed (one more when the facilitator asked for another)."""
+    shown = form.get("rows", "1")
+    shown = int(shown) if shown.isdigit() else 1
+    return max(1, min(MOST_ROWS, shown + (1 if "more" in form else 0)))
+
+
 def _read_rows(form: MultiDict, questions: list[Field]) -> list[dict]:
     """The rows that were filled in; a row is blank until someone types what was said."""
     said, errors = [], {}
-    for number in range(1, ROWS + 1):
+    for number in range(1, _rows_shown(form) + 1):
         row = _row(form, number)
         if not row.get("text", "").strip():
             continue
@@ -73,7 +80,7 @@ def record_session(hub_id: UUID):
     hub = coproduce().readable_hub(hub_id, actor, P.RECORD_SESSION)
     questions = row_questions(hub_id)
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    if request.method == "POST" and "more" not in request.form:
         try:
             session, said = _read_both(questions)
         except FormInvalid as invalid:
@@ -84,10 +91,11 @@ def record_session(hub_id: UUID):
             for item in said:
                 coproduce().record_contribution(item.pop("issue_id"), actor=actor, channel=channel,
                                                 session_id=session_id, **item)
-            flash(f"The session is recorded, with {len(said)} piece(s) of input.")
+            flash(f"The session is recorded, with {count(len(said), 'piece', 'pieces')} of input.")
             return redirect(url_for("web.hub_board", hub_id=hub_id), code=303)
     return render_template("web/session.jinja", hub=hub, session_questions=SESSION, row_questions=questions,
-                           rows=range(1, ROWS + 1), errors=errors, values=request.form), 422 if errors else 200
+                           rows=_rows_shown(request.form), may_add=_rows_shown(request.form) < MOST_ROWS,
+                           errors=errors, values=request.form), 422 if errors else 200
 
 
 def _read_both(questions: list[Field]) -> tuple[dict, list[dict]]:

@@ -18,7 +18,7 @@ class Field:
     label: str
     kind: str = "text"
     hint: str = ""
-    options: tuple[tuple[str, str], ...] = ()
+    options: tuple[tuple[str, ...], ...] = ()  # (value, text) or (value, text, a line explaining it)
 
 
 class FormInvalid(Exception):

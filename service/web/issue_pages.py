@@ -33,7 +33,8 @@ def hub_board(hub_id: UUID):
     return render_template("web/hub.jinja", hub=hub, board=coproduce().hub_board(hub_id, me),
                            may_raise=coproduce().allows(me, P.RAISE_ISSUE, hub_id),
                            may_record_session=coproduce().allows(me, P.RECORD_SESSION, hub_id),
-                           may_report=coproduce().allows(me, P.READ_REPORTS, hub_id))
+                           may_report=coproduce().allows(me, P.READ_REPORTS, hub_id),
+                           may_manage=coproduce().allows(me, P.MANAGE_HUBS))
 
 
 RAISE = [Field("title", "What is the issue?", hint="A short title, such as 'Booking appointments without a phone'.")]

@@ -16,8 +16,8 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src
 #   globalThis): neither runs, so no 'unsafe-eval'.
 # - styles: 'unsafe-inline', for styled-components' <style> elements and React's style attributes.
 # - workers: blob:, for the search index it builds in a worker made from a Blob of its own code.
-# It loads no fonts from elsewhere (we do not add the Google Fonts link ReDoc's own page has). The one
-# thing the policy blocks is the small Redocly logo its footer fetches from cdn.redoc.ly: left blocked.
+# It loads no fonts from elsewhere (we do not add the Google Fonts link ReDoc's own page has), and the
+# small Redocly logo its sidebar would fetch from cdn.redoc.ly is taken out of the bundle we serve.
 DOCS_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; font-src 'self'; "
                "img-src 'self' data:; connect-src 'self'; worker-src blob:; form-action 'none'; "
                "frame-ancestors 'none'; base-uri 'none'; object-src 'none'")

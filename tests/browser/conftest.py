@@ -79,3 +79,14 @@ def screenshot(page: Page, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+def watch(page: Page) -> list[str]:
+    """What the browser complains of on `page`: console errors, script errors, requests that fail."""
+    complaints: list[str] = []
+    page.on("console", lambda message: complaints.append(f"console: {message.text}") if message.type == "error" else None)
+    page.on("pageerror", lambda error: complaints.append(f"script: {error}"))
+    page.on("requestfailed", lambda request: complaints.append(f"failed: {request.url}"))
+    page.on("response", lambda response: complaints.append(f"{response.status}: {response.url}")
+            if response.status >= 400 else None)
+    return complaints

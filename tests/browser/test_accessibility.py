@@ -1,4 +1,6 @@
-"""axe-core in the browser on every page, each role's pages on a 360-pixel screen, and a keyboard-only run."""
+"""axe-core in the browser on every page, each role's pages on a 360-pixel screen and under the real
+Content-Security-Policy with nothing in the console, a keyboard-only run, and the sign-in page, the icons
+and the API reference (rendered from our own origin) with nothing in the console either."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, watch
 
 AXE = Path(__file__).parents[2] / "service" / "web" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -35,7 +37,7 @@ JOURNEYS = {
 
 def serious_violations(page: Page) -> list[str]:
     page.wait_for_load_state("load")
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text())  # from the test's side, so the page keeps its own policy
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
     return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
@@ -46,13 +48,15 @@ def fits_the_screen(page: Page) -> bool:
 
 
 @pytest.mark.parametrize("username", list(JOURNEYS))
-def test_every_page_passes_axe_and_fits_a_phone(signed_in, username):
-    page = signed_in(username, bypass_csp=True)  # only so the test can add axe's script to the page
+def test_every_page_passes_axe_fits_a_phone_and_logs_no_error(signed_in, username):
+    page = signed_in(username)
+    complaints = watch(page)
     for name, links in JOURNEYS[username]:
         for link in ["Home", *links]:
             with page.expect_navigation():
                 page.get_by_role("link", name=link, exact=True).first.click()
         assert serious_violations(page) == [], f"{name}: {page.url}"
+        assert complaints == [], f"{name}: {page.url}\n" + "\n".join(complaints)
         assert fits_the_screen(page), f"{name} is wider than 360 px: {page.url}"
         screenshot(page, name)
 
@@ -117,3 +121,25 @@ def test_the_contribute_flow_works_with_the_keyboard_alone(signed_in):
     lee.keyboard.press("Enter")
     expect(lee.locator(".nhsuk-notification-banner")).to_contain_text("Done: add my input.")
     expect(lee.locator(".nhsuk-card", has_text="Nobody told me an interpreter")).to_be_visible()
+
+
+def test_the_sign_in_page_logs_nothing_and_every_icon_is_served(browser, site):
+    page = browser.new_page(base_url=site)
+    complaints = watch(page)
+    for address in ("/sign-in", "/api/v1/docs"):
+        page.goto(address)
+        icon = page.locator("link[rel=icon]").get_attribute("href")
+        assert page.request.get(icon).headers["content-type"].startswith("image/svg+xml"), address
+    assert page.request.get("/favicon.ico").ok
+    page.close()
+    assert complaints == [], "\n".join(complaints)
+
+
+def test_the_api_reference_lists_the_operations_offline(browser, site):
+    page = browser.new_page(base_url=site)
+    complaints = watch(page)
+    page.goto("/api/v1/docs")
+    expect(page.get_by_role("heading", name="Raise an issue").first).to_be_visible(timeout=20_000)
+    page.wait_for_load_state("networkidle")
+    assert complaints == [], "\n".join(complaints)
+    page.close()

@@ -69,7 +69,7 @@ def send(page: Page, button: str) -> None:
 def advance(page: Page, stage: str, key: str) -> None:
     use_form(page, "Move to the next stage")
     fill(page, "Why is it ready to move on?", key)
-    choose(page, "At what level of participation was this decided?", "Co production")
+    choose(page, "At what level of participation was this decided?", "Co-production")
     send(page, "Move to the next stage")
     expect(page.locator(".nhsuk-tag", has_text=stage)).to_be_visible()
 
@@ -106,7 +106,7 @@ def test_markup_typed_into_the_forms_of_an_issue_is_shown_as_text_on_every_page(
     sam.reload()
     use_form(sam, "Select the issue to work on")
     fill(sam, "What did the hub decide, and how?", "decision")
-    choose(sam, "At what level of participation was this decided?", "Co production")
+    choose(sam, "At what level of participation was this decided?", "Co-production")
     send(sam, "Select the issue to work on")
     use_form(sam, "Theme input")
     fill(sam, "Theme", "theme")
@@ -151,7 +151,7 @@ def test_markup_typed_into_the_forms_of_an_issue_is_shown_as_text_on_every_page(
     row.get_by_role("group", name="Did they agree it may be quoted?").get_by_label("Yes").check()
     row.get_by_label("Use my full name").check()
     fran.get_by_role("button", name="Record the session").click()
-    expect(fran.locator(".nhsuk-notification-banner")).to_contain_text("with 1 piece(s) of input")
+    expect(fran.locator(".nhsuk-notification-banner")).to_contain_text("with 1 piece of input")
     no_markup_let_through(fran, "title")
 
     owner = signed_in("dr.shah")
@@ -191,7 +191,7 @@ def test_markup_typed_into_the_forms_of_an_issue_is_shown_as_text_on_every_page(
     send(sam, "Give feedback on input")
     use_form(sam, "Close the issue")
     fill(sam, "What was the outcome?", "outcome")
-    choose(sam, "At what level of participation was this decided?", "Co design")
+    choose(sam, "At what level of participation was this decided?", "Co-design")
     send(sam, "Close the issue")
 
     # then every page that shows those words shows them as text, and nothing of them as markup

@@ -71,6 +71,7 @@ ENDPOINTS = [
     Endpoint("projections", "GET", "/api/v1/projections", P.READ_AUDIT, scoped=False),
     Endpoint("get hub", "GET", "/api/v1/hubs/{hub}", P.READ),
     Endpoint("hub lifecycle", "POST", "/api/v1/hubs/{hub}/lifecycle", P.MANAGE_HUBS, {"to": "established"}),
+    Endpoint("hub opened on", "POST", "/api/v1/hubs/{hub}/opened-on", P.MANAGE_HUBS, {"opened_on": "2023-03-06"}),
     Endpoint("hub managers", "POST", "/api/v1/hubs/{hub}/managers", P.MANAGE_HUBS, {"account_id": "{account}"}),
     Endpoint("list sessions", "GET", "/api/v1/hubs/{hub}/sessions", P.READ),
     Endpoint("record session", "POST", "/api/v1/hubs/{hub}/sessions", P.RECORD_SESSION,

@@ -173,3 +173,15 @@ def test_history_answers_as_the_timeline_does(world, query):
     assert history.json == timeline.json and history.json
     assert json.loads(history.headers["X-Pagination"]) == json.loads(timeline.headers["X-Pagination"])
     assert all({"version", "stage", "contribution_ids"} <= set(entry) for entry in history.json)
+
+
+def test_a_hub_says_the_day_it_started_once_an_admin_records_it(world):
+    hub = f"/api/v1/hubs/{world.hubs['own']}"
+    assert world.call("admin", "GET", hub).json["opened_on"] is None
+    recorded = world.call("admin", "POST", f"{hub}/opened-on", {"opened_on": "2023-03-06"})
+    assert recorded.status_code == 200 and recorded.json["opened_on"] == "2023-03-06"
+    assert world.call("expert", "GET", hub).json["opened_on"] == "2023-03-06"
+    future = world.call("admin", "POST", f"{hub}/opened-on", {"opened_on": "9998-01-01"})
+    assert future.status_code == 409 and "opened_on cannot be in the future" in future.json["detail"]
+    created = world.call("admin", "POST", "/api/v1/hubs", {"name": "Ely", "area": "Ely", "opened_on": "2023-09-04"})
+    assert created.json["opened_on"] == "2023-09-04"

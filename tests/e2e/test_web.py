@@ -9,8 +9,7 @@ import psycopg
 import pytest
 
 from service import create_app
-from service.demo.load import DEMO_PASSWORD, build_demo
-from service.demo.stories import STORIES
+from service.demo.load import DEMO_PASSWORD, load_demo
 
 
 @pytest.fixture(scope="module")
@@ -19,10 +18,7 @@ def site(tmp_path_factory):
     app = create_app({"database_url": f"sqlite:///{folder}/coproduce.db", "rate_limit": "100000 per minute",
                       "sign_in_limit": "1000 per minute"})
     coproduce = app.extensions["coproduce"]
-    coproduce.register_first_admin("admin", "Administrator")
-    story = build_demo(coproduce)
-    for tell in STORIES:
-        tell(story)
+    load_demo(coproduce)
     return app
 
 
@@ -211,3 +207,20 @@ def test_while_the_database_is_away_a_page_says_so_and_when_to_try_again(site, m
     assert page.status_code == 503 and page.headers["Retry-After"] == "2"
     assert page.mimetype == "text/html" and "Our records cannot be reached just now" in page.text
     assert "Traceback" not in page.text and "Internal Server Error" not in page.text
+
+
+def test_the_audit_trail_hides_set_up_unless_asked_pages_by_fifty_and_downloads_the_same_filters(site):
+    auditor = signed_in(site, "auditor")
+    first = auditor.get("/audit").text
+    rows = first.split("<tbody")[1]
+    assert "Account opened" not in rows and "Username taken" not in rows and "Issue raised" in rows
+    total, pages = map(int, re.search(r"(\d+) events: page 1 of (\d+)", first).groups())
+    assert pages == -(-total // 50) > 1 and first.count('<tr class="nhsuk-table__row">') == 51  # a header and 50 rows
+    last = auditor.get(f"/audit?page={pages}").text
+    assert last.count('<tr class="nhsuk-table__row">') == 1 + total - 50 * (pages - 1)
+    with_set_up = auditor.get("/audit?set_up=yes").text
+    assert "Account opened" in with_set_up.split("<tbody")[1] and int(re.search(r"(\d+) events", with_set_up).group(1)) > total
+    exported = auditor.get("/audit/export.csv").text.splitlines()
+    assert len(exported) == 1 + total  # a header and every event the page counts, set-up left out too
+    refused = auditor.get("/audit?kind=feedback")
+    assert refused.status_code == 422 and "What happened: must be one of the kinds listed" in refused.text

@@ -23,13 +23,20 @@ def run(tmp_path, monkeypatch):
 
 
 def test_the_demo_tells_a_believable_history(run):
-    assert "Demo loaded: 5 hubs, 8 issues" in run("demo")
+    assert "Demo loaded: 5 hubs, 10 issues, told from 2018 to today" in run("demo")
     assert "already loaded" in run("demo")
     hubs = run("hubs", "--as", "auditor")
     for name in ("Cambridge & South", "Peterborough", "East Cambs", "Wisbech", "Huntingdon"):
         assert name in hubs
+    assert "Peterborough (Peterborough; active; since 2023-03-06)" in hubs
+    run("hub-opened", "Peterborough", "2023-03-07", "--as", "admin")
+    assert "Peterborough (Peterborough; active; since 2023-03-07)" in run("hubs", "--as", "auditor")
+    assert "Refused: your role (hub manager) may not do this here" in run(
+        "hub-opened", "Peterborough", "2023-03-01", "--as", "priya", ok=False)
     closed = re.search(r"^(\S+)  \[closed\]", run("issues", "--as", "auditor"), re.M).group(1)
+    assert closed == "ada6d46b-6e13-4fef-b1a8-727133b8813a"  # the same on every load: the README's examples use it
     history = run("history", closed[:8], "--as", "auditor")
+    assert history.startswith("2022-06-14 10:08  Alex Reid (expert) raised the issue")  # on the day it happened
     assert "Alex Reid (expert) raised the issue" in history
     assert "Sam Okafor (hub manager) advanced the issue from frame to explore — why:" in history
     assert "[participation: co-production]" in history

@@ -81,6 +81,10 @@ def test_each_view_tells_the_scripted_story(app, cast):
             ("Pharmacy queues", "waiting for the pharmacy network")]
         assert len(audit_trail.search(conn, limit=10_000)) == app.recorder.max_notification_id()
         assert {r.kind for r in audit_trail.search(conn, issue_id=str(third))} == {"Raised", "Parked"}
+        told = audit_trail.search(conn, limit=10_000, set_up=False)  # as the pages show it
+        assert not {r.kind for r in told} & set(audit_trail.SET_UP) and "Raised" in {r.kind for r in told}
+        assert audit_trail.count(conn, set_up=False) == len(told) < app.recorder.max_notification_id()
+        assert audit_trail.search(conn, limit=3, offset=2, set_up=False) == told[2:5]
     stories = {s["contribution_id"]: s for s in app.my_input_page(cast.expert, 0, 100).stories}
     answered = next(s for s in stories.values() if s["issue_id"] == str(closed))
     assert answered["issue_stage"] == "closed" and answered["text"] == "I was turned away at reception"

@@ -1,11 +1,12 @@
 """Hubs' lifecycle and sessions; accounts' roles and hubs."""
 
-from datetime import date
-from uuid import uuid4
+from datetime import date, datetime, timezone
+from uuid import UUID, uuid4
 
 import pytest
 
 from domain import Account, Hub, HubLifecycle, NotFound, Role, RuleBroken, SessionFormat, Username
+from domain.clock import Clock, keeping
 from tests.builders import actor
 
 
@@ -17,6 +18,28 @@ def test_a_hub_moves_one_lifecycle_step_at_a_time():
         hub.advance_lifecycle(HubLifecycle.ESTABLISHED, admin)
     hub.advance_lifecycle(HubLifecycle.ACTIVE, admin)
     assert hub.lifecycle == HubLifecycle.ACTIVE
+
+
+def test_a_hub_records_the_day_it_started_and_a_correction_but_never_a_day_to_come():
+    admin = actor(Role.ADMIN)
+    hub = Hub.create("Peterborough", "Peterborough", HubLifecycle.ACTIVE, admin)
+    assert hub.opened_on is None
+    hub.record_opening(date(2023, 3, 1), admin)
+    hub.record_opening(date(2023, 3, 6), admin)
+    assert hub.opened_on == "2023-03-06"
+    with keeping(Clock(now=lambda: datetime(2023, 3, 5, tzinfo=timezone.utc))):
+        with pytest.raises(RuleBroken, match="opened_on cannot be in the future"):
+            hub.record_opening(date(2023, 3, 6), admin)
+
+
+def test_events_take_their_time_and_ids_from_the_clock_kept():
+    ids = iter([UUID(int=1), UUID(int=2)])
+    with keeping(Clock(now=lambda: datetime(2018, 5, 14, 10, tzinfo=timezone.utc), new_id=lambda: next(ids))):
+        hub = Hub.create("Cambridge & South", "Cambridge", HubLifecycle.ESTABLISHED, actor(Role.ADMIN))
+        session = hub.record_session(date(2018, 6, 12), "Cambridge", SessionFormat.MEETING, 14, 6, actor(Role.ADMIN))
+    assert (hub.id, session) == (UUID(int=1), UUID(int=2))
+    assert {event.timestamp.year for event in hub.collect_events()} == {2018}
+    assert Hub.create("Ely", "Ely", HubLifecycle.ACTIVE, actor(Role.ADMIN)).created_on.year > 2018  # the wall clock again
 
 
 def test_a_hub_records_its_sessions_and_finds_them_again():

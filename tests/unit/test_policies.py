@@ -52,4 +52,4 @@ def test_the_pages_and_the_report_list_the_ladder_from_the_policy():
     from service.web.wording import LEVELS
 
     assert REPORT_LADDER == [level.value for level in LADDER]
-    assert [value for value, _ in LEVELS] == [level.value for level in ladder(highest_first=True)]
+    assert [value for value, _, _ in LEVELS] == [level.value for level in ladder(highest_first=True)]
