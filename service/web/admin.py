@@ -68,9 +68,7 @@ def create_hub():
 @web.route("/admin/hubs/<uuid:hub_id>/opened-on", methods=["GET", "POST"])
 def record_hub_opening(hub_id: UUID):
     actor = acting()
-    if not coproduce().allows(actor, P.MANAGE_HUBS):
-        abort(403)
-    hub = coproduce().readable_hub(hub_id, actor)
+    hub = coproduce().readable_hub(hub_id, actor, P.MANAGE_HUBS)  # 404 outside one's hubs, then 403, as every door
     return form_page(lambda: [dataclasses.replace(OPENED_ON, hint="The day of its first meeting or drop-in, "
                                                                   "for example 2023-03-06.")],
                      s.OpenedOnIn(), lambda data: coproduce().record_hub_opening(hub_id, actor=actor, **data) or url_for(

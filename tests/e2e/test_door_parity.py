@@ -91,6 +91,12 @@ COMMANDS = [
         lambda w, h: ["commit-action", _issue(w, h), "Ask the practice", "--owner", "action_owner",
                       "--due", "2031-01-01"])),
 ]
+HUB_COMMANDS = [
+    Command("record when the hub started",
+            lambda w, h: ("POST", f"/api/v1/hubs/{w.hubs[h]}/opened-on", {"opened_on": "2023-03-06"}),
+            lambda w, h: (f"/admin/hubs/{w.hubs[h]}/opened-on", {"opened_on": "2023-03-06"}),
+            lambda w, h: ["hub-opened", str(w.hubs[h]), "2023-03-06"]),
+]
 READS = [
     Command("read the issue", lambda w, h: ("GET", f"/api/v1/issues/{_issue(w, h)}", None),
             lambda w, h: (f"/issues/{_issue(w, h)}", {}), lambda w, h: ["show", _issue(w, h)]),
@@ -129,6 +135,8 @@ def expected(command: str, person: str, hub: str) -> str:
         return NOT_FOUND
     if command in ("read the issue", "read its history"):
         return ALLOWED
+    if command == "record when the hub started":
+        return ALLOWED if person == "admin" else FORBIDDEN
     if command == "read the accountability report":
         return ALLOWED if everywhere or MANAGE.get(person) == hub else FORBIDDEN
     if command == "withdraw the expert's input":
@@ -140,7 +148,7 @@ def expected(command: str, person: str, hub: str) -> str:
     return ALLOWED if MANAGE.get(person) == hub else FORBIDDEN
 
 
-CASES = [(c, person, hub) for c in COMMANDS + READS for person in PEOPLE for hub in HUBS] + \
+CASES = [(c, person, hub) for c in COMMANDS + HUB_COMMANDS + READS for person in PEOPLE for hub in HUBS] + \
         [(c, person, "own") for c in ACCOUNT_COMMANDS for person in PEOPLE]
 
 
