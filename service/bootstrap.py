@@ -115,7 +115,6 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
     except StoreConfigError:  # a store this release may not run on: refused before anything is built
         engine.dispose()
         raise
-    store.create_tables(idempotency_store.metadata, engine)
     credentials = Credentials(engine, store.create_tables if store.manage_schema else None,
                               **({"idle_days": token_idle_days} if token_idle_days else {}))
     key_path = _signing_key(settings, store)
