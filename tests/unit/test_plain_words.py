@@ -1,0 +1,87 @@
+"""Every page an expert reads on the demo is plain: Flesch reading ease of at least 70, and no
+staff word (stakeholder, framed, themed, finding, cycle, advanced, parked) outside a hint.
+
+To cover a new page for experts or the public, add it to PAGES: a name, who reads it, and the
+addresses to read on the demo.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+import pytest
+
+from service import create_app
+from service.app.coproduce import Coproduce
+from service.demo.load import DEMO_PASSWORD, load_demo
+from tests.words import page_words, plain_problems
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("words")
+    app = create_app({"database_url": f"sqlite:///{folder}/coproduce.db", "rate_limit": "100000 per minute",
+                      "sign_in_limit": "1000 per minute"})
+    load_demo(app.extensions["coproduce"])
+    return app
+
+
+def issues_of(app: Coproduce, username: str) -> list[str]:
+    """The issues a person's home page lists, in every stage."""
+    reader = app.actor_for(username)
+    return [row.issue_id for hub in app.board_hubs(reader) for row in app.board_issues(UUID(hub.hub_id), reader)]
+
+
+def rated_issues(app: Coproduce, username: str) -> list[str]:
+    return [i for i in issues_of(app, username) if app.issue(UUID(i)).decisions]
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    reader: str  # the demo username it is read as
+    addresses: Callable[[Coproduce], list[str]]
+
+
+PAGES = [
+    Page("home", "alex", lambda app: ["/"]),
+    Page("issue page", "alex", lambda app: [f"/issues/{i}" for i in issues_of(app, "alex")]),
+    Page("history", "alex", lambda app: [f"/issues/{i}/history" for i in issues_of(app, "alex")]),
+    Page("what happened to my input", "alex", lambda app: ["/my-input"]),
+    Page("say how a decision felt", "alex", lambda app: [f"/issues/{i}/rate" for i in rated_issues(app, "alex")]),
+    Page("add my input", "alex", lambda app: [f"/issues/{issues_of(app, 'alex')[0]}/contribute"]),
+]
+
+
+def signed_in(site, username: str):
+    client = site.test_client()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
+    answer = client.post("/sign-in", data={"username": username, "password": DEMO_PASSWORD, "csrf_token": token})
+    assert answer.status_code == 303
+    return client
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_the_page_is_in_plain_words(site, page: Page):
+    client = signed_in(site, page.reader)
+    addresses = page.addresses(site.extensions["coproduce"])
+    assert addresses
+    problems = {}
+    for address in addresses:
+        answer = client.get(address)
+        assert answer.status_code == 200, address
+        if found := plain_problems(page_words(answer.text)):
+            problems[address] = found
+    assert problems == {}
+
+
+def test_staff_pages_keep_the_domain_words_each_with_a_hint_saying_what_it_means(site):
+    app, client = site.extensions["coproduce"], signed_in(site, "sam")
+    exploring = next(i for i in issues_of(app, "sam") if app.issue(UUID(i)).stage == "explore")
+    offered = page_words(client.get(f"/issues/{exploring}").text)
+    assert "Add a stakeholder" in offered.said and "a stakeholder is an organisation" in offered.hints
+    form = page_words(client.get(f"/issues/{exploring}/stakeholder").text)
+    assert "A stakeholder is an organisation or role" in form.hints
