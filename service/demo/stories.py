@@ -126,8 +126,8 @@ def buddy_system_explore(d: Demo) -> Iterator[date]:
     app, sam = d.app, d.manager(CS)
     issue = d.raise_and_frame(
         CS, "A buddy when leaving hospital",
-        "People are discharged with nobody to help them settle, and many are back in hospital within weeks.",
-        "People discharged from hospital without support at home", "jo")
+        "People leave hospital with nobody to help them settle in. Many are back in hospital within weeks.",
+        "People sent home from hospital with no help at home", "jo")
     d.said(issue, "jo", "Coming out of hospital to an empty flat was the hardest part.", hub=CS)
     yield date(2023, 12, 12)
     d.select_and_explore(issue, CS, "Selected after peer mentors raised it twice")

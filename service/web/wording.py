@@ -12,7 +12,7 @@ from domain.policies import ladder
 
 STAGE_MEANS = {
     Stage.FRAME: "The hub is agreeing what the problem is. It is deciding whether to work on it.",
-    Stage.EXPLORE: "The hub and local services are learning more about the problem, together.",
+    Stage.EXPLORE: "The hub and local services are looking into the problem together.",
     Stage.ACT: "People have said what they will do to change things. Each job has a named person.",
     Stage.LEARN: "The hub is looking at what changed. It tells everyone who spoke up what happened.",
     Stage.CLOSED: "The work on this issue has ended. Everyone who gave input has heard back.",
@@ -26,9 +26,9 @@ STAGE_IN_WORDS = {
 }
 
 
-def stage_named(stage: Stage | str) -> str:
-    """"Frame — agreeing what the problem is"."""
-    return f"{Stage(stage).label} — {STAGE_IN_WORDS[Stage(stage)]}"
+def stage_named(stage: Stage | str, label: bool = True) -> str:
+    """"Frame — agreeing what the problem is" (without its label: "agreeing what the problem is")."""
+    return f"{Stage(stage).label} — {STAGE_IN_WORDS[Stage(stage)]}" if label else STAGE_IN_WORDS[Stage(stage)]
 
 
 # The ladder of participation's rungs in one line each, shown where a level is chosen and in the history.
@@ -131,6 +131,11 @@ KIND_WORDS = {
 }
 
 
+def ended(sentence: str) -> str:
+    """A sentence someone typed, with a full stop if it has no end of its own (another follows it)."""
+    return sentence if sentence.rstrip()[-1:] in (".", "!", "?") else sentence.rstrip() + "."
+
+
 def _input(ids: list) -> str:
     return count(len(ids), "piece of input", "pieces of input")
 
@@ -152,12 +157,12 @@ def _rated(e: Any, n: Any) -> str:
 HISTORY_SAID: dict[str, Callable[[Any, Any], str]] = {  # (event, the application's naming) -> words
     "Raised": lambda e, n: f"raised the issue “{e.title}”",
     "Renamed": lambda e, n: f"gave the issue a new name: “{e.title}”",
-    "Framed": lambda e, n: f"wrote down the problem: {e.problem} Who it affects: {e.affected}",
+    "Framed": lambda e, n: f"wrote down the problem: {ended(e.problem)} Who it affects: {e.affected}",
     "Selected": lambda e, n: "chose this issue for the hub to work on",
     "ContributionRecorded": _recorded,
     "ContributionWithdrawn": lambda e, n: "took back a piece of input",
     "ContributionsThemed": lambda e, n: f"put {_input(e.contribution_ids)} together under “{e.theme}”",
-    "FindingRecorded": lambda e, n: f"wrote down what we learned from {_input(e.contribution_ids)}: {e.summary}",
+    "FindingRecorded": lambda e, n: f"learned this from {_input(e.contribution_ids)}: {e.summary}",
     "StakeholderJoined": lambda e, n: f"said that {e.name} ({e.kind}) is now helping",
     "ActionCommitted": lambda e, n: f"agreed a job: “{e.title}”. {n.account(str(e.owner_id))} will do it "
                                     f"by {long_date(e.due)}",
@@ -165,7 +170,7 @@ HISTORY_SAID: dict[str, Callable[[Any, Any], str]] = {  # (event, the applicatio
     "ActionCompleted": lambda e, n: "finished a job" + (f": {e.note}" if e.note else ""),
     "ActionDropped": lambda e, n: "stopped a job",
     "FeedbackGiven": lambda e, n: f"answered {_input(e.contribution_ids)}: {e.message}",
-    "LearningRecorded": lambda e, n: f"wrote down what changed: {e.what_changed} How we know: {e.evidence}",
+    "LearningRecorded": lambda e, n: f"wrote down what changed: {ended(e.what_changed)} How we know: {e.evidence}",
     "StageAdvanced": lambda e, n: f"moved the issue on to {stage_named(e.to)}",
     "StageMovedBack": lambda e, n: f"moved the issue back to {stage_named(e.to)}",
     "Parked": lambda e, n: "put the issue on hold",

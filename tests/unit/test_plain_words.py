@@ -39,6 +39,13 @@ def rated_issues(app: Coproduce, username: str) -> list[str]:
     return [i for i in issues_of(app, username) if app.issue(UUID(i)).decisions]
 
 
+def own_input(app: Coproduce, username: str) -> list[str]:
+    """The open issues where the person has input they may still withdraw."""
+    me = app.actor_for(username).account_id
+    return [i for i in issues_of(app, username) if not (issue := app.issue(UUID(i))).is_closed
+            and any(issue.contributors[c] == str(me) for c in issue.active_contributions)]
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -53,6 +60,10 @@ PAGES = [
     Page("what happened to my input", "alex", lambda app: ["/my-input"]),
     Page("say how a decision felt", "alex", lambda app: [f"/issues/{i}/rate" for i in rated_issues(app, "alex")]),
     Page("add my input", "alex", lambda app: [f"/issues/{issues_of(app, 'alex')[0]}/contribute"]),
+    Page("withdraw my input", "alex", lambda app: [f"/issues/{i}/withdraw" for i in own_input(app, "alex")][:1]),
+    Page("hub board", "alex", lambda app: [f"/hubs/{hub.hub_id}" for hub in app.board_hubs(app.actor_for("alex"))]),
+    Page("issue page and history, another hub", "kim", lambda app: [
+        f"/issues/{i}{tail}" for i in issues_of(app, "kim") for tail in ("", "/history")]),
 ]
 
 
