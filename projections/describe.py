@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 FORGOTTEN = "a person who asked to be forgotten"  # how a forgotten person is named everywhere
@@ -70,7 +70,8 @@ SENTENCES: dict[str, Sentence] = {
     "ContributionsThemed": lambda e, n: f"themed {_count(e.contribution_ids, 'contribution')} as “{e.theme}”",
     "FindingRecorded": lambda e, n: f"recorded a finding from {_count(e.contribution_ids, 'contribution')}: {e.summary}",
     "StakeholderJoined": lambda e, n: f"recorded that {e.name} ({e.kind}) joined",
-    "ActionCommitted": lambda e, n: f"committed to “{e.title}”, owned by {n.account(str(e.owner_id))}, due {e.due}",
+    "ActionCommitted": lambda e, n: f"committed to “{e.title}”, owned by {n.account(str(e.owner_id))}, "
+                                    f"due {date.fromisoformat(str(e.due)):%-d %B %Y}",
     "ActionProgressReported": lambda e, n: f"reported progress on an action: {e.note}",
     "ActionCompleted": lambda e, n: "completed an action" + (f": {e.note}" if e.note else ""),
     "ActionDropped": lambda e, n: "dropped an action",

@@ -20,8 +20,8 @@ from service.app import schemas as s
 from service.app.authorization import Permission as P
 from service.app.coproduce import Coproduce
 from service.web.forms import Field
-from service.web.wording import (HISTORY_SAID, LEVELS, LEVELS_SAID, NAMING, YES_NO, count, excerpt, level_said,
-                                 long_date)
+from service.web.wording import (HISTORY_SAID, LEVELS, LEVELS_SAID, NAMING, YES_NO, count, ended, excerpt,
+                                 level_said, long_date)
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def _decisions(ctx: Context) -> list[Field]:
     for version, level in ctx.issue.decisions.items():
         entry = said.get(int(version))
         sentence = f"On {long_date(entry['when'])}, {entry['who']} {entry['what']}." if entry else "A decision."
-        why = f"Why: {entry['why']} " if entry and entry["why"] else ""
+        why = f"Why: {ended(entry['why'])} " if entry and entry["why"] else ""
         options.append((version, sentence, f"{why}The hub said: “{level_said(level)}”."))
     return [Field("decision", "Which decision?", "radios", options=tuple(options)),
             Field("level", "How much say did experts have?", "radios",
