@@ -31,7 +31,7 @@ def stage_named(stage: Stage | str, label: bool = True) -> str:
     return f"{Stage(stage).label} — {STAGE_IN_WORDS[Stage(stage)]}" if label else STAGE_IN_WORDS[Stage(stage)]
 
 
-# The ladder of participation's rungs in one line each, shown where a level is chosen and in the history.
+# The ladder of participation's rungs in one line each, shown where staff choose a level and in their history.
 LEVEL_MEANS = {
     ParticipationLevel.CO_PRODUCTION: "Experts and services share power and decide together, as equals, from start to finish.",
     ParticipationLevel.CO_DESIGN: "Experts shape the answer with services, but services take the final decision.",
@@ -43,7 +43,7 @@ LEVEL_MEANS = {
 }
 
 
-# The same rungs as experts say them, lowest first: what it felt like, and an example.
+# The same rungs as experts say them: what it felt like, and an example.
 LEVEL_SAID = {
     ParticipationLevel.COERCION: ("We were not asked", "We had to go along with a choice made without us."),
     ParticipationLevel.EDUCATING: ("We were told why", "Staff explained a choice they had already made."),
@@ -96,9 +96,16 @@ def count(number: int, one: str, many: str) -> str:
 
 
 LEVELS = tuple((level.value, level_name(level), LEVEL_MEANS[level]) for level in ladder(highest_first=True))
+
+
+def _rung_said(level: ParticipationLevel) -> tuple[str, Markup, str]:
+    said, example = LEVEL_SAID[level]
+    return level.value, Markup('{} <span class="coproduce-hint">({})</span>').format(said, level_name(level)), \
+        f"For example: {example}"
+
+
 # The rungs as an expert chooses among them, lowest first, the ladder's own name small beside each.
-LEVELS_SAID = tuple((level.value, Markup('{} <span class="coproduce-hint">({})</span>').format(said, level_name(level)),
-                     f"For example: {example}") for level, (said, example) in LEVEL_SAID.items())
+LEVELS_SAID = tuple(_rung_said(level) for level in ladder())
 NAMING = ((Attribution.NAME.value, "Use my full name"), (Attribution.FIRST_NAME.value, "Use my first name only"),
           (Attribution.ANONYMOUS.value, "Do not name me"))
 NAMING_THEM = ((Attribution.NAME.value, "Use their full name"), (Attribution.FIRST_NAME.value, "Use their first name only"),

@@ -96,3 +96,21 @@ def test_staff_pages_keep_the_domain_words_each_with_a_hint_saying_what_it_means
     assert "Add a stakeholder" in offered.said and "a stakeholder is an organisation" in offered.hints
     form = page_words(client.get(f"/issues/{exploring}/stakeholder").text)
     assert "A stakeholder is an organisation or role" in form.hints
+
+
+def test_say_how_a_decision_felt_names_each_decision_and_asks_how_much_say_experts_had(site):
+    app, alex = site.extensions["coproduce"], signed_in(site, "alex")
+    issue = next(i for i in rated_issues(app, "alex") if not app.issue(UUID(i)).is_closed)
+    form = alex.get(f"/issues/{issue}/rate").text
+    words = page_words(form).said
+    assert "chose this issue for the hub to work on." in words and "Decision 4" not in words
+    rungs = [line for line in words.splitlines() if line.startswith("We ")]
+    assert (rungs[0], rungs[-1], len(rungs)) == ("We were not asked.", "We decided together.", 7)
+    assert '<span class="coproduce-hint">(Coercion)</span>' in form
+    decision = re.search(r'name="decision" type="radio" value="(\d+)"', form).group(1)
+    sent = alex.post(f"/issues/{issue}/rate", data={
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form).group(1), "decision": decision,
+        "level": "consultation", "version": re.search(r'name="version" value="(\d+)"', form).group(1)})
+    assert sent.status_code == 303
+    history = page_words(alex.get(f"/issues/{issue}/history").text).said
+    assert "said how much say experts had in a decision: “We were asked what we think”" in history
