@@ -11,7 +11,7 @@ import hmac
 from dataclasses import dataclass
 from uuid import UUID
 
-from domain import Account, Actor, Attribution, Channel, NotFound, Role, RuleBroken, Username
+from domain import Account, Actor, Attribution, Channel, NotFound, Role, RuleBroken, SystemicIssue, Username
 from domain.account import check_password_rule
 from domain.clock import new_id
 from domain.tracking import TrackingCode, code_hash, new_code, normalised
@@ -49,6 +49,7 @@ class Tracked:
     hub_name: str
     hub_id: UUID
     page: InputPage
+    summaries: dict[str, str]  # each issue's summary in plain words, by issue id (blank if it has none)
 
 
 class Newcomers(CoproduceBase):
@@ -135,5 +136,8 @@ class Newcomers(CoproduceBase):
         account = self.holder_of(code)
         viewer = Who(account.id, Role.EXPERT, frozenset(account.hub_ids))
         hub = self.hub(UUID(account.hub_ids[0]))
-        return Tracked(account.id, hub.name, hub.id, self.input_page_of(account.id, viewer, 0, TRACKED_STORIES))
+        page = self.input_page_of(account.id, viewer, 0, TRACKED_STORIES)
+        summaries = {str(s["issue_id"]): self._cached(SystemicIssue, s["issue_id"], "issue").plain_summary
+                     for s in page.stories}
+        return Tracked(account.id, hub.name, hub.id, page, summaries)
 

@@ -103,7 +103,7 @@ class PublicRecord(CoproduceBase):
             "id": str(issue.id), "title": issue.title, "summary": issue.plain_summary, "stage": issue.stage.value,
             "on_hold": issue.parked_reason is not None, "said": said[:QUOTES_PER_ISSUE], "said_total": len(said),
             "decisions": decisions, "levels": sorted(set(issue.decisions.values())),
-            "actions": [{"title": a.title, "owner": names(a.owner_id), "due": a.due, "status": a.status,
+            "actions": [{"id": a.id, "title": a.title, "owner": names(a.owner_id), "due": a.due, "status": a.status,
                          "progress": list(a.progress), "end_note": a.end_note} for a in issue.actions.values()],
             "feedback": [f.message for f in issue.feedback.values()],
             "learnt": [learning.what_changed for learning in issue.learnings.values()],

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from domain import Attribution, Channel, HubLifecycle, ParticipationLevel, Role, SessionFormat, Stage
 from domain.account import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from domain.policies import FEEDBACK_DUE_DAYS
+from domain.issue import SUMMARY_LENGTH
 
 TEXT = validate.Length(min=1, max=5000)
 LINE = validate.Length(min=1, max=300)
@@ -116,6 +117,12 @@ class RaiseIn(Schema):
 
 class RenameIn(RaiseIn):
     """An issue's new title."""
+
+
+class SummaryIn(Schema):
+    """An issue in one line of plain words."""
+
+    summary = fields.String(required=True, validate=validate.Length(min=1, max=SUMMARY_LENGTH))
 
 
 class FramingIn(Schema):

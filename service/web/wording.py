@@ -28,6 +28,16 @@ LEVEL_MEANS = {
 }
 
 
+# Each stage named and explained in a few words, for people who have never heard of the cycle.
+STAGE_NAMED = {
+    Stage.FRAME: "Frame — agreeing what the problem is",
+    Stage.EXPLORE: "Explore — finding out more, with the services involved",
+    Stage.ACT: "Act — doing what was promised",
+    Stage.LEARN: "Learn — looking at what changed, and telling people",
+    Stage.CLOSED: "Finished — the work on it is done",
+}
+
+
 def level_name(level: ParticipationLevel | str) -> str:
     """A rung of the ladder by its proper name, e.g. "Co-production"."""
     return ParticipationLevel(level).value.capitalize()
