@@ -140,3 +140,33 @@ def test_a_published_hub_shows_quotable_words_and_what_was_done_and_disappears_w
         assert public.get(f"/public/hubs/{hub}{path}").status_code == 404
     assert signed_in(world, "expert").post(f"/hubs/{hub}/publishing", data={
         "publish": "on", "csrf_token": token_on(setting.text)}).status_code in (400, 403)
+
+
+def test_a_canary_in_unquotable_words_and_unnamed_names_is_found_nowhere_public(world):
+    # given input not to be quoted, and a name given by someone who asked not to be named
+    app, hub = world.app, world.hubs["own"]
+    facilitator = signed_in(world, "facilitator")
+    hidden = CODE.search(session_form(world, facilitator, text="CANARY-WORDS one", may_quote="no",
+                                      new_name="CANARY-NAME", attribution="anonymous").text).group(0)
+    shown = CODE.search(session_form(world, facilitator, new_name="CANARY-NAME-TWO", attribution="anonymous",
+                                     text="Quotable, named by nobody").text).group(0)
+    manager = app.actor_for("hub_manager")
+    every_input = [c["id"] for c in app.issue_as_seen(world.issues["own"], manager)["contributions"]]
+    app.give_feedback(world.issues["own"], "We asked the bus company", every_input, manager)
+    app.publish_hub(hub, manager)
+    # when the public reads everything public there is, and the other person's code and receipt
+    public, token = stranger(world)
+    answers = [public.get(f"/public/hubs/{hub}{path}") for path in ("", "/feed.atom", "/poster")]
+    answers.append(public.post("/track", data={"code": shown, "csrf_token": token}))
+    receipt = facilitator.post("/receipts/print", data={"code": shown, "keep_copy": "true",
+                                                        "csrf_token": token_on(facilitator.get("/sign-out").text)})
+    poster = public.get(f"/public/hubs/{hub}/poster.pdf")
+    pdfs = [subprocess.run(["pdftotext", "-", "-"], input=pdf.data, capture_output=True, check=True).stdout.decode()
+            for pdf in (receipt, poster)]
+    # then the canary is nowhere, though the quotable words and the answer are there
+    assert all(a.status_code == 200 for a in answers)
+    everything = "".join(a.text for a in answers) + "".join(pdfs)
+    assert "CANARY" not in everything
+    assert "Quotable, named by nobody" in answers[0].text and "an expert who asked not to be named" in answers[0].text
+    assert "We told people: We asked the bus company" in answers[1].text
+    assert app.tracked(hidden).page.stories[0]["text"] == "CANARY-WORDS one"  # the person themselves sees theirs

@@ -106,5 +106,6 @@ def test_someone_new_is_linked_to_a_full_account_only_with_their_word(app, cast,
     mine = app.my_input_page(app.actor_for("kit"), 0, 10)
     assert [s["text"] for s in mine.stories] == ["The bus stops before the hostel"]
     assert app.tracked(welcome.code).account_id == welcome.account_id
+    assert "kit" in [p.username for p in app.hub_experts(cast.hub, cast.facilitator)]
     with pytest.raises(NotFound):
         app.reissue_code(welcome.account_id, cast.facilitator)
