@@ -170,3 +170,37 @@ def test_a_canary_in_unquotable_words_and_unnamed_names_is_found_nowhere_public(
     assert "Quotable, named by nobody" in answers[0].text and "an expert who asked not to be named" in answers[0].text
     assert "We told people: We asked the bus company" in answers[1].text
     assert app.tracked(hidden).page.stories[0]["text"] == "CANARY-WORDS one"  # the person themselves sees theirs
+
+
+@pytest.mark.parametrize("row, field", [({"new_name": "K" * 61}, "row1-new_name"),
+                                        ({"contributor_id": "<script>"}, "row1-contributor_id"),
+                                        ({"keep_copy": "perhaps"}, "row1-keep_copy")])
+def test_a_bad_someone_new_block_is_refused_by_name_and_records_nothing(world, row, field):
+    facilitator = signed_in(world, "facilitator")
+    before = world.app.recorder.max_notification_id()
+    answer = session_form(world, facilitator, **row)
+    assert answer.status_code == 422 and f'href="#{field}"' in answer.text
+    assert world.app.recorder.max_notification_id() == before
+
+
+def test_odd_input_is_answered_without_a_server_error_and_changes_nothing(world):
+    app, hub, issue = world.app, world.hubs["own"], world.issues["own"]
+    manager = signed_in(world, "hub_manager")
+    form = manager.get(f"/issues/{issue}/summary")
+    before = app.recorder.max_notification_id()
+    two_lines = manager.post(f"/issues/{issue}/summary", data={"summary": "One\r\nTwo", "csrf_token": token_on(form.text)})
+    assert two_lines.status_code == 422 and "one line" in two_lines.text
+    long = world.call("hub_manager", "POST", f"/api/v1/issues/{issue}/summary", json={"summary": "x" * 161})
+    other_session = world.call("facilitator", "POST", f"/api/v1/issues/{issue}/someone-new", json={
+        "text": "words", "may_quote": True, "attribution": "name", "session_id": str(world.sessions["other"])})
+    assert (long.status_code, other_session.status_code) == (422, 404)
+    assert app.recorder.max_notification_id() == before
+    public = world.client.application.test_client()
+    unknown, unpublished = public.get(f"/public/hubs/{world.issues['own']}"), public.get(f"/public/hubs/{hub}")
+    assert unknown.status_code == unpublished.status_code == 404
+    assert public.get("/public/hubs/not-a-uuid").status_code == 404
+    stale = manager.post(f"/issues/{issue}/summary", data={"summary": "Fine", "version": "1",
+                                                           "csrf_token": token_on(form.text)})
+    assert stale.status_code == 422 and "Someone else changed this issue" in stale.text
+    assert world.call("admin", "POST", f"/api/v1/hubs/{hub}/publishing", json={"published": False}).status_code == 409
+    assert app.recorder.max_notification_id() == before
