@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -49,6 +50,10 @@ def public_site(url: str) -> Iterator[tuple[loadgen.Client, str]]:
 
 
 def _timed(client: loadgen.Client, path: str) -> float:
+    try:
+        client.call("HEAD", path)  # the server closes a connection idle for a few seconds: open it again
+    except (http.client.RemoteDisconnected, ConnectionResetError):
+        client.connection.close()
     began = time.perf_counter()
     status, _ = client.call("GET", path)
     if status != 200:

@@ -50,7 +50,7 @@ def _cacheable(body: str, record: dict[str, Any], mimetype: str = "text/html"):
 
 @web.get("/public/hubs/<uuid:hub_id>")
 def public_hub(hub_id: UUID):
-    record = coproduce().public_record(hub_id)
+    record = coproduce().public_record(hub_id, max(request.args.get("page", 1, type=int), 1))
     return _cacheable(render_template("web/public_hub.jinja", record=record, stages=STAGE_NAMED), record)
 
 
@@ -74,8 +74,8 @@ def _action(issue: dict[str, Any], details: dict[str, Any]) -> str:
 
 @web.get("/public/hubs/<uuid:hub_id>/feed.atom")
 def public_feed(hub_id: UUID):
-    record = coproduce().public_record(hub_id)
-    entries = [{**e, "text": FEED_WORDS[e["kind"]](e["details"], e["issue"])} for e in coproduce().public_feed(hub_id)]
+    record = coproduce().public_feed(hub_id)
+    entries = [{**e, "text": FEED_WORDS[e["kind"]](e["details"], e["issue"])} for e in record["entries"]]
     body = render_template("web/public_feed.xml", record=record, entries=entries,
                            updated=entries[0]["at"] if entries else now(),
                            page=url_for("web.public_hub", hub_id=hub_id, _external=True),
