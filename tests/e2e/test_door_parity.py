@@ -90,7 +90,8 @@ COMMANDS = [
                                            "due": "2031-01-01", "contribution_ids": [str(w.contributions[h])]},
         lambda w, h: ["commit-action", _issue(w, h), "Ask the practice", "--owner", "action_owner",
                       "--due", "2031-01-01"])),
-    Command("say it in plain words", *_on_issue("summary", "summary", lambda w, h: {"summary": "No GP, no help"})),
+    Command("say it in plain words", *_on_issue("summary", "summary", lambda w, h: {"summary": "No GP, no help"},
+                                                lambda w, h: ["summarise", _issue(w, h), "No GP, no help"])),
 ]
 HUB_COMMANDS = [
     Command("record when the hub started",
@@ -99,7 +100,8 @@ HUB_COMMANDS = [
             lambda w, h: ["hub-opened", str(w.hubs[h]), "2023-03-06"]),
     Command("turn the public page on",
             lambda w, h: ("POST", f"/api/v1/hubs/{w.hubs[h]}/publishing", {"published": True}),
-            lambda w, h: (f"/hubs/{w.hubs[h]}/publishing", {"publish": "on"}), None),
+            lambda w, h: (f"/hubs/{w.hubs[h]}/publishing", {"publish": "on"}),
+            lambda w, h: ["publish", str(w.hubs[h])]),
     Command("record input from someone new",
             lambda w, h: ("POST", f"/api/v1/issues/{_issue(w, h)}/someone-new", {
                 "name": "Kit", "text": "The bus", "may_quote": True, "attribution": "first_name",
