@@ -141,3 +141,17 @@ def test_a_wrong_code_page_passes_axe(browser, site):
     person.get_by_role("button", name="Show what happened").click()
     expect(person.get_by_role("heading", level=1)).to_have_text("We could not find that code")
     assert serious_violations(person) == [] and fits_the_screen(person)
+
+
+def test_the_demos_published_hub_and_tracking_fit_320_pixels(signed_in, browser, site):
+    priya = signed_in("priya")
+    priya.get_by_role("link", name="Peterborough").first.click()
+    priya.get_by_role("link", name="The hub's public page and posters").click()
+    priya.get_by_role("link", name="Read the public page").click()
+    narrow = browser.new_context(viewport={"width": 320, "height": 700}, base_url=site).new_page()
+    for path in (priya.url.removeprefix(site), priya.url.removeprefix(site) + "/poster", "/track"):
+        narrow.goto(path)
+        assert fits_the_screen(narrow), path
+    narrow.goto(priya.url.removeprefix(site))
+    expect(narrow.get_by_text("An evening drop-in once a month would mean I could come after work.")).to_be_visible()
+    expect(narrow.get_by_text("Thursday mornings")).to_have_count(0)
