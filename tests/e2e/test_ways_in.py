@@ -204,3 +204,16 @@ def test_odd_input_is_answered_without_a_server_error_and_changes_nothing(world)
     assert stale.status_code == 422 and "Someone else changed this issue" in stale.text
     assert world.call("admin", "POST", f"/api/v1/hubs/{hub}/publishing", json={"published": False}).status_code == 409
     assert app.recorder.max_notification_id() == before
+
+
+def test_a_replayed_request_for_someone_new_records_nothing_twice_and_never_repeats_the_code(world):
+    body = {"name": "Kit", "text": "The bus", "may_quote": True, "attribution": "first_name",
+            "session_id": str(world.sessions["own"])}
+    path, key = f"/api/v1/issues/{world.issues['own']}/someone-new", {"Idempotency-Key": "drop-in-kit-1"}
+    first = world.call("facilitator", "POST", path, json=body, headers=key)
+    head = world.app.recorder.max_notification_id()
+    again = world.call("facilitator", "POST", path, json=body, headers=key)
+    assert first.status_code == again.status_code == 201 and CODE.fullmatch(first.json["code"])
+    assert again.headers["Idempotent-Replayed"] == "true" and "code" not in again.json
+    assert again.json["contribution_id"] == first.json["contribution_id"]
+    assert world.app.recorder.max_notification_id() == head
