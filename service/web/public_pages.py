@@ -12,13 +12,12 @@ from uuid import UUID
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from marshmallow import Schema, ValidationError, fields
 
-from domain import Stage
 from service.app import schemas as s
 from service.app.authorization import Permission as P
 from service.web.blueprint import acting, web
 from service.web.signin import OPEN_PAGES, coproduce
 from service.web.slips import pdf_answer, qr_data_url
-from service.web.wording import STAGE_NAMED, long_date
+from service.web.wording import long_date, stage_named
 from projections.times import now
 
 OPEN_PAGES.update({"web.public_hub", "web.public_feed", "web.public_poster", "web.public_poster_pdf"})
@@ -51,14 +50,14 @@ def _cacheable(body: str, record: dict[str, Any], mimetype: str = "text/html"):
 @web.get("/public/hubs/<uuid:hub_id>")
 def public_hub(hub_id: UUID):
     record = coproduce().public_record(hub_id, max(request.args.get("page", 1, type=int), 1))
-    return _cacheable(render_template("web/public_hub.jinja", record=record, stages=STAGE_NAMED), record)
+    return _cacheable(render_template("web/public_hub.jinja", record=record), record)
 
 
 FEED_WORDS = {
     "Raised": lambda d, issue: f"New issue: {d['title']}",
     "SummarisedInPlainWords": lambda d, issue: f"In plain words: {d['summary']}",
-    "StageAdvanced": lambda d, issue: f"Now at {STAGE_NAMED[Stage(d['to'])]}",
-    "StageMovedBack": lambda d, issue: f"Back at {STAGE_NAMED[Stage(d['to'])]}",
+    "StageAdvanced": lambda d, issue: f"Now at {stage_named(d['to'])}",
+    "StageMovedBack": lambda d, issue: f"Back at {stage_named(d['to'])}",
     "ActionCommitted": lambda d, issue: f"We will: {d['title']} (by {long_date(d['due'])})",
     "ActionCompleted": lambda d, issue: f"Done: {_action(issue, d)}",
     "ActionDropped": lambda d, issue: f"Stopped: {_action(issue, d)}. Why: {d['reason']}",

@@ -9,7 +9,7 @@ import subprocess
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PHONE, screenshot, watch
+from tests.browser.conftest import NARROWEST, PHONE, screenshot, watch
 from tests.browser.test_accessibility import fits_the_screen, serious_violations
 from tests.browser.test_journeys import HUB, choose, go_to_issue, send, use_form
 
@@ -45,7 +45,7 @@ def record_someone_new(fran: Page) -> str:
     row.get_by_label("About which issue?").select_option(label=ISSUE)
     row.get_by_label("What did they say?").fill(SAID)
     row.get_by_role("group", name="Did they agree it may be quoted?").get_by_label("Yes").check()
-    row.get_by_label("Use my first name only").check()
+    row.get_by_label("Use their first name only").check()
     row.get_by_role("group", name=re.compile("printed on their receipt")).get_by_label("Yes").check()
     fran.get_by_role("button", name="Record the session").click()
     expect(fran.get_by_role("heading", level=1)).to_have_text("Receipts to give out")
@@ -72,7 +72,7 @@ def test_someone_new_follows_their_input_from_receipt_to_public_poster(signed_in
     person.get_by_role("button", name="Show what happened").click()
     # then they see their input, and how to ask at the hub
     expect(person.get_by_role("heading", level=1)).to_have_text("What happened to my input")
-    expect(person.locator(".nhsuk-card", has_text=SAID)).to_contain_text("Awaiting feedback")
+    expect(person.locator(".nhsuk-card", has_text=SAID)).to_contain_text("Waiting to hear back")
     expect(person.get_by_text("Ask at your hub, Cambridge & South.")).to_be_visible()
     checked(person, "public-tracked", complaints)
 
@@ -148,7 +148,7 @@ def test_the_demos_published_hub_and_tracking_fit_320_pixels(signed_in, browser,
     priya.get_by_role("link", name="Peterborough").first.click()
     priya.get_by_role("link", name="The hub's public page and posters").click()
     priya.get_by_role("link", name="Read the public page").click()
-    narrow = browser.new_context(viewport={"width": 320, "height": 700}, base_url=site).new_page()
+    narrow = browser.new_context(viewport=NARROWEST, base_url=site).new_page()
     for path in (priya.url.removeprefix(site), priya.url.removeprefix(site) + "/poster", "/track"):
         narrow.goto(path)
         assert fits_the_screen(narrow), path
