@@ -47,7 +47,6 @@ class Tracked:
 
     account_id: UUID
     hub_name: str
-    hub_id: UUID
     page: InputPage
     summaries: dict[str, str]  # each issue's summary in plain words, by issue id (blank if it has none)
 
@@ -139,5 +138,5 @@ class Newcomers(CoproduceBase):
         page = self.input_page_of(account.id, viewer, 0, TRACKED_STORIES)
         summaries = {str(s["issue_id"]): self._cached(SystemicIssue, s["issue_id"], "issue").plain_summary
                      for s in page.stories}
-        return Tracked(account.id, hub.name, hub.id, page, summaries)
+        return Tracked(account.id, hub.name, page, summaries)
 
