@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import psycopg
 
-from bench import commands, reads, rebuild, snapshots
+from bench import commands, public, reads, rebuild, snapshots
 from bench.scratch import POSTGRES
 from bench.stats import HEADER, Figure
 
@@ -30,7 +30,9 @@ def quick() -> dict[str, list[Benchmark]]:
                          lambda: commands.measure("postgres", load)],
             "reads": [lambda: reads.measure("sqlite", reads.Settings(sizes=(4_000, 16_000), samples=30))],
             "rebuild": [lambda: rebuild.measure("sqlite", 8_000)],
-            "snapshots": [lambda: snapshots.measure("sqlite", loads=3)]}
+            "snapshots": [lambda: snapshots.measure("sqlite", loads=3)],
+            "public": [lambda: public.measure("sqlite", (4_000, 16_000), samples=30),
+                       lambda: public.brute_force("sqlite", 1_000, events=4_000)]}
 
 
 def full(keep: str | None) -> dict[str, list[Benchmark]]:
@@ -40,7 +42,9 @@ def full(keep: str | None) -> dict[str, list[Benchmark]]:
             "reads": [lambda: reads.measure("sqlite", reads.Settings(keep=keep)),
                       lambda: reads.measure("postgres", reads.Settings(sizes=(10_000, 100_000)))],
             "rebuild": [lambda: rebuild.measure("sqlite", 100_000, keep), lambda: rebuild.measure("postgres", 100_000)],
-            "snapshots": [lambda: snapshots.measure("sqlite"), lambda: snapshots.measure("postgres")]}
+            "snapshots": [lambda: snapshots.measure("sqlite"), lambda: snapshots.measure("postgres")],
+            "public": [lambda: public.measure("sqlite", (10_000, 100_000, 1_000_000), keep=keep),
+                       lambda: public.brute_force("sqlite", 1_000, keep=keep)]}
 
 
 def machine() -> str:
@@ -59,7 +63,7 @@ def main() -> None:
     mode.add_argument("--quick", action="store_true")
     mode.add_argument("--full", action="store_true")
     parser.add_argument("--keep", help="folder for generated SQLite stores, used again by later runs")
-    parser.add_argument("--only", choices=["commands", "reads", "rebuild", "snapshots"], action="append",
+    parser.add_argument("--only", choices=["commands", "reads", "rebuild", "snapshots", "public"], action="append",
                         help="run only this benchmark (may be given more than once)")
     options = parser.parse_args()
     chosen = quick() if options.quick else full(options.keep)

@@ -9,10 +9,11 @@ from domain.hub import Hub, HubLifecycle, SessionFormat
 from domain.issue import SystemicIssue
 from domain.participation import ParticipationLevel
 from domain.records import Attribution, Channel
+from domain.tracking import TrackingCode
 from domain.workflow import Stage
 
 __all__ = [
     "Account", "Actor", "Attribution", "Channel", "ConflictError", "DomainError", "Hub",
     "HubLifecycle", "IssueClosed", "NotAllowed", "NotFound", "ParticipationLevel", "Role", "RuleBroken",
-    "SessionFormat", "Stage", "StageRefused", "StaleVersion", "SystemicIssue", "Username",
+    "SessionFormat", "Stage", "StageRefused", "StaleVersion", "SystemicIssue", "TrackingCode", "Username",
 ]

@@ -85,6 +85,52 @@ class Account(TimedAggregate):
     def _role_assigned(self, role: str, actor: dict) -> None:
         self._role = role
 
+    # --- someone new: input without an account, followed by a tracking code ------------
+
+    newcomer = False  # welcomed at a drop-in without an account (class defaults: older snapshots lack them)
+    tracking_code_hash: str | None = None  # the hash of their live tracking code, never the code
+
+    @classmethod
+    def welcome(cls, account_id: UUID, hub_id: UUID, name: str, actor: Actor) -> Account:
+        """Someone new, met at one of a hub's sessions: an expert of the hub with no username or password
+        of their own yet (`name`, sealed with their key, is what they gave: a first name, a nickname or
+        nothing)."""
+        account = cls(id=account_id, username=f"new-{account_id.hex[:12]}", role=Role.EXPERT.value, name=name,
+                      contact="", actor=actor.as_dict())
+        account.join_hub(hub_id, actor)
+        account._welcomed(actor=actor.as_dict())
+        return account
+
+    @event("WelcomedWithoutAccount")
+    def _welcomed(self, actor: dict) -> None:
+        self.newcomer = True
+
+    def give_tracking_code(self, code_hash: str, actor: Actor) -> None:
+        """Give this person a tracking code (again: the code they had stops working)."""
+        if not self.newcomer:
+            raise RuleBroken("tracking codes are for people who have no account of their own")
+        if self.forgotten:
+            raise RuleBroken("this person asked to be forgotten")
+        self._tracking_code_given(code_hash=code_hash, actor=actor.as_dict())
+
+    @event("TrackingCodeGiven")
+    def _tracking_code_given(self, code_hash: str, actor: dict) -> None:
+        self.tracking_code_hash = code_hash
+
+    def link_to_full_account(self, username: str, actor: Actor) -> None:
+        """With the person's word, make them a full account under a username of their own (their input,
+        consent choices and tracking code stay theirs)."""
+        if not self.newcomer:
+            raise RuleBroken(f"{self.username} already has a full account")
+        if self.forgotten:
+            raise RuleBroken("this person asked to be forgotten")
+        self._linked(username=normalise_username(username), actor=actor.as_dict())
+
+    @event("LinkedToFullAccount")
+    def _linked(self, username: str, actor: dict) -> None:
+        self.username = username
+        self.newcomer = False
+
 
 def normalise_username(username: str) -> str:
     name = username.strip().lower()

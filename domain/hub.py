@@ -121,6 +121,28 @@ class Hub(TimedAggregate):
         self.sessions[str(session_id)] = Session(str(session_id), held_on, place, format,
                                                  experts_attended, staff_attended)
 
+    published = False  # whether the hub shows its "You said, we did" page to the public (off until chosen)
+
+    def publish(self, actor: Actor) -> None:
+        """Show the hub's public page: what it works on, what was said that may be quoted, what was done."""
+        if self.published:
+            raise RuleBroken("the hub's public page is already on")
+        self._published(actor=actor.as_dict())
+
+    @event("Published")
+    def _published(self, actor: dict) -> None:
+        self.published = True
+
+    def stop_publishing(self, actor: Actor) -> None:
+        """Take the hub's public page down, at once."""
+        if not self.published:
+            raise RuleBroken("the hub's public page is already off")
+        self._unpublished(actor=actor.as_dict())
+
+    @event("Unpublished")
+    def _unpublished(self, actor: dict) -> None:
+        self.published = False
+
     def session(self, session_id: UUID) -> Session:
         try:
             return self.sessions[str(session_id)]

@@ -18,6 +18,9 @@ from domain.records import (
 from domain.workflow import Stage
 
 
+SUMMARY_LENGTH = 160
+
+
 def _required(value: str, what: str) -> str:
     if not value or not value.strip():
         raise RuleBroken(f"{what} is required")
@@ -61,6 +64,19 @@ class SystemicIssue(TimedAggregate):
     def raise_issue(cls, hub_id: UUID, title: str, actor: Actor) -> SystemicIssue:
         """Raise a new issue in a hub; it starts in Frame."""
         return cls(hub_id=hub_id, title=_required(title, "title"), actor=actor.as_dict())
+
+    plain_summary = ""  # one line in plain words, shown first to the public (older snapshots lack it)
+
+    def summarise(self, summary: str, actor: Actor) -> None:
+        """Say in one line of plain words what the issue is about, for receipts, posters and the public."""
+        summary = _required(summary, "summary")
+        if len(summary.splitlines()) > 1 or len(summary) > SUMMARY_LENGTH:
+            raise RuleBroken(f"summary must be one line of at most {SUMMARY_LENGTH} characters")
+        self._summarised(summary=summary, actor=actor.as_dict())
+
+    @event("SummarisedInPlainWords")
+    def _summarised(self, summary: str, actor: dict) -> None:
+        self.plain_summary = summary
 
     # --- facts the workflow rules read -------------------------------------------
 

@@ -80,6 +80,14 @@ def role_assigned(work: UnitOfWork, e: Any, _: int) -> None:
     work.execute(members, update(members).where(members.c.account_id == account_id).values(role=e.role))
 
 
+@view.on("Account.LinkedToFullAccount")
+def linked(work: UnitOfWork, e: Any, _: int) -> None:
+    """Someone new given a full account: their username is now the one they chose."""
+    account_id = text(e.originator_id)
+    work.update(accounts, account_id, username=e.username)
+    work.execute(members, update(members).where(members.c.account_id == account_id).values(username=e.username))
+
+
 @view.on("Account.Forgotten")
 def forgotten(work: UnitOfWork, e: Any, _: int) -> None:
     account_id = text(e.originator_id)

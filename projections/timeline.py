@@ -77,3 +77,11 @@ def read(conn: Connection, issue_id: UUID, stage: str | None = None, kind: str |
     if kind:
         query = query.where(entries.c.kind == kind)
     return list(conn.execute(query))
+
+
+def of_hub(conn: Connection, hub_id: UUID, kinds: tuple[str, ...], limit: int) -> list[Any]:
+    """The newest `limit` entries of these kinds on any issue of a hub, newest first."""
+    hub_issues = select(issues.c.issue_id).where(issues.c.hub_id == str(hub_id))
+    query = (select(entries).where(entries.c.issue_id.in_(hub_issues), entries.c.kind.in_(kinds))
+             .order_by(entries.c.position.desc()).limit(limit))
+    return list(conn.execute(query))

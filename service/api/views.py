@@ -58,6 +58,7 @@ class HubOut(Schema):
     opened_on = fields.Date(allow_none=True, metadata={"description": "The day the hub started, if recorded."})
     manager_ids = fields.List(fields.UUID())
     version = fields.Integer()
+    published = fields.Boolean(metadata={"description": "Whether the hub's public page is on."})
 
 
 class IssueSummaryOut(Schema):
@@ -141,6 +142,7 @@ class IssueOut(Schema):
     id = fields.UUID()
     hub_id = fields.UUID()
     title = fields.String()
+    summary = fields.String(metadata={"description": "The issue in one line of plain words (blank until set)."})
     stage = fields.String()
     cycle = fields.Integer()
     parked_reason = fields.String(allow_none=True)

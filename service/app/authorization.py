@@ -46,6 +46,8 @@ class Permission(str, Enum):
     READ_AUDIT = "read_audit"            # the audit trail and its exports
     RATE_DECISION = "rate_decision"      # say what participation level a decision felt like
     FORGET = "forget"                    # erase a person's personal data (crypto-shredding)
+    WELCOME = "welcome"                  # record someone new without an account, reissue their code, link them
+    PUBLISH = "publish"                  # turn a hub's public page on or off
 
 
 HUB_MEMBERS = {EXPERT: Scope.HUB, FACILITATOR: Scope.HUB, MANAGER: Scope.HUB, OWNER: Scope.HUB}
@@ -71,6 +73,8 @@ TABLE: dict[Permission, dict[Role, Scope]] = {
     Permission.READ_AUDIT: {AUDITOR: Scope.ANY, ADMIN: Scope.ANY},
     Permission.RATE_DECISION: {EXPERT: Scope.HUB},
     Permission.FORGET: {ADMIN: Scope.ANY},
+    Permission.WELCOME: {FACILITATOR: Scope.HUB, MANAGER: Scope.HUB},
+    Permission.PUBLISH: {MANAGER: Scope.HUB, ADMIN: Scope.ANY},
 }
 
 

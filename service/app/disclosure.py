@@ -6,6 +6,7 @@
 | facilitator who wrote it down       | yes                  | yes                     | full                 | no               |
 | hub manager of the hub              | yes                  | yes, marked             | as the contributor chose | no           |
 | anyone else who may read the issue  | yes                  | "chose not to be quoted"| as the contributor chose | no           |
+| the public (a published hub's page) | yes                  | never, not even a mark  | as the contributor chose | no           |
 
 Ratings of how a decision felt: the rater sees their own; everyone else sees counts only.
 """
@@ -21,6 +22,7 @@ from projections.describe import FORGOTTEN
 from service.app.authorization import Who
 
 UNNAMED = "an expert who asked not to be named"
+PUBLIC = Who(UUID(int=0), None, frozenset())  # the public: nobody's account, no hub (never a contributor)
 NOT_QUOTED = "chose not to be quoted"
 
 
@@ -31,6 +33,7 @@ class Relation(Enum):
     WROTE_IT_DOWN = "wrote_it_down"
     HUB_MANAGER = "hub_manager"
     OTHER = "other"
+    PUBLIC = "public"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Input:
 
 
 def relation(viewer: Who, item: Input) -> Relation:
+    if viewer == PUBLIC:
+        return Relation.PUBLIC
     if str(viewer.account_id) == str(item.contributor_id):
         return Relation.CONTRIBUTOR
     if item.entered_by is not None and str(viewer.account_id) == str(item.entered_by):
@@ -56,7 +61,13 @@ def relation(viewer: Who, item: Input) -> Relation:
 
 def may_read_words(viewer: Who, item: Input) -> bool:
     """Words not to be quoted are read only by the contributor, who wrote them down and the hub's managers."""
-    return item.may_quote or relation(viewer, item) is not Relation.OTHER
+    return item.may_quote or relation(viewer, item) not in (Relation.OTHER, Relation.PUBLIC)
+
+
+def shown_in_public(item: Input, withdrawn: bool) -> bool:
+    """Whether a piece of input appears at all where the public reads: quotable and not withdrawn
+    (words not to be quoted are left out whole, not marked)."""
+    return item.may_quote and not withdrawn and may_read_words(PUBLIC, item)
 
 
 def name_shown(viewer: Who, item: Input, full_name: str) -> str:

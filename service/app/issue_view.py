@@ -54,7 +54,8 @@ def issue_seen(issue: SystemicIssue, contributions: list[Contribution], viewer: 
     """The whole issue as `viewer` may see it."""
     upcoming = next_stage(issue.stage)
     return {
-        "id": issue.id, "hub_id": issue.hub_id, "title": issue.title, "stage": issue.stage.value,
+        "id": issue.id, "hub_id": issue.hub_id, "title": issue.title, "summary": issue.plain_summary,
+        "stage": issue.stage.value,
         "cycle": issue.cycle, "parked_reason": issue.parked_reason,
         "framing": issue.framing and dataclasses.asdict(issue.framing),
         "selection": issue.selection and dataclasses.asdict(issue.selection),

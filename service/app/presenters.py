@@ -16,4 +16,5 @@ def account_view(app: Coproduce, account: Account) -> dict[str, Any]:
 
 def hub_view(hub: Hub) -> dict[str, Any]:
     return {"id": hub.id, "name": hub.name, "area": hub.area, "lifecycle": hub.lifecycle.value,
-            "opened_on": hub.opened_on and date.fromisoformat(hub.opened_on), "manager_ids": hub.manager_ids, "version": hub.version}
+            "opened_on": hub.opened_on and date.fromisoformat(hub.opened_on), "manager_ids": hub.manager_ids, "version": hub.version,
+            "published": hub.published}

@@ -100,13 +100,14 @@ class ReadQueries(CoproduceBase):
         if contributor_id != actor.account_id:
             self.authorize(actor, P.READ_ACCOUNTS)
             self.account(contributor_id)
-        else:
-            self.who(actor)
+        return self.input_page_of(contributor_id, self.who(actor), first, size)
+
+    def input_page_of(self, contributor_id: UUID, viewer: Who, first: int, size: int) -> InputPage:
+        """One page of what happened to one person's input, as `viewer` (already decided on) may see it."""
         with self.engine.connect() as conn:
             total, awaiting = my_input.count_of_contributor(conn, contributor_id)
             stories = my_input.of_contributor(conn, contributor_id, first, size) if first < total else []
         lookups = _Lookups(self)
-        viewer = self.who(actor)
         return InputPage([self._story(s, lookups, viewer) for s in stories], total, awaiting)
 
     def _story(self, story: dict[str, Any], look: _Lookups, viewer: Who) -> dict[str, Any]:

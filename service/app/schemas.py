@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from domain import Attribution, Channel, HubLifecycle, ParticipationLevel, Role, SessionFormat, Stage
 from domain.account import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from domain.policies import FEEDBACK_DUE_DAYS
+from domain.issue import SUMMARY_LENGTH
 
 TEXT = validate.Length(min=1, max=5000)
 LINE = validate.Length(min=1, max=300)
@@ -116,6 +117,12 @@ class RaiseIn(Schema):
 
 class RenameIn(RaiseIn):
     """An issue's new title."""
+
+
+class SummaryIn(Schema):
+    """An issue in one line of plain words."""
+
+    summary = fields.String(required=True, validate=validate.Length(min=1, max=SUMMARY_LENGTH))
 
 
 class FramingIn(Schema):
@@ -244,3 +251,18 @@ class ExportQuery(AuditQuery):
 class ForgetIn(Schema):
     requested_by = line(metadata={"description": "Who asked: the person themselves, or who for them."})
     authority = line(metadata={"description": "On what basis, e.g. 'UK GDPR Article 17 request of 3 May'."})
+
+
+class PublishingIn(Schema):
+    published = fields.Boolean(required=True, metadata={"description": "true: turn the public page on; false: off"})
+
+
+class SomeoneNewIn(Schema):
+    """Input from someone new, said at one of the hub's sessions: they get a tracking code."""
+
+    name = fields.String(load_default="", validate=validate.Length(max=60),
+                         metadata={"description": "A first name or nickname, if they gave one; none means anonymous."})
+    text = text()
+    may_quote = fields.Boolean(required=True)
+    attribution = choice(Attribution)
+    session_id = fields.UUID(required=True)

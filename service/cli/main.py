@@ -11,6 +11,7 @@ from domain import HubLifecycle, Role
 from service.app.coproduce import Coproduce
 from service.bootstrap import key_custody, upgrade_store
 from service.cli import audit, backup, demo, issues, keys, read_models
+from service.cli import public  # noqa: F401  (adds `summarise` to the issue commands)
 from service.cli.support import Context, as_option, pass_context, refusals
 from service.http import serve
 
@@ -177,6 +178,8 @@ def forget(context: Context, person: str, requested_by: str, authority: str, as_
 
 for command in (*issues.COMMANDS, demo.demo, serve.serve, read_models.projections, audit.audit,
                 backup.backup, backup.restore, keys.keys):
+    cli.add_command(command)
+for command in public.COMMANDS:
     cli.add_command(command)
 
 

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from domain import ParticipationLevel as Level, SessionFormat, Stage
 from service.demo.load import Demo
+from service.demo.ways_in import peterborough_in_public
 
 CS = "Cambridge & South"
 PB = "Peterborough"
@@ -237,4 +238,4 @@ def carrying_on(d: Demo) -> Iterator[date]:
 ISSUES = [gp_registration_closed, digital_inclusion_learn, trusted_person_act, pharmacy_stigma_parked,
            buddy_system_explore, trauma_informed_explore, leaflets_frame, drop_in_times_explore, letters_frame,
            transport_frame]
-STORIES = [*ISSUES, carrying_on]
+STORIES = [*ISSUES, carrying_on, peterborough_in_public]

@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, Response, render_template, request, send_fil
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from service.api import accounts, hubs, issues, reads
+from service.api import ways_in  # noqa: F401  (adds its routes to the hubs and issues blueprints)
 from service.api.access import signed_in
 from service.api.problems import ProblemApi, http_problem, problem
 from service.http.config import Config

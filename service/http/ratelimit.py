@@ -12,10 +12,14 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.storage import MemoryStorage
 
+from service.web.tracking import TRACKING  # tracking codes typed in or opened from a receipt
+
 
 SIGN_IN = "accounts.sign_in"
 WEB_SIGN_IN = "web.sign_in"
 MEMORY = "memory://"
+WRONG_CODES = "20 per minute"  # wrong tracking codes from one address
+WRONG_CODES_IN_ALL = "300 per minute"  # wrong tracking codes from every address together
 
 
 class SteadyMemoryStorage(MemoryStorage):
@@ -62,7 +66,23 @@ def install_limits(app: Flask, default: str, sign_in: str, storage: str) -> Limi
         for scope, key in (("sign-in-address", get_remote_address), ("sign-in-username", _username_tried)):
             view = limiter.shared_limit(sign_in, scope, key_func=key, methods=["POST"], deduct_when=_refused)(view)
         app.view_functions[endpoint] = view
+    # Only wrong codes count (a hub's shared computer looks up many people's codes), per address and in
+    # all, so that guesses spread over many addresses are still few against codes of 73 bits.
+    for endpoint in TRACKING:
+        view = app.view_functions[endpoint]
+        for limit, scope, key in ((WRONG_CODES, "wrong-code-address", get_remote_address),
+                                  (WRONG_CODES_IN_ALL, "wrong-code-anyone", _anyone)):
+            view = limiter.shared_limit(limit, scope, key_func=key, deduct_when=_not_found)(view)
+        app.view_functions[endpoint] = view
     return limiter
+
+
+def _not_found(response: Response) -> bool:
+    return response.status_code == 404
+
+
+def _anyone() -> str:
+    return "anyone"
 
 
 def _refused(response: Response) -> bool:

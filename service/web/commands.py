@@ -251,4 +251,8 @@ COMMANDS: dict[str, Command] = {c.slug: c for c in [
             offered=_has_own_input, roles=frozenset({Role.EXPERT})),
     Command("rate", "Say how a decision felt", "rate_participation", s.RatingIn, P.RATE_DECISION, _decisions,
             offered=lambda ctx: bool(ctx.issue.decisions)),
+    Command("summary", "Say it in plain words", "summarise_issue", s.SummaryIn, P.SHAPE_ISSUE, lambda ctx: [
+        Field("summary", "In one short line of plain words, what is this issue about?",
+              hint="Shown first to the public, on receipts and on posters. For example: 'The bus does not stop "
+                   "near the hostel.'")], offered=lambda ctx: True),
 ]}

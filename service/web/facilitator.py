@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask import flash, redirect, render_template, request, url_for
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
 from domain import Attribution, Channel, SessionFormat
@@ -14,6 +14,7 @@ from service.app.authorization import Permission as P
 from service.web.blueprint import acting, web
 from service.web.forms import Field, FormInvalid, read
 from service.web.signin import coproduce
+from service.web.someone_new import NEW_OPTION, SOMEONE_NEW, receipts_page, record_said, someone_or_new
 from service.web.wording import FORMATS, NAMING_THEM, YES_NO, count
 
 MOST_ROWS = 20  # pieces of input one form may hold; the form starts with one and grows on asking
@@ -28,17 +29,20 @@ SESSION = [
 
 class SaidIn(Schema):
     issue_id = fields.UUID(required=True)
-    contributor_id = fields.UUID(required=True)
+    contributor_id = fields.String(required=True, validate=someone_or_new)
     text = s.text()
     may_quote = fields.Boolean(required=True)
     attribution = s.choice(Attribution)
+    new_name = fields.String(load_default="", validate=validate.Length(max=60))
+    keep_copy = fields.Boolean(load_default=False)
 
 
 def row_questions(hub_id: UUID) -> list[Field]:
     issues = tuple((row.issue_id, row.title) for row in coproduce().board_issues(hub_id, acting())
                    if row.stage != "closed")
     experts = tuple((str(a.id), coproduce().display_name(a.id)) for a in coproduce().hub_experts(hub_id, acting()))
-    return [Field("contributor_id", "Who said it?", "select", options=(("", "Choose an expert"), *experts)),
+    return [Field("contributor_id", "Who said it?", "select", options=(("", "Choose an expert"), *experts, NEW_OPTION)),
+            *SOMEONE_NEW,
             Field("issue_id", "About which issue?", "select", options=(("", "Choose an issue"), *issues)),
             Field("text", "What did they say?", "textarea"),
             Field("may_quote", "Did they agree it may be quoted?", "radios", options=YES_NO),
@@ -88,10 +92,10 @@ def record_session(hub_id: UUID):
         else:
             session_id = coproduce().record_session(hub_id, actor, **session)
             channel = Channel.ONLINE if session["format"] == SessionFormat.WEBINAR.value else Channel.IN_PERSON
-            for item in said:
-                coproduce().record_contribution(item.pop("issue_id"), actor=actor, channel=channel,
-                                                session_id=session_id, **item)
+            receipts = [record_said(item, actor, channel, session_id) for item in said]
             flash(f"The session is recorded, with {count(len(said), 'piece', 'pieces')} of input.")
+            if any(receipts):
+                return receipts_page(hub, [r for r in receipts if r])
             return redirect(url_for("web.hub_board", hub_id=hub_id), code=303)
     return render_template("web/session.jinja", hub=hub, session_questions=SESSION, row_questions=questions,
                            rows=_rows_shown(request.form), may_add=_rows_shown(request.form) < MOST_ROWS,

@@ -135,6 +135,9 @@ KIND_WORDS = {
     "ManagerAssigned": "Hub manager named", "SessionRecorded": "Session recorded",
     "Registered": "Account opened", "Claimed": "Username taken", "HubJoined": "Joined a hub",
     "RoleAssigned": "Role changed", "Forgotten": "Person forgotten (personal data erased)",
+    "SummarisedInPlainWords": "Issue said in plain words", "Published": "Hub's public page turned on",
+    "Unpublished": "Hub's public page turned off", "WelcomedWithoutAccount": "Someone new welcomed without an account",
+    "TrackingCodeGiven": "Tracking code given", "LinkedToFullAccount": "Someone new given a full account",
 }
 
 

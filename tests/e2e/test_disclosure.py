@@ -139,3 +139,17 @@ def test_the_history_of_an_unnamed_experts_own_acts_does_not_name_them(story):
     assert {e["who"] for e in own_acts} == {"an expert who asked not to be named"}
     rating = next(e for e in entries if e["kind"] == "ParticipationRated")
     assert rating["who"] == "an expert" and rating["level"] == ""
+
+
+def test_the_public_reads_a_published_hub_as_the_table_says(story):
+    # given the hub publishes, and its manager answered the quotable input
+    sam = story.app.actor_for("sam")
+    story.app.give_feedback(story.issue, "We asked the surgery", [story.written], sam)
+    story.app.publish_hub(story.hub, sam)
+    public = story.flask_app.test_client()
+    # when the public reads the page, its feed and its poster
+    seen = "\n".join(public.get(f"/public/hubs/{story.hub}{path}").text for path in ("", "/feed.atom", "/poster"))
+    # then: quotable words only, named as chosen, and no id or rating
+    assert QUOTABLE in seen and "– Alex" in seen and "We asked the surgery" in seen
+    assert UNQUOTABLE not in seen and WITHDRAWN not in seen and SURNAME not in seen
+    assert str(story.ids["alex"]) not in seen and "felt like" not in seen

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import commands, generate, rebuild, snapshots
+from bench import commands, generate, public, rebuild, snapshots
 from bench.stats import HEADER
 
 
@@ -30,3 +30,12 @@ def test_the_commands_benchmark_runs_with_a_projection_worker_on_sqlite():
     # then
     assert figures[0].benchmark == "HTTP commands, projection worker" and "not 2xx" not in figures[0].note
     assert all(figure.value > 0 and figure.baseline > 0 for figure in figures)
+
+
+def test_the_public_benchmarks_report_the_hub_page_and_a_brute_force_that_finds_nothing():
+    # when
+    figures = public.measure("sqlite", (400, 800), samples=5) + public.brute_force("sqlite", codes=25, events=400)
+    # then
+    assert all(figure.value > 0 and figure.baseline > 0 for figure in figures[:-2])
+    found, refused = figures[-2:]
+    assert found.value == 0 and found.met and refused.value == 21 and refused.met

@@ -46,6 +46,10 @@ def own_input(app: Coproduce, username: str) -> list[str]:
             and any(issue.contributors[c] == str(me) for c in issue.active_contributions)]
 
 
+def published_hubs(app: Coproduce) -> list[str]:
+    return [hub.hub_id for hub in app.board_hubs(app.actor_for("auditor")) if app.hub(UUID(hub.hub_id)).published]
+
+
 @dataclass(frozen=True)
 class Page:
     name: str
@@ -64,6 +68,9 @@ PAGES = [
     Page("hub board", "alex", lambda app: [f"/hubs/{hub.hub_id}" for hub in app.board_hubs(app.actor_for("alex"))]),
     Page("issue page and history, another hub", "kim", lambda app: [
         f"/issues/{i}{tail}" for i in issues_of(app, "kim") for tail in ("", "/history")]),
+    Page("track a code (no sign-in)", "alex", lambda app: ["/track"]),
+    Page("a published hub and its poster (no sign-in)", "alex", lambda app: [
+        f"/public/hubs/{hub}{tail}" for hub in published_hubs(app) for tail in ("", "/poster")]),
 ]
 
 
