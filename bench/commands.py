@@ -65,13 +65,15 @@ def ceilings(base: str, token: str, settings: Settings) -> dict[str, float]:
                                              lambda client, n: ("GET", "/me", None)).per_second}
 
 
-def measure(kind: str, settings: Settings, worker_on_sqlite: bool = False) -> list[Figure]:
+def measure(kind: str, settings: Settings, worker_on_sqlite: bool = False, code: str | None = None) -> list[Figure]:
     """On SQLite the read models are caught up inline by default (a command is answered once
-    they show it); `worker_on_sqlite` runs them in a projection worker instead, as PostgreSQL does."""
+    they show it); `worker_on_sqlite` runs them in a projection worker instead, as PostgreSQL does.
+    `code`: another checkout serves (first on the server's PYTHONPATH), for before and after."""
     inline = kind == "sqlite" and not worker_on_sqlite
     with generated(kind, settings.events) as url:
         _, issues = open_issues(url)
-        env = environment(url, COPRODUCE_RATE_LIMIT=UNLIMITED, COPRODUCE_PROJECTIONS="inline" if inline else "worker")
+        env = environment(url, COPRODUCE_RATE_LIMIT=UNLIMITED, COPRODUCE_PROJECTIONS="inline" if inline else "worker",
+                          **({"PYTHONPATH": code} if code else {}))
         server, base = start_server(env, settings.workers)
         worker = None if inline else start_worker(env)
         try:
@@ -90,7 +92,7 @@ def measure(kind: str, settings: Settings, worker_on_sqlite: bool = False) -> li
                 stop(worker)
         library = library_saves_per_second(url, settings.baseline_saves)
         raw = raw_commits_per_second(url, settings.baseline_saves)
-        sql = statements.measure(url, "inline" if inline else "worker")
+        sql = statements.measure(url, "inline" if inline else "worker", code)
     if load.statuses[0]:
         print(f"The server stopped answering; its last words:\n{told[-3000:]}", file=sys.stderr)
     failed = {status: n for status, n in load.statuses.items() if not 200 <= status < 300}

@@ -7,7 +7,9 @@ PostgreSQL by counting psycopg's executions, COPYs, commits and rollbacks. The h
 not in the product. With a projection worker the views' catch-up is counted apart, as the
 worker would run it after the commands.
 
-    python -m bench.statements --database-url URL --projections inline   # prints one JSON line
+    python bench/statements.py --database-url URL --projections inline   # prints one JSON line
+
+Run as a file, so that another checkout's code can be counted with the same hook (PYTHONPATH).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -97,9 +100,11 @@ def count(database_url: str, projections: str) -> dict[str, float]:
     return {"me": me, "command": command, "catch_up": counter.taken() / COMMANDS}
 
 
-def measure(database_url: str, projections: str) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-m", "bench.statements", "--database-url", database_url,
-                          "--projections", projections], check=True, capture_output=True, text=True).stdout
+def measure(database_url: str, projections: str, code: str | None = None) -> dict[str, float]:
+    """Counted in a process of its own, by the code at `code` (another checkout), or by this one."""
+    env = {**os.environ, "PYTHONPATH": code or str(Path(__file__).resolve().parents[1])}
+    out = subprocess.run([sys.executable, __file__, "--database-url", database_url, "--projections", projections],
+                         check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(out.splitlines()[-1])
 
 

@@ -104,6 +104,8 @@ class Projections:
                 applied += self._apply_batch(chosen, at, notifications, begin)
             except _Overtaken:
                 continue  # another catch-up got there first: read the positions again
+            if len(notifications) < batch:  # the head as it stood when read: what came after, the next catch-up applies
+                return applied
 
     def _apply_batch(self, chosen: list[View], at: dict[str, int], notifications: list[Any],
                      begin: Begin) -> int:
