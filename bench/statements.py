@@ -77,7 +77,7 @@ def count(database_url: str, projections: str) -> dict[str, float]:
     client = app.test_client()
     token = client.post("/api/v1/tokens", json={"username": "e0-0", "password": PASSWORD}).get_json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
-    coproduce = app.extensions.get("coproduce") or app.config.get("COPRODUCE")
+    coproduce = app.extensions["coproduce"]
 
     def post(n: int) -> None:
         method, path, body = contribution(issues[n % len(issues)], n)
@@ -88,6 +88,8 @@ def count(database_url: str, projections: str) -> dict[str, float]:
         post(n)
     for _ in range(3):
         client.get("/api/v1/me", headers=headers)
+    if projections == "worker":
+        coproduce.projections.catch_up()  # what the load before left behind is not counted
     counter.taken()
     for _ in range(COMMANDS):
         assert client.get("/api/v1/me", headers=headers).status_code == 200
@@ -95,7 +97,7 @@ def count(database_url: str, projections: str) -> dict[str, float]:
     for n in range(COMMANDS):
         post(n)
     command = counter.taken() / COMMANDS
-    if coproduce is not None and projections == "worker":
+    if projections == "worker":
         coproduce.projections.catch_up()
     return {"me": me, "command": command, "catch_up": counter.taken() / COMMANDS}
 
