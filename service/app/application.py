@@ -36,8 +36,8 @@ from service.app.ports import Keys, OutcomeUnknown, StoreUnavailable, Wiring, se
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
 
-# The aggregates one answer has looked up, by id; None outside an answer (see `CoproduceBase.begin_answer`).
-_looked_up: ContextVar[dict[UUID, Aggregate] | None] = ContextVar("looked_up", default=None)
+# The aggregates one answer has looked up, by repository and id; None outside an answer (`CoproduceBase.begin_answer`).
+_looked_up: ContextVar[dict[tuple[Any, UUID], Aggregate] | None] = ContextVar("looked_up", default=None)
 
 
 def _tolerating_concurrent_create(make: Callable[[], T]) -> T:
@@ -136,11 +136,11 @@ class CoproduceBase(Application):
         looked_up = _looked_up.get()
         try:
             key = UUID(str(aggregate_id))
-            aggregate = looked_up.get(key) if looked_up is not None else None
+            aggregate = looked_up.get((self.repository, key)) if looked_up is not None else None
             if aggregate is None:
                 aggregate = self.repository.get(key, deepcopy_from_cache=False)
                 if looked_up is not None:
-                    looked_up[key] = aggregate
+                    looked_up[(self.repository, key)] = aggregate
         except (AggregateNotFoundError, ValueError):
             raise NotFound(f"no {what} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):
