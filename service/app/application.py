@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -34,6 +35,9 @@ from service.app.ports import Keys, OutcomeUnknown, StoreUnavailable, Wiring, se
 
 A = TypeVar("A", bound=Aggregate)
 T = TypeVar("T")
+
+# The aggregates one answer has looked up, by repository and id; None outside an answer (`CoproduceBase.begin_answer`).
+_looked_up: ContextVar[dict[tuple[Any, UUID], Aggregate] | None] = ContextVar("looked_up", default=None)
 
 
 def _tolerating_concurrent_create(make: Callable[[], T]) -> T:
@@ -126,9 +130,17 @@ class CoproduceBase(Application):
             self.writes.close()
 
     def _cached(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
-        """The repository's own instance, shared by every thread: never change it."""
+        """The repository's own instance, shared by every thread: never change it. Within one answer
+        the store is asked for its newer events once: a command looked the signed-in account up four
+        times (sign-in and each rule), each time asking the store (`begin_answer`)."""
+        looked_up = _looked_up.get()
         try:
-            aggregate = self.repository.get(UUID(str(aggregate_id)), deepcopy_from_cache=False)
+            key = UUID(str(aggregate_id))
+            aggregate = looked_up.get((self.repository, key)) if looked_up is not None else None
+            if aggregate is None:
+                aggregate = self.repository.get(key, deepcopy_from_cache=False)
+                if looked_up is not None:
+                    looked_up[(self.repository, key)] = aggregate
         except (AggregateNotFoundError, ValueError):
             raise NotFound(f"no {what} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):
@@ -146,6 +158,8 @@ class CoproduceBase(Application):
         told that nothing was recorded."""
         pending = [event for aggregate in aggregates for event in aggregate.pending_events]
         request = serving.get()
+        if _looked_up.get():
+            _looked_up.set({})  # what this answer reads next is asked of the store again
         try:
             self.save(*aggregates, **({"request_key": request} if request is not None else {}))
         except RecordConflictError:
@@ -204,6 +218,19 @@ class CoproduceBase(Application):
     def clear_just_saved(self) -> None:
         """Start of a request: nothing saved by this thread yet."""
         self._saved.__dict__.pop("aggregate", None)
+
+    @staticmethod
+    def begin_answer() -> None:
+        """Start of an answer (a request): each aggregate it looks up is asked of the store for newer
+        events once, until the answer saves something or ends (`end_answer`). An answer then sees
+        each aggregate as of its first look, as a quicker answer would have; a change made meanwhile
+        elsewhere is caught by the save's compare-and-set (409) or by the next answer."""
+        _looked_up.set({})
+
+    @staticmethod
+    def end_answer(_error: BaseException | None = None) -> None:
+        """End of an answer: lookups go to the store again (outside answers, always)."""
+        _looked_up.set(None)
 
     # --- who may do what: every command and query asks here ------------------------------
 

@@ -55,6 +55,8 @@ def create_app(settings: Config, coproduce: Coproduce) -> Flask:
     app.extensions["coproduce"] = coproduce
     atexit.register(coproduce.close)
     app.before_request(coproduce.clear_just_saved)
+    app.before_request(coproduce.begin_answer)
+    app.teardown_request(coproduce.end_answer)
     api = ProblemApi(app)
     for blueprint in API_BLUEPRINTS:
         api.register_blueprint(blueprint)
