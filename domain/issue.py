@@ -221,7 +221,9 @@ class SystemicIssue(TimedAggregate):
 
     @event("VoteWeighed")
     def _vote_weighed(self, round_id: str, rank: int | None, followed: bool, reason: str, actor: dict) -> None:
-        """The selection's place in the experts' vote; the read models keep it with the issue's history."""
+        """Whether the selection just made followed the experts' vote, and if not, why."""
+        if self.selection is not None:
+            self.selection.followed_vote, self.selection.reason_for_experts = followed, reason
 
     def note_ranking(self, round_id: UUID, rank: int, dots: int, of: int, actor: Actor) -> None:
         """A priority round closed: this issue's place in it becomes part of its history."""

@@ -127,7 +127,7 @@ def rank(totals: Mapping[str, int], order: Iterable[str]) -> list[Ranked]:
 class PriorityRound(TimedAggregate):
     """One round of dot-voting in a hub, from opening to its ranking and the selections after it."""
 
-    @event("Opened")
+    @event("RoundOpened")
     def __init__(self, hub_id: UUID, issue_ids: list[str], closes_on: str, dots: int, actor: dict) -> None:
         self.hub_id = hub_id
         self.issue_ids = list(issue_ids)
@@ -261,7 +261,7 @@ class PriorityRound(TimedAggregate):
         self._closed(totals=totals, online_voters=len(self.ballots), at=now().isoformat(), actor=actor.as_dict())
         return self.ranking
 
-    @event("Closed")
+    @event("RoundClosed")
     def _closed(self, totals: dict[str, int], online_voters: int, at: str, actor: dict) -> None:
         self.closed_at = at
         self.online_voters = online_voters

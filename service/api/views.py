@@ -96,6 +96,9 @@ class SelectionOut(Schema):
     decision = fields.String()
     level = fields.String()
     cycle = fields.Integer()
+    followed_vote = fields.Boolean(allow_none=True, metadata={
+        "description": "Whether the selection followed the experts' last priority round (null: no round bound it)."})
+    reason_for_experts = fields.String(metadata={"description": "Why the hub did not follow the experts' vote."})
 
 
 class FindingOut(Schema):

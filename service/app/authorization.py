@@ -46,6 +46,9 @@ class Permission(str, Enum):
     READ_AUDIT = "read_audit"            # the audit trail and its exports
     RATE_DECISION = "rate_decision"      # say what participation level a decision felt like
     FORGET = "forget"                    # erase a person's personal data (crypto-shredding)
+    VOTE = "vote"                        # place dots in a hub's priority round
+    RUN_ROUND = "run_round"              # open and close a hub's priority rounds
+    RECORD_TALLY = "record_tally"        # record a room's paper dot-vote at a session
 
 
 HUB_MEMBERS = {EXPERT: Scope.HUB, FACILITATOR: Scope.HUB, MANAGER: Scope.HUB, OWNER: Scope.HUB}
@@ -71,6 +74,9 @@ TABLE: dict[Permission, dict[Role, Scope]] = {
     Permission.READ_AUDIT: {AUDITOR: Scope.ANY, ADMIN: Scope.ANY},
     Permission.RATE_DECISION: {EXPERT: Scope.HUB},
     Permission.FORGET: {ADMIN: Scope.ANY},
+    Permission.VOTE: {EXPERT: Scope.HUB},
+    Permission.RUN_ROUND: MANAGERS,
+    Permission.RECORD_TALLY: {FACILITATOR: Scope.HUB, MANAGER: Scope.HUB},
 }
 
 

@@ -77,4 +77,8 @@ KIND_WORDS = {
     "ManagerAssigned": "Hub manager named", "SessionRecorded": "Session recorded",
     "Registered": "Account opened", "Claimed": "Username taken", "HubJoined": "Joined a hub",
     "RoleAssigned": "Role changed", "Forgotten": "Person forgotten (personal data erased)",
+    "PriorityRoundAdded": "Priority round added to the hub", "RoundOpened": "Priority round opened",
+    "BallotCast": "Took part in a priority round", "TallyRecorded": "Paper dot-vote recorded",
+    "RoundClosed": "Priority round closed and counted", "SelectionNoted": "Choice weighed against the vote",
+    "VoteWeighed": "Choice weighed against the experts' vote", "RankedByExperts": "Ranked by the experts",
 }
