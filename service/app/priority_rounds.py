@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from domain import Actor, NotFound, ParticipationLevel, PriorityRound, Role, RuleBroken, StaleVersion, SystemicIssue
+from domain.policies import FEEDBACK_DUE_DAYS
 from domain.priorities import DEFAULT_DOTS, decode_ballot
 from service.app.application import CoproduceBase
 from service.app.authorization import Permission as P, Target
@@ -171,9 +172,9 @@ class PriorityRounds(CoproduceBase):
         return {UUID(k): v for k, v in decode_ballot(round_.issue_ids, opened).items()} if opened else None
 
     def accountability(self, hub_id: UUID, actor: Actor, start: date | None = None, end: date | None = None,
-                       **options: Any) -> dict[str, Any]:
+                       overdue_days: int = FEEDBACK_DUE_DAYS) -> dict[str, Any]:
         """The report (see ReadQueries), with how the hub's selections answered the experts' vote."""
-        figures = super().accountability(hub_id, actor, start, end, **options)
+        figures = super().accountability(hub_id, actor, start, end, overdue_days)  # type: ignore[misc]
         figures["experts_vote"] = self._vote_followed(hub_id, figures["start"], figures["end"])
         return figures
 

@@ -10,6 +10,7 @@ from marshmallow import Schema, fields, validate
 from domain import Attribution, Channel, HubLifecycle, ParticipationLevel, Role, SessionFormat, Stage
 from domain.account import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from domain.policies import FEEDBACK_DUE_DAYS
+from domain.priorities import DEFAULT_DOTS, FEWEST_ISSUES, MOST_DOTS, MOST_ISSUES
 
 TEXT = validate.Length(min=1, max=5000)
 LINE = validate.Length(min=1, max=300)
@@ -126,6 +127,8 @@ class FramingIn(Schema):
 class SelectionIn(Schema):
     decision = text()
     level = choice(ParticipationLevel)
+    reason_for_experts = fields.String(load_default="", validate=validate.Length(max=5000), metadata={
+        "description": "Why the hub did not follow the experts' last priority round (needed when it did not)."})
 
 
 class ContributionIn(Schema):
@@ -244,3 +247,32 @@ class ExportQuery(AuditQuery):
 class ForgetIn(Schema):
     requested_by = line(metadata={"description": "Who asked: the person themselves, or who for them."})
     authority = line(metadata={"description": "On what basis, e.g. 'UK GDPR Article 17 request of 3 May'."})
+
+
+# --- priority rounds ---------------------------------------------------------------------
+
+def dots_per_issue() -> fields.Dict:
+    return fields.Dict(keys=fields.UUID(), values=fields.Integer(strict=True, validate=validate.Range(min=0, max=1_000_000)),
+                       required=True, validate=validate.Length(min=1, max=MOST_ISSUES),
+                       metadata={"description": "Dots per issue of the round, by the issue's id."})
+
+
+class RoundIn(Schema):
+    issue_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=FEWEST_ISSUES, max=MOST_ISSUES))
+    closes_on = fields.Date(required=True, validate=day_in_range(), metadata={"pattern": DAY_PATTERN})
+    dots = fields.Integer(load_default=DEFAULT_DOTS, validate=validate.Range(min=1, max=MOST_DOTS))
+
+
+class BallotIn(Schema):
+    dots = dots_per_issue()
+
+
+class TallyHeadIn(Schema):
+    """A paper tally's session and how many voted (the pages ask for its dots issue by issue)."""
+
+    session_id = fields.UUID(required=True)
+    voters = fields.Integer(required=True, validate=validate.Range(min=1, max=100000))
+
+
+class TallyIn(TallyHeadIn):
+    dots = dots_per_issue()

@@ -194,7 +194,10 @@ COMMANDS: dict[str, Command] = {c.slug: c for c in [
         Field("problem", "What is the problem?", "textarea", "In the words of the experts who raised it."),
         Field("affected", "Who does it affect?", "textarea")]),
     Command("select", "Select the issue to work on", "select", s.SelectionIn, P.SHAPE_ISSUE, lambda ctx: [
-        Field("decision", "What did the hub decide, and how?", "textarea"), _level()]),
+        Field("decision", "What did the hub decide, and how?", "textarea"), _level(),
+        Field("reason_for_experts", "If this does not follow the experts' last vote: why?", "textarea",
+              "The experts will read this as 'why we did not follow your vote'. Leave it blank if the hub "
+              "chose as they voted.")]),
     Command("theme", "Theme input", "theme_contributions", s.ThemeIn, P.SHAPE_ISSUE, lambda ctx: [
         Field("theme", "Theme", hint="A few words, such as 'transport' or 'being believed'."),
         *_inputs("Input in this theme")(ctx)]),
