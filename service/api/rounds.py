@@ -49,7 +49,7 @@ def get_round(round_id):
 @documented(*ERRORS)
 def cast_ballot(payload, round_id):
     """Place your dots (experts of the hub); sending another ballot replaces the first."""
-    coproduce().cast_ballot(round_id, payload["dots"], actor())
+    coproduce().cast_ballot(round_id, s.placed(payload["dots"]), actor())
     return coproduce().round_as_seen(round_id, actor())
 
 
@@ -59,7 +59,7 @@ def cast_ballot(payload, round_id):
 @documented(*ERRORS)
 def record_tally(payload, round_id):
     """Record a session's paper dot-vote (facilitators, managers); a second tally of the session replaces it."""
-    coproduce().record_tally(round_id, payload["session_id"], payload["dots"], payload["voters"], actor())
+    coproduce().record_tally(round_id, payload["session_id"], s.placed(payload["dots"]), payload["voters"], actor())
     return coproduce().round_as_seen(round_id, actor())
 
 

@@ -251,10 +251,22 @@ class ForgetIn(Schema):
 
 # --- priority rounds ---------------------------------------------------------------------
 
-def dots_per_issue() -> fields.Dict:
-    return fields.Dict(keys=fields.UUID(), values=fields.Integer(strict=True, validate=validate.Range(min=0, max=1_000_000)),
-                       required=True, validate=validate.Length(min=1, max=MOST_ISSUES),
-                       metadata={"description": "Dots per issue of the round, by the issue's id."})
+class DotsIn(Schema):
+    issue_id = fields.UUID(required=True)
+    dots = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=1_000_000))
+
+
+def dots_per_issue() -> fields.List:
+    return fields.List(fields.Nested(DotsIn), required=True, validate=validate.Length(min=1, max=MOST_ISSUES),
+                       metadata={"description": "Dots per issue of the round (an issue named twice gets both)."})
+
+
+def placed(dots: list[dict]) -> dict:
+    """Dots per issue id, from the list a request sends."""
+    counted: dict = {}
+    for item in dots:
+        counted[item["issue_id"]] = counted.get(item["issue_id"], 0) + item["dots"]
+    return counted
 
 
 class RoundIn(Schema):
