@@ -96,7 +96,7 @@ def open_round(hub_id: UUID):
 
     def questions() -> list[Field]:
         in_frame = tuple((row.issue_id, row.title) for row in coproduce().board_issues(hub_id, acting())
-                         if row.stage == "frame" and not row.parked)
+                         if row.stage == "frame" and row.parked_reason is None)
         return [Field("issue_ids", "Which issues may the experts vote on?", "checkboxes", options=in_frame),
                 *OPEN_ROUND]
 

@@ -149,6 +149,12 @@ def test_the_pages_vote_refuse_bad_dots_with_the_form_again_and_show_the_result(
     assert 'value="3"' in expert.get(page).text and "Change my dots" in expert.get(page).text
     manager = signed_in(world, "hub_manager")
     assert 'value="3"' not in manager.get(page).text
+    new_round = f"/hubs/{hub}/priorities/new"
+    assert "Which issues may the experts vote on?" in manager.get(new_round).text
+    refused = manager.post(new_round, data={"issue_ids": world.round_issues[:2], "closes_on": "2030-01-01",
+                                            "csrf_token": csrf(manager, new_round)})
+    assert refused.status_code == 422 and "already has a priority round open" in refused.text
+    assert world.app.recorder.max_notification_id() == head + 1
     assert manager.post(f"/rounds/{world.round}/closing", data={"csrf_token": csrf(manager, page)}).status_code == 303
     result = expert.get(page).text
     assert "The result of the vote" in result and "1st" in result and "You took part" in result
