@@ -95,3 +95,5 @@ def test_experts_vote_and_a_selection_against_their_vote_says_why(signed_in):
     expect(alex.get_by_text("You took part. Thank you.").first).to_be_visible()
     expect(alex.get_by_text("The hospital can only test new letters with us this month.")).to_be_visible()
     checked(alex)
+    alex.set_viewport_size({"width": 320, "height": 780})
+    assert fits_the_screen(alex)
