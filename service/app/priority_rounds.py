@@ -84,7 +84,7 @@ class PriorityRounds(CoproduceBase):
         if not round_.is_open:
             self.keys.destroy(round_.id)  # a close cut short before its key went is finished here
             raise RuleBroken("this round is already closed")
-        ranking = round_.close(self.sealer.open, acting)
+        ranking = round_.close(self.opener(), acting)  # the round's key is read once, not once a ballot
         issues = [self.issue(UUID(r.issue_id)) for r in ranking]
         ranked = []
         for place, issue in zip(ranking, issues):
