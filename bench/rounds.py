@@ -25,7 +25,7 @@ from domain.priorities import decode_ballot
 from tests.processes import environment, start_server, stop
 
 CLOSE_TARGET_S = 1.0
-PAGE_RATIO, PAGE_MS = 1.5, 20.0
+PAGE_RATIO = 1.5  # the vote page's p95 at any size, beside its p95 at the smallest
 
 
 def round_of(app, voters: int, issues: int = 8) -> tuple[UUID, Actor]:
@@ -127,8 +127,8 @@ def vote_page(kind: str, sizes: tuple[int, ...], samples: int = 200, keep: str |
                     found[events].append(time.perf_counter() - began)
     base = percentile(found[sizes[0]], 95) * 1000
     return [Figure("read p95: vote page (web)", kind, percentile(found[n], 95) * 1000, "ms", base,
-                   f"same page at {sizes[0]:,} events", f"≤ {PAGE_RATIO}×, < {PAGE_MS:g} ms",
-                   percentile(found[n], 95) * 1000 <= PAGE_RATIO * base and percentile(found[n], 95) * 1000 < PAGE_MS,
+                   f"same page at {sizes[0]:,} events", f"≤ {PAGE_RATIO}×",
+                   percentile(found[n], 95) * 1000 <= PAGE_RATIO * base,
                    f"{n:,} events; p50/p95/p99 {latencies_ms(found[n])} ms") for n in sizes[1:]]
 
 
