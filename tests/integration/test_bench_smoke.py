@@ -30,3 +30,14 @@ def test_the_commands_benchmark_runs_with_a_projection_worker_on_sqlite():
     # then
     assert figures[0].benchmark == "HTTP commands, projection worker" and "not 2xx" not in figures[0].note
     assert all(figure.value > 0 and figure.baseline > 0 for figure in figures)
+
+
+def test_the_priority_round_benchmarks_close_a_round_and_read_the_vote_page(tmp_path):
+    from bench import rounds
+
+    # when
+    figures = rounds.closing("sqlite", voters=60, runs=1) + rounds.vote_page("sqlite", (1_500, 1_600), samples=3,
+                                                                             keep=str(tmp_path))
+    # then
+    assert [f.benchmark for f in figures] == ["close and rank a round of 60 voters", "read p95: vote page (web)"]
+    assert all(figure.value > 0 and figure.baseline > 0 for figure in figures)

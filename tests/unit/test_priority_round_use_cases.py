@@ -99,3 +99,13 @@ def test_a_paper_tally_names_a_session_of_the_hub_and_keeps_within_its_attendanc
     assert app.round_as_seen(round_id, cast.manager)["voters"] == 3
     with pytest.raises(NotFound):
         app.record_tally(round_id, issues[0], {issues[0]: 3}, 3, cast.facilitator)
+
+
+def test_forgetting_a_voter_keeps_their_dots_in_the_count_and_loses_the_person(round_):
+    app, cast, issues, round_id = round_
+    app.cast_ballot(round_id, {issues[2]: 3}, cast.expert)
+    app.forget(cast.ids["alex"], "Alex", "their own request", app.account(cast.admin_id).as_actor())
+    app.close_round(round_id, cast.manager)
+    seen = app.round_as_seen(round_id, cast.manager)
+    assert seen["ranking"][0]["issue_id"] == issues[2] and seen["ranking"][0]["dots"] == 3 and seen["voters"] == 1
+    assert app.display_name(cast.ids["alex"]) == "a person who asked to be forgotten"
