@@ -101,6 +101,13 @@ class PriorityRounds(CoproduceBase):
         closed = [r for r in self._rounds_of(hub_id) if not r.is_open]
         return max(closed, key=lambda r: r.closed_at or "") if closed else None
 
+    def reasons_the_vote_asks_for(self, issue_id: UUID, actor: Actor) -> list[str]:
+        """Why selecting this issue now would need a reason for the experts (none: it would follow
+        their vote, or no closed round binds it): for forms to say so before anyone sends them."""
+        issue = self.readable_issue(issue_id, actor)
+        round_ = self.binding_round(issue.hub_id)
+        return round_.standing_of(issue.id).why_a_reason_is_needed() if round_ is not None else []
+
     def select(self, issue_id: UUID, decision: str, level: ParticipationLevel, actor: Actor,
                expected_version: Version = None, reason_for_experts: str = "") -> None:
         """Record the hub's decision to work on an issue. After a priority round, a selection that

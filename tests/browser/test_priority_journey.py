@@ -79,6 +79,7 @@ def test_experts_vote_and_a_selection_against_their_vote_says_why(signed_in):
 
     go_to_issue(sam, LEAFLETS)
     use_form(sam, "Select the issue to work on")
+    expect(sam.get_by_text("It is needed: 2 issues the experts ranked higher have not been chosen.")).to_be_visible()
     sam.get_by_label("What did the hub decide, and how?").fill("Agreed at the hub meeting")
     sam.get_by_role("group", name="At what level of participation was this decided?").get_by_label(
         "Consultation", exact=True).check()
