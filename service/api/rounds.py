@@ -64,9 +64,10 @@ def record_tally(payload, round_id):
 
 
 @blp.route(ROUND + "/closing", methods=["POST"])
+@blp.arguments(s.NoBody)
 @blp.response(200, v.RoundOut)
 @documented(*ERRORS, 412)
-def close_round(round_id):
+def close_round(_, round_id):
     """Count and rank (the hub's managers); after this nobody can open a ballot of the round."""
     coproduce().close_round(round_id, actor(), expected_version=if_match())
     return coproduce().round_as_seen(round_id, actor())
