@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, watch
 from tests.browser.test_accessibility import fits_the_screen, serious_violations
 from tests.browser.test_journeys import HUB, go_to_issue, send, use_form
 
@@ -51,6 +51,7 @@ def test_experts_vote_and_a_selection_against_their_vote_says_why(signed_in):
     send(sam, "Open the round")
 
     alex = signed_in("alex")
+    complaints = watch(alex)
     vote(alex, {REACHING: 3})
     checked(alex)
     screenshot(alex, "expert-priorities")
@@ -98,3 +99,4 @@ def test_experts_vote_and_a_selection_against_their_vote_says_why(signed_in):
     checked(alex)
     alex.set_viewport_size({"width": 320, "height": 780})
     assert fits_the_screen(alex)
+    assert complaints == [], "\n".join(complaints)

@@ -87,6 +87,8 @@ def test_a_round_from_opening_to_a_selection_that_answers_the_vote(story):
     assert report["reasons"][0]["reason"].startswith("The council") and report["rounds"][0]["voters"] == 4
     history = world.call("expert", "GET", f"/api/v1/issues/{fourth}/history").text
     assert "ranked the issue 4th of 4" in history and "did not follow the experts' vote" in history
+    page = signed_in(world, "expert").get(f"/issues/{fourth}").text
+    assert "Why we did not follow your vote:" in page and "&lt;b&gt;waiting rooms&lt;/b&gt;" in page
 
 
 @pytest.mark.parametrize("dots, status", [
@@ -154,6 +156,9 @@ def test_the_pages_vote_refuse_bad_dots_with_the_form_again_and_show_the_result(
     refused = manager.post(new_round, data={"issue_ids": world.round_issues[:2], "closes_on": "2030-01-01",
                                             "csrf_token": csrf(manager, new_round)})
     assert refused.status_code == 422 and "already has a priority round open" in refused.text
+    assert world.app.recorder.max_notification_id() == head + 1
+    stale = manager.post(f"/rounds/{world.round}/closing", data={"version": "1", "csrf_token": csrf(manager, page)})
+    assert stale.status_code == 409 and "Someone else changed this" in stale.text
     assert world.app.recorder.max_notification_id() == head + 1
     assert manager.post(f"/rounds/{world.round}/closing", data={"csrf_token": csrf(manager, page)}).status_code == 303
     result = expert.get(page).text
