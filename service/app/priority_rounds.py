@@ -145,7 +145,7 @@ class PriorityRounds(CoproduceBase):
         titles = {str(i): self._cached_title(UUID(i)) for i in round_.issue_ids}
         experts = len(people_of_hub(self.engine, round_.hub_id, [Role.EXPERT]))
         hub = self.hub(round_.hub_id)
-        seen: dict[str, Any] = {
+        return {
             "id": round_.id, "hub_id": round_.hub_id, "version": round_.version,
             "status": "open" if round_.is_open else "closed", "closes_on": date.fromisoformat(round_.closes_on),
             "voting_ended": round_.voting_ended, "dots": round_.dots,
@@ -162,7 +162,6 @@ class PriorityRounds(CoproduceBase):
                             "followed": s.followed, "reason": s.reason, "at": datetime.fromisoformat(s.at)}
                            for s in round_.selections],
         }
-        return seen
 
     def _cached_title(self, issue_id: UUID) -> str:
         try:
@@ -181,7 +180,7 @@ class PriorityRounds(CoproduceBase):
     def accountability(self, hub_id: UUID, actor: Actor, start: date | None = None, end: date | None = None,
                        overdue_days: int = FEEDBACK_DUE_DAYS) -> dict[str, Any]:
         """The report (see ReadQueries), with how the hub's selections answered the experts' vote."""
-        figures = super().accountability(hub_id, actor, start, end, overdue_days)  # type: ignore[misc]
+        figures = super().accountability(hub_id, actor, start, end, overdue_days)
         figures["experts_vote"] = self._vote_followed(hub_id, figures["start"], figures["end"])
         return figures
 
