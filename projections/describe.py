@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from domain.priorities import ordinal
@@ -67,7 +67,9 @@ def _weighed(e: Any, n: Naming) -> str:
     return f"did not follow the experts' vote (the issue was {placed}); the reason is for the experts"
 
 
-SENTENCES: dict[str, Callable[[Any, Naming], str]] = {
+Sentence = Callable[[Any, Naming], str]
+
+SENTENCES: dict[str, Sentence] = {
     "Raised": lambda e, n: f"raised the issue “{e.title}”",
     "Renamed": lambda e, n: f"renamed the issue to “{e.title}”",
     "Framed": lambda e, n: f"framed the issue: {e.problem} (affects: {e.affected})",
@@ -77,7 +79,8 @@ SENTENCES: dict[str, Callable[[Any, Naming], str]] = {
     "ContributionsThemed": lambda e, n: f"themed {_count(e.contribution_ids, 'contribution')} as “{e.theme}”",
     "FindingRecorded": lambda e, n: f"recorded a finding from {_count(e.contribution_ids, 'contribution')}: {e.summary}",
     "StakeholderJoined": lambda e, n: f"recorded that {e.name} ({e.kind}) joined",
-    "ActionCommitted": lambda e, n: f"committed to “{e.title}”, owned by {n.account(str(e.owner_id))}, due {e.due}",
+    "ActionCommitted": lambda e, n: f"committed to “{e.title}”, owned by {n.account(str(e.owner_id))}, "
+                                    f"due {date.fromisoformat(str(e.due)):%-d %B %Y}",
     "ActionProgressReported": lambda e, n: f"reported progress on an action: {e.note}",
     "ActionCompleted": lambda e, n: "completed an action" + (f": {e.note}" if e.note else ""),
     "ActionDropped": lambda e, n: "dropped an action",
@@ -101,10 +104,11 @@ def kind_of(event: Any) -> str:
     return type(event).__name__
 
 
-def describe(event: Any, naming: Naming) -> Entry:
-    """An Entry for one issue event, naming people as `naming` lets its reader see them."""
+def describe(event: Any, naming: Naming, sentences: Mapping[str, Sentence] = SENTENCES) -> Entry:
+    """An Entry for one issue event, naming people as `naming` lets its reader see them, in the words
+    of `sentences` (these, or the pages' plainer ones for experts: same events, another register)."""
     actor = getattr(event, "actor", None) or {}
-    sentence = SENTENCES.get(kind_of(event), lambda e, n: kind_of(e))
+    sentence = sentences.get(kind_of(event), lambda e, n: kind_of(e))
     why = next((v for f in REASONS if isinstance(v := getattr(event, f, ""), str) and v), "")
     hidden_rating = kind_of(event) == "ParticipationRated" and not naming.rating_shown(event)
     return Entry(
