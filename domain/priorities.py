@@ -268,15 +268,22 @@ class PriorityRound(TimedAggregate):
         self.ranking = rank(totals, self.issue_ids)
         self.ballots = {voter: "" for voter in self.ballots}  # who took part stays; what they chose goes
 
+    @property
+    def binds(self) -> bool:
+        """A closed round binds the hub's selections until every issue it ranked has been chosen."""
+        chosen = {s.issue_id for s in self.selections}
+        return not self.is_open and any(r.issue_id not in chosen for r in self.ranking)
+
     def standing_of(self, issue_id: UUID | str) -> Standing:
-        """Where `issue_id` stood in this closed round, given the selections made since."""
+        """Where `issue_id` stood in this closed round, given the selections made since (an issue the
+        experts did not vote on passes over every ranked issue nobody has chosen yet)."""
         if self.is_open:
             raise RuleBroken("an open round does not bind selections yet")
         chosen = {s.issue_id for s in self.selections}
         rank_ = self.rank_of(issue_id)
         above = tuple(r.issue_id for r in self.ranking
                       if r.issue_id != str(issue_id) and r.issue_id not in chosen and (rank_ is None or r.rank < rank_))
-        return Standing(str(self.id), rank_, above if rank_ is not None else ())
+        return Standing(str(self.id), rank_, above)
 
     def note_selection(self, issue_id: UUID | str, standing: Standing, reason: str, actor: Actor) -> None:
         """Remember a selection made after closing: the next selection is weighed against it."""

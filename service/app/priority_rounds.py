@@ -97,9 +97,11 @@ class PriorityRounds(CoproduceBase):
     # --- a selection answers to the vote -----------------------------------------------------------
 
     def binding_round(self, hub_id: UUID) -> PriorityRound | None:
-        """The hub's most recently closed round: the vote its next selections are weighed against."""
+        """The hub's most recently closed round, while it still binds (some issue it ranked has not
+        been chosen): the vote the hub's next selections are weighed against."""
         closed = [r for r in self._rounds_of(hub_id) if not r.is_open]
-        return max(closed, key=lambda r: r.closed_at or "") if closed else None
+        latest = max(closed, key=lambda r: r.closed_at or "") if closed else None
+        return latest if latest is not None and latest.binds else None
 
     def reasons_the_vote_asks_for(self, issue_id: UUID, actor: Actor) -> list[str]:
         """Why selecting this issue now would need a reason for the experts (none: it would follow

@@ -257,6 +257,8 @@ def priorities_voted_on(d: Demo) -> Iterator[date]:
     app.select(leaflets, "Agreed at the hub meeting after the vote", Level.CONSULTATION, sam,
                reason_for_experts="The hospital can test a one-page letter with us now, and not again until next "
                                   "year. We will start on reaching more communities in the spring.")
+    yield d.today - timedelta(days=39)
+    app.select(reaching, "Chosen too, as the experts voted, to start in the spring", Level.CO_PRODUCTION, sam)
 
 
 ISSUES = [gp_registration_closed, digital_inclusion_learn, trusted_person_act, pharmacy_stigma_parked,

@@ -250,6 +250,15 @@ def test_an_issue_that_was_not_in_the_round_needs_a_reason(p):
     assert "did not vote on this issue" in standing.why_a_reason_is_needed()[0]
 
 
+def test_once_every_ranked_issue_is_chosen_the_round_binds_no_more(p):
+    round_, issues = closed_round(p)
+    for issue in issues[:-1]:
+        round_.note_selection(issue.id, round_.standing_of(issue.id), "", p.manager)
+    assert round_.binds and round_.standing_of(uuid4()).passed_over == (str(issues[-1].id),)
+    round_.note_selection(issues[-1].id, round_.standing_of(issues[-1].id), "", p.manager)
+    assert not round_.binds
+
+
 def test_an_open_round_binds_no_selection(p):
     round_, issues = opened(p)
     with pytest.raises(RuleBroken, match="open round"):
