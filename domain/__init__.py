@@ -8,12 +8,14 @@ from domain.errors import (
 from domain.hub import Hub, HubLifecycle, SessionFormat
 from domain.issue import SystemicIssue
 from domain.participation import ParticipationLevel
+from domain.priorities import PriorityRound
 from domain.records import Attribution, Channel
 from domain.tracking import TrackingCode
 from domain.workflow import Stage
 
 __all__ = [
     "Account", "Actor", "Attribution", "Channel", "ConflictError", "DomainError", "Hub",
-    "HubLifecycle", "IssueClosed", "NotAllowed", "NotFound", "ParticipationLevel", "Role", "RuleBroken",
-    "SessionFormat", "Stage", "StageRefused", "StaleVersion", "SystemicIssue", "TrackingCode", "Username",
+    "HubLifecycle", "IssueClosed", "NotAllowed", "NotFound", "ParticipationLevel", "PriorityRound", "Role",
+    "RuleBroken", "SessionFormat", "Stage", "StageRefused", "StaleVersion", "SystemicIssue", "TrackingCode",
+    "Username",
 ]

@@ -56,6 +56,7 @@ class Hub(TimedAggregate):
         self.manager_ids: list[str] = []
         self.sessions: dict[str, Session] = {}
         self.opened_on: str | None = None  # ISO date; recorded apart, as hubs often start before they are added here
+        self.round_ids: list[str] = []  # its priority rounds, oldest first
 
     @classmethod
     def create(cls, name: str, area: str, lifecycle: HubLifecycle, actor: Actor) -> Hub:
@@ -142,6 +143,13 @@ class Hub(TimedAggregate):
     @event("Unpublished")
     def _unpublished(self, actor: dict) -> None:
         self.published = False
+    def add_round(self, round_id: UUID, actor: Actor) -> None:
+        """Keep a new priority round of this hub (the round itself is its own aggregate)."""
+        self._round_added(round_id=round_id, actor=actor.as_dict())
+
+    @event("PriorityRoundAdded")
+    def _round_added(self, round_id: UUID, actor: dict) -> None:
+        self.round_ids.append(str(round_id))
 
     def session(self, session_id: UUID) -> Session:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -16,6 +17,9 @@ from domain.records import (
     Action, ActionStatus, Attribution, Channel, Feedback, Finding, Framing, Learning, Selection, Stakeholder,
 )
 from domain.workflow import Stage
+
+if TYPE_CHECKING:
+    from domain.priorities import Standing
 
 
 SUMMARY_LENGTH = 160
@@ -208,16 +212,43 @@ class SystemicIssue(TimedAggregate):
     def _framed(self, problem: str, affected: str, actor: dict) -> None:
         self.framing = Framing(problem, affected)
 
-    def select(self, decision: str, level: ParticipationLevel, actor: Actor) -> None:
-        """Record the hub's decision to work on this issue, and how it was taken."""
+    def select(self, decision: str, level: ParticipationLevel, actor: Actor,
+               standing: Standing | None = None, reason_for_experts: str = "") -> None:
+        """Record the hub's decision to work on this issue, and how it was taken.
+
+        After a priority round has closed, `standing` says where the experts ranked this issue: a
+        selection that does not follow their vote needs a reason addressed to them, and every
+        selection records whether it followed the vote."""
         self._check_open()
-        self._selected(decision=_required(decision, "decision"),
-                       level=choice(ParticipationLevel, level, "level").value, actor=actor.as_dict())
+        decision, level = _required(decision, "decision"), choice(ParticipationLevel, level, "level").value
+        reason = (reason_for_experts or "").strip()
+        if standing is not None and not standing.followed and not reason:
+            raise RuleBroken("a reason for the experts is needed (why we did not follow your vote): "
+                             + "; ".join(standing.why_a_reason_is_needed()))
+        self._selected(decision=decision, level=level, actor=actor.as_dict())
+        if standing is not None:
+            self._vote_weighed(round_id=standing.round_id, rank=standing.rank, followed=standing.followed,
+                               reason=reason, actor=actor.as_dict())
 
     @event("Selected")
     def _selected(self, decision: str, level: str, actor: dict) -> None:
         self.selection = Selection(decision, level, self.cycle)
         self._remember_decision(level)
+
+    @event("VoteWeighed")
+    def _vote_weighed(self, round_id: str, rank: int | None, followed: bool, reason: str, actor: dict) -> None:
+        """Whether the selection just made followed the experts' vote, and if not, why."""
+        if self.selection is not None:
+            self.selection.followed_vote, self.selection.reason_for_experts = followed, reason
+
+    def note_ranking(self, round_id: UUID, rank: int, dots: int, of: int, actor: Actor) -> None:
+        """A priority round closed: this issue's place in it becomes part of its history."""
+        self._check_open()
+        self._ranked_by_experts(round_id=round_id, rank=rank, dots=dots, of=of, actor=actor.as_dict())
+
+    @event("RankedByExperts")
+    def _ranked_by_experts(self, round_id: UUID, rank: int, dots: int, of: int, actor: dict) -> None:
+        """History only: the issue's rules read nothing of it."""
 
     # --- input ---------------------------------------------------------------------------
 

@@ -48,6 +48,8 @@ class Selection:
     decision: str
     level: str
     cycle: int = 1
+    followed_vote: bool | None = None  # None: no closed priority round bound the selection
+    reason_for_experts: str = ""  # why the hub did not follow the experts' vote
 
 
 @dataclass

@@ -30,16 +30,25 @@ issue_hubs = Table(
     Column("hub_id", String(36), nullable=False),
 )
 
+round_hubs = Table(
+    "audit_round_hubs", view.metadata,
+    Column("round_id", String(36), primary_key=True),
+    Column("hub_id", String(36), nullable=False),
+)
+
+# Aggregates that belong to a hub: where their hub is kept, and the event that names it.
+HUB_OF = {"SystemicIssue": (issue_hubs, "issue_id", "Raised"), "PriorityRound": (round_hubs, "round_id", "RoundOpened")}
 FILTERS = ("actor_id", "actor_role", "hub_id", "issue_id", "kind", "aggregate")
 
 
 def _hub(work: UnitOfWork, e: Any, aggregate: str, originator: str) -> str | None:
     if aggregate == "Hub":
         return originator
-    if aggregate == "SystemicIssue":
-        if type(e).__name__ == "Raised":
-            work.insert(issue_hubs, {"issue_id": originator, "hub_id": text(e.hub_id)})
-        row = work.get(issue_hubs, originator)
+    if aggregate in HUB_OF:
+        table, key, first = HUB_OF[aggregate]
+        if type(e).__name__ == first:
+            work.insert(table, {key: originator, "hub_id": text(e.hub_id)})
+        row = work.get(table, originator)
         return row["hub_id"] if row else None
     return text(e.hub_id) if hasattr(e, "hub_id") else None
 
@@ -66,7 +75,7 @@ def _record(work: UnitOfWork, e: Any, position: int) -> None:
         "aggregate": aggregate, "aggregate_id": originator, "kind": type(e).__name__})
 
 
-for _aggregate in ("SystemicIssue", "Hub", "Account", "Username"):
+for _aggregate in ("SystemicIssue", "Hub", "Account", "Username", "PriorityRound"):
     view.on(f"{_aggregate}.*")(_record)
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from domain.priorities import ordinal
+
 FORGOTTEN = "a person who asked to be forgotten"  # how a forgotten person is named everywhere
 
 ROLE_WORDS = {
@@ -58,6 +60,13 @@ def _rating(e: Any, n: Naming) -> str:
         f"said how decision {e.decision} felt"
 
 
+def _weighed(e: Any, n: Naming) -> str:
+    if e.followed:
+        return f"chose the issue the experts ranked {ordinal(e.rank)}: the selection followed their vote"
+    placed = f"ranked {ordinal(e.rank)}" if e.rank is not None else "not voted on"
+    return f"did not follow the experts' vote (the issue was {placed}); the reason is for the experts"
+
+
 Sentence = Callable[[Any, Naming], str]
 
 SENTENCES: dict[str, Sentence] = {
@@ -83,6 +92,9 @@ SENTENCES: dict[str, Sentence] = {
     "Reopened": lambda e, n: "reopened the issue",
     "Closed": lambda e, n: f"closed the issue with the outcome: {e.outcome}",
     "ParticipationRated": _rating,
+    "VoteWeighed": _weighed,
+    "RankedByExperts": lambda e, n: f"the experts' priority round ranked the issue {ordinal(e.rank)} of {e.of} "
+                                    f"({e.dots} dot{'' if e.dots == 1 else 's'})",
 }
 
 REASONS = ("reason", "decision")

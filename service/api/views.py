@@ -97,6 +97,9 @@ class SelectionOut(Schema):
     decision = fields.String()
     level = fields.String()
     cycle = fields.Integer()
+    followed_vote = fields.Boolean(allow_none=True, metadata={
+        "description": "Whether the selection followed the experts' last priority round (null: no round bound it)."})
+    reason_for_experts = fields.String(metadata={"description": "Why the hub did not follow the experts' vote."})
 
 
 class FindingOut(Schema):
@@ -269,6 +272,29 @@ class FeltOut(Schema):
     felt = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
+class VoteReasonOut(Schema):
+    round_id = fields.UUID()
+    issue_id = fields.UUID()
+    title = fields.String()
+    reason = fields.String()
+    at = fields.DateTime()
+
+
+class TurnoutOut(Schema):
+    round_id = fields.UUID()
+    closed_at = fields.DateTime()
+    voters = fields.Integer(metadata={"description": "Online and on paper."})
+    voted_online = fields.Integer()
+    experts = fields.Integer(metadata={"description": "The hub's experts now."})
+
+
+class ExpertsVoteOut(Schema):
+    selections = fields.Integer(metadata={"description": "Selections weighed against a closed priority round."})
+    followed = fields.Integer(metadata={"description": "Of those, how many followed the experts' vote."})
+    reasons = fields.List(fields.Nested(VoteReasonOut), metadata={"description": "Why the others did not."})
+    rounds = fields.List(fields.Nested(TurnoutOut), metadata={"description": "Rounds closed in the period."})
+
+
 class AccountabilityOut(Schema):
     hub_id = fields.UUID()
     start = fields.DateTime(data_key="from")
@@ -283,6 +309,7 @@ class AccountabilityOut(Schema):
     actions_by_owner = fields.List(fields.Nested(OwnerActionsOut))
     decisions_by_level = fields.Dict(keys=fields.String(), values=fields.Integer())
     claimed_and_felt = fields.List(fields.Nested(FeltOut))
+    experts_vote = fields.Nested(ExpertsVoteOut)
 
 
 class AuditEventOut(Schema):
@@ -331,3 +358,52 @@ class OwnedActionOut(Schema):
     status = fields.String(metadata={"description": "open, completed or dropped"})
     last_progress = fields.String(allow_none=True, metadata={"description": "The latest progress note, if any."})
     overdue = fields.Boolean(metadata={"description": "Still open after its due date."})
+
+
+class RoundIssueOut(Schema):
+    id = fields.UUID()
+    title = fields.String()
+
+
+class RankedOut(Schema):
+    issue_id = fields.UUID()
+    title = fields.String()
+    rank = fields.Integer(metadata={"description": "1 for the most dots; equal dots share a place."})
+    dots = fields.Integer()
+
+
+class TallyOut(Schema):
+    session_id = fields.UUID()
+    held_on = fields.Date()
+    voters = fields.Integer()
+
+
+class NotedSelectionOut(Schema):
+    issue_id = fields.UUID()
+    title = fields.String()
+    followed = fields.Boolean()
+    reason = fields.String(metadata={"description": "Why the hub did not follow the vote (empty when it did)."})
+    at = fields.DateTime()
+
+
+class RoundOut(Schema):
+    """A priority round as you may see it: never anyone's ballot but your own, and no counts until it closes."""
+
+    id = fields.UUID()
+    hub_id = fields.UUID()
+    version = fields.Integer()
+    status = fields.String(metadata={"description": "open or closed"})
+    closes_on = fields.Date()
+    voting_ended = fields.Boolean()
+    dots = fields.Integer(metadata={"description": "How many dots each person may place."})
+    issues = fields.List(fields.Nested(RoundIssueOut))
+    voters = fields.Integer(metadata={"description": "How many people have voted, online and on paper."})
+    voted_online = fields.Integer()
+    experts = fields.Integer(metadata={"description": "How many experts the hub has (for the turnout)."})
+    you_voted = fields.Boolean()
+    your_ballot = fields.Dict(keys=fields.UUID(), values=fields.Integer(), allow_none=True,
+                              metadata={"description": "Your own dots while the round is open; null otherwise."})
+    tallies = fields.List(fields.Nested(TallyOut))
+    closed_at = fields.DateTime(allow_none=True)
+    ranking = fields.List(fields.Nested(RankedOut), metadata={"description": "Empty until the round closes."})
+    selections = fields.List(fields.Nested(NotedSelectionOut))

@@ -20,6 +20,7 @@ from domain import (
     Hub,
     NotAllowed,
     NotFound,
+    PriorityRound,
     RuleBroken,
     StaleVersion,
     SystemicIssue,
@@ -69,7 +70,7 @@ class CoproduceBase(Application):
     """Store wiring, sealing and the load/change/save cycle shared by all commands."""
 
     name = "Coproduce"
-    snapshotting_intervals = {SystemicIssue: 50}
+    snapshotting_intervals = {SystemicIssue: 50, PriorityRound: 500}  # a round: one event per ballot
     env = {"AGGREGATE_CACHE_MAXSIZE": "1000"}
 
     def __init__(self, wiring: Wiring):

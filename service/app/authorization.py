@@ -48,6 +48,9 @@ class Permission(str, Enum):
     FORGET = "forget"                    # erase a person's personal data (crypto-shredding)
     WELCOME = "welcome"                  # record someone new without an account, reissue their code, link them
     PUBLISH = "publish"                  # turn a hub's public page on or off
+    VOTE = "vote"                        # place dots in a hub's priority round
+    RUN_ROUND = "run_round"              # open and close a hub's priority rounds
+    RECORD_TALLY = "record_tally"        # record a room's paper dot-vote at a session
 
 
 HUB_MEMBERS = {EXPERT: Scope.HUB, FACILITATOR: Scope.HUB, MANAGER: Scope.HUB, OWNER: Scope.HUB}
@@ -75,6 +78,9 @@ TABLE: dict[Permission, dict[Role, Scope]] = {
     Permission.FORGET: {ADMIN: Scope.ANY},
     Permission.WELCOME: {FACILITATOR: Scope.HUB, MANAGER: Scope.HUB},
     Permission.PUBLISH: {MANAGER: Scope.HUB, ADMIN: Scope.ANY},
+    Permission.VOTE: {EXPERT: Scope.HUB},
+    Permission.RUN_ROUND: MANAGERS,
+    Permission.RECORD_TALLY: {FACILITATOR: Scope.HUB, MANAGER: Scope.HUB},
 }
 
 

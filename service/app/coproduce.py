@@ -4,12 +4,14 @@ from service.app.account_commands import AccountCommands
 from service.app.issue_commands import IssueCommands
 from service.app.newcomers import Newcomers
 from service.app.people_queries import PeopleQueries
+from service.app.priority_rounds import PriorityRounds
 from service.app.public_record import PublicRecord
 from service.app.queries import ReadQueries
 from service.app.sign_ins import SignIns
 
 
-class Coproduce(IssueCommands, AccountCommands, SignIns, ReadQueries, PeopleQueries, Newcomers, PublicRecord):
+class Coproduce(PriorityRounds, IssueCommands, AccountCommands, SignIns, ReadQueries, PeopleQueries, Newcomers,
+                PublicRecord):
     """Coproduce: hubs, accounts and systemic issues in one event store."""
 
     name = "Coproduce"

@@ -79,10 +79,6 @@ class IssueCommands(CoproduceBase):
               expected_version: Version = None) -> None:
         self._on_issue(issue_id, actor, P.SHAPE_ISSUE, lambda i, a: i.frame(problem, affected, a), expected_version)
 
-    def select(self, issue_id: UUID, decision: str, level: ParticipationLevel, actor: Actor,
-               expected_version: Version = None) -> None:
-        self._on_issue(issue_id, actor, P.SHAPE_ISSUE, lambda i, a: i.select(decision, level, a), expected_version)
-
     def record_contribution(
         self, issue_id: UUID, contributor_id: UUID, text: str, actor: Actor, *,
         channel: Channel, may_quote: bool, attribution: Attribution,

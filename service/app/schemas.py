@@ -11,6 +11,7 @@ from domain import Attribution, Channel, HubLifecycle, ParticipationLevel, Role,
 from domain.account import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from domain.policies import FEEDBACK_DUE_DAYS
 from domain.issue import SUMMARY_LENGTH
+from domain.priorities import DEFAULT_DOTS, FEWEST_ISSUES, MOST_DOTS, MOST_ISSUES
 
 TEXT = validate.Length(min=1, max=5000)
 LINE = validate.Length(min=1, max=300)
@@ -133,6 +134,8 @@ class FramingIn(Schema):
 class SelectionIn(Schema):
     decision = text()
     level = choice(ParticipationLevel)
+    reason_for_experts = fields.String(load_default="", validate=validate.Length(max=5000), metadata={
+        "description": "Why the hub did not follow the experts' last priority round (needed when it did not)."})
 
 
 class ContributionIn(Schema):
@@ -266,3 +269,42 @@ class SomeoneNewIn(Schema):
     may_quote = fields.Boolean(required=True)
     attribution = choice(Attribution)
     session_id = fields.UUID(required=True)
+# --- priority rounds ---------------------------------------------------------------------
+
+class DotsIn(Schema):
+    issue_id = fields.UUID(required=True)
+    dots = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=1_000_000))
+
+
+def dots_per_issue() -> fields.List:
+    return fields.List(fields.Nested(DotsIn), required=True, validate=validate.Length(min=1, max=MOST_ISSUES),
+                       metadata={"description": "Dots per issue of the round (an issue named twice gets both)."})
+
+
+def placed(dots: list[dict]) -> dict:
+    """Dots per issue id, from the list a request sends."""
+    counted: dict = {}
+    for item in dots:
+        counted[item["issue_id"]] = counted.get(item["issue_id"], 0) + item["dots"]
+    return counted
+
+
+class RoundIn(Schema):
+    issue_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=FEWEST_ISSUES, max=MOST_ISSUES))
+    closes_on = fields.Date(required=True, validate=day_in_range(), metadata={"pattern": DAY_PATTERN})
+    dots = fields.Integer(load_default=DEFAULT_DOTS, validate=validate.Range(min=1, max=MOST_DOTS))
+
+
+class BallotIn(Schema):
+    dots = dots_per_issue()
+
+
+class TallyHeadIn(Schema):
+    """A paper tally's session and how many voted (the pages ask for its dots issue by issue)."""
+
+    session_id = fields.UUID(required=True)
+    voters = fields.Integer(required=True, validate=validate.Range(min=1, max=100000))
+
+
+class TallyIn(TallyHeadIn):
+    dots = dots_per_issue()

@@ -127,10 +127,13 @@ def frame(context: Context, issue: str, problem: str, affected: str, as_user: st
 @command("select")
 @click.option("--decision", required=True, help="What was decided, and by whom.")
 @LEVEL
+@click.option("--reason-for-experts", default="",
+              help="Why the hub did not follow the experts' last priority round (needed when it did not).")
 @as_option
-def select(context: Context, issue: str, decision: str, level: str, as_user: str) -> None:
+def select(context: Context, issue: str, decision: str, level: str, reason_for_experts: str, as_user: str) -> None:
     """Record the decision to work on ISSUE."""
-    context.app.select(context.issue_id(issue), decision, ParticipationLevel(level), context.app.actor_for(as_user))
+    context.app.select(context.issue_id(issue), decision, ParticipationLevel(level), context.app.actor_for(as_user),
+                       reason_for_experts=reason_for_experts)
 
 
 @command("contribute")

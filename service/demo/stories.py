@@ -235,7 +235,34 @@ def carrying_on(d: Demo) -> Iterator[date]:
             app.give_feedback(issue, words, [said[to]], sam)
 
 
+def priorities_voted_on(d: Demo) -> Iterator[date]:
+    """Cambridge & South's experts choose between its issues in Frame: online and on paper at the
+    monthly meeting. The hub then starts with the one ranked second, and tells them why."""
+    yield d.today - timedelta(days=60)
+    app, sam = d.app, d.manager(CS)
+    reaching = d.raise_and_frame(
+        CS, "Reaching people from more communities",
+        "Most people who come to the hub are from the same few backgrounds; others never hear of it.",
+        "People from communities the hub has not reached yet", "jo")
+    d.said(reaching, "jo", "Nobody from my street knows the hub exists.")
+    leaflets = d.issues["Leaflets people can actually read"]
+    yield d.today - timedelta(days=57)
+    round_id = app.open_round(d.hubs[CS], [leaflets, reaching], d.today - timedelta(days=42), sam)
+    yield d.today - timedelta(days=55)
+    for expert, dots in (("alex", {leaflets: 2, reaching: 1}), ("jo", {reaching: 3}), ("rob", {leaflets: 3})):
+        app.cast_ballot(round_id, dots, d.actors[expert])
+    app.record_tally(round_id, d.sessions[CS], {leaflets: 11, reaching: 16}, 9, d.actors["fran"])
+    yield d.today - timedelta(days=41)
+    app.close_round(round_id, sam)
+    yield d.today - timedelta(days=40)
+    app.select(leaflets, "Agreed at the hub meeting after the vote", Level.CONSULTATION, sam,
+               reason_for_experts="The hospital can test a one-page letter with us now, and not again until next "
+                                  "year. We will start on reaching more communities in the spring.")
+    yield d.today - timedelta(days=39)
+    app.select(reaching, "Chosen too, as the experts voted, to start in the spring", Level.CO_PRODUCTION, sam)
+
+
 ISSUES = [gp_registration_closed, digital_inclusion_learn, trusted_person_act, pharmacy_stigma_parked,
            buddy_system_explore, trauma_informed_explore, leaflets_frame, drop_in_times_explore, letters_frame,
            transport_frame]
-STORIES = [*ISSUES, carrying_on, peterborough_in_public]
+STORIES = [*ISSUES, carrying_on, priorities_voted_on, peterborough_in_public]

@@ -8,6 +8,7 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.hub import Session
+from domain.priorities import NotedSelection, Ranked, Tally
 from domain.records import RECORD_TYPES
 
 
@@ -53,7 +54,7 @@ class EarlierContribution(Transcoding):
 
 
 def register_domain_records(transcoder: JSONTranscoder) -> None:
-    for cls in (*RECORD_TYPES, Session):
+    for cls in (*RECORD_TYPES, Session, Tally, Ranked, NotedSelection):
         transcoder.register(dataclass_transcoding(cls))
     transcoder.register(SetAsList())
     transcoder.register(EarlierContribution())

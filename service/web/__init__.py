@@ -13,11 +13,13 @@ from flask import Blueprint, Flask, Response, abort
 from flask_wtf.csrf import generate_csrf
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, select_autoescape
 
+from domain.priorities import ordinal
 from service.app.coproduce import Coproduce
 from service.web import security, wording
 from service.web.blueprint import page_for, web  # noqa: F401  (page_for: for addresses no route answers)
 from service.web import admin, auditor, expert, facilitator, issue_pages, owner, signin  # noqa: F401  (routes)
 from service.web import public_pages, someone_new, tracking  # noqa: F401  (routes open to the public)
+from service.web import priorities  # noqa: F401  (routes)
 
 HERE = Path(__file__).parent
 NHSUK_DIST = HERE / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
@@ -76,6 +78,7 @@ def install(app: Flask, coproduce: Coproduce) -> None:
     app.jinja_env.filters["stage_named"] = wording.stage_named
     app.jinja_env.filters["level_said"] = wording.level_said
     app.jinja_env.filters["action_status"] = wording.action_status
+    app.jinja_env.filters["ordinal"] = ordinal
     app.context_processor(lambda: {"names": coproduce.display_name})
     app.register_blueprint(web)
     app.register_blueprint(assets)

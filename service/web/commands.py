@@ -24,6 +24,13 @@ from service.web.wording import (HISTORY_SAID, LEVELS, LEVELS_SAID, NAMING, YES_
                                  level_said, long_date)
 
 
+def _reason_for_experts(ctx: "Context") -> Field:
+    departs = ctx.app.reasons_the_vote_asks_for(ctx.issue.id, ctx.actor)
+    hint = ("The experts will read this as 'why we did not follow your vote'. "
+            + (f"It is needed: {'; '.join(departs)}." if departs else "Leave it blank if the hub chose as they voted."))
+    return Field("reason_for_experts", "If this does not follow the experts' last vote: why?", "textarea", hint)
+
+
 @dataclass(frozen=True)
 class Context:
     """What a form needs to ask its questions: the application, the issue, and who is asking."""
@@ -203,7 +210,8 @@ COMMANDS: dict[str, Command] = {c.slug: c for c in [
         Field("problem", "What is the problem?", "textarea", "In the words of the experts who raised it."),
         Field("affected", "Who does it affect?", "textarea")]),
     Command("select", "Select the issue to work on", "select", s.SelectionIn, P.SHAPE_ISSUE, lambda ctx: [
-        Field("decision", "What did the hub decide, and how?", "textarea"), _level()]),
+        Field("decision", "What did the hub decide, and how?", "textarea"), _level(),
+        _reason_for_experts(ctx)]),
     Command("theme", "Theme input", "theme_contributions", s.ThemeIn, P.SHAPE_ISSUE, lambda ctx: [
         Field("theme", "Theme", hint="A few words, such as 'transport' or 'being believed'."),
         *_inputs("Input in this theme")(ctx)], hint="a theme is a label that groups similar input"),

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from domain import Attribution, ParticipationLevel, SessionFormat, Stage
 from domain.policies import ladder
+from domain.priorities import ordinal
 
 STAGE_MEANS = {
     Stage.FRAME: "The hub is agreeing what the problem is. It is deciding whether to work on it.",
@@ -138,6 +139,10 @@ KIND_WORDS = {
     "SummarisedInPlainWords": "Issue said in plain words", "Published": "Hub's public page turned on",
     "Unpublished": "Hub's public page turned off", "WelcomedWithoutAccount": "Someone new welcomed without an account",
     "TrackingCodeGiven": "Tracking code given", "LinkedToFullAccount": "Someone new given a full account",
+    "PriorityRoundAdded": "Priority round added to the hub", "RoundOpened": "Priority round opened",
+    "BallotCast": "Took part in a priority round", "TallyRecorded": "Paper dot-vote recorded",
+    "RoundClosed": "Priority round closed and counted", "SelectionNoted": "Choice weighed against the vote",
+    "VoteWeighed": "Choice weighed against the experts' vote", "RankedByExperts": "Ranked by the experts",
 }
 
 
@@ -187,4 +192,7 @@ HISTORY_SAID: dict[str, Callable[[Any, Any], str]] = {  # (event, the applicatio
     "Reopened": lambda e, n: "took the issue off hold",
     "Closed": lambda e, n: f"closed the issue. What came of it: {e.outcome}",
     "ParticipationRated": _rated,
+    "VoteWeighed": lambda e, n: ("chose this issue as the experts voted" if e.followed
+                                 else "did not choose as the experts voted. This is why"),
+    "RankedByExperts": lambda e, n: f"counted the experts' vote: this issue came {ordinal(e.rank)} of {e.of}",
 }

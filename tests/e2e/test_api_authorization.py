@@ -4,6 +4,7 @@ with the expected answer computed from the one authorization table."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from uuid import UUID
 
 import pytest
@@ -88,7 +89,22 @@ ENDPOINTS = [
              scoped=False),
     Endpoint("forget", "POST", "/api/v1/accounts/{bystander}/forget", P.FORGET,
              {"requested_by": "the person", "authority": "their request"}, scoped=False),
+    Endpoint("list rounds", "GET", "/api/v1/hubs/{hub}/rounds", P.READ),
+    Endpoint("open a round", "POST", "/api/v1/hubs/{hub}/rounds", P.RUN_ROUND,
+             {"issue_ids": ["{issue}", "{second_issue}"], "closes_on": "2030-01-01"}),
+    Endpoint("get round", "GET", "/api/v1/rounds/{round}", P.READ),
+    Endpoint("vote", "PUT", "/api/v1/rounds/{round}/ballot", P.VOTE, {"dots": [{"issue_id": "{issue}", "dots": 1}]}),
+    Endpoint("paper tally", "POST", "/api/v1/rounds/{round}/tallies", P.RECORD_TALLY,
+             {"session_id": "{session}", "voters": 1, "dots": [{"issue_id": "{issue}", "dots": 1}]}),
+    Endpoint("close a round", "POST", "/api/v1/rounds/{round}/closing", P.RUN_ROUND),
 ]
+
+
+def open_round(world, hub: str) -> tuple[str, str]:
+    """A round in the hub over its issue and a second one (opened by its manager): its id and the second issue's."""
+    manager = world.app.actor_for("hub_manager" if hub == "own" else "manager2")
+    second = world.app.raise_issue(world.hubs[hub], "Bus passes", manager)
+    return str(world.app.open_round(world.hubs[hub], [world.issues[hub], second], date(2030, 1, 1), manager)), str(second)
 
 
 def fill(template, values: dict[str, str]):
@@ -121,9 +137,11 @@ def expected(world, role: str, endpoint: Endpoint, hub: str) -> Decision:
 def test_every_role_in_every_hub_gets_what_the_table_says(world, endpoint):
     outcomes = []
     for hub in ("own", "other"):
+        round_id, second = open_round(world, hub) if "round" in endpoint.path else ("", "")
         values = {"issue": world.issues[hub], "hub": world.hubs[hub], "contribution": world.contributions[hub],
                   "action": world.actions[hub], "account": world.ids["hub_manager"], "role": None,
-                  "decision": world.decisions[hub], "bystander": world.ids["owner2"]}
+                  "decision": world.decisions[hub], "bystander": world.ids["owner2"], "round": round_id,
+                  "second_issue": second, "session": world.sessions[hub]}
         for role in ROLES:
             values["role"] = f"{role}-{hub}"
             response = world.call(role, endpoint.method, fill(endpoint.path, values), fill(endpoint.body, values))
@@ -153,7 +171,7 @@ def test_the_matrix_covers_every_api_route(flask_app):
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     covered = {(e.method, e.path.split("?")[0]) for e in ENDPOINTS}
     normalise = {"<uuid:issue_id>": "{issue}", "<uuid:hub_id>": "{hub}", "<uuid:contribution_id>": "{contribution}",
-                 "<uuid:action_id>": "{action}", "<uuid:account_id>": "{account}"}
+                 "<uuid:action_id>": "{action}", "<uuid:account_id>": "{account}", "<uuid:round_id>": "{round}"}
     covered = {(method, path.replace("{bystander}", "{account}")) for method, path in covered}
     outside_the_table = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/redoc.standalone.js",
                          "/api/v1/tokens", "/api/v1/tokens/<uuid:token_id>",

@@ -17,7 +17,8 @@ SMUGGLED = {"stage": "closed", "hub_id": str(uuid4()), "role": "admin", "version
 def values(world, hub="own"):
     return {"issue": world.issues[hub], "hub": world.hubs[hub], "contribution": world.contributions[hub],
             "action": world.actions[hub], "account": world.ids["hub_manager"], "role": "x",
-            "decision": world.decisions[hub], "bystander": world.ids["owner2"]}
+            "decision": world.decisions[hub], "bystander": world.ids["owner2"], "round": world.issues[hub],
+            "second_issue": world.issues[hub], "session": world.sessions[hub]}  # a round's address: refused before it is read
 
 
 def store_size(world) -> int:

@@ -133,7 +133,7 @@ def test_every_create_in_the_document_names_its_location(world):
     document = world.call(None, "GET", "/api/v1/openapi.json").json
     created = {(method, path): operation["responses"]["201"] for path, operations in document["paths"].items()
                for method, operation in operations.items() if method == "post" and "201" in operation["responses"]}
-    assert len(created) == 11
+    assert len(created) == 12
     for operation, answer in created.items():
         assert "Location" in answer.get("headers", {}), operation
     for path in ("/api/v1/hubs/{hub_id}/issues", "/api/v1/issues/{issue_id}/contributions"):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import Enum
 
 import pytest
@@ -111,6 +112,19 @@ HUB_COMMANDS = [
                 "staff_attended": "1", "row1-issue_id": _issue(w, h), "row1-contributor_id": "new",
                 "row1-text": "The bus", "row1-may_quote": "yes", "row1-attribution": "first_name"}), None),
 ]
+ROUND_COMMANDS = [
+    Command("vote in the hub's priority round",
+            lambda w, h: ("PUT", f"/api/v1/rounds/{w.rounds[h]}/ballot", {"dots": [{"issue_id": _issue(w, h), "dots": 1}]}),
+            lambda w, h: (f"/rounds/{w.rounds[h]}/ballot", {f"dots-{_issue(w, h)}": "1"}),
+            lambda w, h: ["vote", str(w.rounds[h]), "--dots", f"{_issue(w, h)}=1"]),
+    Command("record a paper dot-vote",
+            lambda w, h: ("POST", f"/api/v1/rounds/{w.rounds[h]}/tallies", {
+                "session_id": str(w.sessions[h]), "voters": 2, "dots": [{"issue_id": _issue(w, h), "dots": 4}]}),
+            lambda w, h: (f"/rounds/{w.rounds[h]}/tally", {"session_id": str(w.sessions[h]), "voters": "2",
+                                                           f"dots-{_issue(w, h)}": "4"}),
+            lambda w, h: ["tally", str(w.rounds[h]), "--session", str(w.sessions[h]), "--voters", "2",
+                          "--dots", f"{_issue(w, h)}=4"]),
+]
 READS = [
     Command("read the issue", lambda w, h: ("GET", f"/api/v1/issues/{_issue(w, h)}", None),
             lambda w, h: (f"/issues/{_issue(w, h)}", {}), lambda w, h: ["show", _issue(w, h)]),
@@ -159,6 +173,10 @@ def expected(command: str, person: str, hub: str) -> str:
         return ALLOWED if everywhere or MANAGE.get(person) == hub else FORBIDDEN
     if command == "withdraw the expert's input":
         return ALLOWED if (person, hub) in (("expert", "own"), ("expert2", "other")) else FORBIDDEN
+    if command == "vote in the hub's priority round":
+        return ALLOWED if person in ("expert", "jo", "expert2") else FORBIDDEN
+    if command == "record a paper dot-vote":
+        return ALLOWED if (person, hub) == ("facilitator", "own") or MANAGE.get(person) == hub else FORBIDDEN
     if command == "rate a decision":
         return ALLOWED if person in ("expert", "jo", "expert2") else FORBIDDEN
     if command == "report progress":
@@ -166,7 +184,8 @@ def expected(command: str, person: str, hub: str) -> str:
     return ALLOWED if MANAGE.get(person) == hub else FORBIDDEN
 
 
-CASES = [(c, person, hub) for c in COMMANDS + HUB_COMMANDS + READS for person in PEOPLE for hub in HUBS] + \
+CASES = [(c, person, hub) for c in COMMANDS + HUB_COMMANDS + ROUND_COMMANDS + READS for person in PEOPLE
+         for hub in HUBS] + \
         [(c, person, "own") for c in ACCOUNT_COMMANDS for person in PEOPLE]
 
 
@@ -181,6 +200,11 @@ def _world(app, client) -> World:
     world.ids["leaver"] = app.open_account("leaver", Role.EXPERT, "Lee Leaver", "", admin,
                                            hub_ids=[world.hubs["own"]])
     _, world.tokens["jo"] = app.credentials.issue_token(world.ids["jo"], "tests")
+    world.rounds = {}
+    for hub, manager in (("own", "hub_manager"), ("other", "manager2")):
+        another = app.raise_issue(world.hubs[hub], "Bus passes", app.actor_for(manager))
+        world.rounds[hub] = app.open_round(world.hubs[hub], [world.issues[hub], another], date.today() + timedelta(days=30),
+                                           app.actor_for(manager))
     return world
 
 
@@ -236,7 +260,7 @@ def _cli(world: World, person: str, command: Command, hub: str) -> str:
     assert "Traceback" not in said
     if "may not do this here" in said:
         return FORBIDDEN
-    if re.search(r"no (issue|hub) with id", said):
+    if re.search(r"no (issue|hub|priority round) with id", said):
         return NOT_FOUND
     assert result.exit_code == 1 and "Refused:" in said, said
     return ALLOWED  # refused by a workflow rule: the table let them ask

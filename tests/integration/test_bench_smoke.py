@@ -39,3 +39,14 @@ def test_the_public_benchmarks_report_the_hub_page_and_a_brute_force_that_finds_
     assert all(figure.value > 0 and figure.baseline > 0 for figure in figures[:-2])
     found, refused = figures[-2:]
     assert found.value == 0 and found.met and refused.value == 21 and refused.met
+
+
+def test_the_priority_round_benchmarks_close_a_round_and_read_the_vote_page(tmp_path):
+    from bench import rounds
+
+    # when
+    figures = rounds.closing("sqlite", voters=60, runs=1) + rounds.vote_page("sqlite", (1_500, 1_600), samples=3,
+                                                                             keep=str(tmp_path))
+    # then
+    assert [f.benchmark for f in figures] == ["close and rank a round of 60 voters", "read p95: vote page (web)"]
+    assert all(figure.value > 0 and figure.baseline > 0 for figure in figures)

@@ -1,14 +1,16 @@
 """Random sequences of commands never break the issue's invariants."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from eventsourcing.application import project_aggregate
 from hypothesis import event, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from domain import DomainError, ParticipationLevel, Stage
+from domain import DomainError, ParticipationLevel, PriorityRound, Role, Stage
+from domain.clock import now
+from domain.hub import Session
 from domain.workflow import ORDER, next_stage
-from tests.builders import People, contribute, in_frame
+from tests.builders import People, actor, contribute, in_frame
 
 stages = st.sampled_from(list(Stage))
 levels = st.sampled_from(list(ParticipationLevel))
@@ -143,3 +145,83 @@ class IssueMachine(RuleBasedStateMachine):
 
 IssueMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=40, deadline=None)
 test_random_commands_never_break_the_invariants = IssueMachine.TestCase
+
+
+class RoundMachine(RuleBasedStateMachine):
+    """Drives one priority round with any ballot, tally or closing, legal or not: its counts always
+    equal the sum of each voter's latest ballot and each session's latest tally."""
+
+    @initialize()
+    def open_round(self):
+        self.people = People()
+        self.voters = [self.people.expert, self.people.other_expert, actor(Role.EXPERT), self.people.manager]
+        issues = [in_frame(self.people) for _ in range(3)]
+        for issue in issues[1:]:
+            issue.hub_id = issues[0].hub_id
+        self.issue_ids = [str(i.id) for i in issues]
+        self.round = PriorityRound.open(issues[0].hub_id, issues, now().date() + timedelta(days=7), 3,
+                                        self.people.manager)
+        self.sessions = [Session(str(n), "2024-03-01", "Library", "drop-in", attended, 1)
+                         for n, attended in enumerate((3, 1))]
+        self.events = list(self.round.collect_events())
+        self.latest: dict[str, dict[str, int]] = {}  # the model: each voter's latest accepted ballot
+        self.tallies: dict[str, tuple[dict[str, int], int]] = {}
+
+    def attempt(self, command):
+        try:
+            command()
+            return True
+        except DomainError:
+            return False
+        finally:
+            self.events += self.round.collect_events()
+
+    @rule(voter=st.integers(0, 3), dots=st.lists(st.integers(-1, 4), min_size=3, max_size=3), stranger=st.booleans())
+    def cast(self, voter, dots, stranger):
+        choices = dict(zip(self.issue_ids, dots))
+        if stranger:
+            choices["not-in-the-round"] = 1
+        who = self.voters[voter]
+        if self.attempt(lambda: self.round.cast(choices, lambda text: text[::-1], who)):
+            self.latest[str(who.account_id)] = {k: v for k, v in choices.items() if v}
+
+    @rule(session=st.integers(0, 1), dots=st.lists(st.integers(0, 7), min_size=3, max_size=3), voters=st.integers(0, 4))
+    def tally(self, session, dots, voters):
+        counts = dict(zip(self.issue_ids, dots))
+        room = self.sessions[session]
+        if self.attempt(lambda: self.round.record_tally(room, counts, voters, self.people.facilitator)):
+            self.tallies[room.id] = ({k: v for k, v in counts.items() if v}, voters)
+
+    @rule()
+    def close(self):
+        self.attempt(lambda: self.round.close(lambda text: text[::-1], self.people.manager))
+
+    def expected(self) -> dict[str, int]:
+        totals = dict.fromkeys(self.issue_ids, 0)
+        for ballot in [*self.latest.values(), *(counts for counts, _ in self.tallies.values())]:
+            for issue_id, count in ballot.items():
+                totals[issue_id] += count
+        return totals
+
+    @invariant()
+    def counts_equal_the_sum_of_the_latest_ballots(self):
+        if self.round.is_open:
+            assert self.round.count(lambda text: text[::-1]) == self.expected()
+        else:
+            assert {r.issue_id: r.dots for r in self.round.ranking} == self.expected()
+            event("closed")
+        assert self.round.voter_count == len(self.latest) + sum(voters for _, voters in self.tallies.values())
+
+    @invariant()
+    def no_ballot_holds_more_dots_than_allowed(self):
+        assert all(sum(ballot.values()) <= 3 for ballot in self.latest.values())
+
+    @invariant()
+    def replaying_the_events_gives_the_same_round(self):
+        replayed = project_aggregate(None, self.events)
+        assert (replayed.version, replayed.ballots, replayed.tallies, replayed.ranking) == (
+            self.round.version, self.round.ballots, self.round.tallies, self.round.ranking)
+
+
+RoundMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=25, deadline=None)
+test_random_ballots_always_count_the_latest = RoundMachine.TestCase

@@ -66,6 +66,8 @@ PAGES = [
     Page("add my input", "alex", lambda app: [f"/issues/{issues_of(app, 'alex')[0]}/contribute"]),
     Page("withdraw my input", "alex", lambda app: [f"/issues/{i}/withdraw" for i in own_input(app, "alex")][:1]),
     Page("hub board", "alex", lambda app: [f"/hubs/{hub.hub_id}" for hub in app.board_hubs(app.actor_for("alex"))]),
+    Page("what matters most to you", "alex", lambda app: [
+        f"/hubs/{hub.hub_id}/priorities" for hub in app.board_hubs(app.actor_for("alex"))]),
     Page("issue page and history, another hub", "kim", lambda app: [
         f"/issues/{i}{tail}" for i in issues_of(app, "kim") for tail in ("", "/history")]),
     Page("track a code (no sign-in)", "alex", lambda app: ["/track"]),
