@@ -15,7 +15,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import StaticPool
 
 from service.app.coproduce import Coproduce
-from service.app.ports import Wiring
+from service.app.ports import Channel, Wiring
 from service.http import factory
 from service.http.config import Config
 from service.http.idempotency import scrub_older_answers
@@ -25,8 +25,11 @@ from service.infra.credentials import Credentials
 from service.infra.custody import Custody
 from service.infra.keyring import KeyCustodyError, KeySource, new_entry
 from service.infra.keystore import KeyStore
+from service.infra import outbox as outbox_table
+from service.infra.outbox import Outbox
 from service.infra.schema import Upgraded, require_current, schema_turn, upgrade
 from service.infra.sealing import Sealer
+from service.infra.smtp_channel import SmtpChannel
 from service.infra.snapshots import SnapshotTranscoder
 from service.infra.store import DEFAULT_URL, Store, StoreConfigError, create_tables, unreachable
 from service.infra.transcodings import register_domain_records
@@ -44,6 +47,10 @@ class Settings:
     key_file: str = ""  # the key-encryption keys; none given: key-encryption.keys beside the signing key
     key: str = ""  # the key-encryption keys themselves, for containers (instead of a file)
     checkpoint_seconds: float = 3600
+    smtp_url: str = ""  # COPRODUCE_SMTP_URL: email by this mail server; none: email waits
+    mail_from: str = ""  # COPRODUCE_MAIL_FROM: the address messages come from
+    site_url: str = ""  # COPRODUCE_SITE_URL: the site's address, for links in messages
+    notifications: str = ""  # inline | worker; none given: inline on SQLite, a worker on PostgreSQL
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -53,7 +60,10 @@ class Settings:
                    projections=environ.get("COPRODUCE_PROJECTIONS", ""),
                    signing_key=environ.get("COPRODUCE_SIGNING_KEY", ""),
                    key_file=environ.get("COPRODUCE_KEY_FILE", ""), key=environ.get("COPRODUCE_KEY", ""),
-                   checkpoint_seconds=float(environ.get("COPRODUCE_CHECKPOINT_SECONDS") or 3600))
+                   checkpoint_seconds=float(environ.get("COPRODUCE_CHECKPOINT_SECONDS") or 3600),
+                   smtp_url=environ.get("COPRODUCE_SMTP_URL", ""), mail_from=environ.get("COPRODUCE_MAIL_FROM", ""),
+                   site_url=environ.get("COPRODUCE_SITE_URL", ""),
+                   notifications=environ.get("COPRODUCE_NOTIFICATIONS", ""))
 
     def store(self) -> Store:
         return Store.parse(self.database_url, self.manage_schema)
@@ -74,6 +84,21 @@ def _projections_inline(settings: Settings, store: Store) -> bool:
     mode = settings.projections or ("inline" if store.is_sqlite else "worker")
     if mode not in ("inline", "worker"):
         raise StoreConfigError("COPRODUCE_PROJECTIONS must be inline or worker")
+    return mode == "inline"
+
+
+def channels(settings: Settings) -> dict[str, Channel]:
+    """The ways messages can go, as configured: email by SMTP; none configured, messages wait."""
+    found: dict[str, Channel] = {}
+    if settings.smtp_url:
+        found["email"] = SmtpChannel(settings.smtp_url, settings.mail_from)
+    return found
+
+
+def _deliver_inline(settings: Settings, store: Store) -> bool:
+    mode = settings.notifications or ("inline" if store.is_sqlite else "worker")
+    if mode not in ("inline", "worker"):
+        raise StoreConfigError("COPRODUCE_NOTIFICATIONS must be inline or worker")
     return mode == "inline"
 
 
@@ -118,6 +143,7 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
     credentials = Credentials(engine, store.create_tables if store.manage_schema else None,
                               **({"idle_days": token_idle_days} if token_idle_days else {}))
     key_path = _signing_key(settings, store)
+    outbox = Outbox(engine)
     try:
         keys = KeyStore(engine, store.create_tables, key_source(settings, store), store.manage_schema)
     except KeyCustodyError:
@@ -132,8 +158,10 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path,
                                                   settings.checkpoint_seconds, store.create_tables),
         snapshot_transcoder=SnapshotTranscoder, register_transcodings=register_domain_records,
-        unreachable=unreachable, after_forget=[lambda _: scrub_older_answers(engine), lambda _: store.scrub_deleted(engine)],
-        schema_turn=lambda: schema_turn(store, engine))
+        unreachable=unreachable, after_forget=[lambda _: scrub_older_answers(engine), lambda person: outbox.forget(str(person)),
+                                               lambda _: store.scrub_deleted(engine)],
+        schema_turn=lambda: schema_turn(store, engine), outbox=outbox, channels=channels(settings),
+        site_url=settings.site_url, deliver_inline=_deliver_inline(settings, store))
     app = Coproduce(wiring)
     if wiring.projections_inline:  # no worker: views this release changed or added are made before serving
         app.rebuild_stale_views()
@@ -163,8 +191,9 @@ def in_memory_application() -> Coproduce:
         credentials=Credentials(engine, create_tables), create_tables=create_tables,
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path, 3600, create_tables),
         snapshot_transcoder=SnapshotTranscoder, register_transcodings=register_domain_records,
-        unreachable=unreachable)
+        unreachable=unreachable, outbox=Outbox(engine))
     create_tables(idempotency_store.metadata, engine)
+    create_tables(outbox_table.metadata, engine)
     return Coproduce(wiring)
 
 

@@ -1,0 +1,216 @@
+"""Messages due: which message is owed to whom, by which way, derived from the events.
+
+One row per (what happened, person, way): feedback on their input; their input grouped, used in
+what was found, or led to an action; that action done or dropped; the issue closed. A person who
+asked for a weekly round-up gets the week's rows in one message. Whether a row went (sent, could
+not be delivered, handed over at the hub) comes from the person's `KeepingPosted` events too, so a
+rebuild gives the same rows. No address, number or name is kept here; `what` holds the staff's
+words the message repeats (the feedback, an action's title), blanked once the message is settled.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, Connection, DateTime, String, Table, Text, delete, func, select
+
+from projections.ids import text
+from projections.issue_index import issue_table, track_issues
+from projections.unit_of_work import UnitOfWork
+from projections.view import View
+
+view = View("messages_due")
+issues = issue_table(view.metadata, "due_issues")
+track_issues(view, issues)
+
+people = Table(
+    "due_people", view.metadata,
+    Column("person_id", String(36), primary_key=True),
+    Column("ways", JSON, nullable=False),
+    Column("topics", JSON, nullable=False),
+    Column("how_often", String(10), nullable=False),
+)
+
+contributions = Table(
+    "due_contributions", view.metadata,
+    Column("contribution_id", String(36), primary_key=True),
+    Column("issue_id", String(36), nullable=False, index=True),
+    Column("contributor_id", String(36), nullable=False),
+    Column("withdrawn", Boolean, nullable=False),
+)
+
+actions = Table(
+    "due_actions", view.metadata,
+    Column("action_id", String(36), primary_key=True),
+    Column("contribution_ids", JSON, nullable=False),
+)
+
+messages = Table(
+    "due_messages", view.metadata,
+    Column("message_key", String(200), primary_key=True),
+    Column("person_id", String(36), nullable=False, index=True),
+    Column("way", String(10), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("issue_id", String(36), nullable=False, index=True),
+    Column("hub_id", String(36), nullable=False, index=True),
+    Column("ref_id", String(36), nullable=False),
+    Column("what", Text, nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("round_up", String(8)),  # the ISO week ("2026-W48") of a weekly round-up's row
+    Column("status", String(12), nullable=False, index=True),  # due | sent | failed | handed_over
+    Column("settled_at", DateTime(timezone=True)),
+    Column("session_id", String(36)),  # the session at which it was handed over
+)
+
+TOPIC_OF = {"feedback": "feedback", "grouped": "progress", "finding": "progress", "action": "progress",
+            "action_done": "actions", "action_dropped": "actions", "closed": "closed"}
+
+
+def week_of(moment: datetime) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _owe(work: UnitOfWork, e: Any, person_id: str, kind: str, ref: Any, what: str) -> None:
+    """Queue a message to `person_id` by each way they chose, if they asked to hear of this kind."""
+    person = work.get(people, person_id)
+    if person is None or TOPIC_OF[kind] not in person["topics"]:
+        return
+    issue = work.get(issues, text(e.originator_id))
+    for way in person["ways"]:
+        key = f"{kind}:{ref}:{person_id}:{way}"
+        if work.get(messages, key) is None:
+            work.insert(messages, {
+                "message_key": key, "person_id": person_id, "way": way, "kind": kind,
+                "issue_id": issue["issue_id"], "hub_id": issue["hub_id"], "ref_id": text(ref), "what": what,
+                "due_at": e.timestamp, "status": "due",
+                "round_up": week_of(e.timestamp) if person["how_often"] == "weekly" else None})
+
+
+def _owe_contributors(work: UnitOfWork, e: Any, contribution_ids: list[Any], kind: str, ref: Any, what: str) -> None:
+    for contribution_id in contribution_ids:
+        row = work.get(contributions, text(contribution_id))
+        if row is not None and not row["withdrawn"]:
+            _owe(work, e, row["contributor_id"], kind, ref, what)
+
+
+owners = Table(
+    "due_owners", view.metadata,
+    Column("keeping_posted_id", String(36), primary_key=True),
+    Column("person_id", String(36), nullable=False),
+)
+
+
+@view.on("KeepingPosted.Started")
+def started(work: UnitOfWork, e: Any, _: int) -> None:
+    work.insert(owners, {"keeping_posted_id": text(e.originator_id), "person_id": text(e.person_id)})
+
+
+@view.on("KeepingPosted.ContactChosen")
+def chosen(work: UnitOfWork, e: Any, _: int) -> None:
+    person_id = work.get(owners, text(e.originator_id))["person_id"]
+    values = {"ways": list(e.ways), "topics": list(e.topics), "how_often": e.how_often}
+    if work.get(people, person_id) is None:
+        work.insert(people, {"person_id": person_id, **values})
+    else:
+        work.update(people, person_id, **values)
+
+
+@view.on("SystemicIssue.ContributionRecorded")
+def recorded(work: UnitOfWork, e: Any, _: int) -> None:
+    work.insert(contributions, {"contribution_id": text(e.contribution_id), "issue_id": text(e.originator_id),
+                                "contributor_id": text(e.contributor_id), "withdrawn": False})
+
+
+@view.on("SystemicIssue.ContributionWithdrawn")
+def withdrawn(work: UnitOfWork, e: Any, _: int) -> None:
+    work.update(contributions, text(e.contribution_id), withdrawn=True)
+
+
+@view.on("SystemicIssue.FeedbackGiven")
+def answered(work: UnitOfWork, e: Any, _: int) -> None:
+    _owe_contributors(work, e, e.contribution_ids, "feedback", e.feedback_id, e.message)
+
+
+@view.on("SystemicIssue.ContributionsThemed")
+def grouped(work: UnitOfWork, e: Any, position: int) -> None:
+    _owe_contributors(work, e, e.contribution_ids, "grouped", position, e.theme)
+
+
+@view.on("SystemicIssue.FindingRecorded")
+def found(work: UnitOfWork, e: Any, _: int) -> None:
+    _owe_contributors(work, e, e.contribution_ids, "finding", e.finding_id, e.summary)
+
+
+@view.on("SystemicIssue.ActionCommitted")
+def committed(work: UnitOfWork, e: Any, _: int) -> None:
+    work.insert(actions, {"action_id": text(e.action_id), "contribution_ids": [str(c) for c in e.contribution_ids]})
+    _owe_contributors(work, e, e.contribution_ids, "action", e.action_id, e.title)
+
+
+@view.on("SystemicIssue.ActionCompleted", "SystemicIssue.ActionDropped")
+def ended(work: UnitOfWork, e: Any, _: int) -> None:
+    done = type(e).__name__ == "ActionCompleted"
+    linked = work.get(actions, text(e.action_id))["contribution_ids"]
+    _owe_contributors(work, e, linked, "action_done" if done else "action_dropped", e.action_id,
+                      e.note if done else e.reason)
+
+
+@view.on("SystemicIssue.Closed")
+def closed(work: UnitOfWork, e: Any, _: int) -> None:
+    issue_id = text(e.originator_id)
+    linked = work.remember(("contributions of", issue_id), lambda conn: [row.contribution_id for row in conn.execute(
+        select(contributions.c.contribution_id).where(contributions.c.issue_id == issue_id))])
+    _owe_contributors(work, e, linked, "closed", e.originator_id, e.outcome)
+
+
+def _settled(status: str):
+    def settle(work: UnitOfWork, e: Any, _: int) -> None:
+        work.update(messages, e.message_key, status=status, settled_at=e.timestamp, what="",
+                    session_id=getattr(e, "session_id", None))
+    return settle
+
+
+view.on("KeepingPosted.MessageSent")(_settled("sent"))
+view.on("KeepingPosted.MessageFailed")(_settled("failed"))
+view.on("KeepingPosted.HandedOver")(_settled("handed_over"))
+
+
+@view.on("Account.Forgotten")
+def forgotten(work: UnitOfWork, e: Any, _: int) -> None:
+    """Every message not yet sent to a forgotten person goes; what went keeps only that it went."""
+    person_id = text(e.originator_id)
+    work.execute(messages, delete(messages).where(messages.c.person_id == person_id, messages.c.status == "due"))
+    work.update(people, person_id, ways=[], topics=[])
+
+
+def waiting(conn: Connection, ways: list[str], before_week: str, limit: int) -> list[Any]:
+    """Rows still due by one of `ways`, oldest first; a weekly round-up's rows once its week is over."""
+    query = (select(messages, issues.c.title).join(issues, issues.c.issue_id == messages.c.issue_id)
+             .where(messages.c.status == "due", messages.c.way.in_(ways),
+                    messages.c.round_up.is_(None) | (messages.c.round_up < before_week))
+             .order_by(messages.c.due_at, messages.c.message_key).limit(limit))
+    return list(conn.execute(query))
+
+
+def to_hand_over(conn: Connection, hub_id: str) -> list[Any]:
+    """The news waiting to be given out at a hub's next session, by person, oldest first."""
+    query = (select(messages, issues.c.title).join(issues, issues.c.issue_id == messages.c.issue_id)
+             .where(messages.c.status == "due", messages.c.way == "hub", messages.c.hub_id == hub_id)
+             .order_by(messages.c.person_id, messages.c.due_at, messages.c.message_key))
+    return list(conn.execute(query))
+
+
+def of_person(conn: Connection, person_id: Any) -> list[Any]:
+    """Every message owed or settled to one person, by what it was about."""
+    return list(conn.execute(select(messages).where(messages.c.person_id == str(person_id))))
+
+
+def counts(conn: Connection) -> dict[str, int]:
+    """How many messages are due, sent, failed and handed over."""
+    return dict(conn.execute(select(messages.c.status, func.count()).group_by(messages.c.status)).all())
+
+
+def oldest_due(conn: Connection) -> datetime | None:
+    return conn.execute(select(func.min(messages.c.due_at)).where(messages.c.status == "due")).scalar()
