@@ -146,6 +146,16 @@ class Deliveries(KeepingPostedCommands):
             self._save(*people.values())
         return len(message_keys)
 
+    def hand_over_sheet(self, hub_id: UUID, actor: Actor) -> list[dict[str, Any]]:
+        """The news to give out at the hub's next session, person by person (its facilitators and managers):
+        people who chose to hear at their hub are named to those who give it to them."""
+        hub = self.readable_hub(hub_id, actor, P.RECORD_SESSION)
+        with self.engine.connect() as conn:
+            rows = messages_due.to_hand_over(conn, str(hub.id))
+        return [{"message_key": row.message_key, "person_id": row.person_id, "name": self.display_name(row.person_id),
+                 "issue_title": row.title, "kind": row.kind, "what": row.what, "due_at": row.due_at}
+                for row in rows]
+
     def delivery_status(self) -> dict[str, Any]:
         """Operator: messages due, sent, failed and handed over, and the oldest still waiting."""
         with self.engine.connect() as conn:
