@@ -202,9 +202,14 @@ def to_hand_over(conn: Connection, hub_id: str) -> list[Any]:
     return list(conn.execute(query))
 
 
-def of_person(conn: Connection, person_id: Any) -> list[Any]:
-    """Every message owed or settled to one person, by what it was about."""
-    return list(conn.execute(select(messages).where(messages.c.person_id == str(person_id))))
+def settled_of(conn: Connection, person_id: Any) -> dict[tuple[str, str], list[Any]]:
+    """What reached one person (or could not), by what it was about: (kind, ref) -> its messages."""
+    query = (select(messages).where(messages.c.person_id == str(person_id), messages.c.status != "due")
+             .order_by(messages.c.settled_at))
+    found: dict[tuple[str, str], list[Any]] = {}
+    for row in conn.execute(query):
+        found.setdefault((row.kind, row.ref_id), []).append(row)
+    return found
 
 
 def counts(conn: Connection) -> dict[str, int]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from service.api.access import actor, coproduce
 from service.api.blueprint import Blueprint
 from service.api.issues import documented
-from service.app.contact_schemas import ContactIn
+from service.app.contact_schemas import ContactIn, HandOverIn
 
 blp = Blueprint("keeping_posted", __name__, url_prefix="/api/v1",
                 description="How we keep you posted: your choice, and news handed over at a hub")
@@ -15,12 +15,6 @@ blp = Blueprint("keeping_posted", __name__, url_prefix="/api/v1",
 
 class ContactOut(ContactIn):
     chosen = fields.Boolean(metadata={"description": "False until a choice is recorded (nothing is sent)."})
-
-
-class HandOverIn(Schema):
-    session_id = fields.UUID(required=True)
-    message_keys = fields.List(fields.String(validate=validate.Length(min=1, max=200)), required=True,
-                               validate=validate.Length(min=1, max=500))
 
 
 class HandOverOut(Schema):
@@ -33,6 +27,7 @@ class HandOverItemOut(Schema):
     name = fields.String()
     issue_title = fields.String()
     kind = fields.String()
+    said = fields.String(metadata={"description": "What happened, in plain words."})
     what = fields.String()
     due_at = fields.DateTime()
 

@@ -195,12 +195,20 @@ class ActionStoryOut(Schema):
     progress = fields.List(fields.String())
 
 
+class NewsOut(Schema):
+    way = fields.String(metadata={"description": "email, text, letter or hub"})
+    status = fields.String(metadata={"description": "sent, failed or handed_over"})
+    at = fields.DateTime()
+    said = fields.String(metadata={"description": "In plain words, e.g. 'We emailed you this on 3 March 2026.'"})
+
+
 class FateOut(Schema):
     kind = fields.String(metadata={"description": "themed, finding, action or feedback"})
     summary = fields.String()
     by = fields.String()
     at = fields.DateTime()
     action = fields.Nested(ActionStoryOut)
+    news = fields.List(fields.Nested(NewsOut), metadata={"description": "How this reached you, if it did."})
 
 
 class SessionRefOut(Schema):

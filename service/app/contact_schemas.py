@@ -60,3 +60,11 @@ class ContactIn(Schema):
                 errors[needed] = [f"is needed to hear by {way}"]
         if errors:
             raise ValidationError(errors)
+
+
+class HandOverIn(Schema):
+    """Which news was given out, at which session of the hub."""
+
+    session_id = fields.UUID(required=True)
+    message_keys = fields.List(fields.String(validate=validate.Length(min=1, max=200)), required=True,
+                               validate=validate.Length(min=1, max=500))

@@ -15,7 +15,7 @@ from domain.keeping_posted import NEEDS, KeepingPosted, Way
 from projections import messages_due
 from service.app.keeping_posted import KeepingPostedCommands
 from service.app.authorization import Permission as P, Target
-from service.app.messages import compose, part_of
+from service.app.messages import WHAT_HAPPENED, compose, part_of
 from service.app.ports import DeliveryFailed, Outgoing
 
 MOST_TRIES = 8  # with the back-off (30 s doubling, at most an hour) that is about two hours of trying
@@ -153,7 +153,8 @@ class Deliveries(KeepingPostedCommands):
         with self.engine.connect() as conn:
             rows = messages_due.to_hand_over(conn, str(hub.id))
         return [{"message_key": row.message_key, "person_id": row.person_id, "name": self.display_name(row.person_id),
-                 "issue_title": row.title, "kind": row.kind, "what": row.what, "due_at": row.due_at}
+                 "issue_title": row.title, "kind": row.kind, "said": WHAT_HAPPENED[row.kind][0], "what": row.what,
+                 "due_at": row.due_at}
                 for row in rows]
 
     def delivery_status(self) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from domain import Actor, SystemicIssue, policies
 from projections import accountability, audit_trail, hub_board, my_input, timeline
+from projections import messages_due
 from projections.describe import describe
 from projections.times import aware, now
 from service.app.application import CoproduceBase
@@ -18,6 +19,7 @@ from service.app import disclosure, exports
 from service.app.authorization import Decision, Permission as P, Target, Who, decide
 from service.app.contributions import Contribution, as_seen, recorded_lately
 from service.app.issue_view import issue_seen
+from service.app.news import told
 from service.app.ports import SealBroken
 from service.app.timeline_view import TimelineNaming
 
@@ -38,6 +40,7 @@ class _Lookups:
         self.name = functools.cache(app.display_name)
         self.hub = functools.cache(app.hub)
         self._open = app.opener()
+        self.news: dict[tuple[str, str], list[Any]] = {}  # what reached the person, by what it was about
 
     def open(self, sealed: str) -> str | None:
         try:
@@ -104,7 +107,9 @@ class ReadQueries(CoproduceBase):
         with self.engine.connect() as conn:
             total, awaiting = my_input.count_of_contributor(conn, contributor_id)
             stories = my_input.of_contributor(conn, contributor_id, first, size) if first < total else []
+            news = messages_due.settled_of(conn, contributor_id) if stories else {}
         lookups = _Lookups(self)
+        lookups.news = news
         viewer = self.who(actor)
         return InputPage([self._story(s, lookups, viewer) for s in stories], total, awaiting)
 
@@ -118,7 +123,8 @@ class ReadQueries(CoproduceBase):
     def _story_of(self, c: Any, story: dict[str, Any], look: _Lookups, text: str | None) -> dict[str, Any]:
         """`text`: the words opened, or None (withdrawn, erased or not to be shown)."""
         fates = [{"kind": f.kind, "summary": f.summary, "by": look.name(f.by_id) if f.by_id else "",
-                  "at": aware(f.at), **self._action(story["actions"].get(f.ref_id), look)}
+                  "at": aware(f.at), **self._action(story["actions"].get(f.ref_id), look),
+                  "news": told(look.news.get((f.kind, f.ref_id), []), look.hub)}
                  for f in story["fates"]]
         return {
             "contribution_id": c.contribution_id, "issue_id": c.issue_id, "issue_title": c.title,

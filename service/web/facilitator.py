@@ -92,7 +92,7 @@ def record_session(hub_id: UUID):
                 coproduce().record_contribution(item.pop("issue_id"), actor=actor, channel=channel,
                                                 session_id=session_id, **item)
             flash(f"The session is recorded, with {count(len(said), 'piece', 'pieces')} of input.")
-            return redirect(url_for("web.hub_board", hub_id=hub_id), code=303)
+            return redirect(url_for("web.keeping_posted_at_session", hub_id=hub_id, session_id=session_id), code=303)
     return render_template("web/session.jinja", hub=hub, session_questions=SESSION, row_questions=questions,
                            rows=_rows_shown(request.form), may_add=_rows_shown(request.form) < MOST_ROWS,
                            errors=errors, values=request.form), 422 if errors else 200
