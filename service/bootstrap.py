@@ -29,11 +29,15 @@ from service.infra import outbox as outbox_table
 from service.infra.outbox import Outbox
 from service.infra.schema import Upgraded, require_current, schema_turn, upgrade
 from service.infra.sealing import Sealer
+from service.infra.notify_channel import NotifyChannel
 from service.infra.smtp_channel import SmtpChannel
 from service.infra.snapshots import SnapshotTranscoder
 from service.infra.store import DEFAULT_URL, Store, StoreConfigError, create_tables, unreachable
 from service.infra.transcodings import register_domain_records
 from service.infra.writes import NoTurns, WriteTurns
+
+
+NOTIFY_WAYS = ("text", "email", "letter")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class Settings:
     mail_from: str = ""  # COPRODUCE_MAIL_FROM: the address messages come from
     site_url: str = ""  # COPRODUCE_SITE_URL: the site's address, for links in messages
     notifications: str = ""  # inline | worker; none given: inline on SQLite, a worker on PostgreSQL
+    notify_api_key: str = ""  # COPRODUCE_NOTIFY_API_KEY: text, email and letters through GOV.UK Notify
+    notify_url: str = ""  # COPRODUCE_NOTIFY_URL: Notify's API (its official address when none is given)
+    notify_templates: tuple[tuple[str, str], ...] = ()  # (way, template id): COPRODUCE_NOTIFY_<WAY>_TEMPLATE
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -63,7 +70,11 @@ class Settings:
                    checkpoint_seconds=float(environ.get("COPRODUCE_CHECKPOINT_SECONDS") or 3600),
                    smtp_url=environ.get("COPRODUCE_SMTP_URL", ""), mail_from=environ.get("COPRODUCE_MAIL_FROM", ""),
                    site_url=environ.get("COPRODUCE_SITE_URL", ""),
-                   notifications=environ.get("COPRODUCE_NOTIFICATIONS", ""))
+                   notifications=environ.get("COPRODUCE_NOTIFICATIONS", ""),
+                   notify_api_key=environ.get("COPRODUCE_NOTIFY_API_KEY", ""),
+                   notify_url=environ.get("COPRODUCE_NOTIFY_URL", ""),
+                   notify_templates=tuple((way, environ[f"COPRODUCE_NOTIFY_{way.upper()}_TEMPLATE"])
+                                          for way in NOTIFY_WAYS if environ.get(f"COPRODUCE_NOTIFY_{way.upper()}_TEMPLATE")))
 
     def store(self) -> Store:
         return Store.parse(self.database_url, self.manage_schema)
@@ -88,8 +99,12 @@ def _projections_inline(settings: Settings, store: Store) -> bool:
 
 
 def channels(settings: Settings) -> dict[str, Channel]:
-    """The ways messages can go, as configured: email by SMTP; none configured, messages wait."""
+    """The ways messages can go, as configured: GOV.UK Notify for each way with a template, email by
+    SMTP when a mail server is given (it wins over Notify for email); none configured, messages wait."""
     found: dict[str, Channel] = {}
+    if settings.notify_api_key:
+        for way, template_id in settings.notify_templates:
+            found[way] = NotifyChannel(way, settings.notify_api_key, template_id, settings.notify_url)
     if settings.smtp_url:
         found["email"] = SmtpChannel(settings.smtp_url, settings.mail_from)
     return found

@@ -148,3 +148,31 @@ def test_forgetting_a_person_drops_their_details_and_unsent_messages(posted, mai
     posted.forget(cast.ids["alex"], "the person", "their request", posted.account(cast.admin_id).as_actor())
     assert posted.delivery_status()["due"] == 0
     assert posted.deliver_due()["sent"] == 0 and mail.messages == []
+
+
+def test_text_email_and_letter_go_through_the_notify_client_with_its_signed_token(store):
+    from service.bootstrap import NOTIFY_WAYS
+    from tests.notify_server import API_KEY, FakeNotify
+    with FakeNotify() as notify:
+        settings = Settings(notify_api_key=API_KEY, notify_url=notify.url, notifications="worker",
+                            notify_templates=tuple((way, f"template-{way}") for way in NOTIFY_WAYS))
+        app = open_application(store, projections_inline=True, settings=settings)
+        cast = Cast(app)
+        app.choose_contact(cast.expert, ContactIn().load({
+            "ways": ["text", "email", "letter"], "email": "alex@example.org", "phone": "07700 900123",
+            "postal_address": "Flat 2\n1 Fore Hill\nEly\nCB7 4AA"}))
+        _feedback(app, cast)
+        assert app.deliver_due()["sent"] == 3
+        assert notify.refused == []
+        sent = dict(notify.received)
+        assert sent["/v2/notifications/sms"]["phone_number"] == "07700 900123"
+        assert sent["/v2/notifications/email"]["template_id"] == "template-email"
+        letter = sent["/v2/notifications/letter"]["personalisation"]
+        assert letter["address_line_4"] == "CB7 4AA" and "open on Saturdays" in letter["body"]
+        # a number Notify refuses is failed at once, with no number in the reason
+        notify.refuse_numbers.add("07700 900999")
+        app.choose_contact(cast.expert, ContactIn().load({"ways": ["text"], "phone": "07700 900999"}))
+        _feedback(app, cast, "Another answer.")
+        assert app.deliver_due()["failed"] == 1
+        assert app.delivery_status()["failed"] == 1
+        app.close()
