@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -58,6 +59,7 @@ class Settings:
     notify_api_key: str = ""  # COPRODUCE_NOTIFY_API_KEY: text, email and letters through GOV.UK Notify
     notify_url: str = ""  # COPRODUCE_NOTIFY_URL: Notify's API (its official address when none is given)
     notify_templates: tuple[tuple[str, str], ...] = ()  # (way, template id): COPRODUCE_NOTIFY_<WAY>_TEMPLATE
+    retry_seconds: float = 30  # COPRODUCE_RETRY_SECONDS: the wait after a message's first failed try, doubling
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -72,6 +74,7 @@ class Settings:
                    site_url=environ.get("COPRODUCE_SITE_URL", ""),
                    notifications=environ.get("COPRODUCE_NOTIFICATIONS", ""),
                    notify_api_key=environ.get("COPRODUCE_NOTIFY_API_KEY", ""),
+                   retry_seconds=float(environ.get("COPRODUCE_RETRY_SECONDS") or 30),
                    notify_url=environ.get("COPRODUCE_NOTIFY_URL", ""),
                    notify_templates=tuple((way, environ[f"COPRODUCE_NOTIFY_{way.upper()}_TEMPLATE"])
                                           for way in NOTIFY_WAYS if environ.get(f"COPRODUCE_NOTIFY_{way.upper()}_TEMPLATE")))
@@ -158,7 +161,7 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
     credentials = Credentials(engine, store.create_tables if store.manage_schema else None,
                               **({"idle_days": token_idle_days} if token_idle_days else {}))
     key_path = _signing_key(settings, store)
-    outbox = Outbox(engine)
+    outbox = Outbox(store.deliveries_engine(), timedelta(seconds=settings.retry_seconds))
     try:
         keys = KeyStore(engine, store.create_tables, key_source(settings, store), store.manage_schema)
     except KeyCustodyError:

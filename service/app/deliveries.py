@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 from uuid import UUID, uuid4
@@ -21,11 +22,17 @@ from service.app.ports import DeliveryFailed, Outgoing
 MOST_TRIES = 8  # with the back-off (30 s doubling, at most an hour) that is about two hours of trying
 LEASE_SECONDS = 120.0  # how long a sender holds a message it is sending; a dead sender's go back after it
 BATCH = 500
+CLAIM = 50  # sends claimed in one transaction: well within a lease however slow the channel
 log = logging.getLogger("coproduce.notifications")
 
 
 def _about(row: Any) -> dict[str, str]:
     return {"issue_id": row.issue_id, "hub_id": row.hub_id, "kind": row.kind, "ref_id": row.ref_id}
+
+
+def _entries(group: list[Any]) -> list[dict[str, Any]]:
+    return [{"key": row.message_key, "person_id": row.person_id, "way": row.way, "about": _about(row)}
+            for row in group]
 
 
 def _grouped(rows: Iterable[Any]) -> list[list[Any]]:
@@ -62,28 +69,39 @@ class Deliveries(KeepingPostedCommands):
             with self.engine.connect() as conn:
                 rows = messages_due.waiting(conn, ways, messages_due.week_of(now), limit)
             free = outbox.claimable([row.message_key for row in rows], now)
-            owner = uuid4().hex[:16]
             try:
-                for group in _grouped(row for row in rows if row.message_key in free):
-                    counts[self._deliver(group, owner, now)] += 1
+                self._send_all(_grouped(row for row in rows if row.message_key in free), now, counts)
             finally:
                 for channel in self.wiring.channels.values():
                     channel.close()
             self._record_outcomes()
         return counts
 
-    def _deliver(self, group: list[Any], owner: str, now: datetime) -> str:
+    def _send_all(self, groups: list[list[Any]], now: datetime, counts: dict[str, int]) -> None:
+        """Claim a chunk of sends at a time, then send each; once a channel fails to answer, the rest
+        of its messages go back untried until the next pass."""
+        outbox, owner, down = self.wiring.outbox, uuid4().hex[:16], set()
+        hub_name = functools.cache(lambda hub_id: self.hub(UUID(hub_id)).name)
+        for start in range(0, len(groups), CLAIM):
+            chunk = [group for group in groups[start:start + CLAIM] if group[0].way not in down]
+            taken = outbox.claim([_entries(group) for group in chunk], owner, now, LEASE_SECONDS)
+            for group, ok in zip(chunk, taken):
+                if ok and group[0].way in down:
+                    outbox.release([row.message_key for row in group], now)
+                outcome = self._deliver(group, now, hub_name) if ok and group[0].way not in down else "held"
+                counts[outcome] += 1
+                if outcome == "retry":
+                    down.add(group[0].way)
+
+    def _deliver(self, group: list[Any], now: datetime, hub_name: Callable[[str], str]) -> str:
+        """Send one message already claimed, and write its outcome at once."""
         outbox, first = self.wiring.outbox, group[0]
         keys = [row.message_key for row in group]
-        entries = [{"key": row.message_key, "person_id": row.person_id, "way": row.way, "about": _about(row)}
-                   for row in group]
-        if not outbox.claim(entries, owner, now, LEASE_SECONDS):
-            return "held"
         to = self._address(UUID(first.person_id), first.way)
         if to is None:
             outbox.settle(keys, "failed", now, f"no {first.way} details to send to")
             return "failed"
-        words = compose(self.hub(UUID(first.hub_id)).name, [part_of(row) for row in group], self._page())
+        words = compose(hub_name(first.hub_id), [part_of(row) for row in group], self._page())
         key = keys[0] if len(keys) == 1 else f"round-up:{first.person_id}:{first.way}:{first.round_up}"
         try:
             self.wiring.channels[first.way].send(Outgoing(key, first.way, to, words.subject, words.text, words.html))
@@ -171,6 +189,8 @@ class Deliveries(KeepingPostedCommands):
         if "_sending" in self.__dict__:
             self._sending.wait()
         super().close()
+        if self.wiring.outbox is not None:
+            self.wiring.outbox.close()
 
 
 class _Passes:

@@ -43,9 +43,9 @@ LONGEST_WAIT = timedelta(hours=1)
 OPEN = ("sending", "retry")
 
 
-def wait_after(tries: int) -> timedelta:
-    """Back-off: 30 s after the first failed try, doubling, at most an hour."""
-    return min(FIRST_WAIT * 2 ** max(tries - 1, 0), LONGEST_WAIT)
+def wait_after(tries: int, first: timedelta = FIRST_WAIT) -> timedelta:
+    """Back-off: 30 s (or `first`) after the first failed try, doubling, at most an hour."""
+    return min(first * 2 ** max(tries - 1, 0), LONGEST_WAIT)
 
 
 def _free(now: datetime) -> Any:
@@ -60,8 +60,8 @@ class _Held(Exception):
 class Outbox:
     """The `Outbox` port (service/app/ports.py) on our own table."""
 
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, engine: Engine, first_wait: timedelta = FIRST_WAIT):
+        self.engine, self.first_wait = engine, first_wait
 
     def claimable(self, keys: list[str], now: datetime) -> set[str]:
         """Which of `keys` nobody holds, is not waiting to be tried again, and did not go."""
@@ -70,32 +70,37 @@ class Outbox:
                 select(deliveries.c.message_key).where(deliveries.c.message_key.in_(keys), ~_free(now)))}
         return set(keys) - held
 
-    def claim(self, entries: list[dict[str, Any]], owner: str, now: datetime, lease_seconds: float) -> bool:
-        """Take every message of one send (`key`, `person_id`, `way`, `about`) for `lease_seconds`,
-        or none of them if another sender holds one."""
+    def claim(self, groups: list[list[dict[str, Any]]], owner: str, now: datetime,
+              lease_seconds: float) -> list[bool]:
+        """Take each send's messages (`key`, `person_id`, `way`, `about`) for `lease_seconds`, in one
+        transaction: a send is taken whole, or not at all if another sender holds one of its messages."""
         until = now + timedelta(seconds=lease_seconds)
-        try:
-            self._claim(entries, owner, now, until)
-        except _Held:
-            return False
-        return True
-
-    def _claim(self, entries: list[dict[str, Any]], owner: str, now: datetime, until: datetime) -> None:
-        with self.engine.begin() as conn:  # one transaction: a refused key leaves the others untaken
-            for entry in entries:
-                taken = conn.execute(update(deliveries).where(deliveries.c.message_key == entry["key"], _free(now))
-                                     .values(state="sending", owner=owner, lease_until=until,
-                                             tries=deliveries.c.tries + 1)).rowcount
-                if taken:
-                    continue
+        taken = []
+        with self.engine.begin() as conn:
+            for entries in groups:
                 try:
                     with conn.begin_nested():
-                        conn.execute(insert(deliveries).values(
-                            message_key=entry["key"], person_id=entry["person_id"], way=entry["way"],
-                            about=entry["about"], state="sending", owner=owner, lease_until=until, tries=1,
-                            next_try_at=now, reason="", recorded=False))
-                except IntegrityError:
-                    raise _Held() from None
+                        for entry in entries:
+                            self._claim(conn, entry, owner, now, until)
+                except _Held:
+                    taken.append(False)
+                else:
+                    taken.append(True)
+        return taken
+
+    def _claim(self, conn: Any, entry: dict[str, Any], owner: str, now: datetime, until: datetime) -> None:
+        if conn.execute(update(deliveries).where(deliveries.c.message_key == entry["key"], _free(now))
+                        .values(state="sending", owner=owner, lease_until=until,
+                                tries=deliveries.c.tries + 1)).rowcount:
+            return
+        try:
+            with conn.begin_nested():
+                conn.execute(insert(deliveries).values(
+                    message_key=entry["key"], person_id=entry["person_id"], way=entry["way"], about=entry["about"],
+                    state="sending", owner=owner, lease_until=until, tries=1, next_try_at=now, reason="",
+                    recorded=False))
+        except IntegrityError:
+            raise _Held() from None
 
     def settle(self, keys: list[str], outcome: str, now: datetime, reason: str = "") -> None:
         """The channel took them (`sent`), or they will not be tried again (`failed`)."""
@@ -110,8 +115,14 @@ class Outbox:
                                  .where(deliveries.c.message_key.in_(keys))).scalar() or 1
             conn.execute(update(deliveries).where(deliveries.c.message_key.in_(keys))
                          .values(state="retry", reason=reason[:300], lease_until=now,
-                                 next_try_at=now + wait_after(tries)))
+                                 next_try_at=now + wait_after(tries, self.first_wait)))
         return tries
+
+    def release(self, keys: list[str], now: datetime) -> None:
+        """Give claimed messages back untried (their channel went away before their turn)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(deliveries).where(deliveries.c.message_key.in_(keys), deliveries.c.state == "sending")
+                         .values(state="retry", lease_until=now, next_try_at=now, tries=deliveries.c.tries - 1))
 
     def unrecorded(self, limit: int = 500) -> list[dict[str, Any]]:
         """Outcomes written whose events are not yet in the log."""
@@ -130,6 +141,9 @@ class Outbox:
         with self.engine.begin() as conn:
             conn.execute(delete(deliveries).where(deliveries.c.person_id == person_id,
                                                   deliveries.c.state.in_(OPEN)))
+
+    def close(self) -> None:
+        self.engine.dispose()
 
     def status(self) -> dict[str, Any]:
         """How many are being sent, waiting to be tried again, sent and failed."""
