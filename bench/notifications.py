@@ -13,7 +13,7 @@ import argparse
 import random
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bench.scratch import scratch_store
 from bench.stats import HEADER, Figure
@@ -39,9 +39,14 @@ class Tally:
         return self.expected - self.distinct
 
 
+def _settings(**given: str) -> Settings:
+    """The environment's settings (key files, Notify…), the sender as a worker, and `given`."""
+    return replace(Settings.from_env(), notifications="worker", **given)
+
+
 def fill(url: str, messages: int, per_person: int = 10) -> None:
     """A hub whose experts chose email, and feedback on their input owing `messages` emails."""
-    app = open_application(Store.parse(url), projections_inline=True, settings=Settings(notifications="worker"))
+    app = open_application(Store.parse(url), projections_inline=True, settings=_settings())
     try:
         admin = app.account(app.register_first_admin("admin", "Bench Admin")).as_actor()
         hub = app.create_hub("Bench hub", "Benchshire", "active", admin)
@@ -73,7 +78,7 @@ def tally(mail: MailServer, expected: int) -> Tally:
 
 def drain(url: str, mail: MailServer, messages: int) -> float:
     """Messages a second, the sender's passes in this process until nothing is due."""
-    settings = Settings(smtp_url=mail.url, mail_from=SENDER, notifications="worker")
+    settings = _settings(smtp_url=mail.url, mail_from=SENDER)
     app = open_application(Store.parse(url), projections_inline=True, settings=settings)
     try:
         started = time.perf_counter()
@@ -102,7 +107,7 @@ def _worker(url: str, mail: MailServer):
 
 
 def _until_drained(url: str, deadline: float) -> None:
-    app = open_application(Store.parse(url), projections_inline=False, settings=Settings(notifications="worker"))
+    app = open_application(Store.parse(url), projections_inline=False, settings=_settings())
     try:
         while time.monotonic() < deadline:
             app.projections.catch_up()
