@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Connection, DateTime, String, Table, Text, delete, func, select
+from sqlalchemy import JSON, Boolean, Column, Connection, DateTime, String, Table, Text, delete, func, select, update
 
 from projections.ids import text
 from projections.issue_index import issue_table, track_issues
@@ -30,14 +30,19 @@ people = Table(
     Column("ways", JSON, nullable=False),
     Column("topics", JSON, nullable=False),
     Column("how_often", String(10), nullable=False),
+    Column("reachable", Boolean, nullable=False),  # a way chosen, and the last message by it did not fail
 )
 
 contributions = Table(
     "due_contributions", view.metadata,
     Column("contribution_id", String(36), primary_key=True),
     Column("issue_id", String(36), nullable=False, index=True),
-    Column("contributor_id", String(36), nullable=False),
+    Column("hub_id", String(36), nullable=False, index=True),
+    Column("contributor_id", String(36), nullable=False, index=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("withdrawn", Boolean, nullable=False),
+    Column("answered_by", String(36)),  # the first feedback on it
+    Column("delivered_at", DateTime(timezone=True)),  # when that feedback first reached its author
 )
 
 actions = Table(
@@ -110,7 +115,7 @@ def started(work: UnitOfWork, e: Any, _: int) -> None:
 @view.on("KeepingPosted.ContactChosen")
 def chosen(work: UnitOfWork, e: Any, _: int) -> None:
     person_id = work.get(owners, text(e.originator_id))["person_id"]
-    values = {"ways": list(e.ways), "topics": list(e.topics), "how_often": e.how_often}
+    values = {"ways": list(e.ways), "topics": list(e.topics), "how_often": e.how_often, "reachable": bool(e.ways)}
     if work.get(people, person_id) is None:
         work.insert(people, {"person_id": person_id, **values})
     else:
@@ -120,7 +125,9 @@ def chosen(work: UnitOfWork, e: Any, _: int) -> None:
 @view.on("SystemicIssue.ContributionRecorded")
 def recorded(work: UnitOfWork, e: Any, _: int) -> None:
     work.insert(contributions, {"contribution_id": text(e.contribution_id), "issue_id": text(e.originator_id),
-                                "contributor_id": text(e.contributor_id), "withdrawn": False})
+                                "hub_id": work.get(issues, text(e.originator_id))["hub_id"],
+                                "contributor_id": text(e.contributor_id), "recorded_at": e.timestamp,
+                                "withdrawn": False})
 
 
 @view.on("SystemicIssue.ContributionWithdrawn")
@@ -130,6 +137,10 @@ def withdrawn(work: UnitOfWork, e: Any, _: int) -> None:
 
 @view.on("SystemicIssue.FeedbackGiven")
 def answered(work: UnitOfWork, e: Any, _: int) -> None:
+    for contribution_id in map(text, e.contribution_ids):
+        row = work.get(contributions, contribution_id)
+        if row is not None and row["answered_by"] is None:
+            work.update(contributions, contribution_id, answered_by=text(e.feedback_id))
     _owe_contributors(work, e, e.contribution_ids, "feedback", e.feedback_id, e.message)
 
 
@@ -169,7 +180,19 @@ def _settled(status: str):
     def settle(work: UnitOfWork, e: Any, _: int) -> None:
         work.update(messages, e.message_key, status=status, settled_at=e.timestamp, what="",
                     session_id=getattr(e, "session_id", None))
+        if status == "failed":
+            work.update(people, work.get(owners, text(e.originator_id))["person_id"], reachable=False)
+        elif e.about.get("kind") == "feedback":
+            _delivered(work, e)
     return settle
+
+
+def _delivered(work: UnitOfWork, e: Any) -> None:
+    """The input this feedback first answered has now reached its author."""
+    person_id = work.get(owners, text(e.originator_id))["person_id"]
+    work.execute(contributions, update(contributions).where(
+        contributions.c.contributor_id == person_id, contributions.c.answered_by == e.about["ref_id"],
+        contributions.c.delivered_at.is_(None)).values(delivered_at=e.timestamp))
 
 
 view.on("KeepingPosted.MessageSent")(_settled("sent"))
@@ -182,7 +205,7 @@ def forgotten(work: UnitOfWork, e: Any, _: int) -> None:
     """Every message not yet sent to a forgotten person goes; what went keeps only that it went."""
     person_id = text(e.originator_id)
     work.execute(messages, delete(messages).where(messages.c.person_id == person_id, messages.c.status == "due"))
-    work.update(people, person_id, ways=[], topics=[])
+    work.update(people, person_id, ways=[], topics=[], reachable=False)
 
 
 def waiting(conn: Connection, ways: list[str], before_week: str, limit: int) -> list[Any]:
@@ -210,6 +233,29 @@ def settled_of(conn: Connection, person_id: Any) -> dict[tuple[str, str], list[A
     for row in conn.execute(query):
         found.setdefault((row.kind, row.ref_id), []).append(row)
     return found
+
+
+def delivery_report(conn: Connection, hub_id: Any, start: datetime, end: datetime, within_days: int,
+                    unreachable_limit: int = 100) -> dict[str, Any]:
+    """Of the hub's input recorded in [start, end) (withdrawn aside): how much had feedback delivered
+    to its author within `within_days`, and which input's author cannot be reached (no way chosen, or
+    every message to them failed), by issue and day, never by name."""
+    received = (contributions.c.hub_id == str(hub_id), contributions.c.recorded_at >= start,
+                contributions.c.recorded_at < end, contributions.c.withdrawn.is_(False))
+    pairs = conn.execute(select(contributions.c.recorded_at, contributions.c.delivered_at)
+                         .where(*received, contributions.c.delivered_at.is_not(None))).all()
+    in_time = sum(1 for recorded, delivered in pairs
+                  if (delivered - recorded).total_seconds() <= within_days * 86400)
+    reachable = select(people.c.person_id).where(people.c.reachable.is_(True))
+    unreachable = (select(contributions.c.contribution_id, contributions.c.recorded_at, issues.c.title)
+                   .join(issues, issues.c.issue_id == contributions.c.issue_id)
+                   .where(*received, contributions.c.delivered_at.is_(None),
+                          contributions.c.contributor_id.not_in(reachable))
+                   .order_by(contributions.c.recorded_at))
+    rows = conn.execute(unreachable.limit(unreachable_limit)).all()
+    return {"feedback_delivered": len(pairs), "feedback_delivered_in_time": in_time, "delivered_within_days": within_days,
+            "unreachable": [{"contribution_id": r.contribution_id, "recorded_at": r.recorded_at,
+                             "issue_title": r.title} for r in rows]}
 
 
 def counts(conn: Connection) -> dict[str, int]:

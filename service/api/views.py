@@ -275,6 +275,12 @@ class FeltOut(Schema):
     felt = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
+class UnreachableOut(Schema):
+    contribution_id = fields.UUID()
+    recorded_at = fields.DateTime()
+    issue_title = fields.String()
+
+
 class AccountabilityOut(Schema):
     hub_id = fields.UUID()
     start = fields.DateTime(data_key="from")
@@ -289,6 +295,13 @@ class AccountabilityOut(Schema):
     actions_by_owner = fields.List(fields.Nested(OwnerActionsOut))
     decisions_by_level = fields.Dict(keys=fields.String(), values=fields.Integer())
     claimed_and_felt = fields.List(fields.Nested(FeltOut))
+    feedback_delivered = fields.Integer(metadata={"description": "Of the input received, how much had its feedback "
+                                                                 "reach its author (sent, or handed over at the hub)."})
+    feedback_delivered_in_time = fields.Integer(metadata={"description": "Of those, within `delivered_within_days`."})
+    delivered_within_days = fields.Integer()
+    unreachable = fields.List(fields.Nested(UnreachableOut), metadata={
+        "description": "Input whose author cannot be reached (no way chosen, or their last message failed), "
+                       "by issue and day, never by name; the first 100."})
 
 
 class AuditEventOut(Schema):

@@ -185,6 +185,7 @@ class ReadQueries(CoproduceBase):
         begin, finish = accountability.period(start, end, today)
         with self.engine.connect() as conn:
             figures = accountability.report(conn, hub_id, begin, finish, today, overdue_days)
+            figures.update(messages_due.delivery_report(conn, hub_id, begin, finish, overdue_days))
         for row in figures["actions_by_owner"]:
             row["owner"] = self.display_name(row["owner_id"])
         return figures

@@ -176,3 +176,18 @@ def test_text_email_and_letter_go_through_the_notify_client_with_its_signed_toke
         assert app.deliver_due()["failed"] == 1
         assert app.delivery_status()["failed"] == 1
         app.close()
+
+
+def test_the_report_counts_feedback_that_reached_people_and_lists_input_nobody_can_be_told_of(posted, mail):
+    cast = Cast(posted)
+    posted.choose_contact(cast.expert, ContactIn().load(EMAIL))
+    issue = _feedback(posted, cast)
+    posted.record_contribution(issue, cast.ids["jo"], "Jo's words.", cast.actors["jo"], channel=Channel.ONLINE,
+                               may_quote=True, attribution=Attribution.NAME)
+    report = posted.accountability(cast.hub, cast.manager)
+    assert report["feedback_delivered"] == 0
+    posted.deliver_due()
+    report = posted.accountability(cast.hub, cast.manager)
+    assert (report["feedback_delivered"], report["feedback_delivered_in_time"]) == (1, 1)
+    [unreachable] = report["unreachable"]
+    assert unreachable["issue_title"] == "Waiting times at the clinic" and "Jo" not in str(unreachable)
