@@ -258,6 +258,15 @@ def delivery_report(conn: Connection, hub_id: Any, start: datetime, end: datetim
                              "issue_title": r.title} for r in rows]}
 
 
+def reached(conn: Connection, issue_id: Any) -> dict[str, int]:
+    """For each feedback on an issue: how many people it has reached (sent, or handed over), never who."""
+    query = (select(messages.c.ref_id, func.count(messages.c.person_id.distinct()))
+             .where(messages.c.issue_id == str(issue_id), messages.c.kind == "feedback",
+                    messages.c.status.in_(("sent", "handed_over")))
+             .group_by(messages.c.ref_id))
+    return dict(conn.execute(query).all())
+
+
 def counts(conn: Connection) -> dict[str, int]:
     """How many messages are due, sent, failed and handed over."""
     return dict(conn.execute(select(messages.c.status, func.count()).group_by(messages.c.status)).all())

@@ -35,3 +35,8 @@ def told(rows: list[Any], hub: Callable[[UUID], Any]) -> list[dict[str, Any]]:
     """Each message that settled, with its sentence."""
     return [{"way": row.way, "status": row.status, "at": aware(row.settled_at), "said": _said(row, hub)}
             for row in rows]
+
+
+def gone_out(people: int) -> str:
+    """That feedback went out, to how many (never to whom)."""
+    return f"It reached {people} {'person' if people == 1 else 'people'}."

@@ -19,7 +19,7 @@ from service.app import disclosure, exports
 from service.app.authorization import Decision, Permission as P, Target, Who, decide
 from service.app.contributions import Contribution, as_seen, recorded_lately
 from service.app.issue_view import issue_seen
-from service.app.news import told
+from service.app.news import gone_out, told
 from service.app.ports import SealBroken
 from service.app.timeline_view import TimelineNaming
 
@@ -66,6 +66,7 @@ class ReadQueries(CoproduceBase):
         with self.engine.connect() as conn:
             rows = timeline.read(conn, issue_id, stage, kind)
             recorded = rows if not (stage or kind) else timeline.read(conn, issue_id, kind="ContributionRecorded")
+            reached = messages_due.reached(conn, issue_id)
         inputs = {row.details["contribution_id"]: {**row.details, "entered_by": row.actor_id}
                   for row in recorded if row.kind == "ContributionRecorded"}
         naming = TimelineNaming(self.who(actor), hub_id, functools.cache(self.display_name), inputs)
@@ -76,6 +77,8 @@ class ReadQueries(CoproduceBase):
             described = describe(_as_event(row.kind, event), naming)
             entries.append({"version": row.version, "kind": row.kind, "stage": row.stage, **vars(described),
                             "contribution_ids": row.contribution_ids})
+            if row.kind == "FeedbackGiven" and row.details.get("feedback_id") in reached:
+                entries[-1]["what"] += f" {gone_out(reached[row.details['feedback_id']])}"
         return entries
 
     def _readable_hub_of(self, issue_id: UUID, actor: Actor) -> UUID:

@@ -23,7 +23,7 @@ def mail():
 
 
 def _open(store, mail: MailServer, **more):
-    settings = Settings(smtp_url=mail.url, mail_from="hub@coproduce.example", notifications="worker", **more)
+    settings = Settings(**{"smtp_url": mail.url, "mail_from": "hub@coproduce.example", "notifications": "worker", **more})
     return open_application(store, projections_inline=True, settings=settings)
 
 
@@ -191,3 +191,23 @@ def test_the_report_counts_feedback_that_reached_people_and_lists_input_nobody_c
     assert (report["feedback_delivered"], report["feedback_delivered_in_time"]) == (1, 1)
     [unreachable] = report["unreachable"]
     assert unreachable["issue_title"] == "Waiting times at the clinic" and "Jo" not in str(unreachable)
+
+
+def test_the_timeline_says_how_many_people_the_feedback_reached_and_not_who(posted, mail):
+    cast = Cast(posted)
+    posted.choose_contact(cast.expert, ContactIn().load(EMAIL))
+    issue = _feedback(posted, cast)
+    posted.deliver_due()
+    [entry] = [e for e in posted.timeline(issue, cast.actors["jo"]) if e["kind"] == "FeedbackGiven"]
+    assert entry["what"].endswith("It reached 1 person.") and "alex" not in entry["what"].lower()
+
+
+def test_on_the_embedded_store_a_pass_runs_after_commands_without_a_worker(store, mail):
+    if not store.is_sqlite:
+        pytest.skip("the pass after commands is the embedded store's")
+    app = _open(store, mail, notifications="inline")
+    cast = Cast(app)
+    app.choose_contact(cast.expert, ContactIn().load(EMAIL))
+    _feedback(app, cast)
+    app.close()  # waits for the pass under way
+    assert len(mail.messages) == 1
