@@ -180,16 +180,18 @@ def _settled(status: str):
     def settle(work: UnitOfWork, e: Any, _: int) -> None:
         work.update(messages, e.message_key, status=status, settled_at=e.timestamp, what="",
                     session_id=getattr(e, "session_id", None))
-        if status == "failed":
-            work.update(people, work.get(owners, text(e.originator_id))["person_id"], reachable=False)
-        elif e.about.get("kind") == "feedback":
-            _delivered(work, e)
+        person_id = work.get(owners, text(e.originator_id))["person_id"]
+        person = work.get(people, person_id)
+        if status != "failed":
+            if e.about.get("kind") == "feedback":
+                _delivered(work, e, person_id)
+        elif person is not None and e.way in person["ways"]:  # not a way they have since dropped
+            work.update(people, person_id, reachable=False)
     return settle
 
 
-def _delivered(work: UnitOfWork, e: Any) -> None:
+def _delivered(work: UnitOfWork, e: Any, person_id: str) -> None:
     """The input this feedback first answered has now reached its author."""
-    person_id = work.get(owners, text(e.originator_id))["person_id"]
     work.execute(contributions, update(contributions).where(
         contributions.c.contributor_id == person_id, contributions.c.answered_by == e.about["ref_id"],
         contributions.c.delivered_at.is_(None)).values(delivered_at=e.timestamp))

@@ -59,3 +59,21 @@ def test_news_for_the_hub_is_handed_over_once_and_only_by_its_own_people(world: 
     assert done.status_code == 200 and done.json == {"handed_over": 1}
     assert world.call("facilitator", "POST", f"/api/v1/hubs/{hub}/hand-overs", json=body).status_code == 409
     assert world.call("facilitator", "GET", f"/api/v1/hubs/{hub}/hand-over").json == []
+
+
+def test_contact_details_are_never_stored_plain_logged_or_exported(world: World, caplog):
+    import logging
+    import uuid
+    caplog.set_level(logging.DEBUG)
+    canary = f"canary{uuid.uuid4().hex[:12]}"
+    details = {**GOOD, "email": f"{canary}@example.org", "postal_address": f"{canary} House\nEly\nCB7 4AA"}
+    assert world.call("expert", "PUT", "/api/v1/me/contact", json=details).status_code == 200
+    exported = world.call("auditor", "GET", "/api/v1/audit/export?format=jsonl")
+    assert exported.status_code == 200 and canary not in exported.text
+    assert canary not in world.call("auditor", "GET", "/api/v1/audit/log").text
+    assert canary not in caplog.text
+    with world.app.engine.connect() as conn:
+        from sqlalchemy import text
+        tables = [row[0] for row in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))]
+        for table in tables:
+            assert canary not in str(conn.execute(text(f'SELECT * FROM "{table}"')).all()), table
