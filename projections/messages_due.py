@@ -10,7 +10,7 @@ words the message repeats (the feedback, an action's title), blanked once the me
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, Connection, DateTime, String, Table, Text, delete, func, select, update
@@ -49,6 +49,11 @@ actions = Table(
     "due_actions", view.metadata,
     Column("action_id", String(36), primary_key=True),
     Column("contribution_ids", JSON, nullable=False),
+    Column("issue_id", String(36), nullable=False),
+    Column("owner_id", String(36), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("due", String(10), nullable=False),
+    Column("open", Boolean, nullable=False, index=True),
 )
 
 messages = Table(
@@ -156,7 +161,9 @@ def found(work: UnitOfWork, e: Any, _: int) -> None:
 
 @view.on("SystemicIssue.ActionCommitted")
 def committed(work: UnitOfWork, e: Any, _: int) -> None:
-    work.insert(actions, {"action_id": text(e.action_id), "contribution_ids": [str(c) for c in e.contribution_ids]})
+    work.insert(actions, {"action_id": text(e.action_id), "contribution_ids": [str(c) for c in e.contribution_ids],
+                          "issue_id": text(e.originator_id), "owner_id": text(e.owner_id), "title": e.title,
+                          "due": e.due, "open": True})
     _owe_contributors(work, e, e.contribution_ids, "action", e.action_id, e.title)
 
 
@@ -164,6 +171,7 @@ def committed(work: UnitOfWork, e: Any, _: int) -> None:
 def ended(work: UnitOfWork, e: Any, _: int) -> None:
     done = type(e).__name__ == "ActionCompleted"
     linked = work.get(actions, text(e.action_id))["contribution_ids"]
+    work.update(actions, text(e.action_id), open=False)
     _owe_contributors(work, e, linked, "action_done" if done else "action_dropped", e.action_id,
                       e.note if done else e.reason)
 
@@ -217,6 +225,16 @@ def waiting(conn: Connection, ways: list[str], before_week: str, limit: int) -> 
                     messages.c.round_up.is_(None) | (messages.c.round_up < before_week))
              .order_by(messages.c.due_at, messages.c.message_key).limit(limit))
     return list(conn.execute(query))
+
+
+def owners_to_remind(conn: Connection, today: date) -> list[Any]:
+    """Open actions due within a week or overdue, with their owners who chose a way to hear of actions."""
+    query = (select(actions, issues.c.hub_id, issues.c.title.label("issue_title"), people.c.ways, people.c.topics)
+             .join(issues, issues.c.issue_id == actions.c.issue_id)
+             .join(people, people.c.person_id == actions.c.owner_id)
+             .where(actions.c.open.is_(True), actions.c.due <= (today + timedelta(days=7)).isoformat())
+             .order_by(actions.c.due, actions.c.action_id))
+    return [row for row in conn.execute(query) if "actions" in row.topics and row.ways]
 
 
 def to_hand_over(conn: Connection, hub_id: str) -> list[Any]:

@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -28,6 +29,22 @@ log = logging.getLogger("coproduce.notifications")
 
 def _about(row: Any) -> dict[str, str]:
     return {"issue_id": row.issue_id, "hub_id": row.hub_id, "kind": row.kind, "ref_id": row.ref_id}
+
+
+def reminders(actions: list[Any], ways: list[str], now: datetime) -> list[SimpleNamespace]:
+    """Owners' reminders, as messages due: one a week before an action is due, then one each week
+    while it is overdue. They follow the clock, not an event, so they are not in the read model; their
+    keys (the action, and its due day or the week) keep each from going twice."""
+    found = []
+    for action in actions:
+        overdue = action.due < now.date().isoformat()
+        kind, when = ("overdue", messages_due.week_of(now)) if overdue else ("reminder", action.due)
+        for way in (w for w in action.ways if w in ways):
+            found.append(SimpleNamespace(
+                message_key=f"{kind}:{action.action_id}:{when}:{action.owner_id}:{way}", person_id=action.owner_id,
+                way=way, kind=kind, issue_id=action.issue_id, hub_id=action.hub_id, ref_id=action.action_id,
+                what=f"{action.title} (due {action.due})", title=action.issue_title, round_up=None))
+    return found
 
 
 def _entries(group: list[Any]) -> list[dict[str, Any]]:
@@ -68,6 +85,7 @@ class Deliveries(KeepingPostedCommands):
         if ways:
             with self.engine.connect() as conn:
                 rows = messages_due.waiting(conn, ways, messages_due.week_of(now), limit)
+                rows += reminders(messages_due.owners_to_remind(conn, now.date()), ways, now)
             free = outbox.claimable([row.message_key for row in rows], now)
             try:
                 self._send_all(_grouped(row for row in rows if row.message_key in free), now, counts)

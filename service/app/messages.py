@@ -15,6 +15,8 @@ WHAT_HAPPENED = {
     "action_done": ("An action from your input is done.", "What was done:"),
     "action_dropped": ("An action from your input has stopped.", "Why it stopped:"),
     "closed": ("The work on this issue has finished.", "What changed:"),
+    "reminder": ("An action you own is due in a week or less.", "The action is:"),
+    "overdue": ("An action you own is past the day it was due.", "The action is:"),
 }
 NEXT = {
     "feedback": "You do not need to do anything.",
@@ -24,6 +26,8 @@ NEXT = {
     "action_done": "The hub will check what changed.",
     "action_dropped": "The hub will look for another way.",
     "closed": "Thank you for taking part.",
+    "reminder": "Please tell the hub how it is going.",
+    "overdue": "Please tell the hub how it is going, or ask for more time.",
 }
 
 

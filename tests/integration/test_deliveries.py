@@ -211,3 +211,25 @@ def test_on_the_embedded_store_a_pass_runs_after_commands_without_a_worker(store
     _feedback(app, cast)
     app.close()  # waits for the pass under way
     assert len(mail.messages) == 1
+
+
+def test_an_action_owner_is_reminded_a_week_before_and_weekly_while_overdue(posted, mail):
+    from datetime import date
+    cast = Cast(posted)
+    owner = cast.actors["nadia"]
+    posted.choose_contact(owner, ContactIn().load({"ways": ["email"], "email": "nadia@example.org",
+                                                   "topics": ["actions"]}))
+    issue = posted.raise_issue(cast.hub, "Waiting times at the clinic", cast.manager)
+    said = posted.record_contribution(issue, cast.ids["alex"], "I waited.", cast.expert, channel=Channel.ONLINE,
+                                      may_quote=True, attribution=Attribution.NAME)
+    today = datetime.now(timezone.utc)
+    posted.commit_action(issue, "Open on Saturdays", cast.ids["nadia"], (today + timedelta(days=20)).date(), [said],
+                         cast.manager)
+    assert posted.deliver_due()["sent"] == 0  # not due within a week yet
+    assert posted.deliver_due(now=today + timedelta(days=14))["sent"] == 1
+    assert posted.deliver_due(now=today + timedelta(days=15))["sent"] == 0  # once
+    assert posted.deliver_due(now=today + timedelta(days=22))["sent"] == 1  # overdue this week
+    assert posted.deliver_due(now=today + timedelta(days=22, hours=1))["sent"] == 0
+    assert posted.deliver_due(now=today + timedelta(days=29))["sent"] == 1  # and next week
+    assert [m["To"] for m in mail.messages] == ["nadia@example.org"] * 3
+    assert "Open on Saturdays" in mail.messages[0].get_body(("plain",)).get_content()
