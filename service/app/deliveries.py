@@ -20,7 +20,7 @@ from service.app.authorization import Permission as P, Target
 from service.app.messages import WHAT_HAPPENED, compose, part_of
 from service.app.ports import DeliveryFailed, Outgoing
 
-MOST_TRIES = 8  # with the back-off (30 s doubling, at most an hour) that is about two hours of trying
+MOST_TRIES = 8  # tries a message itself failed (a channel that cannot be reached counts none)
 LEASE_SECONDS = 120.0  # how long a sender holds a message it is sending; a dead sender's go back after it
 BATCH = 500
 CLAIM = 50  # sends claimed in one transaction: well within a lease however slow the channel
@@ -124,6 +124,9 @@ class Deliveries(KeepingPostedCommands):
         try:
             self.wiring.channels[first.way].send(Outgoing(key, first.way, to, words.subject, words.text, words.html))
         except DeliveryFailed as failed:
+            if failed.unreachable:  # the channel is away: no try is counted against the message
+                outbox.release(keys, now)
+                return "retry"
             tries = outbox.retry_later(keys, str(failed), now)
             if failed.permanent or tries >= MOST_TRIES:
                 outbox.settle(keys, "failed", now, str(failed))

@@ -116,11 +116,12 @@ class Outgoing:
 
 
 class DeliveryFailed(Exception):
-    """A message was not taken; `permanent` when trying again cannot help (a refused address)."""
+    """A message was not taken; `permanent` when trying again cannot help (a refused address),
+    `unreachable` when the channel itself could not be reached (no fault of the message's)."""
 
-    def __init__(self, reason: str, permanent: bool = False):
+    def __init__(self, reason: str, permanent: bool = False, unreachable: bool = False):
         super().__init__(reason)
-        self.permanent = permanent
+        self.permanent, self.unreachable = permanent, unreachable
 
 
 class Channel(Protocol):

@@ -43,10 +43,11 @@ class NotifyChannel:
                 address = {f"address_line_{n}": line for n, line in enumerate(lines, start=1)}
                 self.client.send_letter_notification(self.template_id, {**address, **personalisation}, reference)
         except APIError as error:
-            # 400: Notify refused this address or number (trying again cannot help); the rest are retried.
-            # Notify's own words are not kept: they may quote the number or address.
-            raise DeliveryFailed(f"GOV.UK Notify answered {error.status_code}",
-                                 permanent=error.status_code == 400) from None
+            # 400: Notify refused this address or number (trying again cannot help); no answer, or 5xx:
+            # Notify is away; the rest are tried again. Notify's own words are not kept: they may quote
+            # the number or address.
+            raise DeliveryFailed(f"GOV.UK Notify answered {error.status_code}", permanent=error.status_code == 400,
+                                 unreachable=error.response is None or error.status_code >= 500) from None
 
     def close(self) -> None:
         """Nothing to end between passes: each request carries its own signed token."""

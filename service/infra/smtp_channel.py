@@ -77,9 +77,13 @@ class SmtpChannel:
         except smtplib.SMTPResponseException as error:
             self._drop()
             raise DeliveryFailed(f"the mail server answered {error.smtp_code}") from None  # tried again later
-        except (smtplib.SMTPException, OSError, socket.timeout) as error:
+        except (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected, OSError, socket.timeout) as error:
             self._drop()
-            raise DeliveryFailed(f"the mail server could not be reached ({type(error).__name__})") from None
+            raise DeliveryFailed(f"the mail server could not be reached ({type(error).__name__})",
+                                 unreachable=True) from None
+        except smtplib.SMTPException as error:
+            self._drop()
+            raise DeliveryFailed(f"the mail server did not take it ({type(error).__name__})") from None
 
     def _drop(self) -> None:
         connection, self.connection = self.connection, None

@@ -77,8 +77,9 @@ def test_messages_wait_while_the_mail_server_is_down_and_go_once_it_is_back(post
     _feedback(posted, cast)
     mail.stop()
     now = datetime.now(timezone.utc)
-    assert posted.deliver_due(now=now)["retry"] == 1
-    assert posted.deliver_due(now=now)["sent"] == 0  # waiting out its back-off
+    for _ in range(12):  # however long it is down, no try counts against the message
+        assert posted.deliver_due(now=now)["retry"] == 1
+    assert posted.delivery_status()["failed"] == 0
     mail.start()
     assert posted.deliver_due(now=now + timedelta(minutes=1))["sent"] == 1
     assert len(mail.messages) == 1 and posted.delivery_status()["due"] == 0
