@@ -13,6 +13,7 @@ import argparse
 import random
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from bench.scratch import scratch_store
@@ -150,8 +151,8 @@ def kills(url: str, mail: MailServer, messages: int, times: int, seed: int = 15)
     return tally(mail, messages)
 
 
-def measure(kind: str, messages: int, outage_seconds: float, times: int) -> list[Figure]:
-    figures = []
+def measure(kind: str, messages: int, outage_seconds: float, times: int) -> Iterator[Figure]:
+    """Each figure as soon as it is measured (the whole run takes a while)."""
     mail = MailServer().start()
     try:
         with scratch_store(kind) as url:
@@ -160,8 +161,8 @@ def measure(kind: str, messages: int, outage_seconds: float, times: int) -> list
             sent = tally(mail, messages)
             mail.messages.clear()
             base = baseline(mail, messages)
-            figures.append(Figure("messages drained to SMTP", kind, rate, "msg/s", base, "SMTP client loop",
-                                  "≥ 0.5×", rate >= 0.5 * base, f"lost {sent.lost}, twice {sent.copies}"))
+            yield Figure("messages drained to SMTP", kind, rate, "msg/s", base, "SMTP client loop",
+                         "≥ 0.5×", rate >= 0.5 * base, f"lost {sent.lost}, twice {sent.copies}")
         for name, run in (("outage", lambda url: outage(url, mail, messages, outage_seconds)),
                           ("kill -9", lambda url: kills(url, mail, messages, times))):
             mail.messages.clear()
@@ -169,12 +170,11 @@ def measure(kind: str, messages: int, outage_seconds: float, times: int) -> list
                 fill(url, messages)
                 found = run(url)
             what = f"mail server down {outage_seconds:.0f} s" if name == "outage" else f"{times} × kill -9"
-            figures.append(Figure(f"{what}: messages received", kind, found.distinct, "msgs", messages, "due",
-                                  "0 lost, 0 twice", found.lost == 0 and found.copies == 0,
-                                  f"lost {found.lost}, twice {found.copies}"))
+            yield Figure(f"{what}: messages received", kind, found.distinct, "msgs", messages, "due",
+                         "0 lost, 0 twice", found.lost == 0 and found.copies == 0,
+                         f"lost {found.lost}, twice {found.copies}")
     finally:
         mail.stop()
-    return figures
 
 
 def main() -> None:
