@@ -1,34 +1,30 @@
 """How a person wants to hear from us: the shape every door reads it with, and the rules for an
-email address, a phone number and a postal address (422 naming the field when one is wrong)."""
+email address, a phone number and a postal address (422 naming the field when one is wrong).
+
+Each rule is one regular expression, written into the OpenAPI document as the field's pattern and
+used as it stands to check the field, so the document and the check cannot disagree. A way chosen
+without the detail it needs is the domain's rule (409), since one field cannot say it alone.
+"""
 
 from __future__ import annotations
 
 import re
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, fields, pre_load, validate
 
-from domain.keeping_posted import NEEDS, HowOften, Topic, Way
+from domain.keeping_posted import HowOften, Topic, Way
 from service.app.schemas import one_of
 
-PHONE = re.compile(r"^\+?[0-9][0-9 ]{8,18}[0-9]$")  # 10 to 15 digits, spaces allowed between them
-POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)  # a UK postcode
-MOST_LINES = 7  # GOV.UK Notify's letters take up to 7 address lines, the postcode last
+EMAIL = r"^(|[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24})$"
+PHONE = r"^(|\+?(?:[0-9] ?){9,14}[0-9])$"  # 10 to 15 digits, single spaces between them
+LINE = r"[!-~\u00c0-\u00ff][ -~\u00c0-\u00ff]{0,79}"  # one address line: printable, Latin letters, up to 80
+POSTCODE = r"[A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2}"
+POSTAL_ADDRESS = rf"^(|(?:{LINE}\n){{2,6}}{POSTCODE})$"  # 3 to 7 lines, a UK postcode last (as Notify's letters)
 
 
-def _phone(value: str) -> None:
-    digits = value.replace(" ", "").removeprefix("+")
-    if not PHONE.match(value) or not 10 <= len(digits) <= 15:
-        raise ValidationError("must be a phone number of 10 to 15 digits, such as 07700 900123")
-
-
-def _postal_address(value: str) -> None:
-    lines = [line.strip() for line in value.strip().splitlines() if line.strip()]
-    if any(not ch.isprintable() for line in lines for ch in line):
-        raise ValidationError("must be plain lines of text")
-    if not 3 <= len(lines) <= MOST_LINES or any(len(line) > 80 for line in lines):
-        raise ValidationError(f"must be 3 to {MOST_LINES} lines of up to 80 characters, the postcode last")
-    if not POSTCODE.match(lines[-1]):
-        raise ValidationError("must end with a UK postcode on its own line, such as CB1 2AB")
+def _matching(pattern: str, error: str) -> fields.String:
+    return fields.String(load_default="", validate=validate.Regexp(pattern, error=error),
+                         metadata={"pattern": pattern})
 
 
 class ContactIn(Schema):
@@ -38,28 +34,25 @@ class ContactIn(Schema):
     topics = fields.List(fields.String(validate=one_of(Topic)), load_default=lambda: [t.value for t in Topic],
                          validate=validate.Length(max=4))
     how_often = fields.String(load_default=HowOften.EACH_TIME.value, validate=one_of(HowOften))
-    email = fields.String(load_default="", validate=validate.Length(max=254))
-    phone = fields.String(load_default="", validate=validate.Length(max=30))
-    postal_address = fields.String(load_default="", validate=validate.Length(max=600))
+    email = _matching(EMAIL, "must be an email address, such as name@example.org")
+    phone = _matching(PHONE, "must be a phone number of 10 to 15 digits, such as 07700 900123")
+    postal_address = _matching(POSTAL_ADDRESS, "must be 3 to 7 lines of up to 80 letters, digits or signs, "
+                                               "with a UK postcode such as CB1 2AB on the last line")
 
-    @validates_schema
-    def _details(self, data: dict, **_) -> None:
-        errors: dict[str, list[str]] = {}
-        checks = {"email": validate.Email(error="must be an email address, such as name@example.org"),
-                  "phone": _phone, "postal_address": _postal_address}
-        for name, check in checks.items():
-            data[name] = data.get(name, "").strip()
-            if data[name]:
-                try:
-                    check(data[name])
-                except ValidationError as wrong:
-                    errors[name] = wrong.messages if isinstance(wrong.messages, list) else [str(wrong.messages)]
-        for way in data.get("ways", []):
-            needed = NEEDS.get(Way(way)) if way in {w.value for w in Way} else None
-            if needed and not data.get(needed) and needed not in errors:
-                errors[needed] = [f"is needed to hear by {way}"]
-        if errors:
-            raise ValidationError(errors)
+    @pre_load
+    def _tidy(self, data: dict, **_) -> dict:
+        """Spaces around a detail, and a form's line endings and blank lines, are not part of it."""
+        if not isinstance(data, dict):
+            return data
+        tidied = dict(data)
+        for name in ("email", "phone"):
+            if isinstance(tidied.get(name), str):
+                tidied[name] = tidied[name].strip()
+        address = tidied.get("postal_address")
+        if isinstance(address, str):
+            tidied["postal_address"] = "\n".join(line.strip() for line in re.split(r"\r\n|\r|\n", address)
+                                                 if line.strip())
+        return tidied
 
 
 class HandOverIn(Schema):

@@ -35,9 +35,11 @@ def test_a_bad_address_or_number_gets_422_naming_the_field_and_changes_nothing(w
     assert world.app.recorder.max_notification_id() == before
 
 
-def test_a_way_without_its_details_is_422_naming_the_detail(world: World):
+def test_a_way_without_its_detail_is_refused_by_the_rule_naming_the_detail(world: World):
+    before = world.app.recorder.max_notification_id()
     answer = world.call("expert", "PUT", "/api/v1/me/contact", json={"ways": ["text"]})
-    assert answer.status_code == 422 and "phone" in answer.json["errors"]
+    assert answer.status_code == 409 and "phone" in answer.json["detail"]
+    assert world.app.recorder.max_notification_id() == before
 
 
 def test_news_for_the_hub_is_handed_over_once_and_only_by_its_own_people(world: World):
