@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Connection, DateTime, String, Table, Text, delete, func, select, update
+from sqlalchemy import JSON, Boolean, Column, Connection, DateTime, String, Table, Text, delete, exists, func, select
 
 from projections.ids import text
 from projections.issue_index import issue_table, track_issues
@@ -41,8 +41,15 @@ contributions = Table(
     Column("contributor_id", String(36), nullable=False, index=True),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("withdrawn", Boolean, nullable=False),
-    Column("answered_by", String(36)),  # the first feedback on it
-    Column("delivered_at", DateTime(timezone=True)),  # when that feedback first reached its author
+    Column("answered_by", String(36), index=True),  # the first feedback on it
+)
+
+# When each feedback first reached each person it answered (sent, or handed over).
+delivered = Table(
+    "due_delivered", view.metadata,
+    Column("person_id", String(36), primary_key=True),
+    Column("feedback_id", String(36), primary_key=True),
+    Column("delivered_at", DateTime(timezone=True), nullable=False),
 )
 
 actions = Table(
@@ -200,9 +207,9 @@ def _settled(status: str):
 
 def _delivered(work: UnitOfWork, e: Any, person_id: str) -> None:
     """The input this feedback first answered has now reached its author."""
-    work.execute(contributions, update(contributions).where(
-        contributions.c.contributor_id == person_id, contributions.c.answered_by == e.about["ref_id"],
-        contributions.c.delivered_at.is_(None)).values(delivered_at=e.timestamp))
+    key = (person_id, e.about["ref_id"])
+    if work.get(delivered, key) is None:
+        work.insert(delivered, {"person_id": person_id, "feedback_id": e.about["ref_id"], "delivered_at": e.timestamp})
 
 
 view.on("KeepingPosted.MessageSent")(_settled("sent"))
@@ -262,15 +269,15 @@ def delivery_report(conn: Connection, hub_id: Any, start: datetime, end: datetim
     every message to them failed), by issue and day, never by name."""
     received = (contributions.c.hub_id == str(hub_id), contributions.c.recorded_at >= start,
                 contributions.c.recorded_at < end, contributions.c.withdrawn.is_(False))
-    pairs = conn.execute(select(contributions.c.recorded_at, contributions.c.delivered_at)
-                         .where(*received, contributions.c.delivered_at.is_not(None))).all()
-    in_time = sum(1 for recorded, delivered in pairs
-                  if (delivered - recorded).total_seconds() <= within_days * 86400)
+    reached = (delivered.c.person_id == contributions.c.contributor_id) & \
+        (delivered.c.feedback_id == contributions.c.answered_by)
+    pairs = conn.execute(select(contributions.c.recorded_at, delivered.c.delivered_at)
+                         .join(delivered, reached).where(*received)).all()
+    in_time = sum(1 for recorded, at in pairs if (at - recorded).total_seconds() <= within_days * 86400)
     reachable = select(people.c.person_id).where(people.c.reachable.is_(True))
     unreachable = (select(contributions.c.contribution_id, contributions.c.recorded_at, issues.c.title)
                    .join(issues, issues.c.issue_id == contributions.c.issue_id)
-                   .where(*received, contributions.c.delivered_at.is_(None),
-                          contributions.c.contributor_id.not_in(reachable))
+                   .where(*received, ~exists().where(reached), contributions.c.contributor_id.not_in(reachable))
                    .order_by(contributions.c.recorded_at))
     rows = conn.execute(unreachable.limit(unreachable_limit)).all()
     return {"feedback_delivered": len(pairs), "feedback_delivered_in_time": in_time, "delivered_within_days": within_days,

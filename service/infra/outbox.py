@@ -53,6 +53,12 @@ def _free(now: datetime) -> Any:
     return and_(deliveries.c.state.in_(OPEN), deliveries.c.lease_until <= now, deliveries.c.next_try_at <= now)
 
 
+def _new_row(entry: dict[str, Any], owner: str, now: datetime, until: datetime) -> dict[str, Any]:
+    return {"message_key": entry["key"], "person_id": entry["person_id"], "way": entry["way"],
+            "about": entry["about"], "state": "sending", "owner": owner, "lease_until": until, "tries": 1,
+            "next_try_at": now, "reason": "", "recorded": False}
+
+
 class _Held(Exception):
     """Another sender holds one of the messages, or it already went."""
 
@@ -74,9 +80,18 @@ class Outbox:
               lease_seconds: float) -> list[bool]:
         """Take each send's messages (`key`, `person_id`, `way`, `about`) for `lease_seconds`, in one
         transaction: a send is taken whole, or not at all if another sender holds one of its messages."""
+        if not groups:
+            return []
         until = now + timedelta(seconds=lease_seconds)
         taken = []
         with self.engine.begin() as conn:
+            try:  # the usual case: none of them was ever tried, and one statement takes them all
+                with conn.begin_nested():
+                    conn.execute(insert(deliveries), [_new_row(entry, owner, now, until)
+                                                      for entries in groups for entry in entries])
+                return [True] * len(groups)
+            except IntegrityError:
+                pass
             for entries in groups:
                 try:
                     with conn.begin_nested():
@@ -95,10 +110,7 @@ class Outbox:
             return
         try:
             with conn.begin_nested():
-                conn.execute(insert(deliveries).values(
-                    message_key=entry["key"], person_id=entry["person_id"], way=entry["way"], about=entry["about"],
-                    state="sending", owner=owner, lease_until=until, tries=1, next_try_at=now, reason="",
-                    recorded=False))
+                conn.execute(insert(deliveries).values(_new_row(entry, owner, now, until)))
         except IntegrityError:
             raise _Held() from None
 
