@@ -66,8 +66,13 @@ class Deliveries(KeepingPostedCommands):
 
     def _notify(self, recordings: list) -> None:
         super()._notify(recordings)
-        if self.wiring.deliver_inline and self.wiring.channels and self.wiring.outbox is not None:
+        if self.wiring.deliver_inline and self.wiring.channels and self.wiring.outbox is not None \
+                and not self.__dict__.get("_sender_here"):
             self._passes().nudge(self.deliver_due)
+
+    def send_here(self) -> None:
+        """This process is the sender (`coproduce notifications run`): no passes in the background too."""
+        self._sender_here = True
 
     def _passes(self) -> _Passes:
         if "_sending" not in self.__dict__:

@@ -25,6 +25,7 @@ def notifications() -> None:
 def run(context: Context, interval: float, once: bool) -> None:
     """Send the messages due until stopped (Ctrl-C or SIGTERM); a message is finished before stopping."""
     app, stop = context.app, threading.Event()
+    app.send_here()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     ways = ", ".join(app.wiring.channels) or "none (messages wait; set COPRODUCE_SMTP_URL)"
