@@ -43,3 +43,7 @@ def test_choosing_how_to_hear_and_handing_over_news_pass_axe_on_a_small_phone(si
     fran.get_by_role("button", name="Record who got their news").click()
     expect(fran.locator(".nhsuk-error-summary")).to_be_visible()
     _checked(fran, "facilitator-hand-over-error", complaints, 422)
+    session = fran.locator("#session_id option").nth(1).get_attribute("value")
+    fran.goto(fran.url.removesuffix("/hand-over") + f"/sessions/{session}/keeping-posted")
+    expect(fran.get_by_role("heading", level=1)).to_have_text("How each expert wants to hear from us")
+    _checked(fran, "facilitator-session-keeping-posted", complaints)
