@@ -77,4 +77,7 @@ KIND_WORDS = {
     "ManagerAssigned": "Hub manager named", "SessionRecorded": "Session recorded",
     "Registered": "Account opened", "Claimed": "Username taken", "HubJoined": "Joined a hub",
     "RoleAssigned": "Role changed", "Forgotten": "Person forgotten (personal data erased)",
+    "Started": "Began choosing how to hear from us", "ContactChosen": "Chose how to hear from us",
+    "MessageSent": "Message sent", "MessageFailed": "Message could not be delivered",
+    "HandedOver": "News given out at a session",
 }

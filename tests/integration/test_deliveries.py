@@ -234,3 +234,14 @@ def test_an_action_owner_is_reminded_a_week_before_and_weekly_while_overdue(post
     assert posted.deliver_due(now=today + timedelta(days=29))["sent"] == 1  # and next week
     assert [m["To"] for m in mail.messages] == ["nadia@example.org"] * 3
     assert "Open on Saturdays" in mail.messages[0].get_body(("plain",)).get_content()
+
+
+def test_the_audit_trail_lists_choices_and_deliveries_without_any_detail(posted, mail):
+    cast = Cast(posted)
+    posted.choose_contact(cast.expert, ContactIn().load(EMAIL))
+    _feedback(posted, cast)
+    posted.deliver_due()
+    auditor = posted.account(cast.admin_id).as_actor()
+    rows = posted.audit_trail(auditor, limit=1000, aggregate="KeepingPosted")
+    assert [row["kind"] for row in rows] == ["Started", "ContactChosen", "MessageSent"]
+    assert "alex@" not in str(rows)

@@ -9,11 +9,12 @@ from pathlib import Path
 from eventsourcing.domain import CanMutateAggregate
 
 from domain import Account, Hub, SystemicIssue, Username
+from domain.keeping_posted import KeepingPosted
 from service.web.wording import KIND_WORDS, LEVELS, count, level_explained
 
 
 def test_every_kind_of_event_has_plain_words_in_the_audit_trail():
-    kinds = {name for aggregate in (SystemicIssue, Hub, Account, Username) for name, value in vars(aggregate).items()
+    kinds = {name for aggregate in (SystemicIssue, Hub, Account, Username, KeepingPosted) for name, value in vars(aggregate).items()
              if isinstance(value, type) and issubclass(value, CanMutateAggregate) and name != "Event"}
     assert kinds == set(KIND_WORDS)
 
