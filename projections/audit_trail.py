@@ -75,7 +75,7 @@ def _record(work: UnitOfWork, e: Any, position: int) -> None:
         "aggregate": aggregate, "aggregate_id": originator, "kind": type(e).__name__})
 
 
-for _aggregate in ("SystemicIssue", "Hub", "Account", "Username", "PriorityRound"):
+for _aggregate in ("SystemicIssue", "Hub", "Account", "Username", "PriorityRound", "KeepingPosted"):
     view.on(f"{_aggregate}.*")(_record)
 
 

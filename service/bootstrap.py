@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -15,7 +16,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import StaticPool
 
 from service.app.coproduce import Coproduce
-from service.app.ports import Wiring
+from service.app.ports import Channel, Wiring
 from service.http import factory
 from service.http.config import Config
 from service.http.idempotency import scrub_older_answers
@@ -25,12 +26,19 @@ from service.infra.credentials import Credentials
 from service.infra.custody import Custody
 from service.infra.keyring import KeyCustodyError, KeySource, new_entry
 from service.infra.keystore import KeyStore
+from service.infra import outbox as outbox_table
+from service.infra.outbox import Outbox
 from service.infra.schema import Upgraded, require_current, schema_turn, upgrade
 from service.infra.sealing import Sealer
+from service.infra.notify_channel import NotifyChannel
+from service.infra.smtp_channel import SmtpChannel
 from service.infra.snapshots import SnapshotTranscoder
 from service.infra.store import DEFAULT_URL, Store, StoreConfigError, create_tables, unreachable
 from service.infra.transcodings import register_domain_records
 from service.infra.writes import NoTurns, WriteTurns
+
+
+NOTIFY_WAYS = ("text", "email", "letter")
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,14 @@ class Settings:
     key_file: str = ""  # the key-encryption keys; none given: key-encryption.keys beside the signing key
     key: str = ""  # the key-encryption keys themselves, for containers (instead of a file)
     checkpoint_seconds: float = 3600
+    smtp_url: str = ""  # COPRODUCE_SMTP_URL: email by this mail server; none: email waits
+    mail_from: str = ""  # COPRODUCE_MAIL_FROM: the address messages come from
+    site_url: str = ""  # COPRODUCE_SITE_URL: the site's address, for links in messages
+    notifications: str = ""  # inline | worker; none given: inline on SQLite, a worker on PostgreSQL
+    notify_api_key: str = ""  # COPRODUCE_NOTIFY_API_KEY: text, email and letters through GOV.UK Notify
+    notify_url: str = ""  # COPRODUCE_NOTIFY_URL: Notify's API (its official address when none is given)
+    notify_templates: tuple[tuple[str, str], ...] = ()  # (way, template id): COPRODUCE_NOTIFY_<WAY>_TEMPLATE
+    retry_seconds: float = 30  # COPRODUCE_RETRY_SECONDS: the wait after a message's first failed try, doubling
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -53,7 +69,15 @@ class Settings:
                    projections=environ.get("COPRODUCE_PROJECTIONS", ""),
                    signing_key=environ.get("COPRODUCE_SIGNING_KEY", ""),
                    key_file=environ.get("COPRODUCE_KEY_FILE", ""), key=environ.get("COPRODUCE_KEY", ""),
-                   checkpoint_seconds=float(environ.get("COPRODUCE_CHECKPOINT_SECONDS") or 3600))
+                   checkpoint_seconds=float(environ.get("COPRODUCE_CHECKPOINT_SECONDS") or 3600),
+                   smtp_url=environ.get("COPRODUCE_SMTP_URL", ""), mail_from=environ.get("COPRODUCE_MAIL_FROM", ""),
+                   site_url=environ.get("COPRODUCE_SITE_URL", ""),
+                   notifications=environ.get("COPRODUCE_NOTIFICATIONS", ""),
+                   notify_api_key=environ.get("COPRODUCE_NOTIFY_API_KEY", ""),
+                   retry_seconds=float(environ.get("COPRODUCE_RETRY_SECONDS") or 30),
+                   notify_url=environ.get("COPRODUCE_NOTIFY_URL", ""),
+                   notify_templates=tuple((way, environ[f"COPRODUCE_NOTIFY_{way.upper()}_TEMPLATE"])
+                                          for way in NOTIFY_WAYS if environ.get(f"COPRODUCE_NOTIFY_{way.upper()}_TEMPLATE")))
 
     def store(self) -> Store:
         return Store.parse(self.database_url, self.manage_schema)
@@ -74,6 +98,25 @@ def _projections_inline(settings: Settings, store: Store) -> bool:
     mode = settings.projections or ("inline" if store.is_sqlite else "worker")
     if mode not in ("inline", "worker"):
         raise StoreConfigError("COPRODUCE_PROJECTIONS must be inline or worker")
+    return mode == "inline"
+
+
+def channels(settings: Settings) -> dict[str, Channel]:
+    """The ways messages can go, as configured: GOV.UK Notify for each way with a template, email by
+    SMTP when a mail server is given (it wins over Notify for email); none configured, messages wait."""
+    found: dict[str, Channel] = {}
+    if settings.notify_api_key:
+        for way, template_id in settings.notify_templates:
+            found[way] = NotifyChannel(way, settings.notify_api_key, template_id, settings.notify_url)
+    if settings.smtp_url:
+        found["email"] = SmtpChannel(settings.smtp_url, settings.mail_from)
+    return found
+
+
+def _deliver_inline(settings: Settings, store: Store) -> bool:
+    mode = settings.notifications or ("inline" if store.is_sqlite else "worker")
+    if mode not in ("inline", "worker"):
+        raise StoreConfigError("COPRODUCE_NOTIFICATIONS must be inline or worker")
     return mode == "inline"
 
 
@@ -118,6 +161,7 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
     credentials = Credentials(engine, store.create_tables if store.manage_schema else None,
                               **({"idle_days": token_idle_days} if token_idle_days else {}))
     key_path = _signing_key(settings, store)
+    outbox = Outbox(store.deliveries_engine(), timedelta(seconds=settings.retry_seconds))
     try:
         keys = KeyStore(engine, store.create_tables, key_source(settings, store), store.manage_schema)
     except KeyCustodyError:
@@ -132,8 +176,10 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path,
                                                   settings.checkpoint_seconds, store.create_tables),
         snapshot_transcoder=SnapshotTranscoder, register_transcodings=register_domain_records,
-        unreachable=unreachable, after_forget=[lambda _: scrub_older_answers(engine), lambda _: store.scrub_deleted(engine)],
-        schema_turn=lambda: schema_turn(store, engine))
+        unreachable=unreachable, after_forget=[lambda _: scrub_older_answers(engine), lambda person: outbox.forget(str(person)),
+                                               lambda _: store.scrub_deleted(engine)],
+        schema_turn=lambda: schema_turn(store, engine), outbox=outbox, channels=channels(settings),
+        site_url=settings.site_url, deliver_inline=_deliver_inline(settings, store))
     app = Coproduce(wiring)
     if wiring.projections_inline:  # no worker: views this release changed or added are made before serving
         app.rebuild_stale_views()
@@ -163,8 +209,9 @@ def in_memory_application() -> Coproduce:
         credentials=Credentials(engine, create_tables), create_tables=create_tables,
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path, 3600, create_tables),
         snapshot_transcoder=SnapshotTranscoder, register_transcodings=register_domain_records,
-        unreachable=unreachable)
+        unreachable=unreachable, outbox=Outbox(engine))
     create_tables(idempotency_store.metadata, engine)
+    create_tables(outbox_table.metadata, engine)
     return Coproduce(wiring)
 
 

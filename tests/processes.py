@@ -59,6 +59,11 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen:
     return _spawn([COPRODUCE, "projections", "run", "--interval", "0.05"], env)
 
 
+def start_sender(env: dict[str, str]) -> subprocess.Popen:
+    """`coproduce notifications run`, looking for messages due every 0.2 s."""
+    return _spawn([COPRODUCE, "notifications", "run", "--interval", "0.2"], env)
+
+
 def stop(process: subprocess.Popen) -> str:
     """Stop politely; returns what the process printed."""
     if process.poll() is None:

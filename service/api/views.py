@@ -200,12 +200,20 @@ class ActionStoryOut(Schema):
     progress = fields.List(fields.String())
 
 
+class NewsOut(Schema):
+    way = fields.String(metadata={"description": "email, text, letter or hub"})
+    status = fields.String(metadata={"description": "sent, failed or handed_over"})
+    at = fields.DateTime()
+    said = fields.String(metadata={"description": "In plain words, e.g. 'We emailed you this on 3 March 2026.'"})
+
+
 class FateOut(Schema):
     kind = fields.String(metadata={"description": "themed, finding, action or feedback"})
     summary = fields.String()
     by = fields.String()
     at = fields.DateTime()
     action = fields.Nested(ActionStoryOut)
+    news = fields.List(fields.Nested(NewsOut), metadata={"description": "How this reached you, if it did."})
 
 
 class SessionRefOut(Schema):
@@ -293,6 +301,10 @@ class ExpertsVoteOut(Schema):
     followed = fields.Integer(metadata={"description": "Of those, how many followed the experts' vote."})
     reasons = fields.List(fields.Nested(VoteReasonOut), metadata={"description": "Why the others did not."})
     rounds = fields.List(fields.Nested(TurnoutOut), metadata={"description": "Rounds closed in the period."})
+class UnreachableOut(Schema):
+    contribution_id = fields.UUID()
+    recorded_at = fields.DateTime()
+    issue_title = fields.String()
 
 
 class AccountabilityOut(Schema):
@@ -310,6 +322,13 @@ class AccountabilityOut(Schema):
     decisions_by_level = fields.Dict(keys=fields.String(), values=fields.Integer())
     claimed_and_felt = fields.List(fields.Nested(FeltOut))
     experts_vote = fields.Nested(ExpertsVoteOut)
+    feedback_delivered = fields.Integer(metadata={"description": "Of the input received, how much had its feedback "
+                                                                 "reach its author (sent, or handed over at the hub)."})
+    feedback_delivered_in_time = fields.Integer(metadata={"description": "Of those, within `delivered_within_days`."})
+    delivered_within_days = fields.Integer()
+    unreachable = fields.List(fields.Nested(UnreachableOut), metadata={
+        "description": "Input whose author cannot be reached (no way chosen, or their last message failed), "
+                       "by issue and day, never by name; the first 100."})
 
 
 class AuditEventOut(Schema):

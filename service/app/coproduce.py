@@ -1,6 +1,7 @@
 """The one application object the CLI, the API and the pages talk to."""
 
 from service.app.account_commands import AccountCommands
+from service.app.deliveries import Deliveries
 from service.app.issue_commands import IssueCommands
 from service.app.newcomers import Newcomers
 from service.app.people_queries import PeopleQueries
@@ -11,7 +12,7 @@ from service.app.sign_ins import SignIns
 
 
 class Coproduce(PriorityRounds, IssueCommands, AccountCommands, SignIns, ReadQueries, PeopleQueries, Newcomers,
-                PublicRecord):
+                PublicRecord, Deliveries):
     """Coproduce: hubs, accounts and systemic issues in one event store."""
 
     name = "Coproduce"

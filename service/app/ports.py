@@ -102,6 +102,61 @@ class WriteTurns(Protocol):
     def close(self) -> None: ...
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """One message ready to go: `key` is stable across attempts (an email's Message-ID is made from
+    it), `to` the address, number or postal address it goes to."""
+
+    key: str
+    way: str
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+class DeliveryFailed(Exception):
+    """A message was not taken; `permanent` when trying again cannot help (a refused address),
+    `unreachable` when the channel itself could not be reached (no fault of the message's)."""
+
+    def __init__(self, reason: str, permanent: bool = False, unreachable: bool = False):
+        super().__init__(reason)
+        self.permanent, self.unreachable = permanent, unreachable
+
+
+class Channel(Protocol):
+    """A way of sending messages (a mail server, GOV.UK Notify)."""
+
+    def send(self, message: Outgoing) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Outbox(Protocol):
+    """Each message's delivery as it happens: who is sending it now (a lease), tries, and the
+    outcome, written the moment the channel answers (the events follow)."""
+
+    def claimable(self, keys: list[str], now: Any) -> set[str]: ...
+
+    def claim(self, groups: list[list[dict[str, Any]]], owner: str, now: Any, lease_seconds: float) -> list[bool]: ...
+
+    def settle(self, keys: list[str], outcome: str, now: Any, reason: str = "") -> None: ...
+
+    def retry_later(self, keys: list[str], reason: str, now: Any) -> int: ...
+
+    def release(self, keys: list[str], now: Any) -> None: ...
+
+    def unrecorded(self, limit: int) -> list[dict[str, Any]]: ...
+
+    def recorded(self, keys: list[str]) -> None: ...
+
+    def forget(self, person_id: str) -> None: ...
+
+    def close(self) -> None: ...
+
+    def status(self) -> dict[str, Any]: ...
+
+
 @dataclass
 class Wiring:
     """Everything the application is built from. `store` is the adapters' own description of where
@@ -122,3 +177,7 @@ class Wiring:
     unreachable: Callable[[BaseException], bool]  # does this error say the database is away?
     after_forget: list[Callable[[UUID], None]] = field(default_factory=list)  # make what was deleted go
     schema_turn: Callable[[], AbstractContextManager[None]] = nullcontext  # one rebuilder of stale views at a time
+    outbox: Outbox | None = None  # deliveries of the messages due; none: messages wait
+    channels: dict[str, Channel] = field(default_factory=dict)  # way (email, text, letter) -> its channel
+    site_url: str = ""  # the site's address, for links in messages; none: "ask at your hub"
+    deliver_inline: bool = False  # a sending pass after commands (the embedded store), like the catch-up

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from domain import Actor, SystemicIssue, policies
 from projections import accountability, audit_trail, hub_board, my_input, timeline
+from projections import messages_due
 from projections.describe import SENTENCES, Sentence, describe
 from projections.times import aware, now
 from service.app.application import CoproduceBase
@@ -18,6 +19,7 @@ from service.app import disclosure, exports
 from service.app.authorization import Decision, Permission as P, Target, Who, decide
 from service.app.contributions import Contribution, as_seen, recorded_lately
 from service.app.issue_view import issue_seen
+from service.app.news import gone_out, told
 from service.app.ports import SealBroken
 from service.app.timeline_view import TimelineNaming
 
@@ -38,6 +40,7 @@ class _Lookups:
         self.name = functools.cache(app.display_name)
         self.hub = functools.cache(app.hub)
         self._open = app.opener()
+        self.news: dict[tuple[str, str], list[Any]] = {}  # what reached the person, by what it was about
 
     def open(self, sealed: str) -> str | None:
         try:
@@ -64,6 +67,7 @@ class ReadQueries(CoproduceBase):
         with self.engine.connect() as conn:
             rows = timeline.read(conn, issue_id, stage, kind)
             recorded = rows if not (stage or kind) else timeline.read(conn, issue_id, kind="ContributionRecorded")
+            reached = messages_due.reached(conn, issue_id)
         inputs = {row.details["contribution_id"]: {**row.details, "entered_by": row.actor_id}
                   for row in recorded if row.kind == "ContributionRecorded"}
         naming = TimelineNaming(self.who(actor), hub_id, functools.cache(self.display_name), inputs)
@@ -74,6 +78,8 @@ class ReadQueries(CoproduceBase):
             described = describe(_as_event(row.kind, event), naming, sentences)
             entries.append({"version": row.version, "kind": row.kind, "stage": row.stage, **vars(described),
                             "contribution_ids": row.contribution_ids})
+            if row.kind == "FeedbackGiven" and row.details.get("feedback_id") in reached:
+                entries[-1]["what"] += f" {gone_out(reached[row.details['feedback_id']])}"
         return entries
 
     def _readable_hub_of(self, issue_id: UUID, actor: Actor) -> UUID:
@@ -107,7 +113,9 @@ class ReadQueries(CoproduceBase):
         with self.engine.connect() as conn:
             total, awaiting = my_input.count_of_contributor(conn, contributor_id)
             stories = my_input.of_contributor(conn, contributor_id, first, size) if first < total else []
+            news = messages_due.settled_of(conn, contributor_id) if stories else {}
         lookups = _Lookups(self)
+        lookups.news = news
         return InputPage([self._story(s, lookups, viewer) for s in stories], total, awaiting)
 
     def _story(self, story: dict[str, Any], look: _Lookups, viewer: Who) -> dict[str, Any]:
@@ -120,7 +128,8 @@ class ReadQueries(CoproduceBase):
     def _story_of(self, c: Any, story: dict[str, Any], look: _Lookups, text: str | None) -> dict[str, Any]:
         """`text`: the words opened, or None (withdrawn, erased or not to be shown)."""
         fates = [{"kind": f.kind, "summary": f.summary, "by": look.name(f.by_id) if f.by_id else "",
-                  "at": aware(f.at), **self._action(story["actions"].get(f.ref_id), look)}
+                  "at": aware(f.at), **self._action(story["actions"].get(f.ref_id), look),
+                  "news": told(look.news.get((f.kind, f.ref_id), []), look.hub)}
                  for f in story["fates"]]
         return {
             "contribution_id": c.contribution_id, "issue_id": c.issue_id, "issue_title": c.title,
@@ -181,6 +190,7 @@ class ReadQueries(CoproduceBase):
         begin, finish = accountability.period(start, end, today)
         with self.engine.connect() as conn:
             figures = accountability.report(conn, hub_id, begin, finish, today, overdue_days)
+            figures.update(messages_due.delivery_report(conn, hub_id, begin, finish, overdue_days))
         for row in figures["actions_by_owner"]:
             row["owner"] = self.display_name(row["owner_id"])
         return figures

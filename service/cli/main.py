@@ -10,7 +10,7 @@ import click
 from domain import HubLifecycle, Role
 from service.app.coproduce import Coproduce
 from service.bootstrap import key_custody, upgrade_store
-from service.cli import audit, backup, demo, issues, keys, read_models, rounds
+from service.cli import audit, backup, demo, issues, keeping_posted, keys, notifications, read_models, rounds
 from service.cli import public  # noqa: F401  (adds `summarise` to the issue commands)
 from service.cli.support import Context, as_option, pass_context, refusals
 from service.http import serve
@@ -176,8 +176,9 @@ def forget(context: Context, person: str, requested_by: str, authority: str, as_
     click.echo(f"{person} has been forgotten: their key is destroyed; the audit trail keeps that it happened.")
 
 
-for command in (*issues.COMMANDS, *rounds.COMMANDS, demo.demo, serve.serve, read_models.projections, audit.audit,
-                backup.backup, backup.restore, keys.keys):
+for command in (*issues.COMMANDS, *rounds.COMMANDS, *keeping_posted.COMMANDS, demo.demo, serve.serve,
+                read_models.projections, audit.audit, backup.backup, backup.restore, keys.keys,
+                notifications.notifications):
     cli.add_command(command)
 for command in public.COMMANDS:
     cli.add_command(command)

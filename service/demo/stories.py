@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from domain import ParticipationLevel as Level, SessionFormat, Stage
+from service.demo.keeping_posted import keeping_posted
 from service.demo.load import Demo
 from service.demo.ways_in import peterborough_in_public
 
@@ -265,4 +266,4 @@ def priorities_voted_on(d: Demo) -> Iterator[date]:
 ISSUES = [gp_registration_closed, digital_inclusion_learn, trusted_person_act, pharmacy_stigma_parked,
            buddy_system_explore, trauma_informed_explore, leaflets_frame, drop_in_times_explore, letters_frame,
            transport_frame]
-STORIES = [*ISSUES, carrying_on, priorities_voted_on, peterborough_in_public]
+STORIES = [*ISSUES, carrying_on, priorities_voted_on, peterborough_in_public, keeping_posted]

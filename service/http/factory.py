@@ -12,7 +12,7 @@ from urllib.parse import quote
 from flask import Blueprint, Flask, Response, render_template, request, send_file, url_for
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from service.api import accounts, hubs, issues, reads, rounds
+from service.api import accounts, hubs, issues, keeping_posted, reads, rounds
 from service.api import ways_in  # noqa: F401  (adds its routes to the hubs and issues blueprints)
 from service.api.access import signed_in
 from service.api.problems import ProblemApi, http_problem, problem
@@ -24,7 +24,7 @@ from service.http import observability
 from service.http.idempotency import Idempotency
 from service.http.ratelimit import install_limits
 
-API_BLUEPRINTS = (hubs.blp, issues.blp, accounts.blp, reads.blp, rounds.blp)
+API_BLUEPRINTS = (hubs.blp, issues.blp, accounts.blp, reads.blp, rounds.blp, keeping_posted.blp)
 OPEN_ENDPOINTS = {"accounts.sign_in"}  # how a token is got; the description and docs are on another blueprint
 # Ours, so that the answer is problem+json; serve.py sets gunicorn's own limits above these.
 MAX_TARGET_BYTES = 8000  # path and query string (RFC 9110 asks servers to accept at least 8000 octets)

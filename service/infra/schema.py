@@ -23,7 +23,7 @@ from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, MetaData, func, inspect, select
 
 from projections import runner
-from service.infra import audit, credentials, idempotency_store, keystore
+from service.infra import audit, credentials, idempotency_store, keystore, outbox
 from service.infra.store import Store, StoreConfigError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -51,7 +51,7 @@ def own_metadata() -> MetaData:
     """Every table of ours that migrations keep (a table added to one of these is migrated too)."""
     combined = MetaData()
     for metadata in (keystore.metadata, credentials.metadata, idempotency_store.metadata, audit.metadata,
-                     runner.metadata):
+                     runner.metadata, outbox.metadata):
         for table in metadata.tables.values():
             table.to_metadata(combined)
     return combined

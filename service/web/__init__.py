@@ -19,7 +19,7 @@ from service.web import security, wording
 from service.web.blueprint import page_for, web  # noqa: F401  (page_for: for addresses no route answers)
 from service.web import admin, auditor, expert, facilitator, issue_pages, owner, signin  # noqa: F401  (routes)
 from service.web import public_pages, someone_new, tracking  # noqa: F401  (routes open to the public)
-from service.web import priorities  # noqa: F401  (routes)
+from service.web import keeping_posted, priorities  # noqa: F401  (routes)
 
 HERE = Path(__file__).parent
 NHSUK_DIST = HERE / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"

@@ -94,9 +94,10 @@ def record_session(hub_id: UUID):
             channel = Channel.ONLINE if session["format"] == SessionFormat.WEBINAR.value else Channel.IN_PERSON
             receipts = [record_said(item, actor, channel, session_id) for item in said]
             flash(f"The session is recorded, with {count(len(said), 'piece', 'pieces')} of input.")
+            next_step = url_for("web.keeping_posted_at_session", hub_id=hub_id, session_id=session_id)
             if any(receipts):
-                return receipts_page(hub, [r for r in receipts if r])
-            return redirect(url_for("web.hub_board", hub_id=hub_id), code=303)
+                return receipts_page(hub, [r for r in receipts if r], next_step)
+            return redirect(next_step, code=303)
     return render_template("web/session.jinja", hub=hub, session_questions=SESSION, row_questions=questions,
                            rows=_rows_shown(request.form), may_add=_rows_shown(request.form) < MOST_ROWS,
                            errors=errors, values=request.form), 422 if errors else 200

@@ -61,9 +61,11 @@ def slip(code: str, keep_copy: bool) -> dict[str, Any]:
             "track": url_for("web.track", _external=True), "qr": qr_data_url(address)}
 
 
-def receipts_page(hub: Hub, receipts: list[dict[str, Any]]):
-    """The receipts of the people just welcomed: the only time their codes are shown (never stored whole)."""
-    return render_template("web/receipts.jinja", hub=hub, slips=[slip(r["code"], r["keep_copy"]) for r in receipts])
+def receipts_page(hub: Hub, receipts: list[dict[str, Any]], next_step: str):
+    """The receipts of the people just welcomed: the only time their codes are shown (never stored whole).
+    `next_step`: the session form's next step, once the receipts are printed."""
+    return render_template("web/receipts.jinja", hub=hub, slips=[slip(r["code"], r["keep_copy"]) for r in receipts],
+                           next_step=next_step)
 
 
 class ReceiptIn(Schema):
@@ -94,7 +96,8 @@ def new_code(account_id: UUID):
     account = coproduce().someone_new(account_id, acting())
     hub = coproduce().hub(UUID(account.hub_ids[0]))
     if request.method == "POST":
-        return receipts_page(hub, [{"code": coproduce().reissue_code(account_id, acting()), "keep_copy": False}])
+        return receipts_page(hub, [{"code": coproduce().reissue_code(account_id, acting()), "keep_copy": False}],
+                            url_for("web.hub_board", hub_id=hub.id))
     return render_template("web/new_code.jinja", hub=hub, name=coproduce().display_name(account_id))
 
 

@@ -143,6 +143,9 @@ KIND_WORDS = {
     "BallotCast": "Took part in a priority round", "TallyRecorded": "Paper dot-vote recorded",
     "RoundClosed": "Priority round closed and counted", "SelectionNoted": "Choice weighed against the vote",
     "VoteWeighed": "Choice weighed against the experts' vote", "RankedByExperts": "Ranked by the experts",
+    "Started": "Began choosing how to hear from us", "ContactChosen": "Chose how to hear from us",
+    "MessageSent": "Message sent", "MessageFailed": "Message could not be delivered",
+    "HandedOver": "News given out at a session",
 }
 
 

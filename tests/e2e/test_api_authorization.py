@@ -78,6 +78,7 @@ ENDPOINTS = [
     Endpoint("record session", "POST", "/api/v1/hubs/{hub}/sessions", P.RECORD_SESSION,
              {"held_on": "2023-01-01", "place": "p", "format": "meeting", "experts_attended": 1, "staff_attended": 1}),
     Endpoint("list hub issues", "GET", "/api/v1/hubs/{hub}/issues", P.READ),
+    Endpoint("hand-over sheet", "GET", "/api/v1/hubs/{hub}/hand-over", P.RECORD_SESSION),
     Endpoint("raise issue", "POST", "/api/v1/hubs/{hub}/issues", P.RAISE_ISSUE, {"title": "t"}),
     Endpoint("create hub", "POST", "/api/v1/hubs", P.MANAGE_HUBS, {"name": "{role}", "area": "a"}, scoped=False),
     Endpoint("list accounts", "GET", "/api/v1/accounts", P.READ_ACCOUNTS, scoped=False),
@@ -177,7 +178,10 @@ def test_the_matrix_covers_every_api_route(flask_app):
                          "/api/v1/tokens", "/api/v1/tokens/<uuid:token_id>",
                          "/api/v1/me", "/api/v1/me/input", "/api/v1/me/actions", "/api/v1/hubs",
                          "/api/v1/accounts/{account}",
-                         "/api/v1/accounts/{account}/password"}
+                         "/api/v1/accounts/{account}/password",
+                         # a person's own choice; at a session of a hub (tests/e2e/test_keeping_posted_doors.py)
+                         "/api/v1/me/contact", "/api/v1/hubs/{hub}/hand-overs",
+                         "/api/v1/hubs/{hub}/sessions/<uuid:session_id>/contact/<uuid:person_id>"}
     missing = []
     for method, rule in routes:
         path = rule

@@ -9,13 +9,15 @@ from pathlib import Path
 from eventsourcing.domain import CanMutateAggregate
 
 from domain import Account, Hub, PriorityRound, SystemicIssue, Username
+from domain.keeping_posted import KeepingPosted
 from projections.describe import SENTENCES
 from service.web.wording import (HISTORY_SAID, KIND_WORDS, LEVEL_SAID, LEVELS, count, level_explained, long_date,
                                  stage_named)
 
 
 def test_every_kind_of_event_has_plain_words_in_the_audit_trail():
-    kinds = {name for aggregate in (SystemicIssue, Hub, Account, Username, PriorityRound) for name, value in vars(aggregate).items()
+    kinds = {name for aggregate in (SystemicIssue, Hub, Account, Username, PriorityRound, KeepingPosted)
+             for name, value in vars(aggregate).items()
              if isinstance(value, type) and issubclass(value, CanMutateAggregate) and name != "Event"}
     assert kinds == set(KIND_WORDS)
 

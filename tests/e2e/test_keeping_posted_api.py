@@ -1,0 +1,81 @@
+"""GET/PUT /api/v1/me/contact and the hand-over at a hub, through the HTTP API."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.e2e.conftest import World
+
+GOOD = {"ways": ["email", "text", "letter"], "topics": ["feedback"], "how_often": "weekly",
+        "email": "alex@example.org", "phone": "07700 900123", "postal_address": "1 High Street\nEly\nCB7 4AA"}
+
+
+def test_a_person_sets_and_reads_back_how_we_keep_them_posted(world: World):
+    assert world.call("expert", "GET", "/api/v1/me/contact").json["chosen"] is False
+    answer = world.call("expert", "PUT", "/api/v1/me/contact", json=GOOD)
+    assert answer.status_code == 200, answer.text
+    again = world.call("expert", "GET", "/api/v1/me/contact").json
+    assert again["ways"] == ["email", "text", "letter"] and again["phone"] == "07700 900123"
+    assert world.call("expert2", "GET", "/api/v1/me/contact").json["chosen"] is False  # only your own
+
+
+@pytest.mark.parametrize("field, value", [
+    ("email", "not an address"), ("email", "<script>@x"), ("phone", "12"), ("phone", "0770O 900123"),
+    ("postal_address", "1 High Street"), ("postal_address", "1 High St\nEly\nnot a postcode"),
+    ("postal_address", "1 High St\u0000\nEly\nCB7 4AA"), ("ways", ["pigeon"]), ("how_often", "hourly"),
+])
+def test_a_bad_address_or_number_gets_422_naming_the_field_and_changes_nothing(world: World, field, value):
+    before = world.app.recorder.max_notification_id()
+    answer = world.call("expert", "PUT", "/api/v1/me/contact", json={**GOOD, field: value})
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["Content-Type"].startswith("application/problem+json")
+    assert field in answer.json["errors"]
+    assert world.app.recorder.max_notification_id() == before
+
+
+def test_a_way_without_its_detail_is_refused_by_the_rule_naming_the_detail(world: World):
+    before = world.app.recorder.max_notification_id()
+    answer = world.call("expert", "PUT", "/api/v1/me/contact", json={"ways": ["text"]})
+    assert answer.status_code == 409 and "phone" in answer.json["detail"]
+    assert world.app.recorder.max_notification_id() == before
+
+
+def test_news_for_the_hub_is_handed_over_once_and_only_by_its_own_people(world: World):
+    app = world.app
+    world.call("expert", "PUT", "/api/v1/me/contact", json={"ways": ["hub"]})
+    issue = world.issues["own"]
+    app.give_feedback(issue, "We asked the GP practice to change the form.", [world.contributions["own"]],
+                      app.account(world.ids["hub_manager"]).as_actor())
+    hub = world.hubs["own"]
+    assert world.call("manager2", "GET", f"/api/v1/hubs/{hub}/hand-over").status_code == 404
+    assert world.call("expert", "GET", f"/api/v1/hubs/{hub}/hand-over").status_code == 403
+    sheet = world.call("facilitator", "GET", f"/api/v1/hubs/{hub}/hand-over").json
+    assert [item["kind"] for item in sheet] == ["feedback"]
+    session = app.record_session(hub, app.account(world.ids["facilitator"]).as_actor(), held_on=date(2024, 5, 9),
+                                 place="Ely", format="drop-in", experts_attended=4, staff_attended=1)
+    body = {"session_id": str(session), "message_keys": [sheet[0]["message_key"]]}
+    assert world.call("manager2", "POST", f"/api/v1/hubs/{hub}/hand-overs", json=body).status_code == 404
+    done = world.call("facilitator", "POST", f"/api/v1/hubs/{hub}/hand-overs", json=body)
+    assert done.status_code == 200 and done.json == {"handed_over": 1}
+    assert world.call("facilitator", "POST", f"/api/v1/hubs/{hub}/hand-overs", json=body).status_code == 409
+    assert world.call("facilitator", "GET", f"/api/v1/hubs/{hub}/hand-over").json == []
+
+
+def test_contact_details_are_never_stored_plain_logged_or_exported(world: World, caplog):
+    import logging
+    import uuid
+    caplog.set_level(logging.DEBUG)
+    canary = f"canary{uuid.uuid4().hex[:12]}"
+    details = {**GOOD, "email": f"{canary}@example.org", "postal_address": f"{canary} House\nEly\nCB7 4AA"}
+    assert world.call("expert", "PUT", "/api/v1/me/contact", json=details).status_code == 200
+    exported = world.call("auditor", "GET", "/api/v1/audit/export?format=jsonl")
+    assert exported.status_code == 200 and canary not in exported.text
+    assert canary not in world.call("auditor", "GET", "/api/v1/audit/log").text
+    assert canary not in caplog.text
+    with world.app.engine.connect() as conn:
+        from sqlalchemy import text
+        tables = [row[0] for row in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))]
+        for table in tables:
+            assert canary not in str(conn.execute(text(f'SELECT * FROM "{table}"')).all()), table
