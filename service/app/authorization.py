@@ -46,6 +46,8 @@ class Permission(str, Enum):
     READ_AUDIT = "read_audit"            # the audit trail and its exports
     RATE_DECISION = "rate_decision"      # say what participation level a decision felt like
     FORGET = "forget"                    # erase a person's personal data (crypto-shredding)
+    CORRECT_INPUT = "correct_input"      # confirm, correct, or change the consent of one's own input
+    COPY_FOR_SOMEONE = "copy_for_someone"  # a copy of everything held about another person (a paper request)
 
 
 HUB_MEMBERS = {EXPERT: Scope.HUB, FACILITATOR: Scope.HUB, MANAGER: Scope.HUB, OWNER: Scope.HUB}
@@ -71,6 +73,8 @@ TABLE: dict[Permission, dict[Role, Scope]] = {
     Permission.READ_AUDIT: {AUDITOR: Scope.ANY, ADMIN: Scope.ANY},
     Permission.RATE_DECISION: {EXPERT: Scope.HUB},
     Permission.FORGET: {ADMIN: Scope.ANY},
+    Permission.CORRECT_INPUT: {EXPERT: Scope.OWN},
+    Permission.COPY_FOR_SOMEONE: {ADMIN: Scope.ANY},
 }
 
 

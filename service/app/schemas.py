@@ -138,6 +138,15 @@ class ContributionIn(Schema):
     session_id = fields.UUID(metadata={"description": "The hub session it was given at."})
 
 
+class CorrectionIn(Schema):
+    text = text(metadata={"description": "Your input in your own words; it replaces the words recorded."})
+
+
+class ConsentIn(Schema):
+    may_quote = fields.Boolean(required=True)
+    attribution = choice(Attribution)
+
+
 class ThemeIn(Schema):
     theme = line()
     contribution_ids = contribution_ids()

@@ -11,6 +11,7 @@ from domain import HubLifecycle, Role
 from service.app.coproduce import Coproduce
 from service.bootstrap import key_custody, upgrade_store
 from service.cli import audit, backup, demo, issues, keys, read_models
+from service.cli import my_words  # noqa: F401  (adds its commands to issues.COMMANDS)
 from service.cli.support import Context, as_option, pass_context, refusals
 from service.http import serve
 

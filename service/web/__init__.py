@@ -17,6 +17,7 @@ from service.app.coproduce import Coproduce
 from service.web import security, wording
 from service.web.blueprint import page_for, web  # noqa: F401  (page_for: for addresses no route answers)
 from service.web import admin, auditor, expert, facilitator, issue_pages, owner, signin  # noqa: F401  (routes)
+from service.web import my_words  # noqa: F401  (routes)
 
 HERE = Path(__file__).parent
 NHSUK_DIST = HERE / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"

@@ -66,6 +66,8 @@ def excerpt(text: str | None, length: int = 90) -> str:
 KIND_WORDS = {
     "Raised": "Issue raised", "Renamed": "Issue renamed", "Framed": "Problem framed",
     "ContributionRecorded": "Input recorded", "ContributionWithdrawn": "Input withdrawn",
+    "ContributionConfirmed": "Input confirmed by who gave it", "ContributionCorrected": "Input corrected by who gave it",
+    "ConsentChanged": "Consent changed by who gave the input",
     "ContributionsThemed": "Input themed", "Selected": "Issue chosen to work on",
     "StageAdvanced": "Moved on a stage", "StageMovedBack": "Moved back a stage",
     "StakeholderJoined": "Stakeholder joined", "FindingRecorded": "Finding recorded",

@@ -139,3 +139,39 @@ def test_the_history_of_an_unnamed_experts_own_acts_does_not_name_them(story):
     assert {e["who"] for e in own_acts} == {"an expert who asked not to be named"}
     rating = next(e for e in entries if e["kind"] == "ParticipationRated")
     assert rating["who"] == "an expert" and rating["level"] == ""
+
+
+CORRECTED = "CORRECTED-words-of-alex"
+
+
+def _quotable_in(seen: str) -> bool:
+    """The words Fran wrote down (QUOTABLE is also the end of UNQUOTABLE)."""
+    return re.search(f"(?<!UN){QUOTABLE}", seen) is not None
+
+
+def test_corrected_words_replace_the_old_ones_on_every_surface_and_keep_their_feedback(story):
+    # given: feedback on what Fran wrote down, then Alex corrects it
+    app, alex = story.app, story.app.actor_for("alex")
+    feedback = app.give_feedback(story.issue, "We took it to the practice", [story.written], app.actor_for("sam"))
+    app.correct_contribution(story.issue, story.written, CORRECTED, alex)
+    for viewer in VIEWERS:
+        # when
+        seen = _everything_seen_by(story, viewer)
+        # then: the corrected words, never the old ones; the history says a correction was made
+        assert CORRECTED in seen and not _quotable_in(seen), viewer
+        assert "corrected the words of a contribution" in seen, viewer
+    written = next(c for c in story.api("sam", f"/api/v1/issues/{story.issue}")["contributions"]
+                   if c["id"] == str(story.written))
+    assert written["corrected"] and written["answered_by"] == [str(feedback)]
+
+
+def test_consent_changed_later_holds_on_every_surface_the_history_included(story):
+    # given: the words Fran wrote down may no longer be quoted, nor Alex named
+    story.app.change_consent(story.issue, story.written, False, Attribution.ANONYMOUS, story.app.actor_for("alex"))
+    for viewer in VIEWERS:
+        seen = _everything_seen_by(story, viewer)
+        assert _quotable_in(seen) == (viewer in READS_UNQUOTABLE | {"fran"}), viewer
+        assert (SURNAME in seen) == (viewer in ("alex", "fran")), viewer
+        assert ("Alex" in seen) == (viewer in ("alex", "fran")), viewer
+    entries = story.api("jo", f"/api/v1/issues/{story.issue}/history")
+    assert next(e for e in entries if e["kind"] == "ConsentChanged")["who"] == "an expert who asked not to be named"

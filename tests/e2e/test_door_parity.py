@@ -91,6 +91,26 @@ COMMANDS = [
         lambda w, h: ["commit-action", _issue(w, h), "Ask the practice", "--owner", "action_owner",
                       "--due", "2031-01-01"])),
 ]
+COMMANDS += [
+    Command("correct the expert's input",
+            lambda w, h: ("POST", f"/api/v1/issues/{_issue(w, h)}/contributions/{w.contributions[h]}/correction",
+                          {"text": "my words, as I said them"}),
+            lambda w, h: (f"/issues/{_issue(w, h)}/input/{w.contributions[h]}/correct",
+                          {"text": "my words, as I said them"}),
+            lambda w, h: ["correct", _issue(w, h), str(w.contributions[h]), "--text", "my words, as I said them"]),
+    Command("change the consent of the expert's input",
+            lambda w, h: ("POST", f"/api/v1/issues/{_issue(w, h)}/contributions/{w.contributions[h]}/consent",
+                          {"may_quote": True, "attribution": "first_name"}),
+            lambda w, h: (f"/issues/{_issue(w, h)}/input/{w.contributions[h]}/consent",
+                          {"may_quote": "yes", "attribution": "first_name"}),
+            lambda w, h: ["consent", _issue(w, h), str(w.contributions[h]), "--quote", "--attribution", "first_name"]),
+    Command("confirm the expert's input",
+            lambda w, h: ("POST", f"/api/v1/issues/{_issue(w, h)}/contributions/{w.contributions[h]}/confirmation", {}),
+            lambda w, h: (f"/issues/{_issue(w, h)}/input/{w.contributions[h]}/confirm", {}),
+            lambda w, h: ["confirm", _issue(w, h), str(w.contributions[h])]),
+]
+OWN_INPUT = {"withdraw the expert's input", "correct the expert's input", "confirm the expert's input",
+             "change the consent of the expert's input"}
 HUB_COMMANDS = [
     Command("record when the hub started",
             lambda w, h: ("POST", f"/api/v1/hubs/{w.hubs[h]}/opened-on", {"opened_on": "2023-03-06"}),
@@ -139,7 +159,7 @@ def expected(command: str, person: str, hub: str) -> str:
         return ALLOWED if person == "admin" else FORBIDDEN
     if command == "read the accountability report":
         return ALLOWED if everywhere or MANAGE.get(person) == hub else FORBIDDEN
-    if command == "withdraw the expert's input":
+    if command in OWN_INPUT:
         return ALLOWED if (person, hub) in (("expert", "own"), ("expert2", "other")) else FORBIDDEN
     if command == "rate a decision":
         return ALLOWED if person in ("expert", "jo", "expert2") else FORBIDDEN
