@@ -3,12 +3,13 @@
 from service.app.account_commands import AccountCommands
 from service.app.corrections import InputCorrections
 from service.app.issue_commands import IssueCommands
+from service.app.my_data import PersonalCopies
 from service.app.people_queries import PeopleQueries
 from service.app.queries import ReadQueries
 from service.app.sign_ins import SignIns
 
 
-class Coproduce(InputCorrections, IssueCommands, AccountCommands, SignIns, ReadQueries, PeopleQueries):
+class Coproduce(InputCorrections, PersonalCopies, IssueCommands, AccountCommands, SignIns, ReadQueries, PeopleQueries):
     """Coproduce: hubs, accounts and systemic issues in one event store."""
 
     name = "Coproduce"

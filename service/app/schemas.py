@@ -250,6 +250,11 @@ class ExportQuery(AuditQuery):
     limit = fields.Integer(load_default=1_000_000, validate=validate.Range(min=1, max=10_000_000))
 
 
+class CopyIn(Schema):
+    requested_by = line(metadata={"description": "Who asked, and how: 'the person, by letter of 3 May 2026'. "
+                                                 "Kept in the audit trail: not a name."})
+
+
 class ForgetIn(Schema):
     requested_by = line(metadata={"description": "Who asked: the person themselves, or who for them."})
     authority = line(metadata={"description": "On what basis, e.g. 'UK GDPR Article 17 request of 3 May'."})

@@ -176,6 +176,19 @@ def forget(context: Context, person: str, requested_by: str, authority: str, as_
     click.echo(f"{person} has been forgotten: their key is destroyed; the audit trail keeps that it happened.")
 
 
+@cli.command("copy-of-data")
+@click.argument("person")
+@click.option("--requested-by", required=True, help="Who asked, and how (kept in the audit trail: not a name).")
+@as_option
+@pass_context
+@refusals
+def copy_of_data(context: Context, person: str, requested_by: str, as_user: str) -> None:
+    """Print everything held about PERSON (a username) as JSON, for their request on paper (admins)."""
+    app = context.app
+    for chunk in app.copy_of_data(app.actor_for(as_user), app.account_by_username(person).id, requested_by):
+        click.echo(chunk, nl=False)
+
+
 for command in (*issues.COMMANDS, demo.demo, serve.serve, read_models.projections, audit.audit,
                 backup.backup, backup.restore, keys.keys):
     cli.add_command(command)

@@ -79,4 +79,5 @@ KIND_WORDS = {
     "ManagerAssigned": "Hub manager named", "SessionRecorded": "Session recorded",
     "Registered": "Account opened", "Claimed": "Username taken", "HubJoined": "Joined a hub",
     "RoleAssigned": "Role changed", "Forgotten": "Person forgotten (personal data erased)",
+    "CopyGiven": "Copy of a person's data given",
 }

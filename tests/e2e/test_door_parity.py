@@ -137,6 +137,10 @@ ACCOUNT_COMMANDS = [
             lambda w, h: ("/admin/hubs/new", {"name": "Wisbech", "area": "Fens", "lifecycle": "planning"}),
             lambda w, h: ["add-hub", "Wisbech", "--area", "Fens", "--lifecycle", "planning"]),
     Command("read the audit trail", lambda w, h: ("GET", "/api/v1/audit", None), lambda w, h: ("/audit", {}), None),
+    Command("copy someone's data", lambda w, h: ("GET", f"/api/v1/accounts/{w.ids['jo']}/data?requested_by=a+letter",
+                                                 None),
+            lambda w, h: (f"/admin/accounts/{w.ids['jo']}/copy", {"requested_by": "a letter"}),
+            lambda w, h: ["copy-of-data", "jo", "--requested-by", "a letter"]),
 ]
 
 MANAGE = {"hub_manager": "own", "manager2": "other"}
@@ -147,6 +151,8 @@ MEMBERS = {"own": {"expert", "jo", "facilitator", "hub_manager", "action_owner"}
 def expected(command: str, person: str, hub: str) -> str:
     """What the product's authorization table says, written out by hand for this world."""
     everywhere = person in ("auditor", "admin")
+    if command == "copy someone's data":  # their own copy, or (admins) anyone's
+        return ALLOWED if person in ("admin", "jo") else FORBIDDEN
     if command in ("forget a person", "create a hub"):
         return ALLOWED if person == "admin" else FORBIDDEN
     if command == "read the audit trail":
