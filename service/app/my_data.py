@@ -30,7 +30,8 @@ from service.app.queries import ReadQueries, _Lookups
 from service.app.timeline_view import AN_EXPERT
 
 SELF = "the person, signed in"
-BATCH = 1000  # stories and notifications read at a time
+BATCH = 1000  # notifications read at a time
+STORIES = 2500  # pieces of input read at a time (each page sorts the person's input again)
 CHUNK = 64 * 1024  # characters of JSON sent at a time
 ENVELOPE = {"originator_id", "originator_version", "originator_topic", "timestamp", "actor"}
 # Fields sealed with someone's key, by kind of event, and whose key: opened only when it is this person's.
@@ -132,8 +133,8 @@ def _chunked(parts: Iterator[str]) -> Iterator[str]:
 def account_section(app: PersonalCopies, of: CopyOf) -> dict[str, Any]:
     """The account: who they are to Coproduce, their role and their hubs."""
     account = of.account
-    return {"id": of.id, "username": account.username, "name": app.open_sealed(account.name),
-            "contact": app.open_sealed(account.contact), "role": account.role.value,
+    return {"id": of.id, "username": account.username, "name": of.look.open(account.name),
+            "contact": of.look.open(account.contact), "role": account.role.value,
             "registered_at": account.created_on,
             "hubs": [{"id": hub_id, "name": of.look.hub(UUID(hub_id)).name} for hub_id in account.hub_ids]}
 
@@ -143,12 +144,12 @@ def input_section(app: PersonalCopies, of: CopyOf) -> Iterator[dict[str, Any]]:
     first = 0
     while True:
         with app.engine.connect() as conn:
-            stories = my_input.of_contributor(conn, of.id, first, BATCH)
+            stories = my_input.of_contributor(conn, of.id, first, STORIES)
         for story in stories:
             yield app._story(story, of.look, of.viewer)
-        if len(stories) < BATCH:
+        if len(stories) < STORIES:
             return
-        first += BATCH
+        first += STORIES
 
 
 def ratings_section(app: PersonalCopies, of: CopyOf) -> Iterator[dict[str, Any]]:
@@ -214,7 +215,7 @@ def _details(app: PersonalCopies, event: Any, of: CopyOf, theirs: set[str]) -> d
         if name in ENVELOPE or (name == "contributor_id" and str(value) != of.id):
             continue
         if name in SEALED.get(kind, ()):
-            value = app.open_sealed(value) if _sealed_for(event, of.id, theirs) else None
+            value = of.look.open(value) if _sealed_for(event, of.id, theirs) else None
         details[name] = value
     return details
 
