@@ -64,6 +64,12 @@ class InputCorrections(IssueCommands, ReadQueries):
     def _current_words(self, issue: SystemicIssue, contribution_id: str) -> str | None:
         return self.open_sealed(self._recorded(issue, contribution_id).text)
 
+    def may_change_input(self, issue_id: UUID, contribution_id: UUID, actor: Actor) -> bool:
+        """Whether the table lets `actor` confirm, correct or change the consent of this input (its
+        contributor): for offering the forms; each command decides again."""
+        issue = self.readable_issue(issue_id, actor)
+        return self.allows(actor, P.CORRECT_INPUT, issue.hub_id, UUID(issue.contributor_of(contribution_id)))
+
     def contribution_as_seen(self, issue_id: UUID, contribution_id: UUID, actor: Actor) -> dict[str, Any]:
         """One piece of an issue's input as `actor` may see it (the disclosure policy applied)."""
         for seen in self.issue_as_seen(issue_id, actor)["contributions"]:

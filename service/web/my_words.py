@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from marshmallow import Schema
 
 from service.app import schemas as s
@@ -31,6 +31,9 @@ def _page(issue_id: UUID, contribution_id: UUID, title: str) -> dict:
 
 def _form(issue_id: UUID, contribution_id: UUID, method: str, schema: Schema, questions: list[Field],
           title: str, done: str):
+    if not coproduce().may_change_input(issue_id, contribution_id, acting()):
+        abort(403)
+
     def act(data: dict) -> str:
         getattr(coproduce(), method)(issue_id, contribution_id, actor=acting(), **data)
         return url_for("web.my_input")

@@ -114,3 +114,11 @@ def test_the_web_asks_is_this_right_and_takes_a_correction(world, written):
     assert done.status_code == 303
     page = client.get("/my-input").text
     assert RIGHT in page and "is this right?" not in page and "Corrected by you" in page
+
+
+@pytest.mark.parametrize("who, status", [("hub_manager", 403), ("facilitator", 403), ("expert2", 404)])
+def test_the_correction_forms_are_not_offered_to_anyone_else(world, written, who, status):
+    world.app.set_password(world.ids[who], PASSWORD)
+    client, _ = _signed_in(world, who)
+    for form in ("correct", "consent"):
+        assert client.get(f"/issues/{world.issues['own']}/input/{written}/{form}").status_code == status
