@@ -122,3 +122,14 @@ def test_the_correction_forms_are_not_offered_to_anyone_else(world, written, who
     client, _ = _signed_in(world, who)
     for form in ("correct", "consent"):
         assert client.get(f"/issues/{world.issues['own']}/input/{written}/{form}").status_code == status
+
+
+def test_the_web_changes_consent_and_every_page_follows(world, written):
+    client, token = _signed_in(world)
+    path = f"/issues/{world.issues['own']}/input/{written}/consent"
+    assert client.post(path, data={"may_quote": "no", "attribution": "anonymous", "csrf_token": token}).status_code == 303
+    issue = world.call("action_owner", "GET", f"/api/v1/issues/{world.issues['own']}").json
+    seen = next(c for c in issue["contributions"] if c["id"] == str(written))
+    assert (seen["text"], seen["contributor"]) == (None, "an expert who asked not to be named")
+    again = client.post(path, data={"may_quote": "no", "attribution": "anonymous", "csrf_token": token})
+    assert again.status_code == 422 and "already what you agreed to" in again.text
