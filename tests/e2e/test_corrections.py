@@ -98,11 +98,11 @@ def _signed_in(world, person: str = "expert"):
     client = world.client.application.test_client()
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-in").text).group(1)
     client.post("/sign-in", data={"username": person, "password": PASSWORD, "csrf_token": token})
-    return client, token
+    return client
 
 
 def test_the_web_asks_is_this_right_and_takes_a_correction(world, written):
-    client, _ = _signed_in(world)
+    client = _signed_in(world)
     page = client.get("/my-input").text
     assert "Written down by Facilitator Person at Own hub on 1 September 2023 — is this right?" in page
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
@@ -119,13 +119,13 @@ def test_the_web_asks_is_this_right_and_takes_a_correction(world, written):
 @pytest.mark.parametrize("who, status", [("hub_manager", 403), ("facilitator", 403), ("expert2", 404)])
 def test_the_correction_forms_are_not_offered_to_anyone_else(world, written, who, status):
     world.app.set_password(world.ids[who], PASSWORD)
-    client, _ = _signed_in(world, who)
+    client = _signed_in(world, who)
     for form in ("correct", "consent"):
         assert client.get(f"/issues/{world.issues['own']}/input/{written}/{form}").status_code == status
 
 
 def test_the_web_changes_consent_and_every_page_follows(world, written):
-    client, _ = _signed_in(world)
+    client = _signed_in(world)
     path = f"/issues/{world.issues['own']}/input/{written}/consent"
     token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)
     assert client.post(path, data={"may_quote": "no", "attribution": "anonymous", "csrf_token": token}).status_code == 303
