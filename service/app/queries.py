@@ -39,8 +39,9 @@ class _Lookups:
         self.name = functools.cache(app.display_name)
         self.hub = functools.cache(app.hub)
         self._open = app.opener()
+        self.open = functools.cache(self._opened)  # a person's copy opens the same words twice
 
-    def open(self, sealed: str) -> str | None:
+    def _opened(self, sealed: str) -> str | None:
         try:
             return self._open(sealed)
         except SealBroken:
