@@ -59,7 +59,7 @@ def test_an_expert_corrects_what_a_facilitator_wrote_down_and_everyone_sees_thei
     # then: the manager's page and the issue's history show her words, never the mistake
     sam = signed_in("sam")
     go_to_issue(sam, ISSUE)
-    expect(sam.locator("main")).to_contain_text(RIGHT)
+    expect(sam.locator(".nhsuk-card", has_text=RIGHT)).to_contain_text("they corrected what was written down")
     expect(sam.locator("main")).not_to_contain_text(MISTAKE)
     sam.get_by_role("link", name="See its full history").click()
     expect(sam.locator("main")).to_contain_text("corrected the words of a contribution")
