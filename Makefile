@@ -24,9 +24,10 @@ run: install
 	$(BIN)/coproduce demo
 	$(BIN)/coproduce serve --port $(PORT)
 
-## Run the whole test suite (PostgreSQL tests need the server at 127.0.0.1:5432).
+## Run the whole test suite (PostgreSQL tests need the server at 127.0.0.1:5432), one worker a core:
+## each worker has its own PostgreSQL database, browser and free ports.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 clean:
 	rm -rf $(VENV) var $(WEB)/node_modules

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 FORGOTTEN = "a person who asked to be forgotten"  # how a forgotten person is named everywhere
@@ -58,7 +58,9 @@ def _rating(e: Any, n: Naming) -> str:
         f"said how decision {e.decision} felt"
 
 
-SENTENCES: dict[str, Callable[[Any, Naming], str]] = {
+Sentence = Callable[[Any, Naming], str]
+
+SENTENCES: dict[str, Sentence] = {
     "Raised": lambda e, n: f"raised the issue “{e.title}”",
     "Renamed": lambda e, n: f"renamed the issue to “{e.title}”",
     "Framed": lambda e, n: f"framed the issue: {e.problem} (affects: {e.affected})",
@@ -72,7 +74,8 @@ SENTENCES: dict[str, Callable[[Any, Naming], str]] = {
     "ContributionsThemed": lambda e, n: f"themed {_count(e.contribution_ids, 'contribution')} as “{e.theme}”",
     "FindingRecorded": lambda e, n: f"recorded a finding from {_count(e.contribution_ids, 'contribution')}: {e.summary}",
     "StakeholderJoined": lambda e, n: f"recorded that {e.name} ({e.kind}) joined",
-    "ActionCommitted": lambda e, n: f"committed to “{e.title}”, owned by {n.account(str(e.owner_id))}, due {e.due}",
+    "ActionCommitted": lambda e, n: f"committed to “{e.title}”, owned by {n.account(str(e.owner_id))}, "
+                                    f"due {date.fromisoformat(str(e.due)):%-d %B %Y}",
     "ActionProgressReported": lambda e, n: f"reported progress on an action: {e.note}",
     "ActionCompleted": lambda e, n: "completed an action" + (f": {e.note}" if e.note else ""),
     "ActionDropped": lambda e, n: "dropped an action",
@@ -93,10 +96,11 @@ def kind_of(event: Any) -> str:
     return type(event).__name__
 
 
-def describe(event: Any, naming: Naming) -> Entry:
-    """An Entry for one issue event, naming people as `naming` lets its reader see them."""
+def describe(event: Any, naming: Naming, sentences: Mapping[str, Sentence] = SENTENCES) -> Entry:
+    """An Entry for one issue event, naming people as `naming` lets its reader see them, in the words
+    of `sentences` (these, or the pages' plainer ones for experts: same events, another register)."""
     actor = getattr(event, "actor", None) or {}
-    sentence = SENTENCES.get(kind_of(event), lambda e, n: kind_of(e))
+    sentence = sentences.get(kind_of(event), lambda e, n: kind_of(e))
     why = next((v for f in REASONS if isinstance(v := getattr(event, f, ""), str) and v), "")
     hidden_rating = kind_of(event) == "ParticipationRated" and not naming.rating_shown(event)
     return Entry(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -11,7 +11,7 @@ from uuid import UUID
 
 from domain import Actor, SystemicIssue, policies
 from projections import accountability, audit_trail, hub_board, my_input, timeline
-from projections.describe import describe
+from projections.describe import SENTENCES, Sentence, describe
 from projections.times import aware, now
 from service.app.application import CoproduceBase
 from service.app import disclosure, exports
@@ -58,9 +58,10 @@ class ReadQueries(CoproduceBase):
         self.authorize(actor, P.READ, Target(issue.hub_id), hidden=f"no issue with id {issue_id}")
         return issue_seen(issue, self.contributions(issue), viewer, self.opener(), functools.cache(self.display_name))
 
-    def timeline(self, issue_id: UUID, actor: Actor, stage: str | None = None,
-                 kind: str | None = None) -> list[dict[str, Any]]:
-        """Every event of the issue in plain words, as `actor` may read them."""
+    def timeline(self, issue_id: UUID, actor: Actor, stage: str | None = None, kind: str | None = None,
+                 sentences: Mapping[str, Sentence] = SENTENCES) -> list[dict[str, Any]]:
+        """Every event of the issue in plain words (`sentences`: the door's own register), as `actor` may
+        read them."""
         hub_id = self._readable_hub_of(issue_id, actor)
         with self.engine.connect() as conn:
             rows = timeline.read(conn, issue_id, stage, kind)
@@ -76,7 +77,7 @@ class ReadQueries(CoproduceBase):
         for row in rows:
             event = SimpleNamespace(**row.details, timestamp=aware(row.occurred_at),
                                     actor={"id": row.actor_id, "role": row.actor_role})
-            described = describe(_as_event(row.kind, event), naming)
+            described = describe(_as_event(row.kind, event), naming, sentences)
             entries.append({"version": row.version, "kind": row.kind, "stage": row.stage, **vars(described),
                             "contribution_ids": row.contribution_ids})
         return entries

@@ -132,7 +132,7 @@ class Demo:
     def select_and_explore(self, issue: UUID, hub: str, decision: str) -> None:
         manager = self.manager(hub)
         self.app.select(issue, decision, ParticipationLevel.CO_PRODUCTION, manager)
-        self.app.advance_stage(issue, Stage.EXPLORE, "Framed with experts and chosen at the hub meeting",
+        self.app.advance_stage(issue, Stage.EXPLORE, "The problem was agreed with experts and chosen at the hub meeting",
                                ParticipationLevel.CO_PRODUCTION, manager)
 
 

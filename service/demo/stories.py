@@ -36,7 +36,7 @@ def gp_registration_closed(d: Demo) -> Iterator[date]:
     yield date(2023, 2, 14)
     app.record_finding(issue, "Practices were unaware that no proof of address is needed to register.", [first, second], sam)
     yield date(2023, 3, 14)
-    app.advance_stage(issue, Stage.ACT, "Findings agreed with the GP federation", Level.CO_DESIGN, sam)
+    app.advance_stage(issue, Stage.ACT, "What we learned was agreed with the GP federation", Level.CO_DESIGN, sam)
     action = app.commit_action(issue, "Brief every reception team on registering without an address",
                                d.person("dr.shah"), date(2023, 9, 30), [first, second], sam)
     yield date(2023, 6, 5)
@@ -126,8 +126,8 @@ def buddy_system_explore(d: Demo) -> Iterator[date]:
     app, sam = d.app, d.manager(CS)
     issue = d.raise_and_frame(
         CS, "A buddy when leaving hospital",
-        "People are discharged with nobody to help them settle, and many are readmitted within weeks.",
-        "People discharged from hospital without support at home", "jo")
+        "People leave hospital with nobody to help them settle in. Many are back in hospital within weeks.",
+        "People sent home from hospital with no help at home", "jo")
     d.said(issue, "jo", "Coming out of hospital to an empty flat was the hardest part.", hub=CS)
     yield date(2023, 12, 12)
     d.select_and_explore(issue, CS, "Selected after peer mentors raised it twice")
@@ -181,7 +181,7 @@ def drop_in_times_explore(d: Demo) -> Iterator[date]:
     yield date(2023, 7, 25)
     app.theme_contributions(issue, "timing", [first, second], priya)
     yield date(2023, 9, 5)
-    d.select_and_explore(issue, PB, "First area selected from the themed drop-in feedback")
+    d.select_and_explore(issue, PB, "First area chosen from what people said at the drop-ins")
 
 
 def letters_frame(d: Demo) -> Iterator[date]:

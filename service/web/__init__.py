@@ -74,6 +74,9 @@ def install(app: Flask, coproduce: Coproduce) -> None:
     app.jinja_env.filters["error_link"] = lambda item: {"text": item[1], "href": f"#{item[0]}"}
     app.jinja_env.filters["level_explained"] = wording.level_explained
     app.jinja_env.filters["long_date"] = wording.long_date
+    app.jinja_env.filters["stage_named"] = wording.stage_named
+    app.jinja_env.filters["level_said"] = wording.level_said
+    app.jinja_env.filters["action_status"] = wording.action_status
     app.context_processor(lambda: {"names": coproduce.display_name})
     app.register_blueprint(web)
     app.register_blueprint(assets)

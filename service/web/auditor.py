@@ -14,6 +14,7 @@ from service.app import schemas as s
 from service.app.authorization import Permission as P
 from service.web import charts, wording
 from service.web.blueprint import acting, web
+from service.web.forms import Field, plain_errors
 from service.web.signin import coproduce
 
 PAGE = 50
@@ -30,6 +31,12 @@ class AuditFilters(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=s.LAST_POSITION))
 
 
+# The filters as the audit trail's form asks them, in its order (the accountability report asks From and To).
+FILTERS = [Field("hub_id", "Hub"), Field("issue_id", "Issue"), Field("kind", "What happened"),
+           Field("actor_role", "Role of who did it"), Field("from", "From (first day)"), Field("to", "To (last day)"),
+           Field("set_up", "Show account and hub set-up too"), Field("page", "Page")]
+
+
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=timezone.utc)
 
@@ -41,8 +48,7 @@ def _filters() -> tuple[dict[str, Any], int, dict[str, str]]:
     try:
         loaded = AuditFilters().load(given)
     except ValidationError as invalid:
-        return {"set_up": False}, 1, {k: str(v[0]) if isinstance(v, list) else str(v)
-                                      for k, v in invalid.normalized_messages().items()}
+        return {"set_up": False}, 1, plain_errors(invalid, AuditFilters(), FILTERS)
     page = loaded.pop("page")
     query: dict[str, Any] = {k: str(v) if isinstance(v, UUID) else v for k, v in loaded.items()
                              if k not in ("start", "end")}
@@ -97,7 +103,7 @@ def accountability(hub_id: UUID):
         period = PeriodIn().load({k: v for k, v in request.args.items() if k in ("from", "to") and v.strip()})
     except ValidationError as invalid:
         period = {}
-        errors = {k: "must be a real date, like 2024-03-27" for k in invalid.normalized_messages()}
+        errors = plain_errors(invalid, PeriodIn(), FILTERS[4:6])
     report = coproduce().accountability(hub_id, acting(), period.get("start"), period.get("end"))
     return render_template("web/accountability.jinja", hub=hub, report=report, errors=errors,
                            period=request.args, charts=[charts.feedback_within(report),

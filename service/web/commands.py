@@ -20,7 +20,8 @@ from service.app import schemas as s
 from service.app.authorization import Permission as P
 from service.app.coproduce import Coproduce
 from service.web.forms import Field
-from service.web.wording import LEVELS, NAMING, YES_NO, count, excerpt
+from service.web.wording import (HISTORY_SAID, LEVELS, LEVELS_SAID, NAMING, YES_NO, count, ended, excerpt,
+                                 level_said, long_date)
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Command:
     offered: Callable[[Context], bool] = lambda ctx: not ctx.issue.is_closed
     fixed: Callable[[Context], dict[str, Any]] = lambda ctx: {}
     roles: frozenset[Role] | None = None  # offered only to these roles (None: whoever the table allows)
+    hint: str = ""  # what the domain word in its title means, said beside it where it is offered
 
     def arguments(self, ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         return {**data, **self.fixed(ctx)}
@@ -104,7 +106,7 @@ def _inputs(label: str, only_awaiting: bool = False) -> Questions:
 
 
 def _open_actions(ctx: Context, mine_only: bool) -> tuple[tuple[str, str], ...]:
-    return tuple((a.id, f"{a.title} (owner: {ctx.app.display_name(a.owner_id)}, due {a.due})")
+    return tuple((a.id, f"{a.title} (owner: {ctx.app.display_name(a.owner_id)}, due {long_date(a.due)})")
                  for a in ctx.issue.actions.values()
                  if a.status == "open" and (not mine_only or a.owner_id == str(ctx.actor.account_id)))
 
@@ -172,10 +174,17 @@ def _own_active_input(ctx: Context) -> list[Field]:
 
 
 def _decisions(ctx: Context) -> list[Field]:
-    options = tuple((version, f"Decision {version}: taken as {level.replace('-', ' ')}")
-                    for version, level in ctx.issue.decisions.items())
-    return [Field("decision", "Which decision", "radios", options=options),
-            _level("At what level did it feel it was taken?")]
+    """Each decision said in one sentence: who decided what, and when."""
+    said = {entry["version"]: entry for entry in ctx.app.timeline(ctx.issue.id, ctx.actor, sentences=HISTORY_SAID)}
+    options = []
+    for version, level in ctx.issue.decisions.items():
+        entry = said.get(int(version))
+        sentence = f"On {long_date(entry['when'])}, {entry['who']} {entry['what']}." if entry else "A decision."
+        why = f"Why: {ended(entry['why'])} " if entry and entry["why"] else ""
+        options.append((version, sentence, f"{why}The hub said: “{level_said(level)}”."))
+    return [Field("decision", "Which decision?", "radios", options=tuple(options)),
+            Field("level", "How much say did experts have?", "radios",
+                  "Choose the answer that fits best. Staff see only how many people chose each answer.", LEVELS_SAID)]
 
 
 COMMANDS: dict[str, Command] = {c.slug: c for c in [
@@ -197,12 +206,14 @@ COMMANDS: dict[str, Command] = {c.slug: c for c in [
         Field("decision", "What did the hub decide, and how?", "textarea"), _level()]),
     Command("theme", "Theme input", "theme_contributions", s.ThemeIn, P.SHAPE_ISSUE, lambda ctx: [
         Field("theme", "Theme", hint="A few words, such as 'transport' or 'being believed'."),
-        *_inputs("Input in this theme")(ctx)]),
+        *_inputs("Input in this theme")(ctx)], hint="a theme is a label that groups similar input"),
     Command("finding", "Record a finding", "record_finding", s.FindingIn, P.SHAPE_ISSUE, lambda ctx: [
-        Field("summary", "What was found?", "textarea"), *_inputs("Input it rests on")(ctx)]),
+        Field("summary", "What was found?", "textarea"), *_inputs("Input it rests on")(ctx)],
+        hint="a finding is what exploring the issue showed, and the input behind it"),
     Command("stakeholder", "Add a stakeholder", "add_stakeholder", s.StakeholderIn, P.SHAPE_ISSUE, lambda ctx: [
         Field("name", "Name of the organisation or person"),
-        Field("kind", "What kind of stakeholder", hint="For example: service, commissioner, charity, university.")]),
+        Field("kind", "What kind of stakeholder", hint="For example: service, commissioner, charity, university.")],
+        hint="a stakeholder is an organisation or role that joins the work on the issue"),
     Command("action", "Commit an action", "commit_action", s.ActionIn, P.COMMIT_ACTION, lambda ctx: [
         Field("title", "What will be done?"), Field("owner_id", "Who owns it?", "radios", options=_owners(ctx)),
         Field("due", "When is it due?", "date"), *_inputs("Input it answers")(ctx)]),
@@ -227,12 +238,13 @@ COMMANDS: dict[str, Command] = {c.slug: c for c in [
         Field("reason", "Why is it ready to move on?", "textarea"), _level()],
         offered=_may_advance, fixed=_advance_to),
     Command("move-back", "Move back a stage", "move_back", s.StageMoveIn, P.DECIDE_STAGE, _back_to,
-            offered=_may_move_back),
+            offered=_may_move_back, hint="from Learn, this starts a new cycle: the stages run again"),
     Command("close", "Close the issue", "close_issue", s.ClosureIn, P.DECIDE_STAGE, lambda ctx: [
         Field("outcome", "What was the outcome?", "textarea"), _level()], offered=_may_close),
     Command("park", "Park the issue", "park", s.ReasonIn, P.DECIDE_STAGE, lambda ctx: [
         Field("reason", "Why is it parked?", "textarea", "Everyone who gave input will see this reason.")],
-        offered=lambda ctx: not ctx.issue.is_closed and not ctx.issue.is_parked),
+        offered=lambda ctx: not ctx.issue.is_closed and not ctx.issue.is_parked,
+        hint="a parked issue is on hold until someone takes it off hold"),
     Command("reopen", "Take the issue off hold", "reopen", s.ReasonIn, P.DECIDE_STAGE, lambda ctx: [
         Field("reason", "Why can work start again?", "textarea")], offered=lambda ctx: ctx.issue.is_parked),
     Command("withdraw", "Withdraw my input", "withdraw_contribution", WithdrawIn, P.WITHDRAW, _own_active_input,

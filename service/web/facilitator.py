@@ -14,7 +14,7 @@ from service.app.authorization import Permission as P
 from service.web.blueprint import acting, web
 from service.web.forms import Field, FormInvalid, read
 from service.web.signin import coproduce
-from service.web.wording import FORMATS, NAMING, YES_NO, count
+from service.web.wording import FORMATS, NAMING_THEM, YES_NO, count
 
 MOST_ROWS = 20  # pieces of input one form may hold; the form starts with one and grows on asking
 SESSION = [
@@ -42,7 +42,7 @@ def row_questions(hub_id: UUID) -> list[Field]:
             Field("issue_id", "About which issue?", "select", options=(("", "Choose an issue"), *issues)),
             Field("text", "What did they say?", "textarea"),
             Field("may_quote", "Did they agree it may be quoted?", "radios", options=YES_NO),
-            Field("attribution", "How do they want to be named?", "radios", options=NAMING)]
+            Field("attribution", "How do they want to be named?", "radios", options=NAMING_THEM)]
 
 
 def _row(form: MultiDict, number: int) -> MultiDict:

@@ -31,6 +31,7 @@ class FormInvalid(Exception):
 
 CHOICES = ("radios", "checkboxes", "select")
 LENGTH = re.compile(r"^Length must be between 1 and (\d+)\.$")
+LONGER = re.compile(r"^Longer than maximum length (\d+)\.$")
 
 
 def _plain(message: str, question: Field, field: fields.Field | None) -> str:
@@ -42,6 +43,8 @@ def _plain(message: str, question: Field, field: fields.Field | None) -> str:
         return f"Choose an answer to: {label}" if question.kind in CHOICES else f"Answer the question: {label}"
     if too_long:
         return f"{label} must be {too_long.group(1)} characters or fewer"
+    if longer := LONGER.match(message):
+        return f"{label} must be {longer.group(1)} characters or fewer"
     if message == "Not a valid date.":
         return f"{label} must be a real date, like 2024-03-27"
     if message == "Not a valid integer.":
@@ -65,9 +68,21 @@ def read(schema: Schema, form: MultiDict, questions: list[Field]) -> dict[str, A
     try:
         return schema.load(raw)
     except ValidationError as invalid:
-        errors = invalid.normalized_messages()
-        raise FormInvalid({name: _plain(_first(message), asked.get(name) or Field(name, name.replace("_", " ")),
-                                        schema.fields.get(name)) for name, message in errors.items()}) from None
+        raise FormInvalid(plain_errors(invalid, schema, questions)) from None
+
+
+def plain_errors(invalid: ValidationError, schema: Schema, questions: list[Field]) -> dict[str, str]:
+    """marshmallow's errors said the way the form asks each question, in the order the form asks them."""
+    asked = {q.name: q for q in questions}
+    errors = invalid.normalized_messages()
+    order = [q.name for q in questions] + [name for name in errors if name not in asked]
+    return {name: _plain(_first(errors[name]), asked.get(name) or Field(name, name.replace("_", " ")),
+                         _field(schema, name)) for name in order if name in errors}
+
+
+def _field(schema: Schema, name: str) -> fields.Field | None:
+    """A schema's field by the name the form posts (its data_key, where it has one)."""
+    return next((f for key, f in schema.fields.items() if (f.data_key or key) == name), None)
 
 
 def _first(message: Any) -> str:

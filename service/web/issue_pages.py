@@ -7,7 +7,7 @@ from uuid import UUID
 from flask import render_template, request, url_for
 from werkzeug.exceptions import abort
 
-from domain import SystemicIssue
+from domain import Actor, Role, SystemicIssue
 from domain.workflow import next_stage
 from service.app import schemas as s
 from service.app.authorization import Permission as P
@@ -16,7 +16,7 @@ from service.web.commands import COMMANDS, Command, Context
 from service.web.form_page import form_page
 from service.web.forms import Field
 from service.web.signin import coproduce
-from service.web.wording import STAGE_MEANS
+from service.web.wording import HISTORY_SAID, STAGE_MEANS
 
 @web.route("/")
 def home():
@@ -62,6 +62,11 @@ def offered(issue: SystemicIssue) -> list[Command]:
             and coproduce().allows(me, c.permission, issue.hub_id, me.account_id) and c.offered(ctx)]
 
 
+def history_words(me: Actor) -> dict:
+    """The timeline's register: everyday words for experts, the domain's own for staff."""
+    return {"sentences": HISTORY_SAID} if me.role == Role.EXPERT else {}
+
+
 @web.route("/issues/<uuid:issue_id>")
 def issue(issue_id: UUID):
     me = acting()
@@ -70,7 +75,8 @@ def issue(issue_id: UUID):
     return render_template(
         "web/issue.jinja", issue=coproduce().issue_as_seen(issue_id, me, found), stage_means=STAGE_MEANS[found.stage],
         upcoming=upcoming, missing=found.missing_before(upcoming) if upcoming else [],
-        commands=offered(found), timeline=coproduce().timeline(issue_id, me)[-10:], hub=coproduce().hub(found.hub_id))
+        commands=offered(found), timeline=coproduce().timeline(issue_id, me, **history_words(me))[-10:],
+        hub=coproduce().hub(found.hub_id), plain=me.role == Role.EXPERT)
 
 
 @web.route("/issues/<uuid:issue_id>/history")
@@ -78,8 +84,9 @@ def history(issue_id: UUID):
     me = acting()
     found = coproduce().readable_issue(issue_id, me)
     stage = request.args.get("stage") or None
-    return render_template("web/history.jinja", issue=found, stage=stage,
-                           timeline=coproduce().timeline(issue_id, me, stage=stage if stage in STAGES else None))
+    return render_template("web/history.jinja", issue=found, stage=stage, plain=me.role == Role.EXPERT,
+                           timeline=coproduce().timeline(issue_id, me, stage=stage if stage in STAGES else None,
+                                                         **history_words(me)))
 
 
 @web.route("/issues/<uuid:issue_id>/<slug>", methods=["GET", "POST"])
@@ -102,7 +109,7 @@ def command(issue_id: UUID, slug: str):
     def page() -> dict:
         found = coproduce().readable_issue(issue_id, me)
         upcoming = next_stage(found.stage) if slug == "advance" else None
-        return {"title": chosen.title, "submit": chosen.title, "issue": found, "version": found.version,
+        return {"title": chosen.title, "submit": chosen.title, "issue": found, "version": found.version, "hint": chosen.hint,
                 "back": url_for("web.issue", issue_id=issue_id), "upcoming": upcoming,
                 "missing": found.missing_before(upcoming) if upcoming else []}
 

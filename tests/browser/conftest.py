@@ -23,6 +23,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run", "--disable-quic"]
 PASSWORD = "coproduce-demo"
 PHONE = {"width": 360, "height": 780}
+NARROWEST = {"width": 320, "height": 640}  # WCAG's reflow width: every page must fit it without sideways scrolling
 
 
 @pytest.fixture(scope="session")

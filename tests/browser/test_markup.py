@@ -149,7 +149,7 @@ def test_markup_typed_into_the_forms_of_an_issue_is_shown_as_text_on_every_page(
     row.get_by_label("About which issue?").select_option(label=TITLE)
     row.get_by_label("What did they say?").fill(SAID)
     row.get_by_role("group", name="Did they agree it may be quoted?").get_by_label("Yes").check()
-    row.get_by_label("Use my full name").check()
+    row.get_by_label("Use their full name").check()
     fran.get_by_role("button", name="Record the session").click()
     expect(fran.locator(".nhsuk-notification-banner")).to_contain_text("with 1 piece of input")
     no_markup_let_through(fran, "title")
@@ -197,7 +197,7 @@ def test_markup_typed_into_the_forms_of_an_issue_is_shown_as_text_on_every_page(
     # then every page that shows those words shows them as text, and nothing of them as markup
     no_markup_let_through(sam, "title", "problem", "affected", "input", "said", "theme", "action", "feedback",
                           "outcome")
-    sam.get_by_role("link", name="See its full history").click()
+    sam.get_by_role("link", name="See all that happened").click()
     no_markup_let_through(sam, "title", "problem", "affected", "decision", "theme", "to-explore", "finding",
                           "stakeholder", "stakeholder-kind", "to-act", "action", "spare-action", "drop",
                           "progress", "completion", "park", "reopen", "to-learn", "what-changed",

@@ -36,7 +36,7 @@ def test_an_expert_corrects_what_a_facilitator_wrote_down_and_everyone_sees_thei
     row.get_by_label("About which issue?").select_option(label=ISSUE)
     row.get_by_label("What did they say?").fill(MISTAKE)
     row.get_by_role("group", name="Did they agree it may be quoted?").get_by_label("Yes").check()
-    row.get_by_label("Use my full name").check()
+    row.get_by_label("Use their full name").check()
     fran.get_by_role("button", name="Record the session").click()
     expect(fran.locator(".nhsuk-notification-banner")).to_contain_text("with 1 piece of input")
 
@@ -61,7 +61,7 @@ def test_an_expert_corrects_what_a_facilitator_wrote_down_and_everyone_sees_thei
     go_to_issue(sam, ISSUE)
     expect(sam.locator(".nhsuk-card", has_text=RIGHT)).to_contain_text("they corrected what was written down")
     expect(sam.locator("main")).not_to_contain_text(MISTAKE)
-    sam.get_by_role("link", name="See its full history").click()
+    sam.get_by_role("link", name="See all that happened").click()
     expect(sam.locator("main")).to_contain_text("corrected the words of a contribution")
     expect(sam.locator("main")).not_to_contain_text(MISTAKE)
 

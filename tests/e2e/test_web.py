@@ -186,12 +186,12 @@ def test_my_input_comes_a_page_at_a_time_and_counts_all_that_awaits_feedback(sit
     first = alex.get("/my-input")
     assert first.text.count('class="nhsuk-card"') == 20 and "Paged input 20" in first.text
     assert f"Showing 1 to 20 of {total}, newest first." in first.text
-    assert f"{awaiting} pieces still await feedback." in first.text
+    assert f"{awaiting} pieces still wait for an answer." in first.text
     assert 'href="/my-input?page=2"' in first.text and "?page=0" not in first.text
     last_page = -(-total // 20)
     last = alex.get(f"/my-input?page={last_page}")
     assert last.text.count('class="nhsuk-card"') == total - 20 * (last_page - 1)
-    assert f"{awaiting} pieces still await feedback." in last.text  # counted over every page
+    assert f"{awaiting} pieces still wait for an answer." in last.text  # counted over every page
     assert alex.get("/my-input?page=999").headers["Location"] == f"/my-input?page={last_page}"
 
 

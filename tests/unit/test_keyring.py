@@ -20,7 +20,7 @@ def test_entries_are_read_oldest_first_from_lines_spaces_or_commas_and_comments_
     ("abc", "entry 1 is not <id>:<base64 of 32 bytes>"),
     (f"{new_entry()} abc:c2hvcnQ=", "entry 2 is not <id>:<base64 of 32 bytes>"),
     ("abc:not base64!", "entry 1 is not"),
-])
+], ids=["empty", "comment only", "no colon", "second entry short", "not base64"])
 def test_malformed_key_material_is_refused_naming_the_entry(text, says):
     with pytest.raises(KeyCustodyError, match=says):
         parse(text, "the key file k")

@@ -9,7 +9,9 @@ from pathlib import Path
 from eventsourcing.domain import CanMutateAggregate
 
 from domain import Account, Hub, SystemicIssue, Username
-from service.web.wording import KIND_WORDS, LEVELS, count, level_explained
+from projections.describe import SENTENCES
+from service.web.wording import (HISTORY_SAID, KIND_WORDS, LEVEL_SAID, LEVELS, count, level_explained, long_date,
+                                 stage_named)
 
 
 def test_every_kind_of_event_has_plain_words_in_the_audit_trail():
@@ -46,3 +48,14 @@ def test_the_ladder_s_rungs_have_their_proper_names_and_say_what_they_mean():
                                               "Informing", "Educating", "Coercion"]
     assert level_explained("consultation").startswith("Consultation: experts are asked for their views")
     assert (count(1, "piece", "pieces"), count(3, "piece", "pieces")) == ("1 piece", "3 pieces")
+
+
+def test_experts_read_every_event_of_an_issue_in_their_own_words():
+    assert set(HISTORY_SAID) == set(SENTENCES)
+
+
+def test_a_stage_named_says_what_it_means_and_the_rungs_run_from_not_asked_to_together():
+    assert stage_named("frame") == "Frame — agreeing what the problem is"
+    assert [said for said, _ in LEVEL_SAID.values()][::6] == ["We were not asked", "We decided together"]
+    assert (long_date("2024-03-31"), long_date("2024-03-31T14:05:00+00:00", with_time=True)) == (
+        "31 March 2024", "31 March 2024 at 14:05")
