@@ -64,6 +64,19 @@ class Account(TimedAggregate):
     def _forgotten(self, requested_by: str, authority: str, actor: dict) -> None:
         self.forgotten = True
 
+    def give_copy(self, requested_by: str, actor: Actor) -> None:
+        """Record that a copy of everything held about this person was given, and at whose request
+        (the person signed in, or a request on paper an admin acted on): an audit fact, not personal content."""
+        if self.forgotten:
+            raise RuleBroken("this person has been forgotten: their personal data can no longer be read")
+        if not requested_by.strip():
+            raise RuleBroken("who asked for the copy is required")
+        self._copy_given(requested_by=requested_by.strip(), actor=actor.as_dict())
+
+    @event("CopyGiven")
+    def _copy_given(self, requested_by: str, actor: dict) -> None:
+        """Nothing changes on the account: the event is the record that a copy went out."""
+
     def join_hub(self, hub_id: UUID, actor: Actor) -> None:
         """Make this account a member of a hub."""
         if str(hub_id) in self.hub_ids:

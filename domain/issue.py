@@ -40,7 +40,7 @@ class SystemicIssue(TimedAggregate):
     thousands of contributions, and every command loads the issue.
     """
 
-    class_version = 2
+    class_version = 3
 
     @event("Raised")
     def __init__(self, hub_id: UUID, title: str, actor: dict) -> None:
@@ -55,6 +55,9 @@ class SystemicIssue(TimedAggregate):
         self.contributors: dict[str, str] = {}  # contribution id -> the expert whose input it is
         self.withdrawn: set[str] = set()  # contribution ids
         self.answered: set[str] = set()  # contribution ids some feedback answered
+        self.written_down: set[str] = set()  # input a facilitator wrote down on its contributor's behalf
+        self.unconfirmed: set[str] = set()  # of those, not yet confirmed or corrected by the contributor
+        self.this_stage: set[str] = set()  # input recorded since the issue entered its current stage
         self.findings: dict[str, Finding] = {}
         self.stakeholders: list[Stakeholder] = []
         self.actions: dict[str, Action] = {}
@@ -111,6 +114,13 @@ class SystemicIssue(TimedAggregate):
         state["contributors"] = {c["id"]: c["contributor_id"] for c in contributions}
         state["withdrawn"] = {c["id"] for c in contributions if c["withdrawn"]}
         state["answered"] = {c["id"] for c in contributions if c["answered_by"]}
+
+    @staticmethod
+    def upcast_v2_v3(state: dict) -> None:
+        """Snapshots taken before input could be confirmed or corrected: they do not say who wrote
+        each piece down, so its contributor may confirm or correct any of it while the issue is open."""
+        earlier = set(state["contributors"]) - set(state["withdrawn"])
+        state["written_down"], state["unconfirmed"], state["this_stage"] = set(earlier), set(earlier), set()
 
     @property
     def active_contributions(self) -> list[str]:
@@ -282,6 +292,10 @@ class SystemicIssue(TimedAggregate):
         session_id: UUID | None, may_quote: bool, attribution: str, actor: dict,
     ) -> None:
         self.contributors[str(contribution_id)] = str(contributor_id)
+        if str(contributor_id) != actor["id"]:
+            self.written_down.add(str(contribution_id))
+            self.unconfirmed.add(str(contribution_id))
+        self.this_stage.add(str(contribution_id))
 
     def withdraw_contribution(self, contribution_id: UUID, actor: Actor) -> None:
         """Withdraw input; it no longer counts, and no longer awaits feedback."""
@@ -294,6 +308,68 @@ class SystemicIssue(TimedAggregate):
     @event("ContributionWithdrawn")
     def _contribution_withdrawn(self, contribution_id: UUID, actor: dict) -> None:
         self.withdrawn.add(str(contribution_id))
+        self.unconfirmed.discard(str(contribution_id))
+
+    # --- "is this what you said?" ----------------------------------------------------------
+
+    def _own_live_input(self, contribution_id: UUID, actor: Actor) -> str:
+        """The id of input `actor` gave, still standing; RuleBroken with the reason otherwise."""
+        contribution = str(contribution_id)
+        if self.contributor_of(contribution) != str(actor.account_id):
+            raise RuleBroken("only the person who gave this input can change it")
+        if contribution in self.withdrawn:
+            raise RuleBroken("this input has been withdrawn, so it cannot be changed")
+        return contribution
+
+    def awaits_confirmation(self, contribution_id: str) -> bool:
+        """Written down on the contributor's behalf, and not yet confirmed or corrected by them."""
+        return contribution_id in self.unconfirmed
+
+    def may_be_corrected(self, contribution_id: str) -> bool:
+        """Written down by someone else (while the issue is open), or given in the current stage."""
+        return contribution_id in self.written_down or contribution_id in self.this_stage
+
+    def confirm_contribution(self, contribution_id: UUID, actor: Actor) -> None:
+        """The contributor says the words written down on their behalf are right."""
+        self._check_open()
+        contribution = self._own_live_input(contribution_id, actor)
+        if contribution not in self.written_down:
+            raise RuleBroken("you wrote this input yourself, so there is nothing to confirm")
+        if contribution not in self.unconfirmed:
+            raise RuleBroken("this input has already been confirmed or corrected")
+        self._contribution_confirmed(contribution_id=contribution, actor=actor.as_dict())
+
+    @event("ContributionConfirmed")
+    def _contribution_confirmed(self, contribution_id: str, actor: dict) -> None:
+        self.unconfirmed.discard(contribution_id)
+
+    def correct_contribution(self, contribution_id: UUID, text: str, actor: Actor) -> None:
+        """The contributor puts their input in their own words; `text` arrives sealed with their key."""
+        self._check_open()
+        contribution = self._own_live_input(contribution_id, actor)
+        if not self.may_be_corrected(contribution):
+            raise RuleBroken(f"input you wrote yourself can be corrected only in the stage it was given in; "
+                             f"the issue has moved on to {self.stage.value}")
+        self._contribution_corrected(contribution_id=contribution, text=_required(text, "text"),
+                                     actor=actor.as_dict())
+
+    @event("ContributionCorrected")
+    def _contribution_corrected(self, contribution_id: str, text: str, actor: dict) -> None:
+        self.unconfirmed.discard(contribution_id)
+
+    def change_consent(self, contribution_id: UUID, may_quote: bool, attribution: Attribution,
+                       actor: Actor) -> None:
+        """The contributor changes whether their input may be quoted and how they are named.
+
+        Allowed on a closed issue too: what a person agrees to show is theirs to narrow at any time."""
+        contribution = self._own_live_input(contribution_id, actor)
+        self._consent_changed(contribution_id=contribution, may_quote=bool(may_quote),
+                              attribution=choice(Attribution, attribution, "attribution").value,
+                              actor=actor.as_dict())
+
+    @event("ConsentChanged")
+    def _consent_changed(self, contribution_id: str, may_quote: bool, attribution: str, actor: dict) -> None:
+        """What the contributor agreed to is for the read models and pages: the rules do not read it."""
 
     def theme_contributions(self, theme: str, contribution_ids: list[UUID], actor: Actor) -> None:
         """Group contributions under a theme."""
@@ -439,6 +515,7 @@ class SystemicIssue(TimedAggregate):
     @event("StageAdvanced")
     def _stage_advanced(self, from_stage: str, to: str, reason: str, level: str, actor: dict) -> None:
         self._stage = to
+        self.this_stage = set()
         self._remember_decision(level)
 
     def move_back(self, to: Stage, reason: str, level: ParticipationLevel, actor: Actor) -> None:
@@ -455,6 +532,7 @@ class SystemicIssue(TimedAggregate):
         if from_stage == Stage.LEARN.value:
             self.cycle += 1  # a new cycle: its decisions, findings, actions and learning start afresh
         self._stage = to
+        self.this_stage = set()
         self._remember_decision(level)
 
     def close(self, outcome: str, level: ParticipationLevel, actor: Actor) -> None:

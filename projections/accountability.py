@@ -206,3 +206,12 @@ def period(start: date | None, end: date | None, today: datetime) -> tuple[datet
 
 def _midnight(day: date, today: datetime) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=today.tzinfo)
+
+
+def of_rater(conn: Connection, rater_id: Any) -> list[Any]:
+    """One person's ratings of how decisions felt, beside the level each decision claimed."""
+    query = (select(ratings.c.issue_id, ratings.c.version, ratings.c.level.label("felt"),
+                    decisions.c.level.label("claimed"), decisions.c.kind, decisions.c.at)
+             .join(decisions, (decisions.c.issue_id == ratings.c.issue_id) & (decisions.c.version == ratings.c.version))
+             .where(ratings.c.rater_id == str(rater_id)).order_by(decisions.c.at))
+    return list(conn.execute(query))

@@ -55,7 +55,8 @@ def _hub(work: UnitOfWork, e: Any, aggregate: str, originator: str) -> str | Non
 
 # An expert's acts on their own input and their ratings name no account here: the id would tie
 # input they asked not to be named on to everything else they did. The event log keeps it.
-UNNAMED_EXPERT_ACTS = {"ContributionRecorded", "ContributionWithdrawn", "ParticipationRated"}
+UNNAMED_EXPERT_ACTS = {"ContributionRecorded", "ContributionWithdrawn", "ParticipationRated",
+                      "ContributionConfirmed", "ContributionCorrected", "ConsentChanged"}
 
 
 def _actor_id(e: Any, actor: dict) -> str | None:

@@ -76,6 +76,10 @@ SENTENCES: dict[str, Sentence] = {
     "Selected": lambda e, n: "selected the issue to work on",
     "ContributionRecorded": _contribution,
     "ContributionWithdrawn": lambda e, n: "withdrew a contribution",
+    "ContributionConfirmed": lambda e, n: "confirmed that the input written down for them is right",
+    "ContributionCorrected": lambda e, n: "corrected the words of a contribution",
+    "ConsentChanged": lambda e, n: "changed what they agreed to for a contribution: "
+                                   + ("may be quoted" if e.may_quote else "not to be quoted"),
     "ContributionsThemed": lambda e, n: f"themed {_count(e.contribution_ids, 'contribution')} as “{e.theme}”",
     "FindingRecorded": lambda e, n: f"recorded a finding from {_count(e.contribution_ids, 'contribution')}: {e.summary}",
     "StakeholderJoined": lambda e, n: f"recorded that {e.name} ({e.kind}) joined",

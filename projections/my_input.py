@@ -17,7 +17,7 @@ from projections.issue_index import issue_table, track_issues
 from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
-view = View("my_input")
+view = View("my_input", version=2)  # 2: confirmations, corrections and changes of consent
 issues = issue_table(view.metadata, "input_issues")
 track_issues(view, issues)
 
@@ -36,6 +36,8 @@ contributions = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("withdrawn_at", DateTime(timezone=True)),
     Column("themes", JSON, nullable=False),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("corrected_at", DateTime(timezone=True)),
 )
 
 # What happened to a contribution: themed, used in a finding, answered by an action, given feedback.
@@ -81,6 +83,22 @@ def recorded(work: UnitOfWork, e: Any, _: int) -> None:
 @view.on("SystemicIssue.ContributionWithdrawn")
 def withdrawn(work: UnitOfWork, e: Any, _: int) -> None:
     work.update(contributions, text(e.contribution_id), withdrawn_at=e.timestamp)
+
+
+@view.on("SystemicIssue.ContributionConfirmed")
+def confirmed(work: UnitOfWork, e: Any, _: int) -> None:
+    work.update(contributions, text(e.contribution_id), confirmed_at=e.timestamp)
+
+
+@view.on("SystemicIssue.ContributionCorrected")
+def corrected(work: UnitOfWork, e: Any, _: int) -> None:
+    """The corrected words replace the earlier ones here, sealed as in the event."""
+    work.update(contributions, text(e.contribution_id), text=e.text, corrected_at=e.timestamp)
+
+
+@view.on("SystemicIssue.ConsentChanged")
+def consent_changed(work: UnitOfWork, e: Any, _: int) -> None:
+    work.update(contributions, text(e.contribution_id), may_quote=e.may_quote, attribution=e.attribution)
 
 
 @view.on("SystemicIssue.ContributionsThemed")

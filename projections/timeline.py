@@ -69,13 +69,16 @@ def entry(work: UnitOfWork, e: Any, position: int) -> None:
 track_issues(view, issues)  # after `entry`, so an entry records the stage the event happened in
 
 
-def read(conn: Connection, issue_id: UUID, stage: str | None = None, kind: str | None = None) -> list[Any]:
-    """The issue's entries, oldest first, optionally only those in one stage or of one kind."""
+def read(conn: Connection, issue_id: UUID, stage: str | None = None, kind: str | None = None,
+         kinds: tuple[str, ...] = ()) -> list[Any]:
+    """The issue's entries, oldest first, optionally only those in one stage or of one kind (or of `kinds`)."""
     query = select(entries).where(entries.c.issue_id == str(issue_id)).order_by(entries.c.version)
     if stage:
         query = query.where(entries.c.stage == stage)
     if kind:
         query = query.where(entries.c.kind == kind)
+    if kinds:
+        query = query.where(entries.c.kind.in_(kinds))
     return list(conn.execute(query))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import request, url_for
+from flask import Response, request, url_for
 from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
@@ -163,3 +163,32 @@ def forget(payload, account_id):
     """Forget a person (admins): their key is destroyed and their words become unreadable for good."""
     coproduce().forget(account_id, actor=actor(), **payload)
     return account_view(coproduce(), coproduce().account(account_id))
+
+
+COPY = {200: {"description": "Everything held about the person, as the disclosure policy lets them see it: "
+                             "account, input with its fate and feedback, ratings, and the history of every "
+                             "act by them or about them (streamed)",
+              "content": {"application/json": {"schema": {"type": "object"}}}}}
+
+
+def _copy(lines, person: str):
+    return Response(lines, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="coproduce-data-{person}.json"',
+                             "Cache-Control": "no-store"})
+
+
+@blp.route("/me/data", methods=["GET"])
+@blp.doc(responses=COPY)
+@documented(401, 429)
+def my_data():
+    """A copy of everything Coproduce holds about you (recorded in the audit trail)."""
+    return _copy(coproduce().copy_of_data(actor()), "me")
+
+
+@blp.route(ACCOUNT + "/data", methods=["GET"])
+@blp.arguments(s.CopyIn, location="query")
+@blp.doc(responses=COPY)
+@documented(401, 403, 404, 409, 429)
+def someones_data(query, account_id):
+    """A copy of everything held about a person, for their request on paper (admins; recorded in the audit trail)."""
+    return _copy(coproduce().copy_of_data(actor(), account_id, query["requested_by"]), str(account_id))

@@ -147,6 +147,36 @@ def withdraw(_, issue_id, contribution_id):
     return answer(issue_id)
 
 
+@blp.route(ISSUE + "/contributions/<uuid:contribution_id>/confirmation", methods=["POST"])
+@blp.arguments(s.NoBody)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def confirm(_, issue_id, contribution_id):
+    """Say that what a facilitator wrote down for you is right."""
+    coproduce().confirm_contribution(issue_id, contribution_id, actor(), expected_version=if_match())
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/contributions/<uuid:contribution_id>/correction", methods=["POST"])
+@blp.arguments(s.CorrectionIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def correct(payload, issue_id, contribution_id):
+    """Put your input in your own words (written down for you, or given in the issue's current stage)."""
+    coproduce().correct_contribution(issue_id, contribution_id, payload["text"], actor(), expected_version=if_match())
+    return answer(issue_id)
+
+
+@blp.route(ISSUE + "/contributions/<uuid:contribution_id>/consent", methods=["POST"])
+@blp.arguments(s.ConsentIn)
+@blp.response(200, v.IssueOut)
+@documented(*ERRORS)
+def change_consent(payload, issue_id, contribution_id):
+    """Change whether your input may be quoted and how you are named; every page follows from now on."""
+    coproduce().change_consent(issue_id, contribution_id, actor=actor(), expected_version=if_match(), **payload)
+    return answer(issue_id)
+
+
 @blp.route(ISSUE + "/themes", methods=["POST"])
 @blp.arguments(s.ThemeIn)
 @blp.response(200, v.IssueOut)

@@ -86,6 +86,7 @@ class ContributionOut(Schema):
     themes = fields.List(fields.String())
     answered_by = fields.List(fields.UUID())
     awaiting_feedback = fields.Boolean(metadata={"description": "Still awaiting feedback (withdrawn input never is)."})
+    corrected = fields.Boolean(metadata={"description": "Its contributor corrected the words: these are theirs."})
 
 
 class FramingOut(Schema):
@@ -220,6 +221,7 @@ class SessionRefOut(Schema):
     held_on = fields.String()
     place = fields.String()
     format = fields.String()
+    hub = fields.String()
 
 
 class InputStoryOut(Schema):
@@ -239,6 +241,11 @@ class InputStoryOut(Schema):
     themes = fields.List(fields.String())
     fates = fields.List(fields.Nested(FateOut))
     awaiting_feedback = fields.Boolean()
+    awaits_confirmation = fields.Boolean(metadata={"description": "Written down on the contributor's behalf and "
+                                                                  "not yet confirmed or corrected by them."})
+    corrected = fields.Boolean()
+    may_quote = fields.Boolean()
+    attribution = fields.String()
 
 
 class BoardCardOut(Schema):

@@ -51,6 +51,8 @@ class Permission(str, Enum):
     VOTE = "vote"                        # place dots in a hub's priority round
     RUN_ROUND = "run_round"              # open and close a hub's priority rounds
     RECORD_TALLY = "record_tally"        # record a room's paper dot-vote at a session
+    CORRECT_INPUT = "correct_input"      # confirm, correct, or change the consent of one's own input
+    COPY_FOR_SOMEONE = "copy_for_someone"  # a copy of everything held about another person (a paper request)
 
 
 HUB_MEMBERS = {EXPERT: Scope.HUB, FACILITATOR: Scope.HUB, MANAGER: Scope.HUB, OWNER: Scope.HUB}
@@ -81,6 +83,8 @@ TABLE: dict[Permission, dict[Role, Scope]] = {
     Permission.VOTE: {EXPERT: Scope.HUB},
     Permission.RUN_ROUND: MANAGERS,
     Permission.RECORD_TALLY: {FACILITATOR: Scope.HUB, MANAGER: Scope.HUB},
+    Permission.CORRECT_INPUT: {EXPERT: Scope.OWN},
+    Permission.COPY_FOR_SOMEONE: {ADMIN: Scope.ANY},
 }
 
 

@@ -34,6 +34,7 @@ class Contribution:
     withdrawn: bool
     themes: list[str]
     answered_by: list[str]
+    corrected: bool = False
 
 
 def as_seen(issue: SystemicIssue, recorded: dict[str, Any]) -> list[Contribution]:
@@ -52,22 +53,37 @@ def _seen(contribution_id: str, contributor_id: str, row: Any, issue: SystemicIs
     return Contribution(
         id=contribution_id, contributor_id=contributor_id, entered_by=row.entered_by, channel=row.channel,
         session_id=row.session_id, may_quote=row.may_quote, attribution=row.attribution, text=row.text,
-        withdrawn=contribution_id in issue.withdrawn, themes=list(row.themes), answered_by=answered_by)
+        withdrawn=contribution_id in issue.withdrawn, themes=list(row.themes), answered_by=answered_by,
+        corrected=row.corrected_at is not None)
 
 
 def recorded_lately(events: Any, issue_id: UUID, wanted: Iterable[str]) -> dict[str, SimpleNamespace]:
-    """How each of `wanted` came in, from its `ContributionRecorded` event: the issue's events
-    are read from the newest back, a page at a time, until all are found."""
-    wanted, found, below = set(wanted), {}, None
+    """How each of `wanted` came in, from its `ContributionRecorded` event, with its latest correction
+    and consent: the issue's events are read from the newest back, a page at a time, until all are found."""
+    wanted, found, later, below = set(wanted), {}, defaultdict(dict), None
     while wanted - found.keys():
         page = list(events.get(issue_id, lte=below, desc=True, limit=PAGE))
         for event in page:
-            if isinstance(event, SystemicIssue.ContributionRecorded) and str(event.contribution_id) in wanted:
-                found[str(event.contribution_id)] = SimpleNamespace(
-                    entered_by=event.actor["id"], channel=event.channel,
-                    session_id=str(event.session_id) if event.session_id else None,
-                    may_quote=event.may_quote, attribution=event.attribution, text=event.text, themes=())
+            contribution_id = str(getattr(event, "contribution_id", ""))
+            if contribution_id not in wanted:
+                continue
+            if isinstance(event, SystemicIssue.ContributionRecorded):
+                found[contribution_id] = SimpleNamespace(**{
+                    "entered_by": event.actor["id"], "channel": event.channel,
+                    "session_id": str(event.session_id) if event.session_id else None,
+                    "may_quote": event.may_quote, "attribution": event.attribution, "text": event.text,
+                    "themes": (), "corrected_at": None, **later[contribution_id]})
+            else:
+                _remember_later(later[contribution_id], event)
         if len(page) < PAGE:
             break
         below = page[-1].originator_version - 1
     return found
+
+
+def _remember_later(latest: dict[str, Any], event: Any) -> None:
+    """The newest correction and change of consent of one piece of input (events come newest first)."""
+    if isinstance(event, SystemicIssue.ContributionCorrected) and "text" not in latest:
+        latest.update(text=event.text, corrected_at=event.timestamp)
+    elif isinstance(event, SystemicIssue.ConsentChanged) and "may_quote" not in latest:
+        latest.update(may_quote=event.may_quote, attribution=event.attribution)

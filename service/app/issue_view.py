@@ -45,7 +45,7 @@ def contribution_seen(issue: SystemicIssue, c: Contribution, viewer: Who, open_s
         "entered_by": disclosure.entered_by_shown(item), "channel": c.channel, "session_id": c.session_id,
         "may_quote": c.may_quote, "attribution": c.attribution, "text": words, "text_status": status,
         "withdrawn": c.withdrawn, "themes": c.themes, "answered_by": c.answered_by,
-        "awaiting_feedback": issue.awaits_feedback(c.id),
+        "awaiting_feedback": issue.awaits_feedback(c.id), "corrected": c.corrected,
     }
 
 

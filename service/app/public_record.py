@@ -43,8 +43,8 @@ class PublicRecord(CoproduceBase):
     """Publishing a hub's record, and what the public may read of it (with the issue commands and read
     queries of `Coproduce`)."""
 
-    _kept: OrderedDict | None = None
-    _kept_lock = threading.Lock()
+    _public_pages: OrderedDict | None = None
+    _public_pages_lock = threading.Lock()
 
     def publish_hub(self, hub_id: UUID, actor: Actor) -> None:
         """Turn the hub's public page on (its managers, admins)."""
@@ -75,14 +75,14 @@ class PublicRecord(CoproduceBase):
     def _kept_until_the_log_moves(self, key: tuple, build: Callable[[int], T]) -> T:
         """`build(position)`'s answer, kept until the log's head moves past `position`."""
         position = self.recorder.max_notification_id() or 0
-        with self._kept_lock:
-            kept = self._kept if self._kept is not None else OrderedDict()
-            self._kept = kept
+        with self._public_pages_lock:
+            kept = self._public_pages if self._public_pages is not None else OrderedDict()
+            self._public_pages = kept
             if (*key, position) in kept:
                 kept.move_to_end((*key, position))
                 return kept[(*key, position)]
         answer = build(position)
-        with self._kept_lock:
+        with self._public_pages_lock:
             kept[(*key, position)] = answer
             while len(kept) > KEPT:
                 kept.popitem(last=False)
@@ -92,9 +92,9 @@ class PublicRecord(CoproduceBase):
         """One page of what the public may read of a published hub: its issues, what was said that may be
         quoted, what was decided and at what level, actions, feedback and learning."""
         return self._kept_until_the_log_moves(("page", str(hub_id), page),
-                                              lambda position: self._page(self.published_hub(hub_id), page, position))
+                                              lambda position: self._public_page(self.published_hub(hub_id), page, position))
 
-    def _page(self, hub: Hub, page: int, position: int) -> dict[str, Any]:
+    def _public_page(self, hub: Hub, page: int, position: int) -> dict[str, Any]:
         with self.engine.connect() as conn:
             rows = hub_board.hub_issues(conn, hub.id)
         pages = max(1, math.ceil(len(rows) / ISSUES_PER_PAGE))

@@ -23,6 +23,7 @@ from service.app.news import gone_out, told
 from service.app.ports import SealBroken
 from service.app.timeline_view import TimelineNaming
 
+CONSENT_KINDS = ("ContributionRecorded", "ConsentChanged")  # what a history's naming reads
 ERASED = "input withdrawn at the contributor's request"  # shown once the contributor is forgotten
 
 
@@ -41,8 +42,9 @@ class _Lookups:
         self.hub = functools.cache(app.hub)
         self._open = app.opener()
         self.news: dict[tuple[str, str], list[Any]] = {}  # what reached the person, by what it was about
+        self.open = functools.cache(self._opened)  # a person's copy opens the same words twice
 
-    def open(self, sealed: str) -> str | None:
+    def _opened(self, sealed: str) -> str | None:
         try:
             return self._open(sealed)
         except SealBroken:
@@ -66,10 +68,14 @@ class ReadQueries(CoproduceBase):
         hub_id = self._readable_hub_of(issue_id, actor)
         with self.engine.connect() as conn:
             rows = timeline.read(conn, issue_id, stage, kind)
-            recorded = rows if not (stage or kind) else timeline.read(conn, issue_id, kind="ContributionRecorded")
+            recorded = rows if not (stage or kind) else timeline.read(conn, issue_id, kinds=CONSENT_KINDS)
             reached = messages_due.reached(conn, issue_id)
         inputs = {row.details["contribution_id"]: {**row.details, "entered_by": row.actor_id}
                   for row in recorded if row.kind == "ContributionRecorded"}
+        for row in recorded:  # consent changed later holds for the whole history, the earlier acts included
+            if row.kind == "ConsentChanged" and row.details["contribution_id"] in inputs:
+                inputs[row.details["contribution_id"]].update(may_quote=row.details["may_quote"],
+                                                              attribution=row.details["attribution"])
         naming = TimelineNaming(self.who(actor), hub_id, functools.cache(self.display_name), inputs)
         entries = []
         for row in rows:
@@ -141,6 +147,9 @@ class ReadQueries(CoproduceBase):
             "session": self._session(c.hub_id, c.session_id, look), "themes": c.themes, "fates": fates,
             "awaiting_feedback": policies.awaits_feedback(c.withdrawn_at is not None,
                                                           any(f["kind"] == "feedback" for f in fates)),
+            "awaits_confirmation": (c.entered_by != c.contributor_id and not c.withdrawn_at and c.stage != "closed"
+                                    and c.confirmed_at is None and c.corrected_at is None),
+            "corrected": c.corrected_at is not None, "may_quote": c.may_quote, "attribution": c.attribution,
         }
 
     def _action(self, action: Any, look: _Lookups) -> dict[str, Any]:
@@ -152,8 +161,10 @@ class ReadQueries(CoproduceBase):
     def _session(self, hub_id: str, session_id: str | None, look: _Lookups) -> dict[str, Any] | None:
         if not session_id:
             return None
-        session = look.hub(UUID(hub_id)).sessions.get(session_id)
-        return session and {"held_on": session.held_on, "place": session.place, "format": session.format}
+        hub = look.hub(UUID(hub_id))
+        session = hub.sessions.get(session_id)
+        return session and {"held_on": session.held_on, "place": session.place, "format": session.format,
+                            "hub": hub.name}
 
     def hub_board(self, hub_id: UUID, actor: Actor) -> dict[str, Any]:
         """The hub's issues by stage (its members, auditors and admins)."""

@@ -148,6 +148,15 @@ class ContributionIn(Schema):
     session_id = fields.UUID(metadata={"description": "The hub session it was given at."})
 
 
+class CorrectionIn(Schema):
+    text = text(metadata={"description": "Your input in your own words; it replaces the words recorded."})
+
+
+class ConsentIn(Schema):
+    may_quote = fields.Boolean(required=True)
+    attribution = choice(Attribution)
+
+
 class ThemeIn(Schema):
     theme = line()
     contribution_ids = contribution_ids()
@@ -249,6 +258,11 @@ class AuditQuery(Schema):
 class ExportQuery(AuditQuery):
     format = fields.String(load_default="jsonl", validate=validate.OneOf(["jsonl", "csv"]))
     limit = fields.Integer(load_default=1_000_000, validate=validate.Range(min=1, max=10_000_000))
+
+
+class CopyIn(Schema):
+    requested_by = line(metadata={"description": "Who asked, and how: 'the person, by letter of 3 May 2026'. "
+                                                 "Kept in the audit trail: not a name."})
 
 
 class ForgetIn(Schema):

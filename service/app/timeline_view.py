@@ -9,7 +9,8 @@ from uuid import UUID
 from service.app import disclosure
 from service.app.authorization import Who
 
-OWN_INPUT_ACTS = {"ContributionRecorded", "ContributionWithdrawn"}  # acts an expert may do on their own input
+OWN_INPUT_ACTS = {"ContributionRecorded", "ContributionWithdrawn",  # acts an expert may do on their own input
+                  "ContributionConfirmed", "ContributionCorrected", "ConsentChanged"}
 RATED = "ParticipationRated"
 AN_EXPERT = "an expert"
 

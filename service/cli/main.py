@@ -11,6 +11,7 @@ from domain import HubLifecycle, Role
 from service.app.coproduce import Coproduce
 from service.bootstrap import key_custody, upgrade_store
 from service.cli import audit, backup, demo, issues, keeping_posted, keys, notifications, read_models, rounds
+from service.cli import my_words  # noqa: F401  (adds its commands to issues.COMMANDS)
 from service.cli import public  # noqa: F401  (adds `summarise` to the issue commands)
 from service.cli.support import Context, as_option, pass_context, refusals
 from service.http import serve
@@ -174,6 +175,19 @@ def forget(context: Context, person: str, requested_by: str, authority: str, as_
     account = app.account_by_username(person)
     app.forget(account.id, requested_by, authority, app.actor_for(as_user))
     click.echo(f"{person} has been forgotten: their key is destroyed; the audit trail keeps that it happened.")
+
+
+@cli.command("copy-of-data")
+@click.argument("person")
+@click.option("--requested-by", required=True, help="Who asked, and how (kept in the audit trail: not a name).")
+@as_option
+@pass_context
+@refusals
+def copy_of_data(context: Context, person: str, requested_by: str, as_user: str) -> None:
+    """Print everything held about PERSON (a username) as JSON, for their request on paper (admins)."""
+    app = context.app
+    for chunk in app.copy_of_data(app.actor_for(as_user), app.account_by_username(person).id, requested_by):
+        click.echo(chunk, nl=False)
 
 
 for command in (*issues.COMMANDS, *rounds.COMMANDS, *keeping_posted.COMMANDS, demo.demo, serve.serve,

@@ -159,9 +159,14 @@ def leaflets_frame(d: Demo) -> Iterator[date]:
         CS, "Leaflets people can actually read",
         "Service leaflets are long, small-print and full of terms nobody explains.",
         "People with low literacy or who read English as a second language", "jo")
-    d.said(issue, "jo", "I needed someone to read the letter to me before I knew it was about my benefits.", hub=CS)
+    letter = d.said(issue, "jo", "I needed someone to read the letter to me before I knew it was about my benefits.",
+                    hub=CS)
     yield date(2024, 6, 11)
-    d.said(issue, "rob", "Pictures and one page would do it.", hub=CS)
+    pictures = d.said(issue, "rob", "Pictures and one page would do it.", hub=CS)
+    yield date(2024, 6, 13)  # each checks what Fran wrote down for them
+    d.app.confirm_contribution(issue, letter, d.actors["jo"])
+    d.app.correct_contribution(issue, pictures, "Pictures, big print, and the whole thing on one page.",
+                               d.actors["rob"])
 
 
 def drop_in_times_explore(d: Demo) -> Iterator[date]:

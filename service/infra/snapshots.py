@@ -25,7 +25,7 @@ from eventsourcing.utils import get_topic
 from domain import SystemicIssue
 from domain.records import Action, Feedback, Finding, Framing, Learning, Selection, Stakeholder
 
-MARK = b"\xc1cp2"  # 0xc1 is never the first byte of MessagePack, nor of JSON; then the format's version
+MARK = b"\xc1cp3"  # 0xc1 is never the first byte of MessagePack, nor of JSON; then the format's version
 
 
 class _IssueFields(TypedDict):
@@ -49,13 +49,21 @@ class _IssueFields(TypedDict):
     ratings: dict[str, dict[str, str]]
 
 
-class IssueState(_IssueFields):
-    """Every attribute of a `SystemicIssue`: an issue holding any other is snapshotted as JSON."""
+class IssueStateV2(_IssueFields):
+    """A `SystemicIssue` of class version 2, which did not know who wrote each piece of input down."""
 
     class_version: int
     contributors: dict[str, str]
     withdrawn: set[str]
     answered: set[str]
+
+
+class IssueState(IssueStateV2):
+    """Every attribute of a `SystemicIssue`: an issue holding any other is snapshotted as JSON."""
+
+    written_down: set[str]
+    unconfirmed: set[str]
+    this_stage: set[str]
 
 
 class IssueStateV1(_IssueFields):
@@ -71,7 +79,8 @@ class _Envelope(msgspec.Struct):
 
 
 STATES: dict[str, type] = {get_topic(SystemicIssue): IssueState}
-EARLIER: dict[bytes, dict[str, type]] = {b"\xc1cp1": {get_topic(SystemicIssue): IssueStateV1}}
+EARLIER: dict[bytes, dict[str, type]] = {b"\xc1cp1": {get_topic(SystemicIssue): IssueStateV1},
+                                         b"\xc1cp2": {get_topic(SystemicIssue): IssueStateV2}}
 
 
 class SnapshotTranscoder(Transcoder):

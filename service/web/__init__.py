@@ -19,7 +19,7 @@ from service.web import security, wording
 from service.web.blueprint import page_for, web  # noqa: F401  (page_for: for addresses no route answers)
 from service.web import admin, auditor, expert, facilitator, issue_pages, owner, signin  # noqa: F401  (routes)
 from service.web import public_pages, someone_new, tracking  # noqa: F401  (routes open to the public)
-from service.web import keeping_posted, priorities  # noqa: F401  (routes)
+from service.web import keeping_posted, my_data, my_words, priorities  # noqa: F401  (routes)
 
 HERE = Path(__file__).parent
 NHSUK_DIST = HERE / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
@@ -72,6 +72,7 @@ def install(app: Flask, coproduce: Coproduce) -> None:
                          "loader": ChoiceLoader([FileSystemLoader(HERE / "templates"),
                                                  PackageLoader("nhsuk_frontend_jinja")])}
     app.jinja_env.globals["csrf_token"] = generate_csrf
+    app.jinja_env.globals["kind_words"] = wording.KIND_WORDS
     app.jinja_env.filters["error_link"] = lambda item: {"text": item[1], "href": f"#{item[0]}"}
     app.jinja_env.filters["level_explained"] = wording.level_explained
     app.jinja_env.filters["long_date"] = wording.long_date

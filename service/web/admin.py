@@ -40,7 +40,8 @@ def accounts():
     hubs = {h.hub_id: h.name for h in coproduce().board_hubs(me)}
     listed = [(a, ", ".join(hubs.get(str(h), "") for h in a.hub_ids) or "–") for a in coproduce().all_accounts(me)]
     return render_template("web/accounts.jinja", accounts=listed,
-                           may_manage=coproduce().allows(me, P.MANAGE_ACCOUNTS))
+                           may_manage=coproduce().allows(me, P.MANAGE_ACCOUNTS),
+                           may_copy=coproduce().allows(me, P.COPY_FOR_SOMEONE))
 
 
 @web.route("/admin/accounts/new", methods=["GET", "POST"])

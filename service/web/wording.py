@@ -125,6 +125,8 @@ def excerpt(text: str | None, length: int = 90) -> str:
 KIND_WORDS = {
     "Raised": "Issue raised", "Renamed": "Issue renamed", "Framed": "Problem framed",
     "ContributionRecorded": "Input recorded", "ContributionWithdrawn": "Input withdrawn",
+    "ContributionConfirmed": "Input confirmed by who gave it", "ContributionCorrected": "Input corrected by who gave it",
+    "ConsentChanged": "Consent changed by who gave the input",
     "ContributionsThemed": "Input themed", "Selected": "Issue chosen to work on",
     "StageAdvanced": "Moved on a stage", "StageMovedBack": "Moved back a stage",
     "StakeholderJoined": "Stakeholder joined", "FindingRecorded": "Finding recorded",
@@ -146,6 +148,7 @@ KIND_WORDS = {
     "Started": "Began choosing how to hear from us", "ContactChosen": "Chose how to hear from us",
     "MessageSent": "Message sent", "MessageFailed": "Message could not be delivered",
     "HandedOver": "News given out at a session",
+    "CopyGiven": "Copy of a person's data given",
 }
 
 
@@ -179,6 +182,10 @@ HISTORY_SAID: dict[str, Callable[[Any, Any], str]] = {  # (event, the applicatio
     "Selected": lambda e, n: "chose this issue for the hub to work on",
     "ContributionRecorded": _recorded,
     "ContributionWithdrawn": lambda e, n: "took back a piece of input",
+    "ContributionConfirmed": lambda e, n: "said the words written down for them are right",
+    "ContributionCorrected": lambda e, n: "put a piece of input in their own words",
+    "ConsentChanged": lambda e, n: "changed who may see a piece of input: "
+                                   + ("it may be quoted" if e.may_quote else "it is not to be quoted"),
     "ContributionsThemed": lambda e, n: f"put {_input(e.contribution_ids)} together under “{e.theme}”",
     "FindingRecorded": lambda e, n: f"learned this from {_input(e.contribution_ids)}: {e.summary}",
     "StakeholderJoined": lambda e, n: f"said that {e.name} ({e.kind}) is now helping",

@@ -36,6 +36,12 @@ ENDPOINTS = [
              {"text": "words", "channel": "online", "may_quote": True, "attribution": "anonymous"}),
     Endpoint("withdraw", "POST", "/api/v1/issues/{issue}/contributions/{contribution}/withdrawal", P.WITHDRAW,
              owner="contribution"),
+    Endpoint("correct", "POST", "/api/v1/issues/{issue}/contributions/{contribution}/correction", P.CORRECT_INPUT,
+             {"text": "my words, as I said them"}, owner="contribution"),
+    Endpoint("confirm", "POST", "/api/v1/issues/{issue}/contributions/{contribution}/confirmation", P.CORRECT_INPUT,
+             owner="contribution"),
+    Endpoint("change consent", "POST", "/api/v1/issues/{issue}/contributions/{contribution}/consent",
+             P.CORRECT_INPUT, {"may_quote": True, "attribution": "first_name"}, owner="contribution"),
     Endpoint("theme", "POST", "/api/v1/issues/{issue}/themes", P.SHAPE_ISSUE,
              {"theme": "t", "contribution_ids": ["{contribution}"]}),
     Endpoint("finding", "POST", "/api/v1/issues/{issue}/findings", P.SHAPE_ISSUE,
@@ -88,6 +94,8 @@ ENDPOINTS = [
              scoped=False),
     Endpoint("join hub", "POST", "/api/v1/accounts/{account}/hubs", P.MANAGE_ACCOUNTS, {"hub_id": "{hub}"},
              scoped=False),
+    Endpoint("someone's data", "GET", "/api/v1/accounts/{bystander}/data?requested_by=a+letter",
+             P.COPY_FOR_SOMEONE, scoped=False),
     Endpoint("forget", "POST", "/api/v1/accounts/{bystander}/forget", P.FORGET,
              {"requested_by": "the person", "authority": "their request"}, scoped=False),
     Endpoint("list rounds", "GET", "/api/v1/hubs/{hub}/rounds", P.READ),
@@ -98,6 +106,11 @@ ENDPOINTS = [
     Endpoint("paper tally", "POST", "/api/v1/rounds/{round}/tallies", P.RECORD_TALLY,
              {"session_id": "{session}", "voters": 1, "dots": [{"issue_id": "{issue}", "dots": 1}]}),
     Endpoint("close a round", "POST", "/api/v1/rounds/{round}/closing", P.RUN_ROUND),
+    Endpoint("say in plain words", "POST", "/api/v1/issues/{issue}/summary", P.SHAPE_ISSUE,
+             {"summary": "Getting a GP without an address"}),
+    Endpoint("someone new", "POST", "/api/v1/issues/{issue}/someone-new", P.WELCOME,
+             {"name": "", "text": "words", "may_quote": True, "attribution": "anonymous", "session_id": "{session}"}),
+    Endpoint("publishing", "POST", "/api/v1/hubs/{hub}/publishing", P.PUBLISH, {"published": True}),
 ]
 
 
@@ -176,7 +189,7 @@ def test_the_matrix_covers_every_api_route(flask_app):
     covered = {(method, path.replace("{bystander}", "{account}")) for method, path in covered}
     outside_the_table = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/docs/redoc.standalone.js",
                          "/api/v1/tokens", "/api/v1/tokens/<uuid:token_id>",
-                         "/api/v1/me", "/api/v1/me/input", "/api/v1/me/actions", "/api/v1/hubs",
+                         "/api/v1/me", "/api/v1/me/input", "/api/v1/me/actions", "/api/v1/me/data", "/api/v1/hubs",
                          "/api/v1/accounts/{account}",
                          "/api/v1/accounts/{account}/password",
                          # a person's own choice; at a session of a hub (tests/e2e/test_keeping_posted_doors.py)

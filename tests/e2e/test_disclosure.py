@@ -145,11 +145,56 @@ def test_the_public_reads_a_published_hub_as_the_table_says(story):
     # given the hub publishes, and its manager answered the quotable input
     sam = story.app.actor_for("sam")
     story.app.give_feedback(story.issue, "We asked the surgery", [story.written], sam)
-    story.app.publish_hub(story.hub, sam)
-    public = story.flask_app.test_client()
     # when the public reads the page, its feed and its poster
-    seen = "\n".join(public.get(f"/public/hubs/{story.hub}{path}").text for path in ("", "/feed.atom", "/poster"))
+    seen = _published(story)
     # then: quotable words only, named as chosen, and no id or rating
     assert QUOTABLE in seen and "– Alex" in seen and "We asked the surgery" in seen
     assert UNQUOTABLE not in seen and WITHDRAWN not in seen and SURNAME not in seen
     assert str(story.ids["alex"]) not in seen and "felt like" not in seen
+
+
+CORRECTED = "CORRECTED-words-of-alex"
+
+
+def _quotable_in(seen: str) -> bool:
+    """The words Fran wrote down (QUOTABLE is also the end of UNQUOTABLE)."""
+    return re.search(f"(?<!UN){QUOTABLE}", seen) is not None
+
+
+def test_corrected_words_replace_the_old_ones_on_every_surface_and_keep_their_feedback(story):
+    # given: feedback on what Fran wrote down, then Alex corrects it
+    app, alex = story.app, story.app.actor_for("alex")
+    feedback = app.give_feedback(story.issue, "We took it to the practice", [story.written], app.actor_for("sam"))
+    app.correct_contribution(story.issue, story.written, CORRECTED, alex)
+    for viewer in VIEWERS:
+        # when
+        seen = _everything_seen_by(story, viewer)
+        # then: the corrected words, never the old ones; the history says a correction was made
+        assert CORRECTED in seen and not _quotable_in(seen), viewer
+        assert "corrected the words of a contribution" in seen, viewer
+    written = next(c for c in story.api("sam", f"/api/v1/issues/{story.issue}")["contributions"]
+                   if c["id"] == str(story.written))
+    assert written["corrected"] and written["answered_by"] == [str(feedback)]
+    # and the hub's public page, once published, quotes the corrected words only
+    public = _published(story)
+    assert CORRECTED in public and not _quotable_in(public)
+
+
+def _published(story) -> str:
+    """The hub's public page, its feed and its poster, as anyone reads them once the hub publishes."""
+    story.app.publish_hub(story.hub, story.app.actor_for("sam"))
+    anyone = story.flask_app.test_client()
+    return "\n".join(anyone.get(f"/public/hubs/{story.hub}{path}").text for path in ("", "/feed.atom", "/poster"))
+
+
+def test_consent_changed_later_holds_on_every_surface_the_history_included(story):
+    # given: the words Fran wrote down may no longer be quoted, nor Alex named
+    story.app.change_consent(story.issue, story.written, False, Attribution.ANONYMOUS, story.app.actor_for("alex"))
+    for viewer in VIEWERS:
+        seen = _everything_seen_by(story, viewer)
+        assert _quotable_in(seen) == (viewer in READS_UNQUOTABLE | {"fran"}), viewer
+        assert (SURNAME in seen) == (viewer in ("alex", "fran")), viewer
+        assert ("Alex" in seen) == (viewer in ("alex", "fran")), viewer
+    entries = story.api("jo", f"/api/v1/issues/{story.issue}/history")
+    assert next(e for e in entries if e["kind"] == "ConsentChanged")["who"] == "an expert who asked not to be named"
+    assert not _quotable_in(_published(story))  # the public page follows the change too

@@ -94,6 +94,26 @@ COMMANDS = [
     Command("say it in plain words", *_on_issue("summary", "summary", lambda w, h: {"summary": "No GP, no help"},
                                                 lambda w, h: ["summarise", _issue(w, h), "No GP, no help"])),
 ]
+COMMANDS += [
+    Command("correct the expert's input",
+            lambda w, h: ("POST", f"/api/v1/issues/{_issue(w, h)}/contributions/{w.contributions[h]}/correction",
+                          {"text": "my words, as I said them"}),
+            lambda w, h: (f"/issues/{_issue(w, h)}/input/{w.contributions[h]}/correct",
+                          {"text": "my words, as I said them"}),
+            lambda w, h: ["correct", _issue(w, h), str(w.contributions[h]), "--text", "my words, as I said them"]),
+    Command("change the consent of the expert's input",
+            lambda w, h: ("POST", f"/api/v1/issues/{_issue(w, h)}/contributions/{w.contributions[h]}/consent",
+                          {"may_quote": True, "attribution": "first_name"}),
+            lambda w, h: (f"/issues/{_issue(w, h)}/input/{w.contributions[h]}/consent",
+                          {"may_quote": "yes", "attribution": "first_name"}),
+            lambda w, h: ["consent", _issue(w, h), str(w.contributions[h]), "--quote", "--attribution", "first_name"]),
+    Command("confirm the expert's input",
+            lambda w, h: ("POST", f"/api/v1/issues/{_issue(w, h)}/contributions/{w.contributions[h]}/confirmation", {}),
+            lambda w, h: (f"/issues/{_issue(w, h)}/input/{w.contributions[h]}/confirm", {}),
+            lambda w, h: ["confirm", _issue(w, h), str(w.contributions[h])]),
+]
+OWN_INPUT = {"withdraw the expert's input", "correct the expert's input", "confirm the expert's input",
+             "change the consent of the expert's input"}
 HUB_COMMANDS = [
     Command("record when the hub started",
             lambda w, h: ("POST", f"/api/v1/hubs/{w.hubs[h]}/opened-on", {"opened_on": "2023-03-06"}),
@@ -145,6 +165,10 @@ ACCOUNT_COMMANDS = [
             lambda w, h: ("/admin/hubs/new", {"name": "Wisbech", "area": "Fens", "lifecycle": "planning"}),
             lambda w, h: ["add-hub", "Wisbech", "--area", "Fens", "--lifecycle", "planning"]),
     Command("read the audit trail", lambda w, h: ("GET", "/api/v1/audit", None), lambda w, h: ("/audit", {}), None),
+    Command("copy someone's data", lambda w, h: ("GET", f"/api/v1/accounts/{w.ids['jo']}/data?requested_by=a+letter",
+                                                 None),
+            lambda w, h: (f"/admin/accounts/{w.ids['jo']}/copy", {"requested_by": "a letter"}),
+            lambda w, h: ["copy-of-data", "jo", "--requested-by", "a letter"]),
 ]
 
 MANAGE = {"hub_manager": "own", "manager2": "other"}
@@ -155,6 +179,8 @@ MEMBERS = {"own": {"expert", "jo", "facilitator", "hub_manager", "action_owner"}
 def expected(command: str, person: str, hub: str) -> str:
     """What the product's authorization table says, written out by hand for this world."""
     everywhere = person in ("auditor", "admin")
+    if command == "copy someone's data":  # their own copy, or (admins) anyone's
+        return ALLOWED if person in ("admin", "jo") else FORBIDDEN
     if command in ("forget a person", "create a hub"):
         return ALLOWED if person == "admin" else FORBIDDEN
     if command == "read the audit trail":
@@ -171,7 +197,7 @@ def expected(command: str, person: str, hub: str) -> str:
         return ALLOWED if (person, hub) == ("facilitator", "own") or MANAGE.get(person) == hub else FORBIDDEN
     if command == "read the accountability report":
         return ALLOWED if everywhere or MANAGE.get(person) == hub else FORBIDDEN
-    if command == "withdraw the expert's input":
+    if command in OWN_INPUT:
         return ALLOWED if (person, hub) in (("expert", "own"), ("expert2", "other")) else FORBIDDEN
     if command == "vote in the hub's priority round":
         return ALLOWED if person in ("expert", "jo", "expert2") else FORBIDDEN

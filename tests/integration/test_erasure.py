@@ -69,13 +69,19 @@ def test_forgetting_leaves_no_canary_anywhere_and_keeps_the_history(api, store, 
     issue = client.post(f"/api/v1/hubs/{hub}/issues", json={"title": "Letters to old addresses"},
                         headers=as_kim).json["id"]
     said = {"channel": "online", "may_quote": True, "attribution": "name"}
-    assert client.post(f"/api/v1/issues/{issue}/contributions", json={"text": words, **said},
-                       headers={**as_kim, "Idempotency-Key": "kim-1"}).status_code == 201
+    recorded = client.post(f"/api/v1/issues/{issue}/contributions", json={"text": words, **said},
+                           headers={**as_kim, "Idempotency-Key": "kim-1"})
+    assert recorded.status_code == 201
     jo_words = "Mine came a fortnight late too"
     client.post(f"/api/v1/issues/{issue}/contributions", json={"text": jo_words, **said}, headers=as_jo)
+    # Kim corrects her words, and takes a copy of everything held about her
+    corrected = canary("corrected")
+    assert client.post(f"/api/v1/issues/{issue}/contributions/{recorded.json['id']}/correction",
+                       json={"text": corrected}, headers=as_kim).status_code == 200
+    assert corrected in client.get("/api/v1/me/data", headers=as_kim).text
     before = everything_stored(app, store, tmp_path)
     assert holds(before, "Letters to old addresses")  # the search finds what is stored in the clear
-    assert not holds(before, words)  # words are sealed, and answers kept for retries hold none
+    assert not holds(before, words) and not holds(before, corrected)  # words are sealed, corrected ones too
     entries_before = len(client.get(f"/api/v1/issues/{issue}/timeline", headers=as_jo).json)
 
     # when Kim is forgotten
@@ -87,7 +93,7 @@ def test_forgetting_leaves_no_canary_anywhere_and_keeps_the_history(api, store, 
     stored = everything_stored(app, store, tmp_path)
     export = io.StringIO()
     app.audit.export(export)
-    for secret in (name, contact, words):
+    for secret in (name, contact, words, corrected):
         assert not holds(stored, secret)
         assert secret not in export.getvalue()
         assert secret not in caplog.text
@@ -105,6 +111,7 @@ def test_forgetting_leaves_no_canary_anywhere_and_keeps_the_history(api, store, 
     texts = {c["text_status"]: c["text"] for c in issue_now["contributions"]}
     assert texts == {"erased": None, "shown": jo_words}
     assert any(e["kind"] == "Forgotten" for e in client.get("/api/v1/audit?kind=Forgotten", headers=admin).json)
+    assert client.get(f"/api/v1/accounts/{kim}/data?requested_by=a+letter", headers=admin).status_code == 409
 
 
 def test_no_new_input_can_be_recorded_for_a_forgotten_person(app, cast):

@@ -207,10 +207,21 @@ def test_snapshots_written_as_json_before_still_load(store, app, cast):
         fresh.close()
 
 
+V3_FIELDS = ("written_down", "unconfirmed", "this_stage")  # class version 3: who wrote input down, and when
+
+
+def _as_upcast(issue) -> dict:
+    """The issue as a snapshot from before class version 3 brings it back: every piece of input still
+    standing may be confirmed or corrected by its contributor (who wrote it down was not kept)."""
+    earlier = set(issue.contributors) - issue.withdrawn
+    return {**vars(issue), "written_down": earlier, "unconfirmed": earlier, "this_stage": set()}
+
+
 def _whole_contributions(issue, record=dict) -> dict:
     """The issue's state as its class version 1 kept it: each contribution whole."""
     state = {k: v for k, v in vars(issue).items()
-             if k not in ("_id", "_version", "_pending_events", "contributors", "withdrawn", "answered")}
+             if k not in ("_id", "_version", "_pending_events", "contributors", "withdrawn", "answered",
+                          *V3_FIELDS)}
     state["contributions"] = {c: record(
         id=c, contributor_id=who, entered_by=who, channel="online", session_id=None, may_quote=True,
         attribution="anonymous", text="sealed", withdrawn=c in issue.withdrawn, themes=["reception"],
@@ -239,7 +250,7 @@ def test_snapshots_of_issues_that_kept_each_contribution_whole_still_load(store,
     app.snapshots.recorder.insert_events([StoredEvent(issue, now.version, get_topic(Snapshot), data)])
     fresh = open_application(store)
     try:
-        assert vars(fresh.issue(issue)) == vars(now)
+        assert vars(fresh.issue(issue)) == _as_upcast(now)
     finally:
         fresh.close()
 
@@ -258,3 +269,20 @@ def test_an_index_added_to_a_read_models_table_is_made_when_the_service_starts(s
         assert indexed(started)
     finally:
         started.close()
+
+
+def test_snapshots_taken_before_input_could_be_corrected_still_load(store, app, cast):
+    issue = app.raise_issue(cast.hub, "Snapshotted before corrections", cast.expert)
+    said = [say(app, cast, issue), say(app, cast, issue, who="jo")]
+    app.withdraw_contribution(issue, said[1], cast.actors["jo"])
+    now = app.issue(issue)
+    state = {k: v for k, v in vars(now).items() if k not in ("_id", "_version", "_pending_events", *V3_FIELDS)}
+    envelope = {"timestamp": Snapshot.create_timestamp(), "topic": get_topic(SystemicIssue)}
+    data = b"\xc1cp2" + msgspec.msgpack.encode({**envelope, "state": {**state, "class_version": 2}})
+    app.snapshots.recorder.insert_events([StoredEvent(issue, now.version, get_topic(Snapshot), data)])
+    fresh = open_application(store)
+    try:
+        assert vars(fresh.issue(issue)) == _as_upcast(now)
+        fresh.correct_contribution(issue, said[0], "said better", cast.expert)
+    finally:
+        fresh.close()
