@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from domain import Account, Actor
 from projections import accountability, my_input
-from projections.describe import describe
+from projections.describe import SENTENCES, Sentence, describe
 from projections.timeline import contributions_touched
 from projections.times import now
 from service.app import disclosure
@@ -46,6 +46,7 @@ class CopyOf:
     viewer: Who
     look: _Lookups
     requested_by: str
+    sentences: Mapping[str, Sentence] = field(default_factory=lambda: SENTENCES)  # the history's register
 
     @property
     def id(self) -> str:
@@ -70,9 +71,11 @@ class PersonalCopies(ReadQueries):
         of = self._copy_for(actor, person_id, requested_by)
         return _chunked(_json(of, self._sections(of)))
 
-    def data_held(self, actor: Actor, person_id: UUID | None = None, requested_by: str = SELF) -> dict[str, Any]:
-        """Everything held about the person, section by section, for a page or a PDF."""
-        of = self._copy_for(actor, person_id, requested_by)
+    def data_held(self, actor: Actor, person_id: UUID | None = None, requested_by: str = SELF,
+                  sentences: Mapping[str, Sentence] = SENTENCES) -> dict[str, Any]:
+        """Everything held about the person, section by section, for a page or a PDF (`sentences`: the
+        history's register, the pages' everyday words for a copy a person reads)."""
+        of = replace(self._copy_for(actor, person_id, requested_by), sentences=sentences)
         return {"copy": _about(of), **{name: value if isinstance(value, dict) else list(value)
                                        for name, value in self._sections(of)}}
 
@@ -200,7 +203,7 @@ def _entry(app: PersonalCopies, position: int, event: Any, of: CopyOf, naming: C
     kind = type(event).__name__
     actor = getattr(event, "actor", None) or {}
     aggregate = type(event).__qualname__.split(".")[0]
-    what = describe(event, naming).what if aggregate == "SystemicIssue" else kind
+    what = describe(event, naming, of.sentences).what if aggregate == "SystemicIssue" else kind
     return {"position": position, "at": event.timestamp, "aggregate": aggregate,
             "aggregate_id": event.originator_id, "kind": kind, "what": what,
             "by": naming.actor(event) if actor.get("id") else None, "role": actor.get("role"),

@@ -12,6 +12,7 @@ from service.web.blueprint import acting, web
 from service.web.forms import Field, FormInvalid, read
 from service.web.printing import pdf_from
 from service.web.signin import coproduce
+from service.web.wording import HISTORY_SAID
 
 PAPER = [Field("requested_by", "Who asked, and how?",
                hint="For example: the person, by letter of 3 May 2026. This is kept in the audit trail, "
@@ -20,12 +21,12 @@ PAPER = [Field("requested_by", "Who asked, and how?",
 
 @web.route("/my-data")
 def my_data():
-    return render_template("web/my_data.jinja", held=coproduce().data_held(acting()))
+    return render_template("web/my_data.jinja", held=coproduce().data_held(acting(), sentences=HISTORY_SAID))
 
 
 @web.route("/my-data.pdf")
 def my_data_pdf():
-    return _pdf(coproduce().data_held(acting()), "my-data")
+    return _pdf(coproduce().data_held(acting(), sentences=HISTORY_SAID), "my-data")
 
 
 @web.route("/admin/accounts/<uuid:account_id>/copy", methods=["GET", "POST"])
@@ -39,7 +40,8 @@ def copy_for_paper_request(account_id: UUID):
         except FormInvalid as invalid:
             errors = invalid.errors
         else:
-            return _pdf(coproduce().data_held(acting(), account_id, asked["requested_by"]), str(account_id))
+            held = coproduce().data_held(acting(), account_id, asked["requested_by"], sentences=HISTORY_SAID)
+            return _pdf(held, str(account_id))
     return render_template("web/form.jinja", questions=PAPER, errors=errors, values=request.form, version=None,
                            title=f"A copy of everything we hold about {coproduce().display_name(account_id)}",
                            submit="Make the copy (PDF)", back=url_for("web.accounts")), 422 if errors else 200

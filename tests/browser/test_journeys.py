@@ -33,6 +33,17 @@ def choose(page: Page, question: str, answer: str) -> None:
     page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
 
 
+def start_session_form(fran: Page, held_on: str, place: str, kind: str, experts: str, staff: str) -> None:
+    """From the home page: the hub's session form, with the session itself filled in."""
+    fran.get_by_role("link", name=HUB).first.click()
+    fran.get_by_role("link", name="Record a session and what was said there").click()
+    fran.get_by_label("Date of the session").fill(held_on)
+    fran.get_by_label("Where was it held?", exact=True).fill(place)
+    choose(fran, "What kind of session?", kind)
+    fran.get_by_label("How many experts came?").fill(experts)
+    fran.get_by_label("How many staff came?").fill(staff)
+
+
 def add_input(page: Page, issue: str, words: str) -> None:
     go_to_issue(page, issue)
     use_form(page, "Add my input")
@@ -191,13 +202,7 @@ def test_an_auditor_filters_the_audit_trail_and_exports_what_they_see(signed_in,
 
 def test_a_facilitator_records_a_session_with_input_from_several_experts(signed_in):
     fran = signed_in("fran")
-    fran.get_by_role("link", name=HUB).first.click()
-    fran.get_by_role("link", name="Record a session and what was said there").click()
-    fran.get_by_label("Date of the session").fill("2024-03-27")
-    fran.get_by_label("Where was it held?").fill("Arbury community room")
-    choose(fran, "What kind of session?", "Workshop")
-    fran.get_by_label("How many experts came?").fill("6")
-    fran.get_by_label("How many staff came?").fill("2")
+    start_session_form(fran, "2024-03-27", "Arbury community room", "Workshop", "6", "2")
     said = {1: ("Rob Ashby", "The bus stops running before clinics finish."),
             2: ("Jo Carter", "Letters arrive after the appointment date.")}
     for number, (expert, words) in said.items():

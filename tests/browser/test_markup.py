@@ -14,6 +14,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PASSWORD
+from tests.browser.test_journeys import choose, start_session_form
 
 HUB = "Cambridge & South"
 # The refresh waits, so that a page that let it through fails on the element being there rather
@@ -54,10 +55,6 @@ def use_form(page: Page, link: str) -> None:
 
 def fill(page: Page, label: str, key: str) -> None:
     page.get_by_label(label, exact=True).fill(markup(key))
-
-
-def choose(page: Page, question: str, answer: str) -> None:
-    page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
 
 
 def send(page: Page, button: str) -> None:
@@ -137,13 +134,7 @@ def test_markup_typed_into_the_forms_of_an_issue_is_shown_as_text_on_every_page(
     send(sam, "Drop an action")
 
     fran = signed_in("fran")
-    fran.get_by_role("link", name=HUB).first.click()
-    fran.get_by_role("link", name="Record a session and what was said there").click()
-    fran.get_by_label("Date of the session").fill("2024-03-27")
-    fill(fran, "Where was it held?", "place")
-    choose(fran, "What kind of session?", "Workshop")
-    fran.get_by_label("How many experts came?").fill("6")
-    fran.get_by_label("How many staff came?").fill("2")
+    start_session_form(fran, "2024-03-27", markup("place"), "Workshop", "6", "2")
     row = fran.get_by_role("group", name="Input 1")
     row.get_by_label("Who said it?").select_option(label="Alex Reid")
     row.get_by_label("About which issue?").select_option(label=TITLE)

@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import fits_the_screen, serious_violations
-from tests.browser.test_journeys import HUB, choose, go_to_issue, send
+from tests.browser.test_journeys import HUB, go_to_issue, send, start_session_form
 
 ISSUE = "A buddy when leaving hospital"
 MISTAKE = "The ward sent me home on a Sunday with no letter."
@@ -24,13 +24,7 @@ def _checked(page, name: str) -> None:
 def test_an_expert_corrects_what_a_facilitator_wrote_down_and_everyone_sees_their_words(signed_in):
     # given: Fran writes down what Jo said at a drop-in, with a mistake
     fran = signed_in("fran")
-    fran.get_by_role("link", name=HUB).first.click()
-    fran.get_by_role("link", name="Record a session and what was said there").click()
-    fran.get_by_label("Date of the session").fill("2024-03-27")
-    fran.get_by_label("Where was it held?").fill("Arbury community room")
-    choose(fran, "What kind of session?", "Drop in")
-    fran.get_by_label("How many experts came?").fill("5")
-    fran.get_by_label("How many staff came?").fill("1")
+    start_session_form(fran, "2024-03-27", "Arbury community room", "Drop in", "5", "1")
     row = fran.get_by_role("group", name="Input 1")
     row.get_by_label("Who said it?").select_option(label="Jo Carter")
     row.get_by_label("About which issue?").select_option(label=ISSUE)

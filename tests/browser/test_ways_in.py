@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import NARROWEST, PHONE, screenshot, watch
 from tests.browser.test_accessibility import fits_the_screen, serious_violations
-from tests.browser.test_journeys import HUB, choose, go_to_issue, send, use_form
+from tests.browser.test_journeys import HUB, go_to_issue, send, start_session_form, use_form
 
 ISSUE = "A buddy when leaving hospital"
 SAID = "Nobody met me at the door when I left the ward."
@@ -32,13 +32,7 @@ def stranger(browser: Browser, site: str) -> Page:
 
 
 def record_someone_new(fran: Page) -> str:
-    fran.get_by_role("link", name=HUB).first.click()
-    fran.get_by_role("link", name="Record a session and what was said there").click()
-    fran.get_by_label("Date of the session").fill("2026-03-06")
-    fran.get_by_label("Where was it held?").fill("Arbury library drop-in")
-    choose(fran, "What kind of session?", "Drop in")
-    fran.get_by_label("How many experts came?").fill("5")
-    fran.get_by_label("How many staff came?").fill("1")
+    start_session_form(fran, "2026-03-06", "Arbury library drop-in", "Drop in", "5", "1")
     row = fran.get_by_role("group", name="Input 1")
     row.get_by_label("Who said it?").select_option(label="Someone new, without an account")
     row.get_by_label(re.compile("their first name or a nickname")).fill("Kit")

@@ -46,6 +46,12 @@ def own_input(app: Coproduce, username: str) -> list[str]:
             and any(issue.contributors[c] == str(me) for c in issue.active_contributions)]
 
 
+def own_contributions(app: Coproduce, issue_id: str, username: str) -> list[str]:
+    me = str(app.actor_for(username).account_id)
+    issue = app.issue(UUID(issue_id))
+    return [c for c in issue.active_contributions if issue.contributors[c] == me]
+
+
 def published_hubs(app: Coproduce) -> list[str]:
     return [hub.hub_id for hub in app.board_hubs(app.actor_for("auditor")) if app.hub(UUID(hub.hub_id)).published]
 
@@ -70,6 +76,10 @@ PAGES = [
         f"/hubs/{hub.hub_id}/priorities" for hub in app.board_hubs(app.actor_for("alex"))]),
     Page("issue page and history, another hub", "kim", lambda app: [
         f"/issues/{i}{tail}" for i in issues_of(app, "kim") for tail in ("", "/history")]),
+    Page("how we keep you posted", "alex", lambda app: ["/me/contact"]),
+    Page("everything we hold about you", "alex", lambda app: ["/my-data"]),
+    Page("correct my words", "alex", lambda app: [
+        f"/issues/{i}/input/{c}/correct" for i in own_input(app, "alex") for c in own_contributions(app, i, "alex")][:1]),
     Page("track a code (no sign-in)", "alex", lambda app: ["/track"]),
     Page("a published hub and its poster (no sign-in)", "alex", lambda app: [
         f"/public/hubs/{hub}{tail}" for hub in published_hubs(app) for tail in ("", "/poster")]),
