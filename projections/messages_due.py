@@ -252,6 +252,12 @@ def to_hand_over(conn: Connection, hub_id: str) -> list[Any]:
     return list(conn.execute(query))
 
 
+def of_person(conn: Connection, person_id: Any) -> list[Any]:
+    """Every message to one person, due or settled, oldest first (a copy of their data)."""
+    return conn.execute(select(messages).where(messages.c.person_id == str(person_id))
+                        .order_by(messages.c.due_at)).all()
+
+
 def settled_of(conn: Connection, person_id: Any) -> dict[tuple[str, str], list[Any]]:
     """What reached one person (or could not), by what it was about: (kind, ref) -> its messages."""
     query = (select(messages).where(messages.c.person_id == str(person_id), messages.c.status != "due")

@@ -20,7 +20,7 @@ from typing import Any
 from uuid import UUID
 
 from domain import Account, Actor
-from projections import accountability, my_input
+from projections import accountability, messages_due, my_input
 from projections.describe import SENTENCES, Sentence, describe
 from projections.timeline import contributions_touched
 from projections.times import now
@@ -35,7 +35,8 @@ STORIES = 2500  # pieces of input read at a time (each page sorts the person's i
 CHUNK = 64 * 1024  # characters of JSON sent at a time
 ENVELOPE = {"originator_id", "originator_version", "originator_topic", "timestamp", "actor"}
 # Fields sealed with someone's key, by kind of event, and whose key: opened only when it is this person's.
-SEALED = {"ContributionRecorded": ("text",), "ContributionCorrected": ("text",), "Registered": ("name", "contact")}
+SEALED = {"ContributionRecorded": ("text",), "ContributionCorrected": ("text",), "Registered": ("name", "contact"),
+          "BallotCast": ("ballot",)}
 
 
 @dataclass
@@ -131,7 +132,7 @@ def _chunked(parts: Iterator[str]) -> Iterator[str]:
     yield "".join(buffer)
 
 
-# --- the sections: one function each (contact choices, receipts and votes add theirs here) ----------
+# --- the sections: one function each ------------------------------------------------------------------
 
 def account_section(app: PersonalCopies, of: CopyOf) -> dict[str, Any]:
     """The account: who they are to Coproduce, their role and their hubs."""
@@ -162,6 +163,30 @@ def ratings_section(app: PersonalCopies, of: CopyOf) -> Iterator[dict[str, Any]]
     for row in rows:
         yield {"issue_id": row.issue_id, "decision": row.version, "kind": row.kind, "claimed": row.claimed,
                "felt": row.felt, "at": row.at}
+
+
+def contact_section(app: PersonalCopies, of: CopyOf) -> dict[str, Any]:
+    """How they chose to hear from us, with the details they gave (sealed with their key)."""
+    return app._contact(of.account.id)
+
+
+def messages_section(app: PersonalCopies, of: CopyOf) -> Iterator[dict[str, Any]]:
+    """Each message due to them, sent, handed over or failed: what it was about and how it went (the
+    words of a message are not kept once it is sent)."""
+    with app.engine.connect() as conn:
+        rows = messages_due.of_person(conn, of.id)
+    for row in rows:
+        yield {"about": row.kind, "issue_id": row.issue_id, "hub_id": row.hub_id, "way": row.way,
+               "status": row.status, "due_at": row.due_at, "settled_at": row.settled_at}
+
+
+def votes_section(app: PersonalCopies, of: CopyOf) -> Iterator[dict[str, Any]]:
+    """The priority rounds of their hubs they took part in: that they voted, never how (ballots are secret)."""
+    for hub_id in of.account.hub_ids:
+        for round_ in app._rounds_of(UUID(hub_id)):
+            if round_.has_voted(of.id):
+                yield {"round_id": str(round_.id), "hub_id": hub_id, "closes_on": round_.closes_on,
+                       "closed_at": round_.closed_at, "took_part": True}
 
 
 def history_section(app: PersonalCopies, of: CopyOf) -> Iterator[dict[str, Any]]:
@@ -224,6 +249,8 @@ def _details(app: PersonalCopies, event: Any, of: CopyOf, theirs: set[str]) -> d
 
 
 def _sealed_for(event: Any, person: str, theirs: set[str]) -> bool:
+    if type(event).__name__ == "BallotCast":
+        return False  # sealed with the round's key, never opened for anyone (the votes section says they took part)
     if type(event).__name__ == "Registered":
         return str(event.originator_id) == person
     return str(event.contribution_id) in theirs
@@ -260,5 +287,8 @@ SECTIONS: list[tuple[str, Section]] = [
     ("account", account_section),
     ("input", input_section),
     ("ratings", ratings_section),
+    ("contact", contact_section),
+    ("messages", messages_section),
+    ("votes", votes_section),
     ("history", history_section),
 ]

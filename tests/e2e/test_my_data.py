@@ -105,3 +105,21 @@ def test_a_copy_of_ten_thousand_events_streams_in_under_five_seconds(world):
     assert len(copy["input"]) == 10_001 and len(copy["history"]) > 10_000
     print(f"copy of {len(copy['history'])} events, {len(body) / 1e6:.1f} MB, in {took:.2f} s")
     assert took < 5, took
+
+
+def test_the_copy_holds_how_they_hear_from_us_their_messages_and_that_they_voted_never_how(tmp_path):
+    # given: the demo, where Alex chose to hear at her hub, was handed her news and voted in a round
+    from service import create_app
+    from service.demo.load import load_demo
+
+    site = create_app({"database_url": f"sqlite:///{tmp_path}/coproduce.db"})
+    app = site.extensions["coproduce"]
+    load_demo(app)
+    # when
+    copy = json.loads("".join(app.copy_of_data(app.actor_for("alex"))))
+    # then
+    assert copy["contact"]["chosen"] and copy["contact"]["ways"] == ["hub"]
+    assert {m["status"] for m in copy["messages"]} >= {"handed_over"} and all("what" not in m for m in copy["messages"])
+    assert [v["took_part"] for v in copy["votes"]] == [True]
+    ballots = [e["details"] for e in copy["history"] if e["kind"] == "BallotCast"]
+    assert ballots and all(details["ballot"] is None for details in ballots)  # sealed, never shown
