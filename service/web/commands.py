@@ -21,7 +21,7 @@ from service.app.authorization import Permission as P
 from service.app.coproduce import Coproduce
 from service.web.forms import Field
 from service.web.wording import (HISTORY_SAID, LEVELS, LEVELS_SAID, NAMING, YES_NO, count, ended, excerpt,
-                                 level_said, long_date)
+                                 level_said, long_date, reads_hard)
 
 
 def _reason_for_experts(ctx: "Context") -> Field:
@@ -93,6 +93,7 @@ class Command:
     fixed: Callable[[Context], dict[str, Any]] = lambda ctx: {}
     roles: frozenset[Role] | None = None  # offered only to these roles (None: whoever the table allows)
     hint: str = ""  # what the domain word in its title means, said beside it where it is offered
+    tip: Callable[[dict[str, Any]], str] = lambda data: ""  # a word of advice once it is done
 
     def arguments(self, ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
         return {**data, **self.fixed(ctx)}
@@ -238,7 +239,7 @@ COMMANDS: dict[str, Command] = {c.slug: c for c in [
         Field("message", "What happened as a result of this input?", "textarea",
               "This is what the experts will read on 'What happened to my input'."),
         *_inputs("Input this answers", only_awaiting=True)(ctx)],
-        offered=lambda ctx: ctx.issue.awaiting_feedback_count > 0),
+        offered=lambda ctx: ctx.issue.awaiting_feedback_count > 0, tip=lambda data: reads_hard(data["message"])),
     Command("learning", "Record learning", "record_learning", s.LearningIn, P.RECORD_LEARNING, lambda ctx: [
         Field("what_changed", "What changed?", "textarea"), Field("evidence", "What is the evidence?", "textarea"),
         Field("next_steps", "What should happen next? (optional)", "textarea")]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import render_template, request, url_for
+from flask import flash, render_template, request, url_for
 from werkzeug.exceptions import abort
 
 from domain import Actor, Role, SystemicIssue
@@ -104,6 +104,8 @@ def command(issue_id: UUID, slug: str):
         ctx = context()
         getattr(coproduce(), chosen.method)(issue_id, actor=me, expected_version=request.form.get("version", type=int),
                                             **chosen.arguments(ctx, data))
+        if tip := chosen.tip(data):
+            flash(tip, "tip")
         return url_for("web.issue", issue_id=issue_id)
 
     def page() -> dict:

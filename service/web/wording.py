@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Callable
 
+import textstat
 from markupsafe import Markup
 
 from domain import Attribution, ParticipationLevel, SessionFormat, Stage
@@ -206,3 +207,16 @@ HISTORY_SAID: dict[str, Callable[[Any, Any], str]] = {  # (event, the applicatio
                                  else "did not choose as the experts voted. This is why"),
     "RankedByExperts": lambda e, n: f"counted the experts' vote: this issue came {ordinal(e.rank)} of {e.of}",
 }
+
+
+EASY_TO_READ = 70  # Flesch reading ease that experts' pages reach (docs/words.md): "fairly easy" or easier
+
+
+def reads_hard(text: str) -> str:
+    """A gentle word when what staff wrote for experts may be hard to read (Flesch reading ease below
+    what experts' pages reach); nothing when it reads easily. It never stops anything being recorded."""
+    ease = textstat.flesch_reading_ease(text)
+    if ease >= EASY_TO_READ:
+        return ""
+    return ("This may be hard for some people to read. Next time, try shorter sentences and everyday words: "
+            "the experts will read it on 'What happened to my input', and in messages.")

@@ -85,3 +85,20 @@ def test_an_expert_cannot_post_a_managers_form_even_if_it_was_never_offered(site
     answer = alex.post(f"/issues/{issue}/park", data={"reason": "Me", "csrf_token": token, "version": version})
     assert answer.status_code == 403
     assert app.issue(issue).version == version
+
+
+@pytest.mark.parametrize(("message", "tipped"), [
+    ("We asked the practice. They will see you without proof of address now.", False),
+    ("Subsequent to extensive multi-agency deliberation, the commissioning organisation determined that "
+     "registration eligibility documentation requirements necessitate comprehensive reconsideration.", True),
+])
+def test_feedback_that_reads_hard_is_recorded_with_a_gentle_tip(site, message, tipped):
+    flask_app, app, issue = site
+    sam = _signed_in(flask_app, "sam")
+    said = next(iter(app.issue(issue).contributors))
+    # when
+    answer = _post(sam, f"/issues/{issue}/feedback", {"message": message, "contribution_ids": said},
+                   app.issue(issue).version)
+    # then: recorded either way; the tip only when it reads hard
+    assert answer.status_code == 303 and [f.message for f in app.issue(issue).feedback.values()] == [message]
+    assert ("may be hard for some people to read" in sam.get(answer.location).text) is tipped
