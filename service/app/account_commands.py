@@ -167,8 +167,9 @@ class AccountCommands(CoproduceBase):
             account.join_hub(hub_id, actor)
         self._save(hub, account)
 
-    def record_session(self, hub_id: UUID, actor: Actor, **session: Any) -> UUID:
-        """Record a meeting, drop-in, workshop or webinar of a hub (its facilitators and managers)."""
+    def record_session(self, hub_id: UUID, actor: Actor, expected_version: int | None = None, **session: Any) -> UUID:
+        """Record a meeting, drop-in, workshop or webinar of a hub (its facilitators and managers).
+        `expected_version`: the hub as the form showed it, so that a form sent twice records once."""
         self.readable_hub(hub_id, actor)
         actor = self.authorize(actor, P.RECORD_SESSION, Target(hub_id))
-        return self._change(Hub, hub_id, "hub", lambda h: h.record_session(actor=actor, **session))
+        return self._change(Hub, hub_id, "hub", lambda h: h.record_session(actor=actor, **session), expected_version)

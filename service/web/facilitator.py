@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
-from domain import Attribution, Channel, SessionFormat
+from domain import Attribution, Channel, SessionFormat, StaleVersion
 from service.app import schemas as s
 from service.app.authorization import Permission as P
 from service.web.blueprint import acting, web
@@ -18,6 +18,8 @@ from service.web.someone_new import NEW_OPTION, SOMEONE_NEW, receipts_page, reco
 from service.web.wording import FORMATS, NAMING_THEM, YES_NO, count
 
 MOST_ROWS = 20  # pieces of input one form may hold; the form starts with one and grows on asking
+SENT_ALREADY = ("A session was recorded at this hub after this form was opened: perhaps this one, sent twice. "
+                "Check the hub's sessions before sending it again; nothing of this form was recorded.")
 SESSION = [
     Field("held_on", "Date of the session", "date"),
     Field("place", "Where was it held?"),
@@ -90,7 +92,10 @@ def record_session(hub_id: UUID):
         except FormInvalid as invalid:
             errors = invalid.errors
         else:
-            session_id = coproduce().record_session(hub_id, actor, **session)
+            try:
+                session_id = coproduce().record_session(hub_id, actor, request.form.get("version", type=int), **session)
+            except StaleVersion:
+                return _session_form(hub_id, questions, {"form": SENT_ALREADY}, fresh=True)
             channel = Channel.ONLINE if session["format"] == SessionFormat.WEBINAR.value else Channel.IN_PERSON
             receipts = [record_said(item, actor, channel, session_id) for item in said]
             flash(f"The session is recorded, with {count(len(said), 'piece', 'pieces')} of input.")
@@ -98,7 +103,16 @@ def record_session(hub_id: UUID):
             if any(receipts):
                 return receipts_page(hub, [r for r in receipts if r], next_step)
             return redirect(next_step, code=303)
-    return render_template("web/session.jinja", hub=hub, session_questions=SESSION, row_questions=questions,
+    return _session_form(hub_id, questions, errors)
+
+
+def _session_form(hub_id: UUID, questions: list[Field], errors: dict[str, str], fresh: bool = False):
+    """The session form, with what was sent kept. It carries the hub's version as the form was first shown
+    (so that a form sent twice records once: SENT_ALREADY), or as it now stands (`fresh`, once told)."""
+    hub = coproduce().readable_hub(hub_id, acting(), P.RECORD_SESSION)
+    version = request.form.get("version", type=int)
+    return render_template("web/session.jinja", hub=hub, version=hub.version if fresh or version is None else version,
+                           session_questions=SESSION, row_questions=questions,
                            rows=_rows_shown(request.form), may_add=_rows_shown(request.form) < MOST_ROWS,
                            errors=errors, values=request.form), 422 if errors else 200
 

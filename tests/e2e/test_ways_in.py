@@ -27,15 +27,37 @@ def signed_in(world, name: str):
     return client
 
 
-def session_form(world, client, **row):
-    hub = world.hubs["own"]
-    form = {"csrf_token": token_on(client.get(f"/hubs/{hub}/sessions/new").text), "rows": "1",
-            "held_on": "2026-03-06", "place": "Library", "format": "drop-in", "experts_attended": "5",
+def session_fields(world, client, **row) -> dict[str, str]:
+    """The session form as the facilitator fills it in: one piece of input from someone new."""
+    shown = client.get(f"/hubs/{world.hubs['own']}/sessions/new").text
+    form = {"csrf_token": token_on(shown), "version": re.search(r'name="version" value="(\d+)"', shown).group(1),
+            "rows": "1", "held_on": "2026-03-06", "place": "Library", "format": "drop-in", "experts_attended": "5",
             "staff_attended": "1", "row1-issue_id": str(world.issues["own"]), "row1-contributor_id": "new",
             "row1-text": "The bus stops too far from the hostel", "row1-may_quote": "yes",
             "row1-attribution": "first_name", "row1-new_name": "Kit", "row1-keep_copy": "yes"}
     form.update({f"row1-{k}": v for k, v in row.items()})
-    return client.post(f"/hubs/{hub}/sessions/new", data=form)
+    return form
+
+
+def session_form(world, client, **row):
+    return client.post(f"/hubs/{world.hubs['own']}/sessions/new", data=session_fields(world, client, **row))
+
+
+def test_a_session_form_sent_twice_records_once(world):
+    # given a facilitator who sends the form, then sends the very same form again (back, then send)
+    facilitator = signed_in(world, "facilitator")
+    hub = world.hubs["own"]
+    form = session_fields(world, facilitator, text="Sent twice")
+    sessions = len(world.app.hub(hub).sessions)
+    assert facilitator.post(f"/hubs/{hub}/sessions/new", data=form).status_code == 200
+    # when
+    again = facilitator.post(f"/hubs/{hub}/sessions/new", data=form)
+    # then: refused, saying why, and only the first is recorded
+    assert again.status_code == 422 and "perhaps this one, sent twice" in again.text
+    assert len(world.app.hub(hub).sessions) == sessions + 1
+    said = [c for c in world.app.contributions(world.app.issue(world.issues["own"]))
+            if world.app.open_sealed(c.text) == "Sent twice"]
+    assert len(said) == 1
 
 
 def stranger(world):
