@@ -130,6 +130,11 @@ class Newcomers(CoproduceBase):
             raise CodeNotFound()
         return account
 
+    def holder_acting(self, code: str) -> Actor:
+        """The holder of `code`, acting on their own input (confirming or correcting what was written down
+        for them): the code stands for them as a sign-in does, and the same rules decide."""
+        return self.holder_of(code).as_actor()
+
     def tracked(self, code: str) -> Tracked:
         """What happened to the input of the person holding `code`, as they would see it signed in."""
         account = self.holder_of(code)

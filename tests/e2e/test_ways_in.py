@@ -239,3 +239,38 @@ def test_a_replayed_request_for_someone_new_records_nothing_twice_and_never_repe
     assert again.headers["Idempotent-Replayed"] == "true" and "code" not in again.json
     assert again.json["contribution_id"] == first.json["contribution_id"]
     assert world.app.recorder.max_notification_id() == head
+
+
+def test_someone_new_says_with_their_code_whether_the_words_written_down_are_right(world):
+    # given: two people new at a drop-in, each with a code
+    facilitator = signed_in(world, "facilitator")
+    kit = CODE.search(session_form(world, facilitator, text="The bus stops too far").text).group(0)
+    sam = CODE.search(session_form(world, facilitator, text="Sam's own words", new_name="Sam").text).group(0)
+    issue = world.app.issue(world.issues["own"])
+    written = {world.app.open_sealed(c.text): c.id for c in world.app.contributions(issue)}
+    kits, sams = written["The bus stops too far"], written["Sam's own words"]
+    client, token = stranger(world)
+    page = client.get(f"/track/{kit}")
+    assert "— is this right?" in page.text and f"/track/{kit}/input/" in page.text
+    before = world.app.issue(world.issues["own"]).version
+    # when: a wrong code, or Kit's code on Sam's words, tries to confirm or correct
+    assert client.post(f"/track/AAAAA-AAAAA-AAAAA/input/{issue.id}/{kits}/confirm",
+                       data={"csrf_token": token}).status_code == 404
+    assert client.post(f"/track/{kit}/input/{issue.id}/{sams}/correct",
+                       data={"csrf_token": token, "text": "Not Sam's"}).status_code in (403, 404)
+    # then nothing changed
+    assert world.app.issue(world.issues["own"]).version == before
+    # when: Kit corrects their own words with their code
+    form = client.get(f"/track/{kit}/input/{issue.id}/{kits}/correct")
+    assert form.status_code == 200 and "The bus stops too far" in form.text
+    answer = client.post(f"/track/{kit}/input/{issue.id}/{kits}/correct",
+                         data={"csrf_token": token_on(form.text), "text": "The bus stops are too far from the hostel"})
+    # then their code's page and the manager's issue show their words
+    assert answer.status_code == 303
+    assert "The bus stops are too far from the hostel" in client.get(f"/track/{kit}").text
+    manager = signed_in(world, "hub_manager")
+    assert "The bus stops are too far from the hostel" in manager.get(f"/issues/{issue.id}").text
+    # and Sam confirms theirs, which then asks no more
+    assert client.post(f"/track/{sam}/input/{issue.id}/{sams}/confirm",
+                       data={"csrf_token": token}).status_code == 303
+    assert "— is this right?" not in client.get(f"/track/{sam}").text
