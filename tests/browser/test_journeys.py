@@ -33,6 +33,16 @@ def choose(page: Page, question: str, answer: str) -> None:
     page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
 
 
+def write_down(fran: Page, number: int, expert: str, issue: str, words: str) -> None:
+    """Fill in the session form's input block `number`: what `expert` said, quotable under their full name."""
+    row = fran.get_by_role("group", name=f"Input {number}")
+    row.get_by_label("Who said it?").select_option(label=expert)
+    row.get_by_label("About which issue?").select_option(label=issue)
+    row.get_by_label("What did they say?").fill(words)
+    row.get_by_role("group", name="Did they agree it may be quoted?").get_by_label("Yes").check()
+    row.get_by_label("Use their full name").check()
+
+
 def start_session_form(fran: Page, held_on: str, place: str, kind: str, experts: str, staff: str) -> None:
     """From the home page: the hub's session form, with the session itself filled in."""
     fran.get_by_role("link", name=HUB).first.click()
@@ -208,12 +218,7 @@ def test_a_facilitator_records_a_session_with_input_from_several_experts(signed_
     for number, (expert, words) in said.items():
         if number > 1:
             fran.get_by_role("button", name="Add another piece of input").click()
-        row = fran.get_by_role("group", name=f"Input {number}")
-        row.get_by_label("Who said it?").select_option(label=expert)
-        row.get_by_label("About which issue?").select_option(label="A buddy when leaving hospital")
-        row.get_by_label("What did they say?").fill(words)
-        row.get_by_role("group", name="Did they agree it may be quoted?").get_by_label("Yes").check()
-        row.get_by_label("Use their full name").check()
+        write_down(fran, number, expert, "A buddy when leaving hospital", words)
     fran.get_by_role("button", name="Record the session").click()
     expect(fran.locator(".nhsuk-notification-banner")).to_contain_text("with 2 pieces of input")
 

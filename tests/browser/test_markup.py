@@ -14,7 +14,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PASSWORD
-from tests.browser.test_journeys import choose, start_session_form
+from tests.browser.test_journeys import choose, start_session_form, write_down
 
 HUB = "Cambridge & South"
 # The refresh waits, so that a page that let it through fails on the element being there rather
@@ -135,12 +135,7 @@ def test_markup_typed_into_the_forms_of_an_issue_is_shown_as_text_on_every_page(
 
     fran = signed_in("fran")
     start_session_form(fran, "2024-03-27", markup("place"), "Workshop", "6", "2")
-    row = fran.get_by_role("group", name="Input 1")
-    row.get_by_label("Who said it?").select_option(label="Alex Reid")
-    row.get_by_label("About which issue?").select_option(label=TITLE)
-    row.get_by_label("What did they say?").fill(SAID)
-    row.get_by_role("group", name="Did they agree it may be quoted?").get_by_label("Yes").check()
-    row.get_by_label("Use their full name").check()
+    write_down(fran, 1, "Alex Reid", TITLE, SAID)
     fran.get_by_role("button", name="Record the session").click()
     expect(fran.locator(".nhsuk-notification-banner")).to_contain_text("with 1 piece of input")
     fran.get_by_role("link", name="I have finished: back to the hub").click()  # past the last step

@@ -9,7 +9,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import fits_the_screen, serious_violations
-from tests.browser.test_journeys import HUB, go_to_issue, send, start_session_form
+from tests.browser.test_journeys import HUB, go_to_issue, send, start_session_form, write_down
 
 ISSUE = "A buddy when leaving hospital"
 MISTAKE = "The ward sent me home on a Sunday with no letter."
@@ -25,12 +25,7 @@ def test_an_expert_corrects_what_a_facilitator_wrote_down_and_everyone_sees_thei
     # given: Fran writes down what Jo said at a drop-in, with a mistake
     fran = signed_in("fran")
     start_session_form(fran, "2024-03-27", "Arbury community room", "Drop in", "5", "1")
-    row = fran.get_by_role("group", name="Input 1")
-    row.get_by_label("Who said it?").select_option(label="Jo Carter")
-    row.get_by_label("About which issue?").select_option(label=ISSUE)
-    row.get_by_label("What did they say?").fill(MISTAKE)
-    row.get_by_role("group", name="Did they agree it may be quoted?").get_by_label("Yes").check()
-    row.get_by_label("Use their full name").check()
+    write_down(fran, 1, "Jo Carter", ISSUE, MISTAKE)
     fran.get_by_role("button", name="Record the session").click()
     expect(fran.locator(".nhsuk-notification-banner")).to_contain_text("with 1 piece of input")
 
