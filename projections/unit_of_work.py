@@ -13,9 +13,9 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Table, select
+from sqlalchemy import Connection, Executable, Table
 
-from projections.bulk import inserting, key_names, numbered, updating, where_key
+from projections.bulk import inserting, key_names, looking_up, numbered, updating
 
 Key = Any  # a primary key value, or a tuple of them for a composite key
 Row = dict[str, Any]
@@ -42,10 +42,8 @@ class Rows:
             return self.known[key]
         except KeyError:
             values = (key,) if len(self.keys) == 1 else key
-            found = conn.execute(select(self.table).where(where_key(self.table)),
-                                 dict(zip(self.keys, values))).first()
-            row = self.known[key] = found._asdict() if found else None
-            if found:
+            row = self.known[key] = looking_up(self.table, conn.dialect).one(conn, dict(zip(self.keys, values)))
+            if row is not None:
                 self.loaded.add(key)
             return row
 

@@ -17,6 +17,7 @@ from sqlalchemy import inspect, select
 from domain import Attribution, Channel, ConflictError, ParticipationLevel, Stage
 from projections import accountability, audit_trail, hub_board, timeline
 from projections.all_views import VIEWS
+from projections.bulk import key_names, looking_up
 from projections.runner import Projections, positions
 from projections.times import now
 from service.app.coproduce import Coproduce
@@ -334,3 +335,17 @@ def test_the_worker_says_in_one_line_that_the_database_is_away_and_keeps_going(a
     said = [r for r in caplog.records if r.name == "projections.runner"]
     assert len(tries) == 2 and len(said) == 2
     assert all(r.levelname == "WARNING" and r.exc_info is None and "database is away" in r.getMessage() for r in said)
+
+
+def test_a_row_looked_up_by_key_is_what_sqlalchemy_reads_for_every_table_of_every_view(app, cast):
+    every_change(app, cast)
+    tables = [table for view in VIEWS for table in view.metadata.sorted_tables if key_names(table)]
+    looked_up = 0
+    with app.engine.connect() as conn:
+        for table in tables:
+            for row in [row._asdict() for row in conn.execute(select(table).limit(20))]:
+                key = {name: row[name] for name in key_names(table)}
+                assert looking_up(table, conn.dialect).one(conn, key) == row, table.name
+                looked_up += 1
+        assert looking_up(hub_board.hubs, conn.dialect).one(conn, {"hub_id": "no such hub"}) is None
+    assert looked_up > 50 and len(tables) >= 10
