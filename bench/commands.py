@@ -98,7 +98,7 @@ def measure(kind: str, settings: Settings, worker_on_sqlite: bool = False, code:
     failed = {status: n for status, n in load.statuses.items() if not 200 <= status < 300}
     note = (f"{settings.clients} clients, {settings.workers} workers; p50/p95/p99 {latencies_ms(load.latencies)} ms; "
             f"server CPU {cpu / max(load.ok, 1) * 1000:.1f} ms per command; SQL statements per command "
-            f"{sql['command']:.1f}" + (f" (+ {sql['catch_up']:.1f} in the worker)" if not inline else "")
+            f"{sql['command']:.1f}" + f" (+ {sql['catch_up']:.1f} in the {'background' if inline else 'worker'})"
             + f", per GET /me {sql['me']:.1f}" + (f"; not 2xx: {failed}" if failed else ""))
     p99 = percentile(load.latencies, 99) * 1000
     rate, sqlite = load.per_second, kind == "sqlite"  # the issue sets its target on SQLite

@@ -85,6 +85,13 @@ class Projections:
         with self.engine.connect() as conn:
             return {row.view: row.position for row in conn.execute(select(positions))}
 
+    def behind(self, head: int) -> bool:
+        """Whether a view has yet to apply an event at or before `head`. Views being rebuilt (their
+        rows made by another version of them) are not counted: a reader cannot wait for a rebuild."""
+        with self.engine.connect() as conn:
+            return any(row.position < head for row in conn.execute(select(positions))
+                       if row.view in self.views and row.version == self.views[row.view].version)
+
     def catch_up(self, names: Iterable[str] | None = None, batch: int = BATCH) -> int:
         """Apply every event not yet applied to the chosen views (all by default), `batch` events
         at a time; returns how many (event, view) applications were made. Views at the same

@@ -99,12 +99,12 @@ class AccountCommands(CoproduceBase):
     def all_accounts(self, actor: Actor) -> list[Person]:
         """Every account, in the order they were registered (admins and auditors), from the accounts list."""
         self.authorize(actor, P.READ_ACCOUNTS)
-        return every_person(self.engine)
+        return every_person(self.read_models())
 
     def _accounts(self) -> list[Account]:
         """Every account as it now stands in the store, to decide a write by (the list of ids comes
         from the accounts list, the accounts themselves from the store)."""
-        return [self.account(person.id) for person in every_person(self.engine)]
+        return [self.account(person.id) for person in every_person(self.read_models())]
 
     def account_seen_by(self, account_id: UUID, actor: Actor) -> Account:
         """One account: your own, or anyone's for admins and auditors."""
@@ -117,12 +117,12 @@ class AccountCommands(CoproduceBase):
         hub_id = self.hub_of(issue_id)  # the issue is not copied to find its hub
         self.authorize(actor, P.READ, Target(hub_id), hidden=f"no issue with id {issue_id}")
         self.authorize(actor, P.COMMIT_ACTION, Target(hub_id))
-        return people_of_hub(self.engine, hub_id, (Role.ACTION_OWNER, Role.HUB_MANAGER))
+        return people_of_hub(self.read_models(), hub_id, (Role.ACTION_OWNER, Role.HUB_MANAGER))
 
     def hub_experts(self, hub_id: UUID, actor: Actor) -> list[Person]:
         """The experts of a hub, for those who record what they said at a session."""
         self.readable_hub(hub_id, actor, P.RECORD_SESSION)
-        return people_of_hub(self.engine, hub_id, (Role.EXPERT,))
+        return people_of_hub(self.read_models(), hub_id, (Role.EXPERT,))
 
     def join_hub(self, account_id: UUID, hub_id: UUID, actor: Actor) -> None:
         actor = self.authorize(actor, P.MANAGE_ACCOUNTS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from typing import Any, TypeVar
 from uuid import UUID
@@ -12,11 +12,13 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import InternalError, JSONTranscoder, RecordConflictError
+from sqlalchemy import Engine
 
 from domain import (
     Account,
     Actor,
     ConflictError,
+    DomainError,
     Hub,
     NotAllowed,
     NotFound,
@@ -39,6 +41,8 @@ T = TypeVar("T")
 
 # The aggregates one answer has looked up, by repository and id; None outside an answer (`CoproduceBase.begin_answer`).
 _looked_up: ContextVar[dict[tuple[Any, UUID], Aggregate] | None] = ContextVar("looked_up", default=None)
+# Whether this answer has found the read models showing the log as it stood when they were first read (`read_models`).
+_views_reached: ContextVar[bool] = ContextVar("views_reached", default=False)
 
 
 def _tolerating_concurrent_create(make: Callable[[], T]) -> T:
@@ -89,7 +93,8 @@ class CoproduceBase(Application):
         self.projections = Projections(self.recorder, self.mapper, self.engine, VIEWS, wiring.create_tables)
         self.projections_inline = wiring.projections_inline
         self.audit = wiring.audit(self.recorder, self.projections)
-        self.catch_ups = CatchUps(self._catch_up_inline, self.unreachable)
+        self.catch_ups = CatchUps(self._catch_up_here, self.unreachable)
+        self._answers_first = False
 
     def rebuild_stale_views(self) -> list[str]:
         """Rebuild the read models this release changed (see `Projections.rebuild_stale`), one
@@ -99,14 +104,52 @@ class CoproduceBase(Application):
 
     def _record(self, processing_event: Any) -> Any:
         with self.writes.turn():
-            return super()._record(processing_event)
+            recordings = super()._record(processing_event)
+        self._hold(processing_event.aggregates.values())
+        return recordings
+
+    def _hold(self, saved: Iterable[Aggregate]) -> None:
+        """What was just saved becomes this process's cached copy (a copy of its own: the caller's may
+        yet change), unless the cache already holds a later version: the next command on it is then
+        decided without asking the store for newer events (`_decided`)."""
+        cache = self.repository.cache
+        if cache is None:
+            return
+        for aggregate in saved:
+            try:
+                held = cache.get(aggregate.id)
+            except KeyError:
+                held = None
+            if held is None or held.version < aggregate.version:
+                cache.put(aggregate.id, copied(aggregate))
 
     def _notify(self, recordings: list) -> None:
-        """After every save: in inline mode, bring the read models up to date at once."""
+        """After every save, with no projection worker: bring the read models up to date, at once
+        (a command from the command line), or just after the answer is sent (`answer_first`)."""
         if self.projections_inline:
-            self.catch_ups.after_save()
+            (self.catch_ups.soon if self._answers_first else self.catch_ups.now)()
 
-    def _catch_up_inline(self) -> None:
+    def answer_first(self) -> None:
+        """This process serves people: a command is answered once its events are committed, and the
+        read models catch up in the background, many commands at a time; a later read that finds
+        them behind brings them up to date first (`read_models`), so nobody misses a change that
+        was recorded before they asked."""
+        self._answers_first = True
+
+    def read_models(self) -> Engine:
+        """The read models' database, once they show every event recorded before this answer first
+        read them (outside an answer: before this call). A reader who finds them behind catches
+        them up, or waits for the catch-up under way: whoever changed something sees it in their
+        very next read, whichever door, server process or projection mode it goes through. Views
+        being rebuilt (`Projections.behind`) are not waited for."""
+        if not _views_reached.get():
+            if self.projections.behind(self.recorder.max_notification_id() or 0):
+                self.catch_ups.now()
+            if _looked_up.get() is not None:
+                _views_reached.set(True)
+        return self.engine
+
+    def _catch_up_here(self) -> None:
         with self.writes.turn():
             self.projections.catch_up()
             self.audit.checkpoint_if_due()
@@ -125,6 +168,8 @@ class CoproduceBase(Application):
         self.wiring.register_transcodings(transcoder)
 
     def close(self) -> None:
+        if hasattr(self, "catch_ups"):
+            self.catch_ups.close()
         super().close()
         if hasattr(self, "engine"):
             self.engine.dispose()
@@ -161,6 +206,7 @@ class CoproduceBase(Application):
         request = serving.get()
         if _looked_up.get():
             _looked_up.set({})  # what this answer reads next is asked of the store again
+        _views_reached.set(False)  # and the read models it reads next must show this save
         try:
             self.save(*aggregates, **({"request_key": request} if request is not None else {}))
         except RecordConflictError:
@@ -199,16 +245,39 @@ class CoproduceBase(Application):
 
     def _change(self, cls: type[A], aggregate_id: UUID, what: str,
                 change: Callable[[A], T], expected_version: int | None = None) -> T:
-        aggregate = self._get(cls, aggregate_id, what)
-        if expected_version is not None and aggregate.version != expected_version:
-            raise StaleVersion(
-                f"the {what} is at version {aggregate.version}, not {expected_version}: "
-                "reload and try again"
-            )
-        result = change(aggregate)
-        self._save(aggregate)
-        self._saved.aggregate = aggregate
-        return result
+        def decide(aggregate: A) -> T:
+            if expected_version is not None and aggregate.version != expected_version:
+                raise StaleVersion(
+                    f"the {what} is at version {aggregate.version}, not {expected_version}: "
+                    "reload and try again"
+                )
+            result = change(aggregate)
+            self._save(aggregate)
+            self._saved.aggregate = aggregate
+            return result
+        return self._decided(cls, aggregate_id, what, decide)
+
+    def _decided(self, cls: type[A], aggregate_id: UUID, what: str, decide: Callable[[A], T]) -> T:
+        """`decide` checks the rules on a copy of the aggregate, changes it and saves it. It is tried
+        first on the copy this process holds, without asking the store whether it has newer events
+        (a round trip that cost a command three statements): a change decided on a copy that is
+        behind is refused by the store's compare-and-set on the version, since its first event
+        takes a version already taken. That refusal, and any other, is decided again on the
+        aggregate as the store has it, so that nobody is refused on the strength of an old copy.
+        Rules that read other aggregates (who may do what) always ask the store."""
+        cache = self.repository.cache
+        held = None
+        if cache is not None and _looked_up.get() is not None:  # in an answer: the command's own aggregate
+            try:
+                held = cache.get(UUID(str(aggregate_id)))
+            except (KeyError, ValueError):
+                held = None
+        if isinstance(held, cls):
+            try:
+                return decide(copied(held))
+            except DomainError:
+                pass
+        return decide(self._get(cls, aggregate_id, what))
 
     def just_saved(self, aggregate_id: UUID) -> Any:
         """The aggregate as this thread's last command left it (a later read may already show
@@ -227,11 +296,13 @@ class CoproduceBase(Application):
         each aggregate as of its first look, as a quicker answer would have; a change made meanwhile
         elsewhere is caught by the save's compare-and-set (409) or by the next answer."""
         _looked_up.set({})
+        _views_reached.set(False)
 
     @staticmethod
     def end_answer(_error: BaseException | None = None) -> None:
         """End of an answer: lookups go to the store again (outside answers, always)."""
         _looked_up.set(None)
+        _views_reached.set(False)
 
     # --- who may do what: every command and query asks here ------------------------------
 

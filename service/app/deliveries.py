@@ -88,7 +88,7 @@ class Deliveries(KeepingPostedCommands):
         self._record_outcomes()
         ways = [way for way in self.wiring.channels if way in {w.value for w in Way}]
         if ways:
-            with self.engine.connect() as conn:
+            with self.read_models().connect() as conn:
                 rows = messages_due.waiting(conn, ways, messages_due.week_of(now), limit)
                 rows += reminders(messages_due.owners_to_remind(conn, now.date()), ways, now)
             free = outbox.claimable([row.message_key for row in rows], now)
@@ -176,7 +176,7 @@ class Deliveries(KeepingPostedCommands):
         hub = self.readable_hub(hub_id, actor, P.RECORD_SESSION)
         hub.session(session_id)
         acting = self.authorize(actor, P.RECORD_SESSION, Target(hub.id))
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             rows = {row.message_key: row for row in messages_due.to_hand_over(conn, str(hub.id))}
         people: dict[str, KeepingPosted] = {}
         for key in dict.fromkeys(message_keys):
@@ -194,7 +194,7 @@ class Deliveries(KeepingPostedCommands):
         """The news to give out at the hub's next session, person by person (its facilitators and managers):
         people who chose to hear at their hub are named to those who give it to them."""
         hub = self.readable_hub(hub_id, actor, P.RECORD_SESSION)
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             rows = messages_due.to_hand_over(conn, str(hub.id))
         return [{"message_key": row.message_key, "person_id": row.person_id, "name": self.display_name(row.person_id),
                  "issue_title": row.title, "kind": row.kind, "said": WHAT_HAPPENED[row.kind][0], "what": row.what,
@@ -203,7 +203,7 @@ class Deliveries(KeepingPostedCommands):
 
     def delivery_status(self) -> dict[str, Any]:
         """Operator: messages due, sent, failed and handed over, and the oldest still waiting."""
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             found = messages_due.counts(conn)
             oldest = messages_due.oldest_due(conn)
         outbox = self.wiring.outbox.status() if self.wiring.outbox is not None else {}

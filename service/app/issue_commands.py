@@ -49,15 +49,17 @@ class IssueCommands(CoproduceBase):
                   owner: Owner = _no_owner) -> T:
         """Load the issue, decide whether `actor` may do `permission` on it (on what `owner` names as
         theirs), check the version the caller last saw, change it and save."""
-        issue = self.readable_issue(issue_id, actor)
-        acting = self.authorize(actor, permission, Target(issue.hub_id, owner(issue)))
-        if expected_version is not None and issue.version != expected_version:
-            raise StaleVersion(f"the issue is at version {issue.version}, not {expected_version}: "
-                               "reload and try again")
-        result = change(issue, acting)
-        self._save(issue)
-        self._saved.aggregate = issue
-        return result
+        def decide(issue: SystemicIssue) -> T:
+            self.authorize(actor, P.READ, Target(issue.hub_id), hidden=f"no issue with id {issue_id}")
+            acting = self.authorize(actor, permission, Target(issue.hub_id, owner(issue)))
+            if expected_version is not None and issue.version != expected_version:
+                raise StaleVersion(f"the issue is at version {issue.version}, not {expected_version}: "
+                                   "reload and try again")
+            result = change(issue, acting)
+            self._save(issue)
+            self._saved.aggregate = issue
+            return result
+        return self._decided(SystemicIssue, issue_id, "issue", decide)
 
     def raise_issue(self, hub_id: UUID, title: str, actor: Actor) -> UUID:
         """Raise an issue in a hub; it starts in Frame."""

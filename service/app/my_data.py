@@ -147,7 +147,7 @@ def input_section(app: PersonalCopies, of: CopyOf) -> Iterator[dict[str, Any]]:
     """Each piece of input, newest first, with its fate and the feedback given on it."""
     first = 0
     while True:
-        with app.engine.connect() as conn:
+        with app.read_models().connect() as conn:
             stories = my_input.of_contributor(conn, of.id, first, STORIES)
         for story in stories:
             yield app._story(story, of.look, of.viewer)
@@ -158,7 +158,7 @@ def input_section(app: PersonalCopies, of: CopyOf) -> Iterator[dict[str, Any]]:
 
 def ratings_section(app: PersonalCopies, of: CopyOf) -> Iterator[dict[str, Any]]:
     """How each decision they rated felt to them, beside the level the hub claimed."""
-    with app.engine.connect() as conn:
+    with app.read_models().connect() as conn:
         rows = accountability.of_rater(conn, of.id)
     for row in rows:
         yield {"issue_id": row.issue_id, "decision": row.version, "kind": row.kind, "claimed": row.claimed,
@@ -173,7 +173,7 @@ def contact_section(app: PersonalCopies, of: CopyOf) -> dict[str, Any]:
 def messages_section(app: PersonalCopies, of: CopyOf) -> Iterator[dict[str, Any]]:
     """Each message due to them, sent, handed over or failed: what it was about and how it went (the
     words of a message are not kept once it is sent)."""
-    with app.engine.connect() as conn:
+    with app.read_models().connect() as conn:
         rows = messages_due.of_person(conn, of.id)
     for row in rows:
         yield {"about": row.kind, "issue_id": row.issue_id, "hub_id": row.hub_id, "way": row.way,

@@ -55,7 +55,7 @@ class PeopleQueries(CoproduceBase):
         """The actions `actor` owns in the hubs they may read: open ones first, overdue before the
         rest, soonest due first."""
         who = self.who(actor)
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             rows = owned_actions.of_owner(conn, who.account_id)
         readable = functools.cache(lambda hub_id: decide(who, P.READ, Target(UUID(hub_id))) is Decision.ALLOWED)
         today = now().date()

@@ -145,7 +145,7 @@ class PriorityRounds(CoproduceBase):
 
     def _as_seen(self, round_: PriorityRound, actor: Actor) -> dict[str, Any]:
         titles = {str(i): self._cached_title(UUID(i)) for i in round_.issue_ids}
-        experts = len(people_of_hub(self.engine, round_.hub_id, [Role.EXPERT]))
+        experts = len(people_of_hub(self.read_models(), round_.hub_id, [Role.EXPERT]))
         hub = self.hub(round_.hub_id)
         return {
             "id": round_.id, "hub_id": round_.hub_id, "version": round_.version,
@@ -191,7 +191,7 @@ class PriorityRounds(CoproduceBase):
         given when not, and each round closed in the period with its turnout."""
         rounds = self._rounds_of(hub_id)
         noted = [(r, s) for r in rounds for s in r.selections if start <= datetime.fromisoformat(s.at) < end]
-        experts = len(people_of_hub(self.engine, hub_id, [Role.EXPERT]))
+        experts = len(people_of_hub(self.read_models(), hub_id, [Role.EXPERT]))
         closed = [r for r in rounds if r.closed_at and start <= datetime.fromisoformat(r.closed_at) < end]
         return {
             "selections": len(noted), "followed": sum(1 for _, s in noted if s.followed),

@@ -95,7 +95,7 @@ class PublicRecord(CoproduceBase):
                                               lambda position: self._public_page(self.published_hub(hub_id), page, position))
 
     def _public_page(self, hub: Hub, page: int, position: int) -> dict[str, Any]:
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             rows = hub_board.hub_issues(conn, hub.id)
         pages = max(1, math.ceil(len(rows) / ISSUES_PER_PAGE))
         page = min(max(page, 1), pages)
@@ -144,7 +144,7 @@ class PublicRecord(CoproduceBase):
         and actions, and no input words (those are on the page, where each person's consent is applied)."""
         def build(position: int) -> dict[str, Any]:
             hub = self.published_hub(hub_id)
-            with self.engine.connect() as conn:
+            with self.read_models().connect() as conn:
                 rows = timeline.of_hub(conn, hub.id, FEED_KINDS, FEED_ENTRIES)
             issues = {row.issue_id: self._issue(row.issue_id) for row in rows}
             return {"hub": _hub(hub), "position": position, "entries": [
@@ -161,7 +161,7 @@ class PublicRecord(CoproduceBase):
                                               lambda position: self._poster(self.published_hub(hub_id), start, end))
 
     def _poster(self, hub: Hub, start: date, end: date) -> dict[str, Any]:
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             rows = [row for row in timeline.of_hub(conn, hub.id, ("FeedbackGiven",), 500)
                     if start <= aware(row.occurred_at).date() <= end]
         names, opener = functools.cache(self.display_name), self.opener()

@@ -66,7 +66,7 @@ class ReadQueries(CoproduceBase):
         """Every event of the issue in plain words (`sentences`: the door's own register), as `actor` may
         read them."""
         hub_id = self._readable_hub_of(issue_id, actor)
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             rows = timeline.read(conn, issue_id, stage, kind)
             recorded = rows if not (stage or kind) else timeline.read(conn, issue_id, kinds=CONSENT_KINDS)
             reached = messages_due.reached(conn, issue_id)
@@ -98,7 +98,7 @@ class ReadQueries(CoproduceBase):
         """The issue's input as people see it, in the order recorded (service/contributions.py)."""
         if not issue.contributors:
             return []
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             recorded = my_input.of_issue(conn, issue.id)
         missing = issue.contributors.keys() - recorded.keys()
         if missing:
@@ -116,7 +116,7 @@ class ReadQueries(CoproduceBase):
 
     def input_page_of(self, contributor_id: UUID, viewer: Who, first: int, size: int) -> InputPage:
         """One page of what happened to one person's input, as `viewer` (already decided on) may see it."""
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             total, awaiting = my_input.count_of_contributor(conn, contributor_id)
             stories = my_input.of_contributor(conn, contributor_id, first, size) if first < total else []
             news = messages_due.settled_of(conn, contributor_id) if stories else {}
@@ -169,19 +169,19 @@ class ReadQueries(CoproduceBase):
     def hub_board(self, hub_id: UUID, actor: Actor) -> dict[str, Any]:
         """The hub's issues by stage (its members, auditors and admins)."""
         self.readable_hub(hub_id, actor)
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             return hub_board.board(conn, hub_id, now())
 
     def board_hubs(self, actor: Actor) -> list[Any]:
         """The hubs `actor` may read."""
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             hubs = hub_board.all_hubs(conn)
         return [h for h in hubs if self.may_read_hub(actor, h.hub_id)]
 
     def known_ids(self) -> tuple[dict[str, str], list[str]]:
         """Every hub's id with its name, and every issue's id: for turning the short ids and hub names
         typed at the command line into ids. What they hold is read through the checked queries."""
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             hubs = {h.hub_id: h.name for h in hub_board.all_hubs(conn)}
             return hubs, [i.issue_id for hub_id in hubs for i in hub_board.hub_issues(conn, UUID(hub_id))]
 
@@ -190,7 +190,7 @@ class ReadQueries(CoproduceBase):
 
     def board_issues(self, hub_id: UUID, actor: Actor) -> list[Any]:
         self.readable_hub(hub_id, actor)
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             return hub_board.hub_issues(conn, hub_id)
 
     def accountability(self, hub_id: UUID, actor: Actor, start: date | None = None, end: date | None = None,
@@ -199,7 +199,7 @@ class ReadQueries(CoproduceBase):
         self.readable_hub(hub_id, actor, P.READ_REPORTS)
         today = now()
         begin, finish = accountability.period(start, end, today)
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             figures = accountability.report(conn, hub_id, begin, finish, today, overdue_days)
             figures.update(messages_due.delivery_report(conn, hub_id, begin, finish, overdue_days))
         for row in figures["actions_by_owner"]:
@@ -210,14 +210,14 @@ class ReadQueries(CoproduceBase):
                     **filters: Any) -> list[dict[str, Any]]:
         """Events of the log, filtered (auditors and admins)."""
         self.authorize(actor, P.READ_AUDIT)
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             rows = audit_trail.search(conn, after, limit, offset, **filters)
         return [{**row._asdict(), "occurred_at": aware(row.occurred_at)} for row in rows]
 
     def audit_count(self, actor: Actor, **filters: Any) -> int:
         """How many events of the log match the filters (auditors and admins)."""
         self.authorize(actor, P.READ_AUDIT)
-        with self.engine.connect() as conn:
+        with self.read_models().connect() as conn:
             return audit_trail.count(conn, **filters)
 
     def audit_export(self, actor: Actor, fmt: str, limit: int, after: int = 0, **filters: Any) -> exports.Export:

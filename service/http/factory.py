@@ -53,6 +53,7 @@ def create_app(settings: Config, coproduce: Coproduce) -> Flask:
     app.after_request(say_what_is_allowed)
     app.after_request(say_when_to_try_again)  # before the limiter's: Flask runs these last to first
     app.extensions["coproduce"] = coproduce
+    coproduce.answer_first()  # commands answered once recorded; the read models follow just after
     atexit.register(coproduce.close)
     app.before_request(coproduce.clear_just_saved)
     app.before_request(coproduce.begin_answer)

@@ -1,4 +1,4 @@
-"""Commands saved at the same time share the inline catch-up that follows them."""
+"""Catch-ups shared by everyone who needs one: readers wait for them, a server's commands leave them to the background."""
 
 from __future__ import annotations
 
@@ -26,13 +26,13 @@ def test_one_catch_up_serves_every_command_saved_while_another_ran():
     # given a catch-up under way
     views = Views()
     catch_ups = CatchUps(views.catch_up, NEVER_AWAY)
-    first = threading.Thread(target=catch_ups.after_save)
+    first = threading.Thread(target=catch_ups.now)
     first.start()
     while views.runs == 0:
         time.sleep(0.001)
     # when three more commands are saved meanwhile
     seen = []
-    waiting = [threading.Thread(target=lambda: (catch_ups.after_save(), seen.append(views.runs))) for _ in range(3)]
+    waiting = [threading.Thread(target=lambda: (catch_ups.now(), seen.append(views.runs))) for _ in range(3)]
     for thread in waiting:
         thread.start()
     time.sleep(0.05)
@@ -47,8 +47,8 @@ def test_a_command_waits_for_no_one_when_no_catch_up_is_running():
     views = Views()
     views.runs = 1  # the next run does not wait to be let go
     catch_ups = CatchUps(views.catch_up, NEVER_AWAY)
-    catch_ups.after_save()
-    catch_ups.after_save()
+    catch_ups.now()
+    catch_ups.now()
     assert views.runs == 3
 
 
@@ -56,5 +56,52 @@ def test_a_failed_catch_up_is_logged_and_the_command_still_answers(caplog):
     def failing():
         raise RuntimeError("the disk is full")
 
-    CatchUps(failing, NEVER_AWAY).after_save()
+    CatchUps(failing, NEVER_AWAY).now()
     assert "read models could not catch up" in caplog.text
+
+
+def test_commands_in_a_server_are_answered_at_once_and_caught_up_together_a_moment_later():
+    # given a catch-up that takes its time
+    runs: list[float] = []
+    catch_ups = CatchUps(lambda: runs.append(time.monotonic()), NEVER_AWAY, settle=0.1)
+    try:
+        # when ten commands are saved in quick succession
+        began = time.monotonic()
+        for _ in range(10):
+            catch_ups.soon()
+        answered = time.monotonic() - began
+        # then none waited, and one catch-up in the background served them all
+        assert answered < 0.05
+        deadline = time.monotonic() + 5
+        while not runs and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        assert len(runs) == 1 and runs[0] - began >= 0.1
+    finally:
+        catch_ups.close()
+
+
+def test_a_reader_does_not_wait_for_the_background_to_settle():
+    runs: list[str] = []
+    catch_ups = CatchUps(lambda: runs.append("run"), NEVER_AWAY, settle=5)
+    try:
+        catch_ups.soon()
+        began = time.monotonic()
+        catch_ups.now()  # a read that found the views behind
+        assert runs == ["run"] and time.monotonic() - began < 1
+    finally:
+        catch_ups.close()
+
+
+def test_closing_finishes_the_catch_up_under_way_and_starts_no_other():
+    views = Views()
+    views.runs = 1
+    catch_ups = CatchUps(views.catch_up, NEVER_AWAY, settle=0)
+    catch_ups.soon()
+    deadline = time.monotonic() + 5
+    while views.runs == 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    catch_ups.close()
+    catch_ups.soon()
+    time.sleep(0.1)
+    assert views.runs == 2

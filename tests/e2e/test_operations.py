@@ -38,6 +38,7 @@ def test_probes_answer_and_readiness_reflects_projection_lag(tmp_path, monkeypat
 def test_metrics_count_requests_conflicts_events_and_lag(world, flask_app):
     path = f"/api/v1/issues/{world.issues['own']}/stakeholders"
     world.call("hub_manager", "POST", path, {"name": "A", "kind": "k"}, {"If-Match": '"1"'})
+    world.call("expert", "GET", "/api/v1/me/input")  # a read of the views: they show the whole log first
     text = flask_app.test_client().get("/metrics").data.decode()
     assert 'coproduce_conflicts_total{status="412"}' in text
     assert 'route="/api/v1/issues/<uuid:issue_id>/stakeholders"' in text

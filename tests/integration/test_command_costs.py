@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from domain import Account
+from domain import Account, Attribution, Channel
 from service.bootstrap import open_application
 
 
@@ -67,3 +67,43 @@ def test_after_a_catch_up_every_connection_of_ours_waits_for_the_disk_again(stor
     # then the pooled connection is back at FULL (2)
     with app.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+
+
+def test_a_command_on_a_held_copy_that_is_behind_is_recorded_after_the_change_made_elsewhere(store, app, cast):
+    # given this process holds the issue, and another process then changes it
+    issue = app.raise_issue(cast.hub, "Parking at the hospital", cast.manager)
+    other = open_application(store, projections_inline=True)
+    try:
+        elsewhere(lambda: other.add_stakeholder(issue, "Council", "public body", cast.manager))
+        # when a change is decided here on the copy held before
+        app.begin_answer()
+        try:
+            app.add_stakeholder(issue, "University", "research", cast.manager)
+        finally:
+            app.end_answer()
+        # then the store refused the save made on the old copy, and the change was decided again on the new one
+        assert [s.name for s in app.issue(issue).stakeholders] == ["Council", "University"]
+        assert [s.name for s in other.issue(issue).stakeholders] == ["Council", "University"]
+    finally:
+        other.close()
+
+
+def test_a_refusal_is_never_decided_on_a_held_copy_that_is_behind(store, app, cast):
+    # given this process holds the issue, and the expert's input is then recorded by another process
+    issue = app.raise_issue(cast.hub, "Hearing loops in clinics", cast.manager)
+    other = open_application(store, projections_inline=True)
+    try:
+        added = []
+        elsewhere(lambda: added.append(other.record_contribution(
+            issue, cast.ids["alex"], "The loop at the desk is switched off.", cast.expert,
+            channel=Channel.ONLINE, may_quote=True, attribution=Attribution.ANONYMOUS)))
+        # when the expert withdraws it here, where the held copy has never heard of it
+        app.begin_answer()
+        try:
+            app.withdraw_contribution(issue, added[0], cast.expert)
+        finally:
+            app.end_answer()
+        # then it is withdrawn, not refused as unknown
+        assert str(added[0]) in app.issue(issue).withdrawn
+    finally:
+        other.close()
