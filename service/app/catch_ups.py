@@ -25,7 +25,7 @@ class CatchUps:
     """Runs `catch_up` for this process, one run at a time."""
 
     def __init__(self, catch_up: Callable[[], object], unreachable: Callable[[BaseException], bool],
-                 settle: float = 0.05):
+                 settle: float = 0.2):
         self._catch_up, self._unreachable, self._settle = catch_up, unreachable, settle
         self._changed = threading.Condition()
         self._started = self._finished = 0
