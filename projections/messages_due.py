@@ -13,12 +13,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Connection, DateTime, String, Table, Text, delete, exists, func, select
+from sqlalchemy import (
+    JSON, Boolean, Column, Connection, DateTime, Index, String, Table, Text, delete, exists, func, select,
+)
 
 from projections.ids import text
 from projections.issue_index import issue_table, track_issues
 from projections.unit_of_work import UnitOfWork
-from projections.view import View
+from projections.view import KEPT_IN_REBUILD, View
 
 view = View("messages_due")
 issues = issue_table(view.metadata, "due_issues")
@@ -36,13 +38,15 @@ people = Table(
 contributions = Table(
     "due_contributions", view.metadata,
     Column("contribution_id", String(36), primary_key=True),
-    Column("issue_id", String(36), nullable=False, index=True),
+    Column("issue_id", String(36), nullable=False),
     Column("hub_id", String(36), nullable=False, index=True),
     Column("contributor_id", String(36), nullable=False, index=True),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("withdrawn", Boolean, nullable=False),
     Column("answered_by", String(36), index=True),  # the first feedback on it
 )
+# A closing issue's handler reads its input by this index: a rebuild keeps it.
+Index("ix_due_contributions_issue_id", contributions.c.issue_id, info={KEPT_IN_REBUILD: True})
 
 # When each feedback first reached each person it answered (sent, or handed over).
 delivered = Table(
@@ -187,7 +191,7 @@ def ended(work: UnitOfWork, e: Any, _: int) -> None:
 def closed(work: UnitOfWork, e: Any, _: int) -> None:
     issue_id = text(e.originator_id)
     linked = work.remember(("contributions of", issue_id), lambda conn: [row.contribution_id for row in conn.execute(
-        select(contributions.c.contribution_id).where(contributions.c.issue_id == issue_id))])
+        select(contributions.c.contribution_id).where(contributions.c.issue_id == issue_id))], contributions)
     _owe_contributors(work, e, linked, "closed", e.originator_id, e.outcome)
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.schema import CreateIndex, DropIndex
 
 from projections.times import aware, now
 from projections.unit_of_work import UnitOfWork
-from projections.view import View
+from projections.view import KEPT_IN_REBUILD, View
 
 log = logging.getLogger(__name__)
 metadata = MetaData()
@@ -169,7 +169,7 @@ class Projections:
         run again."""
         chosen = [self.views[name] for name in (names or [name for name, view in self.views.items() if not view.keep])]
         indexes = [index for view in chosen for table in view.metadata.sorted_tables for index in table.indexes
-                   if not index.unique]
+                   if not index.unique and not index.info.get(KEPT_IN_REBUILD)]
         tracked = positions.c.view.in_([view.name for view in chosen])
         with self._lock, self.engine.connect() as conn, collector_paused():
             with conn.begin():  # positions first, as a catch-up takes them: in the same order, the two never deadlock

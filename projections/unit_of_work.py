@@ -104,8 +104,12 @@ class UnitOfWork:
         self.tables[table].flush(self.conn)
         self.conn.execute(statement)
 
-    def remember(self, key: Any, load: Callable[[Connection], Any]) -> Any:
+    def remember(self, key: Any, load: Callable[[Connection], Any], reads: Table | None = None) -> Any:
+        """`load`'s answer, once a batch; `reads`: the table it queries, whose rows this batch added
+        or changed are written first, so that the query finds them too."""
         if key not in self.notes:
+            if reads is not None:
+                self.tables[reads].flush(self.conn)
             self.notes[key] = load(self.conn)
         return self.notes[key]
 

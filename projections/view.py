@@ -11,6 +11,9 @@ from sqlalchemy import MetaData
 from projections.unit_of_work import UnitOfWork
 
 Handler = Callable[[UnitOfWork, Any, int], None]
+# In an index's `info`: a handler queries by this index, so a rebuild keeps it while it writes the rows
+# (it drops the others, and makes them again at the end).
+KEPT_IN_REBUILD = "kept_in_rebuild"
 
 
 def event_name(event: Any) -> str:

@@ -21,6 +21,7 @@ from projections.bulk import key_names, looking_up
 from projections.runner import Projections, positions
 from projections.times import now
 from service.app.coproduce import Coproduce
+from service.app.contact_schemas import ContactIn
 from service.bootstrap import open_application
 from tests.integration.test_store import say, walk_to_closed
 
@@ -139,6 +140,18 @@ def test_a_rebuild_in_one_batch_writes_the_rows_that_one_event_at_a_time_does(ap
     empty_every_view(app)
     app.projections.catch_up(batch=batch)
     assert snapshot(app) == at_once
+
+
+def test_an_issue_closed_in_the_batch_that_recorded_its_input_owes_its_experts_the_news(app, cast):
+    # given an expert who hears of everything by email, and their input on an issue walked to closed
+    app.choose_contact(cast.expert, ContactIn().load({"ways": ["email"], "email": "alex@example.org"}))
+    walk_to_closed(app, cast)
+    one_at_a_time = snapshot(app)["due_messages"]
+    # when the views are made again from the whole log in one batch
+    app.projections.rebuild()
+    # then the news of the closing is owed as when the events came one by one
+    assert snapshot(app)["due_messages"] == one_at_a_time
+    assert [row for row in one_at_a_time if row[3] == "closed"]
 
 
 def indexes(app: Coproduce) -> dict[str, set[str]]:
