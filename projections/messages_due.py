@@ -191,7 +191,8 @@ def ended(work: UnitOfWork, e: Any, _: int) -> None:
 def closed(work: UnitOfWork, e: Any, _: int) -> None:
     issue_id = text(e.originator_id)
     linked = work.remember(("contributions of", issue_id), lambda conn: [row.contribution_id for row in conn.execute(
-        select(contributions.c.contribution_id).where(contributions.c.issue_id == issue_id))], contributions)
+        select(contributions.c.contribution_id).where(contributions.c.issue_id == issue_id))])
+    linked = linked + [row["contribution_id"] for row in work.added(contributions) if row["issue_id"] == issue_id]
     _owe_contributors(work, e, linked, "closed", e.originator_id, e.outcome)
 
 

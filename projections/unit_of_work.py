@@ -104,14 +104,16 @@ class UnitOfWork:
         self.tables[table].flush(self.conn)
         self.conn.execute(statement)
 
-    def remember(self, key: Any, load: Callable[[Connection], Any], reads: Table | None = None) -> Any:
-        """`load`'s answer, once a batch; `reads`: the table it queries, whose rows this batch added
-        or changed are written first, so that the query finds them too."""
+    def remember(self, key: Any, load: Callable[[Connection], Any]) -> Any:
+        """`load`'s answer, once a batch. The database has only what earlier batches wrote: rows
+        this batch added are in `added`."""
         if key not in self.notes:
-            if reads is not None:
-                self.tables[reads].flush(self.conn)
             self.notes[key] = load(self.conn)
         return self.notes[key]
+
+    def added(self, table: Table) -> list[Row]:
+        """The rows this batch added to `table`, not yet written."""
+        return self.tables[table].added
 
     def flush(self) -> None:
         for rows in self.tables.values():
