@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Table,
     insert,
+    literal_column,
     select,
     update,
 )
@@ -85,12 +86,19 @@ class Projections:
         with self.engine.connect() as conn:
             return {row.view: row.position for row in conn.execute(select(positions))}
 
-    def behind(self, head: int) -> bool:
-        """Whether a view has yet to apply an event at or before `head`. Views being rebuilt (their
-        rows made by another version of them) are not counted: a reader cannot wait for a rebuild."""
+    def behind(self) -> bool:
+        """Whether a view has yet to apply an event of the log as it now stands. Views being rebuilt
+        (their rows made by another version of them) are not counted: a reader cannot wait for a
+        rebuild. One statement where the recorder says how to ask for the head (`head_sql`)."""
+        head_sql = getattr(self.recorder, "head_sql", None)
         with self.engine.connect() as conn:
-            return any(row.position < head for row in conn.execute(select(positions))
-                       if row.view in self.views and row.version == self.views[row.view].version)
+            if head_sql:
+                rows = conn.execute(select(positions, literal_column(f"({head_sql})").label("head"))).all()
+                head = rows[0].head if rows else 0
+            else:
+                rows, head = conn.execute(select(positions)).all(), self.recorder.max_notification_id()
+        return any(row.position < (head or 0) for row in rows
+                   if row.view in self.views and row.version == self.views[row.view].version)
 
     def catch_up(self, names: Iterable[str] | None = None, batch: int = BATCH) -> int:
         """Apply every event not yet applied to the chosen views (all by default), `batch` events

@@ -143,7 +143,7 @@ class CoproduceBase(Application):
         very next read, whichever door, server process or projection mode it goes through. Views
         being rebuilt (`Projections.behind`) are not waited for."""
         if not _views_reached.get():
-            if self.projections.behind(self.recorder.max_notification_id() or 0):
+            if self.projections.behind():
                 self.catch_ups.now()
             if _looked_up.get() is not None:
                 _views_reached.set(True)

@@ -24,6 +24,11 @@ from service.infra.postgres_snapshots import SnapshotRecorder
 class SQLiteEventRecorder(SQLiteApplicationRecorder):
     """The library's SQLite recorder, recording a request's key with its events."""
 
+    @property
+    def head_sql(self) -> str:
+        """The log's head, as a query another connection to the same database can ask."""
+        return f"SELECT MAX(rowid) FROM {self.events_table_name}"
+
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         request = kwargs.get("request_key")
         if request is not None:
@@ -38,6 +43,11 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
     select_events = tried_twice(PostgresApplicationRecorder.select_events)
     select_notifications = tried_twice(PostgresApplicationRecorder.select_notifications)
     max_notification_id = tried_twice(PostgresApplicationRecorder.max_notification_id)
+
+    @property
+    def head_sql(self) -> str:
+        """The log's head, as a query another connection to the same database can ask."""
+        return f'SELECT MAX(notification_id) FROM "{self.datastore.schema}"."{self.events_table_name}"'
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         request = kwargs.get("request_key")
