@@ -69,6 +69,10 @@ class Projections:
         self.recorder, self.mapper, self.engine = recorder, mapper, engine
         self.views = {view.name: view for view in views}
         self._lock = threading.Lock()
+        head_sql = getattr(recorder, "head_sql", None)  # compiled once: a read of the views asks it first
+        self._behind_sql = head_sql and str(select(positions.c.view, positions.c.position, positions.c.version,
+                                                   literal_column(f"({head_sql})").label("head"))
+                                            .compile(dialect=engine.dialect))
         create_tables(metadata, engine)
         for view in self.views.values():
             create_tables(view.metadata, engine)
@@ -90,10 +94,9 @@ class Projections:
         """Whether a view has yet to apply an event of the log as it now stands. Views being rebuilt
         (their rows made by another version of them) are not counted: a reader cannot wait for a
         rebuild. One statement where the recorder says how to ask for the head (`head_sql`)."""
-        head_sql = getattr(self.recorder, "head_sql", None)
         with self.engine.connect() as conn:
-            if head_sql:
-                rows = conn.execute(select(positions, literal_column(f"({head_sql})").label("head"))).all()
+            if self._behind_sql:
+                rows = conn.exec_driver_sql(self._behind_sql).all()
                 head = rows[0].head if rows else 0
             else:
                 rows, head = conn.execute(select(positions)).all(), self.recorder.max_notification_id()
