@@ -232,13 +232,17 @@ class Projections:
 
     def run(self, stop: threading.Event, interval: float = 0.2, when_idle=lambda: None,
             unreachable=lambda error: False) -> None:
-        """Follow the log until `stop` is set (the projection worker); `when_idle` runs between catch-ups.
-        `unreachable` tells an error that says the database is away (one line in the log, no traceback)."""
+        """Follow the log until `stop` is set (the projection worker): a catch-up (which reads on while
+        it finds full batches) every `interval` seconds, so that under load each applies the events of
+        many commands at once (a catch-up costs about 3 ms of CPU whatever it applies); a reader who
+        finds the views behind meanwhile catches them up itself. `when_idle` runs after a catch-up
+        that found nothing. `unreachable` tells an error that says the database is away (one line in
+        the log, no traceback)."""
         while not stop.is_set():
             try:
                 if not self.catch_up():
                     when_idle()
-                    stop.wait(interval)
+                stop.wait(interval)
             except Exception as error:  # the database away, or a view that cannot apply an event yet
                 if unreachable(error):
                     log.warning("catching up failed: the database is away; trying again shortly")
