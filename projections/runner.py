@@ -178,7 +178,7 @@ class Projections:
         the end, failed or not: building an index once from all its rows costs less than keeping
         it up to date row by row. A rebuild killed before it could make them makes them when it is
         run again."""
-        chosen = [self.views[name] for name in (names or [name for name, view in self.views.items() if not view.keep])]
+        chosen = [self.views[name] for name in (names or self.rebuilt_by_default())]
         indexes = [index for view in chosen for table in view.metadata.sorted_tables for index in table.indexes
                    if not index.unique and not index.info.get(KEPT_IN_REBUILD)]
         tracked = positions.c.view.in_([view.name for view in chosen])
@@ -195,6 +195,10 @@ class Projections:
                     conn.execute(select(positions.c.view).where(tracked).with_for_update())
                     for index in indexes:
                         conn.execute(CreateIndex(index, if_not_exists=True))
+
+    def rebuilt_by_default(self) -> list[str]:
+        """The views a rebuild of "every view" empties: all but those whose rows are evidence."""
+        return [name for name, view in self.views.items() if not view.keep]
 
     def stale(self) -> list[str]:
         """The views whose rows were made by another version of them than this code's."""
