@@ -150,6 +150,9 @@ class Projections:
         with begin() as conn:
             work = UnitOfWork(conn)
             behind = [view for view in chosen if at[view.name] < notifications[-1].id]
+            if conn.dialect.name == "postgresql":  # positions locked in one order by every catch-up: none deadlock
+                conn.execute(select(positions.c.view).where(positions.c.view.in_([view.name for view in behind]))
+                             .order_by(positions.c.view).with_for_update())
             starts: dict[int, list[str]] = {}  # views found at the same position move in one statement
             for view in behind:
                 starts.setdefault(at[view.name], []).append(view.name)

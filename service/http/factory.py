@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import gc
 import io
 import logging
 from functools import cache
@@ -72,7 +71,6 @@ def create_app(settings: Config, coproduce: Coproduce) -> Flask:
         limiter.exempt(exempt)
     app.before_request(require_token)  # after the limiter: guessing tokens counts too
     Idempotency(coproduce.engine, coproduce.unreachable).init_app(app)  # after the limiter: a replay counts as a request
-    gc.freeze()  # what start-up made lives as long as the process: full collections need not walk it again
     return app
 
 

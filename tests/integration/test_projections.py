@@ -362,3 +362,33 @@ def test_a_row_looked_up_by_key_is_what_sqlalchemy_reads_for_every_table_of_ever
                 looked_up += 1
         assert looking_up(hub_board.hubs, conn.dialect).one(conn, {"hub_id": "no such hub"}) is None
     assert looked_up > 50 and len(tables) >= 10
+
+
+def test_catch_ups_of_several_processes_at_once_apply_each_event_once_and_never_deadlock(store, cast, app, caplog):
+    # given four processes catching the same views up at once (a worker and readers on three servers)
+    every_change(app, cast)
+    expected = snapshot(app)
+    empty_every_view(app)
+    others = [open_application(store, projections_inline=False) for _ in range(4)]
+    failures: list[BaseException] = []
+
+    def follow(other):
+        try:
+            for _ in range(5):
+                other.projections.catch_up(batch=3)
+        except BaseException as error:  # noqa: BLE001 - what went wrong is the test's answer
+            failures.append(error)
+
+    try:
+        threads = [threading.Thread(target=follow, args=(other,)) for other in others]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        # then none failed, and the views hold every event once
+        assert failures == []
+        app.projections.catch_up()
+        assert snapshot(app) == expected
+    finally:
+        for other in others:
+            other.close()
