@@ -55,3 +55,9 @@ def tree_cpu_seconds(pid: int) -> float:
 def own_peak_mib() -> float:
     """This process's peak RSS so far (MiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def children_peak_mib() -> float:
+    """The peak RSS of the largest child process this one has waited for (MiB): pages it shares
+    with this process after a fork are counted in both."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -22,7 +22,7 @@ from projections.issue_index import issue_table, track_issues
 from projections.unit_of_work import UnitOfWork
 from projections.view import KEPT_IN_REBUILD, View
 
-view = View("messages_due")
+view = View("messages_due", weight=2.7)
 issues = issue_table(view.metadata, "due_issues")
 track_issues(view, issues)
 
@@ -140,10 +140,12 @@ def chosen(work: UnitOfWork, e: Any, _: int) -> None:
 
 @view.on("SystemicIssue.ContributionRecorded")
 def recorded(work: UnitOfWork, e: Any, _: int) -> None:
-    work.insert(contributions, {"contribution_id": text(e.contribution_id), "issue_id": text(e.originator_id),
-                                "hub_id": work.get(issues, text(e.originator_id))["hub_id"],
+    issue_id = text(e.originator_id)
+    work.insert(contributions, {"contribution_id": text(e.contribution_id), "issue_id": issue_id,
+                                "hub_id": work.get(issues, issue_id)["hub_id"],
                                 "contributor_id": text(e.contributor_id), "recorded_at": e.timestamp,
                                 "withdrawn": False})
+    work.notes.setdefault(("contributions added to", issue_id), []).append(text(e.contribution_id))
 
 
 @view.on("SystemicIssue.ContributionWithdrawn")
@@ -192,7 +194,7 @@ def closed(work: UnitOfWork, e: Any, _: int) -> None:
     issue_id = text(e.originator_id)
     linked = work.remember(("contributions of", issue_id), lambda conn: [row.contribution_id for row in conn.execute(
         select(contributions.c.contribution_id).where(contributions.c.issue_id == issue_id))])
-    linked = linked + [row["contribution_id"] for row in work.added(contributions) if row["issue_id"] == issue_id]
+    linked = linked + work.notes.get(("contributions added to", issue_id), [])  # this batch's, not yet written
     _owe_contributors(work, e, linked, "closed", e.originator_id, e.outcome)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import multiprocessing
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -61,12 +63,22 @@ class _Overtaken(Exception):
     """A view's position moved while this batch was being applied."""
 
 
+class RebuildFailed(Exception):
+    """A process sharing a rebuild failed; its views are left to be rebuilt again."""
+
+
 class Projections:
     """Runs a set of views over one application's log."""
 
     def __init__(self, recorder: Any, mapper: Any, engine: Engine, views: Iterable[View],
-                 create_tables=lambda metadata, engine: metadata.create_all(engine)):
+                 create_tables=lambda metadata, engine: metadata.create_all(engine),
+                 reconnect: Callable[[], AbstractContextManager[Any]] | None = None, processes: int | None = None):
+        """`reconnect`: a recorder of the same log with connections of its own (closed on leaving), for
+        a forked process;
+        `processes`: how many a rebuild may share its views among (by default, one a core)."""
         self.recorder, self.mapper, self.engine = recorder, mapper, engine
+        self._reconnect = reconnect
+        self.processes = processes or len(os.sched_getaffinity(0))
         self.views = {view.name: view for view in views}
         self._lock = threading.Lock()
         head_sql = getattr(recorder, "head_sql", None)  # compiled once: a read of the views asks it first
@@ -87,8 +99,12 @@ class Projections:
         return self._positions()[name]
 
     def _positions(self) -> dict[str, int]:
+        return {name: position for name, (position, _) in self._seen().items()}
+
+    def _seen(self) -> dict[str, tuple[int, Any]]:
+        """Each view's position, and when it last moved."""
         with self.engine.connect() as conn:
-            return {row.view: row.position for row in conn.execute(select(positions))}
+            return {row.view: (row.position, row.updated_at) for row in conn.execute(select(positions))}
 
     def behind(self) -> bool:
         """Whether a view has yet to apply an event of the log as it now stands. Views being rebuilt
@@ -129,59 +145,108 @@ class Projections:
                 if light:
                     _synchronous(conn, "FULL")
 
-    def _follow(self, chosen: list[View], batch: int, begin: Begin) -> int:
+    def _follow(self, chosen: list[View], batch: int, begin: Begin, work_first: bool = False) -> int:
         applied = 0
         while True:
-            current = self._positions()
+            current = self._seen()
             at = {view.name: current[view.name] for view in chosen}
-            notifications = self.recorder.select_notifications(min(at.values()), batch, inclusive_of_start=False)
+            notifications = self.recorder.select_notifications(min(position for position, _ in at.values()), batch,
+                                                               inclusive_of_start=False)
             if not notifications:
                 return applied
             try:
-                applied += self._apply_batch(chosen, at, notifications, begin)
+                applied += self._apply_batch(chosen, at, notifications, begin, work_first)
             except _Overtaken:
                 continue  # another catch-up got there first: read the positions again
             if len(notifications) < batch:  # the head as it stood when read: what came after, the next catch-up applies
                 return applied
 
-    def _apply_batch(self, chosen: list[View], at: dict[str, int], notifications: list[Any],
-                     begin: Begin) -> int:
-        applied = 0
+    def _apply_batch(self, chosen: list[View], at: dict[str, tuple[int, Any]], notifications: list[Any],
+                     begin: Begin, work_first: bool) -> int:
+        """Apply a batch and move the positions in one transaction. The positions are moved first (the
+        transaction then holds them while it works), or, with `work_first`, once the rows are worked
+        out, so that on SQLite, where one writer at a time holds the whole file, the work is done
+        outside that turn. Then the positions must also not have moved since they were read (not even
+        back to the same number by a rebuild), or the batch is worked out again."""
         with begin() as conn:
             work = UnitOfWork(conn)
-            behind = [view for view in chosen if at[view.name] < notifications[-1].id]
-            if conn.dialect.name == "postgresql":  # positions locked in one order by every catch-up: none deadlock
-                conn.execute(select(positions.c.view).where(positions.c.view.in_([view.name for view in behind]))
-                             .order_by(positions.c.view).with_for_update())
-            starts: dict[int, list[str]] = {}  # views found at the same position move in one statement
-            for view in behind:
-                starts.setdefault(at[view.name], []).append(view.name)
-            for start, names in starts.items():
-                moved = conn.execute(update(positions).where(
-                    positions.c.view.in_(names), positions.c.position == start).values(
-                    position=notifications[-1].id, updated_at=now()))
-                if moved.rowcount != len(names):
-                    raise _Overtaken()  # rolls the whole batch back
-            decode = self.mapper.to_domain_event if not all(view.raw for view in behind) else None
-            starts = [(view, at[view.name]) for view in behind]
-            for stored in notifications:  # event by event, each to every view: they share its decoding
-                event = decode(stored) if decode else None
-                for view, start in starts:
-                    if stored.id > start:
-                        view.apply(work, stored if view.raw else event, stored.id)
-                        applied += 1
+            behind = [view for view in chosen if at[view.name][0] < notifications[-1].id]
+            if not work_first:
+                self._move(conn, behind, at, notifications[-1].id, since=False)
+            applied = _apply(work, self.mapper, behind, at, notifications)
+            if work_first:
+                self._move(conn, behind, at, notifications[-1].id, since=True)
             work.flush()
         return applied
+
+    def _move(self, conn: Connection, behind: list[View], at: dict[str, tuple[int, Any]], to: int, since: bool) -> None:
+        """Move the views' positions to `to`, from where they were read (and, with `since`, when they last moved)."""
+        if conn.dialect.name == "postgresql":  # positions locked in one order by every catch-up: none deadlock
+            conn.execute(select(positions.c.view).where(positions.c.view.in_([view.name for view in behind]))
+                         .order_by(positions.c.view).with_for_update())
+        starts: dict[tuple[int, Any], list[str]] = {}  # views found at the same position move in one statement
+        for view in behind:
+            starts.setdefault(at[view.name] if since else (at[view.name][0], None), []).append(view.name)
+        for (start, moved_at), names in starts.items():
+            found = positions.c.view.in_(names) & (positions.c.position == start)
+            if since:
+                found &= positions.c.updated_at == moved_at
+            if conn.execute(update(positions).where(found).values(position=to, updated_at=now())).rowcount != len(names):
+                raise _Overtaken()  # rolls the whole batch back
 
     def rebuild(self, names: Iterable[str] | None = None) -> int:
         """Empty views and apply the whole log again. Views marked `keep` (the audit chain, whose
         rows are evidence) are rebuilt only when named.
 
-        The views' secondary indexes are dropped while their rows are written and made again at
+        Given `reconnect` and more than one core, the views are shared out (by `View.weight`) among
+        as many processes, forked from this one, each reading the log once: most of a rebuild is the
+        views' own Python, which one process runs on one core."""
+        shares = self.shares(names)
+        if len(shares) == 1:
+            return self._rebuild(shares[0])
+        context = multiprocessing.get_context("fork")  # what this process has loaded and opened, at no cost
+        helpers = []
+        for share in shares[1:]:
+            receiving, sending = context.Pipe(duplex=False)
+            helper = context.Process(target=self._rebuild_forked, args=([view.name for view in share], sending),
+                                     name=f"rebuild of {share[0].name}", daemon=True)
+            helper.start()
+            sending.close()
+            helpers.append((helper, receiving))
+        try:
+            applied = self._rebuild(shares[0], work_first=self.engine.dialect.name == "sqlite")
+        finally:
+            helped = [_result(helper, receiving) for helper, receiving in helpers]
+        failed = [found for found in helped if isinstance(found, str)]
+        if failed:
+            raise RebuildFailed("; ".join(failed))
+        return applied + sum(helped)
+
+    def shares(self, names: Iterable[str] | None = None) -> list[list[View]]:
+        """How a rebuild of these views (every view but those kept, by default) is shared among processes."""
+        chosen = [self.views[name] for name in (names or self.rebuilt_by_default())]
+        return _shared(chosen, self.processes if self._reconnect else 1)
+
+    def _rebuild_forked(self, names: list[str], sending: Any) -> None:
+        """A share of a rebuild, in a forked process, with connections of its own: the parent's
+        stay the parent's. Sends how many applications it made, or what went wrong."""
+        try:
+            self._lock = threading.Lock()  # another thread of the parent may have held it
+            self.engine.dispose(close=False)
+            with self._reconnect() as self.recorder:
+                sending.send(self._rebuild([self.views[name] for name in names],
+                                           work_first=self.engine.dialect.name == "sqlite"))
+            self.engine.dispose()
+        except BaseException as error:  # told to the parent, which raises it
+            sending.send(f"rebuilding {', '.join(names)} failed: {error!r}")
+        finally:
+            sending.close()
+
+    def _rebuild(self, chosen: list[View], work_first: bool = False) -> int:
+        """The views' secondary indexes are dropped while their rows are written and made again at
         the end, failed or not: building an index once from all its rows costs less than keeping
         it up to date row by row. A rebuild killed before it could make them makes them when it is
         run again."""
-        chosen = [self.views[name] for name in (names or self.rebuilt_by_default())]
         indexes = [index for view in chosen for table in view.metadata.sorted_tables for index in table.indexes
                    if not index.unique and not index.info.get(KEPT_IN_REBUILD)]
         tracked = positions.c.view.in_([view.name for view in chosen])
@@ -192,7 +257,7 @@ class Projections:
                     conn.execute(DropIndex(index, if_exists=True))
                 _empty(conn, [table for view in chosen for table in reversed(view.metadata.sorted_tables)])
             try:
-                return self._follow(chosen, REBUILD_BATCH, lambda: _transaction(conn))
+                return self._follow(chosen, REBUILD_BATCH, lambda: _transaction(conn), work_first)
             finally:
                 with conn.begin():  # positions first again: two rebuilds at once take turns at making the indexes
                     conn.execute(select(positions.c.view).where(tracked).with_for_update())
@@ -256,6 +321,40 @@ class Projections:
                 else:
                     log.exception("catching up failed; trying again shortly")
                 stop.wait(max(interval, 1.0))
+
+
+def _apply(work: UnitOfWork, mapper: Any, behind: list[View], at: dict[str, tuple[int, Any]],
+           notifications: list[Any]) -> int:
+    """Each event to every view still behind it, event by event: the views share its decoding."""
+    applied = 0
+    decode = mapper.to_domain_event if not all(view.raw for view in behind) else None
+    starts = [(view, at[view.name][0]) for view in behind]
+    for stored in notifications:
+        event = decode(stored) if decode else None
+        for view, start in starts:
+            if stored.id > start:
+                view.apply(work, stored if view.raw else event, stored.id)
+                applied += 1
+    return applied
+
+
+def _shared(views: list[View], processes: int) -> list[list[View]]:
+    """The views in at most `processes` shares of about equal weight, heaviest first into the lightest share."""
+    shares: list[list[View]] = [[] for _ in range(max(1, min(processes, len(views))))]
+    for view in sorted(views, key=lambda view: -view.weight):
+        min(shares, key=lambda share: sum(view.weight for view in share)).append(view)
+    return shares
+
+
+def _result(helper: Any, receiving: Any) -> int | str:
+    """What a forked share of a rebuild sent (applications made, or what went wrong), once it has ended."""
+    try:
+        found = receiving.recv()
+    except EOFError:
+        found = None
+    helper.join()
+    receiving.close()
+    return found if found is not None else f"{helper.name} ended with exit code {helper.exitcode}"
 
 
 def _synchronous(conn: Connection, level: str) -> None:

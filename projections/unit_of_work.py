@@ -105,15 +105,11 @@ class UnitOfWork:
         self.conn.execute(statement)
 
     def remember(self, key: Any, load: Callable[[Connection], Any]) -> Any:
-        """`load`'s answer, once a batch. The database has only what earlier batches wrote: rows
-        this batch added are in `added`."""
+        """`load`'s answer, once a batch. The database has only what earlier batches wrote: a view
+        keeps what it added in this batch in `notes` itself."""
         if key not in self.notes:
             self.notes[key] = load(self.conn)
         return self.notes[key]
-
-    def added(self, table: Table) -> list[Row]:
-        """The rows this batch added to `table`, not yet written."""
-        return self.tables[table].added
 
     def flush(self) -> None:
         for rows in self.tables.values():

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any, TypeVar
 from uuid import UUID
@@ -90,11 +91,21 @@ class CoproduceBase(Application):
         self.sealer = wiring.sealer_for(self.keys)
         self.credentials = wiring.credentials
         self._saved = threading.local()
-        self.projections = Projections(self.recorder, self.mapper, self.engine, VIEWS, wiring.create_tables)
+        self.projections = Projections(self.recorder, self.mapper, self.engine, VIEWS, wiring.create_tables,
+                                       reconnect=self._recorder_of_its_own)
         self.projections_inline = wiring.projections_inline
         self.audit = wiring.audit(self.recorder, self.projections)
         self.catch_ups = CatchUps(self._catch_up_here, self.unreachable)
         self._answers_first = False
+
+    @contextlib.contextmanager
+    def _recorder_of_its_own(self) -> Iterator[Any]:
+        """The log's recorder with connections of its own, closed on leaving (for a forked process)."""
+        factory = self.construct_factory(self.env)
+        try:
+            yield factory.application_recorder()
+        finally:
+            factory.close()
 
     def rebuild_stale_views(self) -> list[str]:
         """Rebuild the read models this release changed (see `Projections.rebuild_stale`), one

@@ -35,13 +35,17 @@ def run(context: Context, interval: float) -> None:
 
 @projections.command()
 @click.argument("view", required=False)
+@click.option("--processes", type=click.IntRange(1, 64),
+              help="How many processes share the views [default: one a core].")
 @pass_context
 @refusals
-def rebuild(context: Context, view: str | None) -> None:
+def rebuild(context: Context, view: str | None, processes: int | None) -> None:
     """Empty VIEW (or every view) and apply the whole log again."""
     known = context.app.projections.views
     if view and view not in known:
         raise click.UsageError(f"no view called {view!r}; the views are: {', '.join(known)}")
+    if processes:
+        context.app.projections.processes = processes
     applied = context.app.projections.rebuild([view] if view else None)
     click.echo(f"Rebuilt {view or 'every read model (the audit chain only when named)'}: {applied} applications.")
 

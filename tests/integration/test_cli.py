@@ -87,3 +87,14 @@ def test_mistakes_get_a_plain_message_not_a_traceback(run):
     run("init")
     assert "no account called 'ghost'" in run("add-hub", "X", "--area", "Y", "--as", "ghost", ok=False)
     assert "no issue id starts with" in run("history", "zz", "--as", "admin", ok=False)
+
+
+def test_a_rebuild_shared_among_processes_tells_the_same_history_as_one(run):
+    run("demo")
+    closed = re.search(r"^(\S+)  \[closed\]", run("issues", "--as", "auditor"), re.M).group(1)
+    history = run("history", closed[:8], "--as", "auditor")
+    alone = run("projections", "rebuild", "--processes", "1")
+    assert re.fullmatch(r"Rebuilt every read model \(the audit chain only when named\): \d+ applications\.", alone)
+    assert run("projections", "rebuild", "--processes", "2") == alone
+    assert run("history", closed[:8], "--as", "auditor") == history
+    assert "Invalid value for '--processes'" in run("projections", "rebuild", "--processes", "0", ok=False)

@@ -15,10 +15,11 @@ import pytest
 from sqlalchemy import inspect, select
 
 from domain import Attribution, Channel, ConflictError, ParticipationLevel, Stage
-from projections import accountability, audit_trail, hub_board, timeline
+from projections import accountability, audit_trail, hub_board, messages_due, timeline
 from projections.all_views import VIEWS
 from projections.bulk import key_names, looking_up
-from projections.runner import Projections, positions
+from projections.runner import Projections, RebuildFailed, _shared, positions
+from projections.view import View
 from projections.times import now
 from service.app.coproduce import Coproduce
 from service.app.contact_schemas import ContactIn
@@ -140,6 +141,52 @@ def test_a_rebuild_in_one_batch_writes_the_rows_that_one_event_at_a_time_does(ap
     empty_every_view(app)
     app.projections.catch_up(batch=batch)
     assert snapshot(app) == at_once
+
+
+def test_a_rebuild_shared_among_processes_writes_the_rows_and_indexes_one_process_does(app, cast, tmp_path):
+    every_change(app, cast)
+    followed, before = snapshot(app), indexes(app)
+    app.projections.processes = 1
+    alone = app.projections.rebuild()
+    assert snapshot(app) == followed
+    app.projections.processes = 3
+    shares = tmp_path / "shares"
+    original = app.projections._rebuild_forked
+
+    def noted(names, sending):  # runs in the forked process
+        with shares.open("a") as note:
+            note.write(f"{os.getpid()} {','.join(names)}\n")
+        original(names, sending)
+
+    app.projections._rebuild_forked = noted
+    assert app.projections.rebuild() == alone
+    assert snapshot(app) == followed and indexes(app) == before
+    helpers = [line.split() for line in shares.read_text().splitlines()]
+    assert len({pid for pid, _ in helpers} - {str(os.getpid())}) == 2  # two processes besides this one
+    assert not {"timeline"} & {name for _, names in helpers for name in names.split(",")}  # the heaviest stays here
+
+
+def test_a_forked_share_of_a_rebuild_that_fails_is_told_and_leaves_every_index_in_place(app, cast, monkeypatch):
+    scenario(app, cast)
+    before = indexes(app)
+
+    def power_cut(work, event, position):
+        raise RuntimeError("power cut")
+
+    app.projections.processes = 2
+    monkeypatch.setattr(messages_due.view, "apply", power_cut)  # in the lighter share: a forked process's
+    with pytest.raises(RebuildFailed, match="messages_due.*power cut"):
+        app.projections.rebuild()
+    assert indexes(app) == before
+    monkeypatch.undo()
+    app.projections.rebuild(["messages_due"])  # rebuilt again, it is whole
+
+
+def test_views_are_shared_among_processes_by_weight_heaviest_first():
+    views = [View(name, weight=weight) for name, weight in (("a", 1), ("b", 4), ("c", 3), ("d", 2))]
+    assert [[view.name for view in share] for share in _shared(views, 2)] == [["b", "a"], ["c", "d"]]
+    assert [[view.name for view in share] for share in _shared(views, 8)] == [["b"], ["c"], ["d"], ["a"]]
+    assert _shared(views, 1) == [sorted(views, key=lambda view: -view.weight)]
 
 
 def test_an_issue_closed_in_the_batch_that_recorded_its_input_owes_its_experts_the_news(app, cast):
