@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -10,9 +11,9 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import InternalError, JSONTranscoder, RecordConflictError
+from eventsourcing.persistence import InternalError, JSONTranscoder, RecordConflictError, Recording
 from sqlalchemy import Engine
 
 from domain import (
@@ -35,6 +36,7 @@ from projections.runner import Projections
 from service.app.authorization import Decision, Permission, Target, Who, decide
 from service.app.catch_ups import CatchUps
 from service.app.copies import copied
+from service.app.group_commits import GroupCommits
 from service.app.ports import Keys, OutcomeUnknown, StoreUnavailable, Wiring, serving
 
 A = TypeVar("A", bound=Aggregate)
@@ -96,6 +98,7 @@ class CoproduceBase(Application):
         self.projections_inline = wiring.projections_inline
         self.audit = wiring.audit(self.recorder, self.projections)
         self.catch_ups = CatchUps(self._catch_up_here, self.unreachable)
+        self._commits = GroupCommits(self._record_together, lambda error: isinstance(error, RecordConflictError))
         self._answers_first = False
 
     @contextlib.contextmanager
@@ -114,10 +117,20 @@ class CoproduceBase(Application):
             return self.projections.rebuild_stale()
 
     def _record(self, processing_event: Any) -> Any:
-        with self.writes.turn():
-            recordings = super()._record(processing_event)
+        recordings = self._commits.record(processing_event)
         self._hold(processing_event.aggregates.values())
         return recordings
+
+    def _record_together(self, saves: list[ProcessingEvent]) -> list[list[Recording]]:
+        """The saves of several commands in one transaction (see `GroupCommits`); each save's recordings."""
+        with self.writes.turn():
+            if len(saves) == 1:
+                return [super()._record(saves[0])]
+            recordings = self.events.put([event for save in saves for event in save.events],
+                                         requests=[(save.saved_kwargs.get("request_key"), len(save.events))
+                                                   for save in saves])
+        ends = list(itertools.accumulate(len(save.events) for save in saves))
+        return [recordings[end - len(save.events):end] for save, end in zip(saves, ends)]
 
     def _hold(self, saved: Iterable[Aggregate]) -> None:
         """What was just saved becomes this process's cached copy (a copy of its own: the caller's may

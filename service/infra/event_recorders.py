@@ -1,7 +1,8 @@
 """The event store's recorders, changed in two ways.
 
-- A request served under a client's key (`RequestKey`, passed to `save` as `request_key`)
-  is recorded with its events, in their transaction (see service/infra/idempotency_store.py).
+- A request served under a client's key (`RequestKey`, passed to `save` as `request_key`, or
+  for several commands' saves written together as `requests`) is recorded with its events,
+  in their transaction (see service/infra/idempotency_store.py).
 - On PostgreSQL, connections fail fast (service/infra/failing_fast.py) and each call is
   tried twice at most.
 """
@@ -17,7 +18,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from service.infra.failing_fast import FailingFast, tried_twice
-from service.infra.idempotency_store import RECORD, recorded_row
+from service.infra.idempotency_store import RECORD, recorded_row, requests_saved
 from service.infra.postgres_snapshots import SnapshotRecorder
 
 
@@ -30,9 +31,8 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
         return f"SELECT MAX(rowid) FROM {self.events_table_name}"
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        request = kwargs.get("request_key")
-        if request is not None:
-            c.execute(RECORD.format("?"), recorded_row(request, stored_events, sqlite=True))
+        for request, events in requests_saved(stored_events, kwargs):
+            c.execute(RECORD.format("?"), recorded_row(request, events, sqlite=True))
         return super()._insert_events(c, stored_events, **kwargs)
 
 
@@ -50,9 +50,8 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         return f'SELECT MAX(notification_id) FROM "{self.datastore.schema}"."{self.events_table_name}"'
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
-        request = kwargs.get("request_key")
-        if request is not None:
-            curs.execute(RECORD.format("%s"), recorded_row(request, stored_events, sqlite=False))
+        for request, events in requests_saved(stored_events, kwargs):
+            curs.execute(RECORD.format("%s"), recorded_row(request, events, sqlite=False))
 
 
 class Factory(PostgresFactory):

@@ -14,8 +14,9 @@ answer was ever kept; its primary key refuses a second recording under one key.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
+from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, String, Table, Text
@@ -47,6 +48,20 @@ idempotency_recorded = Table(
 )
 
 RECORD = "INSERT INTO idempotency_recorded (owner, key, claim, saved, recorded_at) VALUES ({0}, {0}, {0}, {0}, {0})"
+
+
+def requests_saved(stored_events: Sequence[StoredEvent], saved: dict[str, Any]
+                   ) -> Iterator[tuple[RequestKey, Sequence[StoredEvent]]]:
+    """The client keys of a save, each with its own events: a command's (`request_key`), or those
+    of several commands written together (`requests`: each command's key or None, and how many
+    events it saved, in order)."""
+    if saved.get("request_key") is not None:
+        yield saved["request_key"], stored_events
+    at = 0
+    for request, count in saved.get("requests", ()):
+        if request is not None:
+            yield request, stored_events[at:at + count]
+        at += count
 
 
 def recorded_row(request: RequestKey, events: Sequence[StoredEvent], sqlite: bool) -> tuple:

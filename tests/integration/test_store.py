@@ -1,19 +1,23 @@
 """The store on SQLite and PostgreSQL: round trips, conflicts, snapshots, usernames."""
 
+import json
+import time
 from dataclasses import make_dataclass
 from datetime import date
 from threading import Barrier, Thread
 
 import msgspec
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain import Attribution, Channel, ConflictError, NotFound, ParticipationLevel, Role, Stage, SystemicIssue
+from service.app.ports import RequestKey, serving
 from service.bootstrap import open_application
+from service.infra.idempotency_store import idempotency_recorded
 from service.infra.snapshots import MARK
 from service.infra.transcodings import dataclass_transcoding
 
@@ -286,3 +290,47 @@ def test_snapshots_taken_before_input_could_be_corrected_still_load(store, app, 
         fresh.correct_contribution(issue, said[0], "said better", cast.expert)
     finally:
         fresh.close()
+
+
+def test_saves_of_one_process_written_together_keep_each_ones_events_and_client_key(store, app, cast):
+    issues = [app.raise_issue(cast.hub, f"Transport {n}", cast.expert) for n in range(2)]
+    writers, groups = 8, []
+    barrier, acknowledged, conflicts = Barrier(writers, timeout=30), [], []
+    put = app.events.put
+
+    def slow_put(events, **kwargs):  # the store takes a while: saves arriving meanwhile wait together
+        groups.append(len(kwargs.get("requests", [None])))
+        time.sleep(0.02)
+        return put(events, **kwargs)
+
+    app.events.put = slow_put
+
+    def writer(n):
+        serving.set(RequestKey(owner=f"writer {n}", key=f"key {n}", claim="first"))
+        barrier.wait()
+        try:
+            app.add_stakeholder(issues[n % 2], f"org {n}", "service", cast.manager)  # four writers an issue
+            acknowledged.append(n)
+        except ConflictError:
+            conflicts.append(n)
+
+    threads = [Thread(target=writer, args=(n,)) for n in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(acknowledged) + len(conflicts) == writers and acknowledged
+    assert max(groups) > 1  # some were written together
+    for n, issue in enumerate(issues):
+        mine = sorted(w for w in acknowledged if w % 2 == n)
+        assert sorted(s.name for s in app.issue(issue).stakeholders) == [f"org {w}" for w in mine]
+        assert app.issue(issue).version == 1 + len(mine)
+    with app.engine.connect() as conn:
+        recorded = {row.owner: json.loads(row.saved) for row in conn.execute(select(idempotency_recorded))}
+    assert set(recorded) == {f"writer {n}" for n in acknowledged}  # the refused recorded no key
+    for n in acknowledged:  # each key names its own save: its issue, at a version of its own
+        [(issue, _)] = recorded[f"writer {n}"]
+        assert issue == str(issues[n % 2])
+    for n, issue in enumerate(issues):
+        versions = sorted(recorded[f"writer {w}"][0][1] for w in acknowledged if w % 2 == n)
+        assert versions == list(range(2, 2 + len(versions)))
