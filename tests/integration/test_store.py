@@ -88,6 +88,15 @@ def test_expected_version_refuses_a_write_based_on_an_old_read(app, cast):
     assert app.issue(issue).version == 2
 
 
+def all_at_once(writer, writers):
+    """`writer(n)` for each of `writers` threads, all started before any is waited for."""
+    threads = [Thread(target=writer, args=(n,)) for n in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+
 def test_concurrent_writers_on_one_issue_never_lose_an_acknowledged_event(store, app, cast):
     issue = app.raise_issue(cast.hub, "Transport to Ely", cast.expert)
     writers, rounds = 4, 10
@@ -103,11 +112,7 @@ def test_concurrent_writers_on_one_issue_never_lose_an_acknowledged_event(store,
             except ConflictError:
                 conflicts.append(n)
 
-    threads = [Thread(target=writer, args=(n,)) for n in range(writers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    all_at_once(writer, writers)
     for own in apps:
         own.close()
     recorded = [s.name for s in app.issue(issue).stakeholders]
@@ -314,11 +319,7 @@ def test_saves_of_one_process_written_together_keep_each_ones_events_and_client_
         except ConflictError:
             conflicts.append(n)
 
-    threads = [Thread(target=writer, args=(n,)) for n in range(writers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    all_at_once(writer, writers)
     assert len(acknowledged) + len(conflicts) == writers and acknowledged
     assert max(groups) > 1  # some were written together
     for n, issue in enumerate(issues):
