@@ -17,7 +17,7 @@ from projections.times import aware
 from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
-view = View("accountability", weight=1.5)
+view = View("accountability", weight=0.65)
 issues = issue_table(view.metadata, "account_issues")
 track_issues(view, issues)
 

@@ -11,7 +11,7 @@ from projections.ids import text
 from projections.unit_of_work import UnitOfWork
 from projections.view import View, event_name
 
-view = View("audit_trail", weight=2.4)
+view = View("audit_trail", weight=1.05)
 events = Table(
     "audit_events", view.metadata,
     Column("position", BigInteger, primary_key=True),

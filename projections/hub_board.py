@@ -13,7 +13,7 @@ from projections.times import aware
 from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
-view = View("hub_board", weight=0.5)
+view = View("hub_board", weight=0.2)
 hubs = Table(
     "board_hubs", view.metadata,
     Column("hub_id", String(36), primary_key=True),

@@ -17,7 +17,7 @@ from projections.ids import text
 from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
-view = View("hub_people", weight=0.5)
+view = View("hub_people", weight=0.05)
 accounts = Table(
     "people_accounts", view.metadata,
     Column("account_id", String(36), primary_key=True),

@@ -22,7 +22,7 @@ from projections.issue_index import issue_table, track_issues
 from projections.unit_of_work import UnitOfWork
 from projections.view import KEPT_IN_REBUILD, View
 
-view = View("messages_due", weight=2.7)
+view = View("messages_due", weight=0.95)
 issues = issue_table(view.metadata, "due_issues")
 track_issues(view, issues)
 

@@ -17,7 +17,7 @@ from projections.issue_index import issue_table, track_issues
 from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
-view = View("my_input", version=2, weight=2.4)  # 2: confirmations, corrections and changes of consent
+view = View("my_input", version=2, weight=1.1)  # 2: confirmations, corrections and changes of consent
 issues = issue_table(view.metadata, "input_issues")
 track_issues(view, issues)
 

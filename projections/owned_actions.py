@@ -11,7 +11,7 @@ from projections.ids import text
 from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
-view = View("owned_actions", weight=0.5)
+view = View("owned_actions", weight=0.2)
 issues = Table(  # the little of each issue this view needs: its hub, and its title (renamed in place)
     "owned_issues", view.metadata,
     Column("issue_id", String(36), primary_key=True),

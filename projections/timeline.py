@@ -17,7 +17,7 @@ from projections.issue_index import issue_table, stage_of, track_issues
 from projections.unit_of_work import UnitOfWork
 from projections.view import View, event_name
 
-view = View("timeline", weight=3.9)
+view = View("timeline", weight=1.55)
 issues = issue_table(view.metadata, "timeline_issues")
 entries = Table(
     "timeline_entries", view.metadata,

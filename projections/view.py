@@ -31,8 +31,8 @@ class View:
     raw: bool = False  # handlers get the stored notification (exact bytes), not the decoded event
     keep: bool = False  # not emptied by a rebuild of "every view": its rows are evidence
     version: int = 1  # raise it when the rows change shape or meaning: the view is then rebuilt on start
-    # What rebuilding it costs beside the other views (its own seconds at 100,000 events, docs/performance.md),
-    # to share a rebuild among processes.
+    # What rebuilding it costs beside the other views (its own seconds at 100,000 events, reading the log
+    # not counted, on SQLite and PostgreSQL alike: docs/performance.md), to share a rebuild among processes.
     weight: float = 1.0
     handlers: dict[str, list[Handler]] = field(default_factory=dict)
     _by_type: dict[type, tuple[Handler, ...]] = field(default_factory=dict, init=False, repr=False)
