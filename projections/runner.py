@@ -200,7 +200,7 @@ class Projections:
 
         Given `reconnect` and more than one core, the views are shared out (by `View.weight`) among
         as many processes, forked from this one, each reading the log once: most of a rebuild is the
-        views' own Python, which one process runs on one core."""
+        views' own Python, which one process runs on one core (see `_may_fork`)."""
         shares = self.shares(names)
         if len(shares) == 1:
             return self._rebuild(shares[0])
@@ -225,13 +225,21 @@ class Projections:
     def shares(self, names: Iterable[str] | None = None) -> list[list[View]]:
         """How a rebuild of these views (every view but those kept, by default) is shared among processes."""
         chosen = [self.views[name] for name in (names or self.rebuilt_by_default())]
-        return _shared(chosen, self.processes if self._reconnect else 1)
+        return _shared(chosen, self.processes if self._reconnect and self._may_fork() else 1)
+
+    def _may_fork(self) -> bool:
+        """SQLite keeps the state of a file's locks per process, in memory that a fork copies: a process
+        forked while another thread of this one held a lock on the file would wait for it forever. So on
+        SQLite a rebuild is shared only by a process with no other thread (the command line, an upgrade,
+        a restore). PostgreSQL's connections keep nothing of the kind."""
+        return self.engine.dialect.name != "sqlite" or threading.active_count() == 1
 
     def _rebuild_forked(self, names: list[str], sending: Any) -> None:
         """A share of a rebuild, in a forked process, with connections of its own: the parent's
         stay the parent's. Sends how many applications it made, or what went wrong."""
         try:
             self._lock = threading.Lock()  # another thread of the parent may have held it
+            self._parents = self.engine.pool  # kept, not closed: the parent's connections are the parent's
             self.engine.dispose(close=False)
             with self._reconnect() as self.recorder:
                 sending.send(self._rebuild([self.views[name] for name in names],

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import inspect, select
 
 from domain import Attribution, Channel, ConflictError, ParticipationLevel, Stage
-from projections import accountability, audit_trail, hub_board, messages_due, timeline
+from projections import accountability, audit_trail, hub_board, timeline
 from projections.all_views import VIEWS
 from projections.bulk import key_names, looking_up
 from projections.runner import Projections, RebuildFailed, _shared, positions
@@ -174,12 +174,32 @@ def test_a_forked_share_of_a_rebuild_that_fails_is_told_and_leaves_every_index_i
         raise RuntimeError("power cut")
 
     app.projections.processes = 2
-    monkeypatch.setattr(messages_due.view, "apply", power_cut)  # in the lighter share: a forked process's
-    with pytest.raises(RebuildFailed, match="messages_due.*power cut"):
+    _, forked = app.projections.shares()
+    failing = forked[0]  # rebuilt by the forked process
+    monkeypatch.setattr(failing, "apply", power_cut)
+    with pytest.raises(RebuildFailed, match=f"{failing.name}.*power cut"):
         app.projections.rebuild()
     assert indexes(app) == before
     monkeypatch.undo()
-    app.projections.rebuild(["messages_due"])  # rebuilt again, it is whole
+    app.projections.rebuild([failing.name])  # rebuilt again, it is whole
+
+
+def test_on_sqlite_a_rebuild_beside_another_thread_of_its_process_is_not_forked(store, app, cast):
+    # a process forked while another thread held a lock on the SQLite file would wait for it forever
+    scenario(app, cast)
+    app.projections.processes = 2
+    assert len(app.projections.shares()) == 2
+    release = threading.Event()
+    beside = threading.Thread(target=release.wait)
+    beside.start()
+    try:
+        assert len(app.projections.shares()) == (1 if store.is_sqlite else 2)
+        followed = snapshot(app)
+        app.projections.rebuild()
+        assert snapshot(app) == followed
+    finally:
+        release.set()
+        beside.join()
 
 
 def test_views_are_shared_among_processes_by_weight_heaviest_first():
