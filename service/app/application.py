@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import InternalError, JSONTranscoder, RecordConflictError, Recording
+from eventsourcing.utils import Environment
 from sqlalchemy import Engine
 
 from domain import (
@@ -103,8 +104,11 @@ class CoproduceBase(Application):
 
     @contextlib.contextmanager
     def _recorder_of_its_own(self) -> Iterator[Any]:
-        """The log's recorder with connections of its own, closed on leaving (for a forked process)."""
-        factory = self.construct_factory(self.env)
+        """The log's recorder with connections of its own, closed on leaving (for a forked process).
+        It makes nothing: the store is made, and several processes making its tables (and, on
+        PostgreSQL, replacing its functions) at once would clash."""
+        factory = self.construct_factory(Environment(self.env.name, {
+            **self.env, f"{self.env.name.upper()}_{self.factory.CREATE_TABLE}": "no"}))
         try:
             yield factory.application_recorder()
         finally:
