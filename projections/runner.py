@@ -181,9 +181,7 @@ class Projections:
 
     def _move(self, conn: Connection, behind: list[View], at: dict[str, tuple[int, Any]], to: int, since: bool) -> None:
         """Move the views' positions to `to`, from where they were read (and, with `since`, when they last moved)."""
-        if conn.dialect.name == "postgresql":  # positions locked in one order by every catch-up: none deadlock
-            conn.execute(select(positions.c.view).where(positions.c.view.in_([view.name for view in behind]))
-                         .order_by(positions.c.view).with_for_update())
+        _lock_in_order(conn, [view.name for view in behind])
         starts: dict[tuple[int, Any], list[str]] = {}  # views found at the same position move in one statement
         for view in behind:
             starts.setdefault(at[view.name] if since else (at[view.name][0], None), []).append(view.name)
@@ -257,9 +255,11 @@ class Projections:
         run again."""
         indexes = [index for view in chosen for table in view.metadata.sorted_tables for index in table.indexes
                    if not index.unique and not index.info.get(KEPT_IN_REBUILD)]
-        tracked = positions.c.view.in_([view.name for view in chosen])
+        names = [view.name for view in chosen]
+        tracked = positions.c.view.in_(names)
         with self._lock, self.engine.connect() as conn, collector_paused():
             with conn.begin():  # positions first, as a catch-up takes them: in the same order, the two never deadlock
+                _lock_in_order(conn, names)
                 conn.execute(update(positions).where(tracked).values(position=0, updated_at=now()))
                 for index in indexes:
                     conn.execute(DropIndex(index, if_exists=True))
@@ -268,7 +268,7 @@ class Projections:
                 return self._follow(chosen, REBUILD_BATCH, lambda: _transaction(conn), work_first)
             finally:
                 with conn.begin():  # positions first again: two rebuilds at once take turns at making the indexes
-                    conn.execute(select(positions.c.view).where(tracked).with_for_update())
+                    _lock_in_order(conn, names)
                     for index in indexes:
                         conn.execute(CreateIndex(index, if_not_exists=True))
 
@@ -329,6 +329,15 @@ class Projections:
                 else:
                     log.exception("catching up failed; trying again shortly")
                 stop.wait(max(interval, 1.0))
+
+
+def _lock_in_order(conn: Connection, names: list[str]) -> None:
+    """On PostgreSQL, lock these views' positions in the order of their names, as every catch-up and
+    rebuild does before it moves or resets them: so none waits on another in a circle (one statement
+    that updates several rows locks them in whatever order it finds them)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(positions.c.view).where(positions.c.view.in_(names)).order_by(positions.c.view)
+                     .with_for_update())
 
 
 def _apply(work: UnitOfWork, mapper: Any, behind: list[View], at: dict[str, tuple[int, Any]],
