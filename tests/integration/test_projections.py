@@ -467,3 +467,38 @@ def test_catch_ups_of_several_processes_at_once_apply_each_event_once_and_never_
     finally:
         for other in others:
             other.close()
+
+
+def test_a_shared_rebuild_beside_catch_ups_of_other_processes_never_deadlocks(store, cast, app):
+    # given a worker and a server catching the views up, a few events at a time, over and over
+    every_change(app, cast)
+    expected = snapshot(app)
+    others = [open_application(store, projections_inline=False) for _ in range(2)]
+    failures: list[BaseException] = []
+    done = threading.Event()
+
+    def follow(other):
+        try:
+            while not done.is_set():
+                other.projections.catch_up(batch=2)
+        except BaseException as error:  # noqa: BLE001 - what went wrong is the test's answer
+            failures.append(error)
+
+    threads = [threading.Thread(target=follow, args=(other,)) for other in others]
+    try:
+        for thread in threads:
+            thread.start()
+        # when the views are rebuilt meanwhile, shared among processes where the store allows
+        app.projections.processes = 2
+        for _ in range(4):
+            app.projections.rebuild()
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join(60)
+        for other in others:
+            other.close()
+    # then nobody failed, and the views hold every event once
+    assert failures == []
+    app.projections.catch_up()
+    assert snapshot(app) == expected
