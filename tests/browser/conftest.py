@@ -87,7 +87,9 @@ def watch(page: Page) -> list[str]:
     complaints: list[str] = []
     page.on("console", lambda message: complaints.append(f"console: {message.text}") if message.type == "error" else None)
     page.on("pageerror", lambda error: complaints.append(f"script: {error}"))
-    page.on("requestfailed", lambda request: complaints.append(f"failed: {request.url}"))
+    # A request the browser itself gave up as the page moved on (an icon still loading) is not the site's failure.
+    page.on("requestfailed", lambda request: complaints.append(f"failed: {request.url} ({request.failure})")
+            if request.failure != "net::ERR_ABORTED" else None)
     page.on("response", lambda response: complaints.append(f"{response.status}: {response.url}")
             if response.status >= 400 else None)
     return complaints
