@@ -184,7 +184,7 @@ class Projections:
         _lock_in_order(conn, [view.name for view in behind])
         starts: dict[tuple[int, Any], list[str]] = {}  # views found at the same position move in one statement
         for view in behind:
-            starts.setdefault(at[view.name] if since else (at[view.name][0], None), []).append(view.name)
+            starts.setdefault(at[view.name], []).append(view.name)
         for (start, moved_at), names in starts.items():
             found = positions.c.view.in_(names) & (positions.c.position == start)
             if since:
@@ -212,7 +212,7 @@ class Projections:
             sending.close()
             helpers.append((helper, receiving))
         try:
-            applied = self._rebuild(shares[0], work_first=self.engine.dialect.name == "sqlite")
+            applied = self._rebuild(shares[0], shared=True)
         finally:
             helped = [_result(helper, receiving) for helper, receiving in helpers]
         failed = [found for found in helped if isinstance(found, str)]
@@ -240,16 +240,16 @@ class Projections:
             self._parents = self.engine.pool  # kept, not closed: the parent's connections are the parent's
             self.engine.dispose(close=False)
             with self._reconnect() as self.recorder:
-                sending.send(self._rebuild([self.views[name] for name in names],
-                                           work_first=self.engine.dialect.name == "sqlite"))
+                sending.send(self._rebuild([self.views[name] for name in names], shared=True))
             self.engine.dispose()
         except BaseException as error:  # told to the parent, which raises it
             sending.send(f"rebuilding {', '.join(names)} failed: {error!r}")
         finally:
             sending.close()
 
-    def _rebuild(self, chosen: list[View], work_first: bool = False) -> int:
-        """The views' secondary indexes are dropped while their rows are written and made again at
+    def _rebuild(self, chosen: list[View], shared: bool = False) -> int:
+        """Rebuild `chosen` here; `shared`: other processes rebuild the other views at the same time.
+        The views' secondary indexes are dropped while their rows are written and made again at
         the end, failed or not: building an index once from all its rows costs less than keeping
         it up to date row by row. A rebuild killed before it could make them makes them when it is
         run again."""
@@ -257,6 +257,7 @@ class Projections:
                    if not index.unique and not index.info.get(KEPT_IN_REBUILD)]
         names = [view.name for view in chosen]
         tracked = positions.c.view.in_(names)
+        work_first = shared and self.engine.dialect.name == "sqlite"  # the other shares write to the same file
         with self._lock, self.engine.connect() as conn, collector_paused():
             with conn.begin():  # positions first, as a catch-up takes them: in the same order, the two never deadlock
                 _lock_in_order(conn, names)
