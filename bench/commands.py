@@ -8,10 +8,10 @@ issue's version would: the answer is then those, not the whole issue rendered ag
 
 The commands' time runs until a read shows them all: after the last answer, one read brings
 the read models up to date (a command's work includes that), and its time is the commands'.
-The same clients then ask the same server for two answers that record nothing, as ceilings
-for this HTTP stack on this machine (the load generator shares its cores): `GET /healthz`,
-which reads no store and needs no sign-in, and `GET /api/v1/me`, which looks up the token
-and the account as every command does.
+The same clients then ask the same server, over the same connections (see bench/loadgen.py),
+for two answers that record nothing, as ceilings for this HTTP stack on this machine (the load
+generator shares its cores): `GET /healthz`, which reads no store and needs no sign-in, and
+`GET /api/v1/me`, which looks up the token and the account as every command does.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from tests.processes import environment, start_server, start_worker, stop
 
 UNLIMITED = "1000000000 per minute"  # the rate limit would otherwise be what is measured
 SHORT = {"Prefer": "return=minimal"}
+API = "/api/v1"
 
 
 @dataclass
@@ -58,6 +59,11 @@ def contribution(issue_id: str, n: int) -> loadgen.Request:
              "channel": "online", "may_quote": True, "attribution": "anonymous"})
 
 
+def api(request: loadgen.Request) -> loadgen.Request:
+    method, path, body = request
+    return method, API + path, body
+
+
 def views_brought_up_to_date(base: str, token: str, issue_id: str) -> float:
     """Seconds of one read that finds the read models behind the commands just answered and brings
     them up to date first: counted in the commands' time (bringing the views up to date is part
@@ -72,14 +78,14 @@ def views_brought_up_to_date(base: str, token: str, issue_id: str) -> float:
     return seconds
 
 
-def ceilings(base: str, token: str, settings: Settings) -> dict[str, float]:
-    """Answers per second of the same server to requests that record nothing (three times as
-    many requests as the commands: they are quick, and a short run is a noisy one)."""
-    root, each = base.removesuffix("/api/v1"), 3 * settings.requests_each
-    return {"GET /healthz, no store": loadgen.run(root, token, settings.clients, each,
-                                                  lambda client, n: ("GET", "/healthz", None)).per_second,
-            "signed-in GET /me": loadgen.run(base, token, settings.clients, each,
-                                             lambda client, n: ("GET", "/me", None)).per_second}
+def ceilings(connections: list[loadgen.Client], settings: Settings) -> dict[str, float]:
+    """Answers per second of the same server, over the commands' own connections, to requests that
+    record nothing (three times as many requests as the commands: they are quick, and a short run
+    is a noisy one)."""
+    each = 3 * settings.requests_each
+    asked = {"GET /healthz, no store": "/healthz", "signed-in GET /me": API + "/me"}
+    return {name: loadgen.run(connections, each, lambda client, n, path=path: ("GET", path, None)).per_second
+            for name, path in asked.items()}
 
 
 def measure(kind: str, settings: Settings, worker_on_sqlite: bool = False, code: str | None = None) -> list[Figure]:
@@ -96,14 +102,15 @@ def measure(kind: str, settings: Settings, worker_on_sqlite: bool = False, code:
         try:
             idle = tree_peaks_mib(server.pid)
             token = loadgen.sign_in(base, "e0-0", PASSWORD)
-            request = lambda client, n: contribution(issues[client % len(issues)], n)  # noqa: E731
-            loadgen.run(base, token, settings.clients, 3, request, SHORT)  # warm the caches
-            cpu = tree_cpu_seconds(server.pid)
-            load = loadgen.run(base, token, settings.clients, settings.requests_each, request, SHORT)
-            load.seconds += views_brought_up_to_date(base, token, issues[0])
-            cpu = tree_cpu_seconds(server.pid) - cpu
-            peaks = tree_peaks_mib(server.pid)
-            ceiling = ceilings(base, token, settings)
+            request = lambda client, n: api(contribution(issues[client % len(issues)], n))  # noqa: E731
+            with loadgen.connected(base.removesuffix(API), token, settings.clients) as connections:
+                loadgen.run(connections, 3, request, SHORT)  # warm the caches
+                cpu = tree_cpu_seconds(server.pid)
+                load = loadgen.run(connections, settings.requests_each, request, SHORT)
+                load.seconds += views_brought_up_to_date(base, token, issues[0])
+                cpu = tree_cpu_seconds(server.pid) - cpu
+                peaks = tree_peaks_mib(server.pid)
+                ceiling = ceilings(connections, settings)
         finally:
             told = stop(server)
             if worker:

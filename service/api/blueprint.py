@@ -7,6 +7,7 @@ from typing import Any
 from flask import Request
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest import abort
+from marshmallow import Schema
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
@@ -69,6 +70,17 @@ def _depth(body: Any) -> int:
 class BodyParser(FlaskParser):
     """webargs' parser, refusing (422) bodies nested beyond reason and text that is not Unicode,
     so that neither reaches a schema, the store or a log line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._schemas: dict[type[Schema], Schema] = {}
+
+    def _get_schema(self, argmap: Any, req: Request) -> Schema:
+        """One instance of each schema class, made once: webargs would make one for every request,
+        and a schema keeps nothing of one load for the next."""
+        if isinstance(argmap, type) and issubclass(argmap, Schema):
+            return self._schemas.get(argmap) or self._schemas.setdefault(argmap, argmap())
+        return super()._get_schema(argmap, req)
 
     def _raw_load_json(self, req: Request) -> Any:
         if not is_json_request(req):

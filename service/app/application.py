@@ -47,6 +47,8 @@ T = TypeVar("T")
 _looked_up: ContextVar[dict[tuple[Any, UUID], Aggregate] | None] = ContextVar("looked_up", default=None)
 # Whether this answer has found the read models showing the log as it stood when they were first read (`read_models`).
 _views_reached: ContextVar[bool] = ContextVar("views_reached", default=False)
+# What this answer saved, each with its version as saved, to be held in the cache once the answer ends (`_hold`).
+_saved_here: ContextVar[list[tuple[Aggregate, int]] | None] = ContextVar("saved_here", default=None)
 
 
 def _tolerating_concurrent_create(make: Callable[[], T]) -> T:
@@ -137,19 +139,29 @@ class CoproduceBase(Application):
         return [recordings[end - len(save.events):end] for save, end in zip(saves, ends)]
 
     def _hold(self, saved: Iterable[Aggregate]) -> None:
-        """What was just saved becomes this process's cached copy (a copy of its own: the caller's may
-        yet change), unless the cache already holds a later version: the next command on it is then
-        decided without asking the store for newer events (`_decided`)."""
+        """What was just saved becomes this process's cached copy, unless the cache already holds a
+        later version: the next command on it is then decided without asking the store for newer
+        events (`_decided`). Within an answer the saved aggregate itself is held once the answer
+        ends (`end_answer`), when nothing reads or changes it any more; elsewhere (the command line,
+        whose caller may go on changing what it saved) the cache holds a copy of its own."""
         cache = self.repository.cache
         if cache is None:
             return
+        saved_here = _saved_here.get()
         for aggregate in saved:
-            try:
-                held = cache.get(aggregate.id)
-            except KeyError:
-                held = None
-            if held is None or held.version < aggregate.version:
-                cache.put(aggregate.id, copied(aggregate))
+            if saved_here is not None:
+                saved_here.append((aggregate, aggregate.version))
+            else:
+                self._held_unless_older(copied(aggregate))
+
+    def _held_unless_older(self, aggregate: Aggregate) -> None:
+        cache = self.repository.cache
+        try:
+            held = cache.get(aggregate.id)
+        except KeyError:
+            held = None
+        if held is None or held.version < aggregate.version:
+            cache.put(aggregate.id, aggregate)
 
     def _notify(self, recordings: list) -> None:
         """After every save, with no projection worker: bring the read models up to date, at once
@@ -293,19 +305,29 @@ class CoproduceBase(Application):
         takes a version already taken. That refusal, and any other, is decided again on the
         aggregate as the store has it, so that nobody is refused on the strength of an old copy.
         Rules that read other aggregates (who may do what) always ask the store."""
-        cache = self.repository.cache
-        held = None
-        if cache is not None and _looked_up.get() is not None:  # in an answer: the command's own aggregate
-            try:
-                held = cache.get(UUID(str(aggregate_id)))
-            except (KeyError, ValueError):
-                held = None
+        held = self._held(aggregate_id) if _looked_up.get() is not None else None  # in an answer
         if isinstance(held, cls):
             try:
                 return decide(copied(held))
             except DomainError:
                 pass
         return decide(self._get(cls, aggregate_id, what))
+
+    def _held(self, aggregate_id: UUID) -> Aggregate | None:
+        """The newest this process has of an aggregate: as this answer last saved it, or as cached."""
+        cache = self.repository.cache
+        try:
+            key = UUID(str(aggregate_id))
+        except ValueError:
+            return None
+        try:
+            held = cache.get(key) if cache is not None else None
+        except KeyError:
+            held = None
+        for aggregate, version in _saved_here.get() or ():
+            if aggregate.id == key and aggregate.version == version and (held is None or held.version < version):
+                held = aggregate
+        return held
 
     def just_saved(self, aggregate_id: UUID) -> Any:
         """The aggregate as this thread's last command left it (a later read may already show
@@ -325,12 +347,18 @@ class CoproduceBase(Application):
         elsewhere is caught by the save's compare-and-set (409) or by the next answer."""
         _looked_up.set({})
         _views_reached.set(False)
+        _saved_here.set([])
 
-    @staticmethod
-    def end_answer(_error: BaseException | None = None) -> None:
-        """End of an answer: lookups go to the store again (outside answers, always)."""
+    def end_answer(self, _error: BaseException | None = None) -> None:
+        """End of an answer: what it saved is held in the cache, unless changed since it was saved
+        (no copy: the answer has done with it); lookups go to the store again (outside answers, always)."""
         _looked_up.set(None)
         _views_reached.set(False)
+        saved_here = _saved_here.get()
+        _saved_here.set(None)
+        for aggregate, version in saved_here or ():
+            if aggregate.version == version and not aggregate.pending_events:
+                self._held_unless_older(aggregate)
 
     # --- who may do what: every command and query asks here ------------------------------
 

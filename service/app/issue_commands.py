@@ -14,7 +14,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from domain import (
-    Actor, Attribution, Channel, NotFound, ParticipationLevel, Role, RuleBroken, Stage, StaleVersion, SystemicIssue,
+    Account, Actor, Attribution, Channel, NotFound, ParticipationLevel, Role, RuleBroken, Stage, StaleVersion, SystemicIssue,
 )
 from service.app.application import CoproduceBase
 from service.app.authorization import Decision, Permission as P, Target, Who, decide
@@ -89,7 +89,7 @@ class IssueCommands(CoproduceBase):
         """Record an expert's input, sealed with the expert's own key: their own, or (a facilitator)
         input given at a session by an expert of the issue's hub."""
         def record(issue: SystemicIssue, acting: Actor) -> UUID:  # checked on the issue as it is saved
-            contributor = self.account(contributor_id)
+            contributor = self._cached(Account, contributor_id, "account")  # read only: no copy
             if contributor.role != Role.EXPERT:
                 raise RuleBroken("input can only be recorded for an expert")
             if contributor.forgotten:

@@ -107,3 +107,55 @@ def test_a_refusal_is_never_decided_on_a_held_copy_that_is_behind(store, app, ca
         assert str(added[0]) in app.issue(issue).withdrawn
     finally:
         other.close()
+
+
+def held(app, aggregate_id):
+    return app.repository.cache.get(aggregate_id)
+
+
+def test_what_an_answer_saved_is_held_as_it_was_saved_once_the_answer_ends(store, app, cast):
+    # given an issue this process holds
+    issue = app.raise_issue(cast.hub, "Parking at the hospital", cast.manager)
+    version = app.issue(issue).version
+    # when an answer records a change on it
+    app.begin_answer()
+    try:
+        app.add_stakeholder(issue, "Council", "public body", cast.manager)
+    finally:
+        app.end_answer()
+    # then the process holds the issue as saved: the next command needs no newer events from the store
+    assert held(app, issue).version == version + 1
+    assert [s.name for s in held(app, issue).stakeholders] == ["Council"]
+    assert held(app, issue).pending_events == []
+
+
+def test_two_changes_in_one_answer_are_each_decided_on_what_the_answer_last_saved(store, app, cast, monkeypatch):
+    issue = app.raise_issue(cast.hub, "Hearing loops in clinics", cast.manager)
+    app.begin_answer()
+    try:
+        app.add_stakeholder(issue, "Council", "public body", cast.manager)
+        # the second change is not refused by the store and decided again on the issue as stored
+        monkeypatch.setattr(app, "_get", lambda *_: pytest.fail("decided again on the stored issue"))
+        app.add_stakeholder(issue, "University", "research", cast.manager)
+    finally:
+        app.end_answer()
+    monkeypatch.undo()
+    assert [s.name for s in app.issue(issue).stakeholders] == ["Council", "University"]
+    assert held(app, issue).version == app.issue(issue).version
+
+
+def test_an_aggregate_changed_after_its_save_is_not_held(store, app, cast):
+    # given an answer that saves an issue and then changes it again without saving
+    issue_id = app.raise_issue(cast.hub, "Late letters", cast.manager)
+    app.begin_answer()
+    try:
+        issue = app.issue(issue_id)
+        issue.add_stakeholder("Council", "public body", cast.manager)
+        app._save(issue)
+        issue.rename("Letters that come too late", cast.manager)
+    finally:
+        app.end_answer()
+    # then the process holds no change that was never recorded
+    assert held(app, issue_id).title == "Late letters"
+    assert app.issue(issue_id).title == "Late letters"
+    assert [s.name for s in app.issue(issue_id).stakeholders] == ["Council"]
