@@ -2,9 +2,11 @@
 
 For each view: read the notifications after its tracked position, apply them and move
 the position forward, all in one transaction. The position is moved with a compare-and-set
-(`WHERE position = old`) at the start of that transaction, so two catch-ups running at
-once (threads, processes or hosts) cannot both apply the same events: the second one
-waits for the first and then finds the position moved, rolls back and reads again.
+(`WHERE position = old`), so two catch-ups running at once (threads, processes or hosts)
+cannot both apply the same events: on PostgreSQL it is moved at the start of the transaction,
+and the second catch-up waits for the first, then finds the position moved, rolls back and
+reads again. On SQLite, where one writer at a time holds the whole file, the rows are worked
+out first and written at the end, in the writers' turn (see `Projections.__init__`).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ REBUILD_BATCH = 10_000  # a rebuild: large, since every batch's rows are written
 
 
 Begin = Callable[[], AbstractContextManager[Connection]]  # a transaction, yielding its connection
+Turn = Callable[[], AbstractContextManager[Any]]  # held by one of those who take it at a time
 
 
 class _Overtaken(Exception):
@@ -72,12 +75,19 @@ class Projections:
 
     def __init__(self, recorder: Any, mapper: Any, engine: Engine, views: Iterable[View],
                  create_tables=lambda metadata, engine: metadata.create_all(engine),
-                 reconnect: Callable[[], AbstractContextManager[Any]] | None = None, processes: int | None = None):
+                 reconnect: Callable[[], AbstractContextManager[Any]] | None = None, processes: int | None = None,
+                 catch_up_turn: Turn = contextlib.nullcontext, write_turn: Turn = contextlib.nullcontext):
         """`reconnect`: a recorder of the same log with connections of its own (closed on leaving), for
         a forked process;
-        `processes`: how many a rebuild may share its views among (by default, one a core)."""
+        `processes`: how many a rebuild may share its views among (by default, one a core);
+        `catch_up_turn`, `write_turn` (SQLite): every catch-up, in whichever process, holds the first
+        while it runs, so that no two work out the same rows, and the second only from its first
+        write to its commit: commands, which take that turn to save, wait for the writing alone
+        (held for the whole catch-up, it kept every command of every server process waiting about
+        a tenth of the time under load)."""
         self.recorder, self.mapper, self.engine = recorder, mapper, engine
         self._reconnect = reconnect
+        self._catch_up_turn, self._write_turn = catch_up_turn, write_turn
         self.processes = processes or len(os.sched_getaffinity(0))
         self.views = {view.name: view for view in views}
         self._lock = threading.Lock()
@@ -123,8 +133,9 @@ class Projections:
         """Apply every event not yet applied to the chosen views (all by default), `batch` events
         at a time; returns how many (event, view) applications were made. Views at the same
         position share one read of the log and one transaction."""
-        with self._lock:
-            return self._follow([self.views[name] for name in (names or self.views)], batch, self._begin_views)
+        with self._lock, self._catch_up_turn():
+            return self._follow([self.views[name] for name in (names or self.views)], batch, self._begin_views,
+                                work_first=self.engine.dialect.name == "sqlite")
 
     @contextlib.contextmanager
     def _begin_views(self) -> Iterator[Connection]:
@@ -168,13 +179,15 @@ class Projections:
         out, so that on SQLite, where one writer at a time holds the whole file, the work is done
         outside that turn. Then the positions must also not have moved since they were read (not even
         back to the same number by a rebuild), or the batch is worked out again."""
-        with begin() as conn:
-            work = UnitOfWork(conn)
+        with contextlib.ExitStack() as turn, begin() as conn:  # the turn is let go once the batch is committed
+            writing = _once(lambda: turn.enter_context(self._write_turn())) if work_first else _nothing
+            work = UnitOfWork(conn, before_writing=writing)
             behind = [view for view in chosen if at[view.name][0] < notifications[-1].id]
             if not work_first:
                 self._move(conn, behind, at, notifications[-1].id, since=False)
             applied = _apply(work, self.mapper, behind, at, notifications)
             if work_first:
+                writing()
                 self._move(conn, behind, at, notifications[-1].id, since=True)
             work.flush()
         return applied
@@ -354,6 +367,21 @@ def _apply(work: UnitOfWork, mapper: Any, behind: list[View], at: dict[str, tupl
                 view.apply(work, stored if view.raw else event, stored.id)
                 applied += 1
     return applied
+
+
+def _once(act: Callable[[], Any]) -> Callable[[], None]:
+    done = False
+
+    def once() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            act()
+    return once
+
+
+def _nothing() -> None:
+    pass
 
 
 def _shared(views: list[View], processes: int) -> list[list[View]]:

@@ -84,8 +84,9 @@ class Tables(dict):
 class UnitOfWork:
     """The rows one batch touches, across every table of every view it applies."""
 
-    def __init__(self, conn: Connection):
-        self.conn = conn
+    def __init__(self, conn: Connection, before_writing: Callable[[], None] = lambda: None):
+        """`before_writing` is called before anything is written (for the writers' turn, see `Projections`)."""
+        self.conn, self.before_writing = conn, before_writing
         self.tables = Tables()
         self.notes: dict[Any, Any] = {}  # what a view carries from one event to the next in this batch
 
@@ -101,6 +102,7 @@ class UnitOfWork:
 
     def execute(self, table: Table, statement: Executable) -> None:
         """Run a statement over many rows of `table` now, after writing what is pending for it."""
+        self.before_writing()
         self.tables[table].flush(self.conn)
         self.conn.execute(statement)
 
@@ -112,6 +114,7 @@ class UnitOfWork:
         return self.notes[key]
 
     def flush(self) -> None:
+        self.before_writing()
         for rows in self.tables.values():
             rows.flush(self.conn)
         self.notes.clear()

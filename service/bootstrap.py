@@ -170,7 +170,8 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
     wiring = Wiring(
         store=store, eventsourcing_env=store.eventsourcing_env(), engine=engine,
         projections_inline=_projections_inline(settings, store) if projections_inline is None else projections_inline,
-        turns=WriteTurns(Path(store.url.database)) if store.is_sqlite else NoTurns(),
+        turns=WriteTurns(Path(store.url.database), "writer") if store.is_sqlite else NoTurns(),
+        catch_up_turns=WriteTurns(Path(store.url.database), "catch-up") if store.is_sqlite else NoTurns(),
         keys=keys, sealer_for=Sealer, credentials=credentials,
         create_tables=store.create_tables,
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path,
@@ -204,7 +205,7 @@ def in_memory_application() -> Coproduce:
     key_path = Path(tempfile.mkdtemp(prefix="coproduce-memory-")) / "signing-key.pem"
     wiring = Wiring(
         store=None, eventsourcing_env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, engine=engine,
-        projections_inline=True, turns=NoTurns(), keys=KeyStore(engine, create_tables, KeySource(text=new_entry())),
+        projections_inline=True, turns=NoTurns(), catch_up_turns=NoTurns(), keys=KeyStore(engine, create_tables, KeySource(text=new_entry())),
         sealer_for=Sealer,
         credentials=Credentials(engine, create_tables), create_tables=create_tables,
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path, 3600, create_tables),

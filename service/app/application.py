@@ -97,7 +97,8 @@ class CoproduceBase(Application):
         self.credentials = wiring.credentials
         self._saved = threading.local()
         self.projections = Projections(self.recorder, self.mapper, self.engine, VIEWS, wiring.create_tables,
-                                       reconnect=self._recorder_of_its_own)
+                                       reconnect=self._recorder_of_its_own, catch_up_turn=wiring.catch_up_turns.turn,
+                                       write_turn=self.writes.turn)
         self.projections_inline = wiring.projections_inline
         self.audit = wiring.audit(self.recorder, self.projections)
         self.catch_ups = CatchUps(self._catch_up_here, self.unreachable)
@@ -190,8 +191,8 @@ class CoproduceBase(Application):
         return self.engine
 
     def _catch_up_here(self) -> None:
+        self.projections.catch_up()  # it takes the writers' turn to write
         with self.writes.turn():
-            self.projections.catch_up()
             self.audit.checkpoint_if_due()
 
     def construct_recorder(self) -> Any:

@@ -167,6 +167,7 @@ class Wiring:
     engine: Engine
     projections_inline: bool
     turns: WriteTurns
+    catch_up_turns: WriteTurns  # one catch-up of the read models at a time, among every process
     keys: Keys
     sealer_for: Callable[[Keys], Sealing]  # sealing over a given key store (one that remembers keys for an answer)
     credentials: Credentials

@@ -18,11 +18,12 @@ from pathlib import Path
 
 
 class WriteTurns:
-    """One writer at a time, among the threads and processes that take turns here."""
+    """One at a time, among the threads and processes that take turns here: at writing (`what` =
+    "writer"), or at another job done by one process at a time (the read models' catch-ups)."""
 
-    def __init__(self, database: Path):
+    def __init__(self, database: Path, what: str):
         self._thread = threading.Lock()
-        self._file = open(database.with_name(database.name + ".writer"), "ab")  # noqa: SIM115 - held open
+        self._file = open(database.with_name(f"{database.name}.{what}"), "ab")  # noqa: SIM115 - held open
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[None]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -502,3 +503,29 @@ def test_a_shared_rebuild_beside_catch_ups_of_other_processes_never_deadlocks(st
     assert failures == []
     app.projections.catch_up()
     assert snapshot(app) == expected
+
+
+def test_on_sqlite_a_catch_up_takes_the_writers_turn_only_to_write_what_it_worked_out(store, app, cast, monkeypatch):
+    if not store.is_sqlite:
+        pytest.skip("PostgreSQL takes concurrent writers: a catch-up there holds its positions' rows instead")
+    # given views behind the log, by events that change no rows in bulk (a view's statement in the
+    # middle of a batch, such as a new role for every row of a member, takes the turn where it writes)
+    scenario(app, cast)
+    empty_every_view(app)
+    head = app.recorder.max_notification_id()
+    applied, told = [], []
+    apply = View.apply
+    monkeypatch.setattr(View, "apply", lambda view, *given: (applied.append(view.name), apply(view, *given))[1])
+
+    @contextlib.contextmanager
+    def watched_turn():
+        told.append(("taken", len(applied)))
+        with app.writes.turn():
+            yield
+        with app.engine.connect() as conn:
+            told.append(("let go", min(conn.execute(select(positions.c.position)).scalars())))
+    monkeypatch.setattr(app.projections, "_write_turn", watched_turn)
+    # when they catch up
+    app.projections.catch_up()
+    # then the turn was taken once every event was applied, and let go once the batch was committed
+    assert applied and told == [("taken", len(applied)), ("let go", head)]
