@@ -24,7 +24,7 @@ from uuid import UUID
 from bench import loadgen, statements
 from bench.baselines import library_saves_per_second, raw_commits_per_second
 from bench.generate import PASSWORD, generated, on_store
-from bench.procfs import tree_cpu_seconds, tree_peaks_mib
+from bench.procfs import accepted_by, tree_cpu_seconds, tree_peaks_mib, workers
 from bench.stats import Figure, latencies_ms, percentile
 from service.app.coproduce import Coproduce
 from tests.processes import environment, start_server, start_worker, stop
@@ -103,7 +103,8 @@ def measure(kind: str, settings: Settings, worker_on_sqlite: bool = False, code:
             idle = tree_peaks_mib(server.pid)
             token = loadgen.sign_in(base, "e0-0", PASSWORD)
             request = lambda client, n: api(contribution(issues[client % len(issues)], n))  # noqa: E731
-            with loadgen.connected(base.removesuffix(API), token, settings.clients) as connections:
+            with loadgen.connected(base.removesuffix(API), token, settings.clients, workers(server.pid),
+                                   lambda ports: accepted_by(server.pid, ports)) as connections:
                 loadgen.run(connections, 3, request, SHORT)  # warm the caches
                 cpu = tree_cpu_seconds(server.pid)
                 load = loadgen.run(connections, settings.requests_each, request, SHORT)

@@ -3,7 +3,9 @@
 A server of several processes takes each connection in whichever process accepts it first: 16
 connections were seen split 8/8 in one run and 4/12 in the next, and the process holding 12 then
 sets the pace (1,887 against 1,263 answers a second for the same requests). Runs that are compared
-with each other therefore go over the same connections (`connected`), split the same way.
+with each other therefore go over the same connections (`connected`), and, where the caller can
+tell which process holds each connection, connections are opened again until every process
+holds as many: the split a balancer would make, and the same in every run.
 """
 
 from __future__ import annotations
@@ -57,6 +59,11 @@ class Client:
         response = self.connection.getresponse()
         return response.status, response.read()
 
+    def open(self) -> int:
+        """Connect now; the port this end was given."""
+        self.connection.connect()
+        return self.connection.sock.getsockname()[1]
+
     def close(self) -> None:
         self.connection.close()
 
@@ -71,15 +78,50 @@ def sign_in(base: str, username: str, password: str) -> str:
     return json.loads(body)["token"]
 
 
+Holders = Callable[[set[int]], dict[int, int]]  # the client ports given -> the server process holding each
+
+
 @contextlib.contextmanager
-def connected(base: str, token: str, clients: int) -> Iterator[list[Client]]:
-    """`clients` connections, each opened by its first request and kept for every run made over them."""
+def connected(base: str, token: str, clients: int, processes: list[int] | None = None,
+              holders: Holders | None = None) -> Iterator[list[Client]]:
+    """`clients` connections, kept for every run made over them; with `processes` and `holders`,
+    split evenly among those processes."""
     connections = [Client(base, token) for _ in range(clients)]
     try:
+        if processes and holders:
+            _split_evenly(connections, processes, holders)
         yield connections
     finally:
         for client in connections:
             client.close()
+
+
+def _split_evenly(connections: list[Client], processes: list[int], holders: Holders, tries: int = 500) -> None:
+    """Open the connections, then open again one held by the busiest process until none holds more
+    than one connection more than another."""
+    ports = {client.open(): client for client in connections}
+    for _ in range(tries):
+        held = _held(ports, holders)
+        by_process: dict[int, list[int]] = {process: [] for process in processes}
+        for port, process in held.items():
+            by_process.setdefault(process, []).append(port)
+        busiest = max(by_process.values(), key=len)
+        if len(busiest) - min(len(found) for found in by_process.values()) <= 1:
+            return
+        client = ports.pop(busiest[0])
+        client.close()
+        ports[client.open()] = client
+    raise RuntimeError(f"{len(connections)} connections could not be split evenly among {len(processes)} processes")
+
+
+def _held(ports: dict[int, Client], holders: Holders, wait: float = 5.0) -> dict[int, int]:
+    """Which process holds each port's connection, once every one has been accepted."""
+    deadline = time.monotonic() + wait
+    while True:
+        held = holders(set(ports))
+        if len(held) == len(ports) or time.monotonic() > deadline:
+            return held
+        time.sleep(0.01)
 
 
 def run(connections: list[Client], requests_each: int, request: Callable[[int, int], Request],

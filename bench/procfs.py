@@ -3,6 +3,7 @@ this process."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 from pathlib import Path
@@ -61,3 +62,29 @@ def children_peak_mib() -> float:
     """The peak RSS of the largest child process this one has waited for (MiB): pages it shares
     with this process after a fork are counted in both."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def workers(pid: int) -> list[int]:
+    """The processes a server's master `pid` forked to answer requests."""
+    return _children(pid)
+
+
+def accepted_by(pid: int, client_ports: set[int]) -> dict[int, int]:
+    """For each loopback connection opened from one of `client_ports`, the process of the tree
+    under `pid` that holds its accepted end, if one does yet."""
+    ends: dict[str, int] = {}  # socket inode of the server's end -> the client's port
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            remote_port, established, inode = int(fields[2].rsplit(":", 1)[1], 16), fields[3] == "01", fields[9]
+            if established and remote_port in client_ports:
+                ends[inode] = remote_port
+    holders: dict[int, int] = {}
+    for process in _each_in_tree(pid, lambda _: 0):
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            for fd in Path(f"/proc/{process}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd)
+                    if target.startswith("socket:[") and target[8:-1] in ends:
+                        holders[ends[target[8:-1]]] = process
+    return holders

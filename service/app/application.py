@@ -191,7 +191,7 @@ class CoproduceBase(Application):
         return self.engine
 
     def _catch_up_here(self) -> None:
-        self.projections.catch_up()  # it takes the writers' turn to write
+        self.projections.catch_up()  # in the writers' turn
         with self.writes.turn():
             self.audit.checkpoint_if_due()
 

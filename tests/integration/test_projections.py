@@ -413,7 +413,7 @@ def test_withdrawn_input_leaves_every_figure_of_the_accountability_report(app, c
 def test_the_worker_says_in_one_line_that_the_database_is_away_and_keeps_going(app, monkeypatch, caplog):
     stop, tries = threading.Event(), []
 
-    def away():
+    def away(**_):
         tries.append(1)
         if len(tries) == 2:
             stop.set()
@@ -505,7 +505,8 @@ def test_a_shared_rebuild_beside_catch_ups_of_other_processes_never_deadlocks(st
     assert snapshot(app) == expected
 
 
-def test_on_sqlite_a_catch_up_takes_the_writers_turn_only_to_write_what_it_worked_out(store, app, cast, monkeypatch):
+def test_on_sqlite_the_workers_catch_up_takes_the_writers_turn_only_to_write_what_it_worked_out(
+        store, app, cast, monkeypatch):
     if not store.is_sqlite:
         pytest.skip("PostgreSQL takes concurrent writers: a catch-up there holds its positions' rows instead")
     # given views behind the log, by events that change no rows in bulk (a view's statement in the
@@ -525,7 +526,12 @@ def test_on_sqlite_a_catch_up_takes_the_writers_turn_only_to_write_what_it_worke
         with app.engine.connect() as conn:
             told.append(("let go", min(conn.execute(select(positions.c.position)).scalars())))
     monkeypatch.setattr(app.projections, "_write_turn", watched_turn)
-    # when they catch up
-    app.projections.catch_up()
+    # when the projection worker catches them up
+    app.projections.catch_up(apart=True)
     # then the turn was taken once every event was applied, and let go once the batch was committed
     assert applied and told == [("taken", len(applied)), ("let go", head)]
+    # and a catch-up in a process that serves commands holds it throughout
+    empty_every_view(app)
+    applied.clear(), told.clear()
+    app.projections.catch_up()
+    assert applied and told == [("taken", 0), ("let go", head)]
