@@ -205,7 +205,8 @@ def in_memory_application() -> Coproduce:
     key_path = Path(tempfile.mkdtemp(prefix="coproduce-memory-")) / "signing-key.pem"
     wiring = Wiring(
         store=None, eventsourcing_env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, engine=engine,
-        projections_inline=True, turns=NoTurns(), catch_up_turns=NoTurns(), keys=KeyStore(engine, create_tables, KeySource(text=new_entry())),
+        projections_inline=True, turns=NoTurns(), catch_up_turns=NoTurns(),
+        keys=KeyStore(engine, create_tables, KeySource(text=new_entry())),
         sealer_for=Sealer,
         credentials=Credentials(engine, create_tables), create_tables=create_tables,
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path, 3600, create_tables),

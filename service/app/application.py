@@ -156,13 +156,15 @@ class CoproduceBase(Application):
                 self._held_unless_older(copied(aggregate))
 
     def _held_unless_older(self, aggregate: Aggregate) -> None:
-        cache = self.repository.cache
-        try:
-            held = cache.get(aggregate.id)
-        except KeyError:
-            held = None
+        held = self._in_cache(aggregate.id)
         if held is None or held.version < aggregate.version:
-            cache.put(aggregate.id, aggregate)
+            self.repository.cache.put(aggregate.id, aggregate)
+
+    def _in_cache(self, aggregate_id: UUID) -> Aggregate | None:
+        try:
+            return self.repository.cache.get(aggregate_id) if self.repository.cache is not None else None
+        except KeyError:
+            return None
 
     def _notify(self, recordings: list) -> None:
         """After every save, with no projection worker: bring the read models up to date, at once
@@ -316,15 +318,11 @@ class CoproduceBase(Application):
 
     def _held(self, aggregate_id: UUID) -> Aggregate | None:
         """The newest this process has of an aggregate: as this answer last saved it, or as cached."""
-        cache = self.repository.cache
         try:
             key = UUID(str(aggregate_id))
         except ValueError:
             return None
-        try:
-            held = cache.get(key) if cache is not None else None
-        except KeyError:
-            held = None
+        held = self._in_cache(key)
         for aggregate, version in _saved_here.get() or ():
             if aggregate.id == key and aggregate.version == version and (held is None or held.version < version):
                 held = aggregate

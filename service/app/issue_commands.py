@@ -14,7 +14,8 @@ from typing import TypeVar
 from uuid import UUID
 
 from domain import (
-    Account, Actor, Attribution, Channel, NotFound, ParticipationLevel, Role, RuleBroken, Stage, StaleVersion, SystemicIssue,
+    Account, Actor, Attribution, Channel, NotFound, ParticipationLevel, Role, RuleBroken, Stage, StaleVersion,
+    SystemicIssue,
 )
 from service.app.application import CoproduceBase
 from service.app.authorization import Decision, Permission as P, Target, Who, decide
