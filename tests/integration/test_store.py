@@ -136,6 +136,42 @@ def test_a_long_history_loads_from_a_snapshot_with_the_same_state(store, app, ca
         fresh.close()
 
 
+def test_a_snapshot_is_taken_from_the_issue_as_saved_not_read_back_from_the_store(app, cast, monkeypatch):
+    issue = app.raise_issue(cast.hub, "A busy issue", cast.expert)
+    read_back: list[int | None] = []
+    load = app.repository.get
+
+    def counted(aggregate_id, *args, **kwargs):
+        if aggregate_id == issue:
+            read_back.append(kwargs.get("version"))
+        return load(aggregate_id, *args, **kwargs)
+
+    monkeypatch.setattr(app.repository, "get", counted)
+    for n in range(49):
+        app.frame(issue, f"restatement {n}", "people", cast.manager)
+    assert [s.originator_version for s in app.snapshots.get(issue)] == [50]
+    assert all(version is None for version in read_back)  # the library's way asks for version 50
+    replayed = None
+    for event in app.events.get(issue, lte=50):  # every event, no snapshot
+        replayed = event.mutate(replayed)
+    snapshot = next(iter(app.snapshots.get(issue)))
+    assert snapshot.state == type(snapshot).take(replayed).state
+
+
+def test_a_snapshot_that_cannot_be_written_fails_nothing_already_recorded(app, cast, monkeypatch, caplog):
+    issue = app.raise_issue(cast.hub, "A busy issue", cast.expert)
+
+    def refused(_snapshots):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(app.snapshots, "put", refused)
+    for n in range(49):
+        app.frame(issue, f"restatement {n}", "people", cast.manager)
+    assert app.issue(issue).version == 50
+    assert app.issue(issue).framing.problem == "restatement 48"
+    assert "no snapshot of" in caplog.text
+
+
 def test_a_username_can_be_claimed_once(app, cast):
     with pytest.raises(ConflictError, match="already taken"):
         app.register_account("SAM", Role.EXPERT, "Another Sam", "", app.actor_for("admin"))
