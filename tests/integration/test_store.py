@@ -158,6 +158,18 @@ def test_a_snapshot_is_taken_from_the_issue_as_saved_not_read_back_from_the_stor
     assert snapshot.state == type(snapshot).take(replayed).state
 
 
+def test_a_save_of_several_events_that_passes_a_multiple_of_50_is_snapshotted_at_its_last_version(app, cast):
+    issue = app.raise_issue(cast.hub, "A busy issue", cast.expert)
+    for n in range(47):
+        app.frame(issue, f"restatement {n}", "people", cast.manager)
+    changed = app.issue(issue)
+    for n in range(3):  # versions 49, 50 and 51, saved together
+        changed.frame(f"together {n}", "people", cast.manager)
+    app.save(changed)
+    assert [s.originator_version for s in app.snapshots.get(issue)] == [51]
+    assert app.issue(issue).framing.problem == "together 2"
+
+
 def test_a_snapshot_that_cannot_be_written_fails_nothing_already_recorded(app, cast, monkeypatch, caplog):
     issue = app.raise_issue(cast.hub, "A busy issue", cast.expert)
 
