@@ -5,8 +5,8 @@ the position forward, all in one transaction. The position is moved with a compa
 (`WHERE position = old`), so two catch-ups running at once (threads, processes or hosts)
 cannot both apply the same events: on PostgreSQL it is moved at the start of the transaction,
 and the second catch-up waits for the first, then finds the position moved, rolls back and
-reads again. On SQLite, where one writer at a time holds the whole file, the projection
-worker works the rows out first and writes them at the end, in the writers' turn (see
+reads again. On SQLite, where one writer at a time holds the whole file, a catch-up works
+the rows out first and writes them at the end, in the writers' turn (see
 `Projections.catch_up`).
 """
 

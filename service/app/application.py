@@ -174,9 +174,11 @@ class CoproduceBase(Application):
         hundred inputs, its last snapshot and events read back and decoded on every 50th input),
         and written in the writers' turn, as saves are, rather than by polling for the file's lock.
         A snapshot only spares replaying: one that cannot be written fails nothing already recorded."""
+        if self.snapshots is None:
+            return
         for aggregate in processing_event.aggregates.values():
             interval = self.snapshotting_intervals.get(type(aggregate))
-            if interval is None or self.snapshots is None:
+            if interval is None:
                 continue
             if any(event.originator_version % interval == 0 for event in processing_event.events
                    if event.originator_id == aggregate.id):
