@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
@@ -50,6 +51,7 @@ person_keys = Table(
 )
 
 KEY_BYTES = 32  # AES-256
+SEALING_KEYS_HELD = 10_000  # keys this process seals with, remembered (see `KeyStore.key_for_writing`)
 KEY_OF = (select(person_keys.c.key, person_keys.c.wrapped_by)
           .where(person_keys.c.person_id == bindparam("person_id")))  # built once, as LIVE_TOKEN
 NOT_UPGRADED = ("this store's person keys are not wrapped yet (it was made by a release before "
@@ -65,6 +67,8 @@ class KeyStore:
         with a wrong or missing key file never serves. With no wrapped key yet and no key file, the
         file is made if `may_create_key_file`."""
         self.engine, self.source = engine, source
+        self._sealing: dict[UUID, bytes] = {}
+        self._sealing_lock = threading.Lock()
         create_tables(metadata, engine)
         holding = key_counts(engine)
         if PLAIN in holding:
@@ -94,7 +98,26 @@ class KeyStore:
         return keyring.unwrap(person_id, row.wrapped_by, bytes(row.key))
 
     def key_for_writing(self, person_id: UUID) -> bytes:
-        """The person's key, made on first use and wrapped by the newest key-encryption key."""
+        """The person's key, made on first use and wrapped by the newest key-encryption key.
+
+        Remembered by this process for the next seal (up to SEALING_KEYS_HELD people): a command
+        then seals without a round trip to the database. Only sealing: opening asks the database
+        every time, so a forgotten person's words close on every door at once. A key destroyed by
+        another process may still seal here afterwards; what it seals, nobody can open, which is
+        what forgetting asks for (and no new input is taken for a forgotten person: the rule is
+        checked before sealing). A key destroyed here is let go at once."""
+        key = self._sealing.get(person_id)
+        if key is None:
+            key = self._key_made_if_missing(person_id)
+            if key is None:  # destroyed as it was made: nothing to remember
+                raise KeyError(f"the key of {person_id} was destroyed as it was made")
+            with self._sealing_lock:
+                if len(self._sealing) >= SEALING_KEYS_HELD:
+                    del self._sealing[next(iter(self._sealing))]  # the longest held
+                self._sealing[person_id] = key
+        return key
+
+    def _key_made_if_missing(self, person_id: UUID) -> bytes | None:
         existing = self.key_for(person_id)
         if existing is not None:
             return existing
@@ -106,10 +129,12 @@ class KeyStore:
         if keyring.newest != kek_id:  # a rotation began meanwhile, and may have passed this key by
             with self.engine.begin() as conn:
                 _rewrap_one(conn, keyring, person_id.hex, wrapped, kek_id)
-        return self.key_for(person_id)  # type: ignore[return-value]
+        return self.key_for(person_id)
 
     def destroy(self, person_id: UUID) -> bool:
         """Delete the person's key; True if there was one."""
+        with self._sealing_lock:
+            self._sealing.pop(person_id, None)
         with self.engine.begin() as conn:
             result = conn.execute(delete(person_keys).where(person_keys.c.person_id == person_id.hex))
         return result.rowcount > 0

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from domain import Account, Attribution, Channel
+from domain import Account, Attribution, Channel, NotAllowed, RuleBroken
 from service.bootstrap import open_application
 
 
@@ -56,6 +56,50 @@ def test_outside_an_answer_every_lookup_asks_the_store(store, app, cast):
         assert version_of(app, cast.ids["jo"]) == before + 1
     finally:
         other.close()
+
+
+def record_input(app, issue, cast, words):
+    return app.record_contribution(issue, cast.ids["alex"], words, cast.expert, channel=Channel.ONLINE,
+                                   may_quote=True, attribution=Attribution.ANONYMOUS)
+
+
+def sealed_text(app, issue, contribution) -> str:
+    return {c.id: c.text for c in app.contributions(app.issue(issue))}[str(contribution)]
+
+
+def test_a_person_s_next_input_is_sealed_without_asking_the_database_for_their_key(store, app, cast, monkeypatch):
+    issue = app.raise_issue(cast.hub, "Hearing loops in clinics", cast.manager)
+    record_input(app, issue, cast, "The loop at the desk is switched off.")
+    monkeypatch.setattr(app.keys, "key_for", lambda *_: pytest.fail("the key was asked of the database again"))
+    second = record_input(app, issue, cast, "And at the pharmacy.")
+    monkeypatch.undo()
+    assert app.open_sealed(sealed_text(app, issue, second)) == "And at the pharmacy."
+
+
+def test_a_person_forgotten_by_another_process_is_closed_here_at_once(store, app, cast):
+    # given this process has sealed the expert's input, and holds the key it sealed with
+    issue = app.raise_issue(cast.hub, "Hearing loops in clinics", cast.manager)
+    sealed = sealed_text(app, issue, record_input(app, issue, cast, "The loop at the desk is switched off."))
+    other = open_application(store, projections_inline=True)
+    try:
+        # when another process forgets the expert
+        elsewhere(lambda: other.forget(cast.ids["alex"], "the person", "their request", other.actor_for("admin")))
+        # then what was sealed opens nothing here, and no new input is taken for them here
+        assert app.open_sealed(sealed) is None
+        with pytest.raises((NotAllowed, RuleBroken), match="asked to be forgotten"):
+            record_input(app, issue, cast, "Late words.")
+        # and what the key this process still held would seal, nobody can open
+        assert app.open_sealed(app.sealer.seal(cast.ids["alex"], "Late words.")) is None
+    finally:
+        other.close()
+
+
+def test_a_key_destroyed_here_never_seals_again(store, app, cast):
+    issue = app.raise_issue(cast.hub, "Hearing loops in clinics", cast.manager)
+    record_input(app, issue, cast, "The loop at the desk is switched off.")
+    app.keys.destroy(cast.ids["alex"])
+    sealed = app.sealer.seal(cast.ids["alex"], "Words under a key made anew.")
+    assert app.open_sealed(sealed) == "Words under a key made anew."
 
 
 def test_after_a_catch_up_every_connection_of_ours_waits_for_the_disk_again(store, app, cast):
