@@ -4,7 +4,7 @@
   for several commands' saves written together as `requests`) is recorded with its events,
   in their transaction (see service/infra/idempotency_store.py).
 - On PostgreSQL, connections fail fast (service/infra/failing_fast.py) and each call is
-  tried twice at most.
+  tried twice at most; a save is one round trip (`PostgresEventRecorder.insert_events`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import Factory as PostgresFactory
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.pq import TransactionStatus
 
 from service.infra.failing_fast import FailingFast, tried_twice
 from service.infra.idempotency_store import RECORD, recorded_row, requests_saved
@@ -39,7 +41,29 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
 class PostgresEventRecorder(PostgresApplicationRecorder):
     """The library's PostgreSQL recorder, recording a request's key with its events, tried twice at most."""
 
-    insert_events = tried_twice(PostgresApplicationRecorder.insert_events)
+    @tried_twice
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """The library's insert (its table lock, so that notification ids are committed in order,
+        the request's key, the events), sent with BEGIN and COMMIT as one pipeline: one round trip.
+        The library waits for the INSERT's answer before it sends COMMIT, so every writer's table
+        lock was held across a second round trip and, in a busy server process, the wait of the
+        thread for the interpreter lock in between. The answer comes once the commit is on disk;
+        a refused save (a version taken) rolls back and is raised as the library raises it."""
+        if not stored_events:
+            return []
+        with self.datastore.get_connection() as conn, conn.cursor() as told, conn.cursor() as inserting:
+            try:
+                with conn.pipeline():
+                    told.execute("BEGIN")
+                    self._insert_events(told, stored_events, **kwargs)
+                    self._insert_stored_events(inserting, stored_events, **kwargs)
+                    told.execute("COMMIT")
+            except psycopg.Error:
+                if conn.info.transaction_status == TransactionStatus.INERROR:
+                    conn.rollback()
+                raise
+            return self._fetch_ids_after_insert_events(inserting, stored_events, **kwargs)
+
     select_events = tried_twice(PostgresApplicationRecorder.select_events)
     select_notifications = tried_twice(PostgresApplicationRecorder.select_notifications)
     max_notification_id = tried_twice(PostgresApplicationRecorder.max_notification_id)

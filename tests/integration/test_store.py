@@ -74,10 +74,12 @@ def test_a_stale_write_is_refused_and_loses_nothing(store, app, cast):
         app.save(mine)
         with pytest.raises(ConflictError, match="someone else changed this"):
             second._save(theirs)
+        # and the refused writer's next change, made on the issue as it now stands, is recorded
+        second.add_stakeholder(issue, "Council", "public body", cast.manager)
     finally:
         second.close()
     assert app.issue(issue).framing.problem == "first"
-    assert [type(e).__name__ for e in app.history(issue)] == ["Raised", "Framed"]
+    assert [type(e).__name__ for e in app.history(issue)] == ["Raised", "Framed", "StakeholderJoined"]
 
 
 def test_expected_version_refuses_a_write_based_on_an_old_read(app, cast):
