@@ -201,16 +201,20 @@ class Projections:
         return applied
 
     def _move(self, conn: Connection, behind: list[View], at: dict[str, tuple[int, Any]], to: int, since: bool) -> None:
-        """Move the views' positions to `to`, from where they were read (and, with `since`, when they last moved)."""
+        """Move the views' positions to `to`, from where they were read (and, with `since`, when they last moved).
+        Views found at the same position, moved at the same time, move in one statement, and all are
+        marked moved at one time, so that they are found together again by the next batch (each with
+        a time of its own, every batch took a statement a view)."""
         _lock_in_order(conn, [view.name for view in behind])
-        starts: dict[tuple[int, Any], list[str]] = {}  # views found at the same position move in one statement
+        starts: dict[tuple[int, Any], list[str]] = {}
         for view in behind:
             starts.setdefault(at[view.name], []).append(view.name)
+        moved = now()
         for (start, moved_at), names in starts.items():
             found = positions.c.view.in_(names) & (positions.c.position == start)
             if since:
                 found &= positions.c.updated_at == moved_at
-            if conn.execute(update(positions).where(found).values(position=to, updated_at=now())).rowcount != len(names):
+            if conn.execute(update(positions).where(found).values(position=to, updated_at=moved)).rowcount != len(names):
                 raise _Overtaken()  # rolls the whole batch back
 
     def rebuild(self, names: Iterable[str] | None = None) -> int:

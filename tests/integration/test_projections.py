@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import event, inspect, select
 
 from domain import Attribution, Channel, ConflictError, ParticipationLevel, Stage
 from projections import accountability, audit_trail, hub_board, runner, timeline
@@ -103,6 +103,22 @@ def test_each_view_tells_the_scripted_story(app, cast):
     assert report["claimed_and_felt"][0]["felt"] == {"consultation": 1}
     assert [(a["owner"], a["committed"], a["completed"]) for a in report["actions_by_owner"]] == [
         ("Nadia Example", 1, 1)]
+
+
+def test_views_caught_up_together_move_their_positions_in_one_statement(app, cast):
+    app.raise_issue(cast.hub, "Parking at the hospital", cast.manager)
+    app.projections.catch_up()
+    moves = []
+    listener = lambda conn, cursor, statement, *_: moves.append(statement) if statement.startswith(  # noqa: E731
+        "UPDATE projection_positions") else None
+    event.listen(app.engine, "before_cursor_execute", listener)
+    try:
+        app.raise_issue(cast.hub, "Hearing loops in clinics", cast.manager)
+        app.projections.catch_up()
+    finally:
+        event.remove(app.engine, "before_cursor_execute", listener)
+    assert len(moves) == 1
+    assert len({row["updated_at"] for row in app.projections.status()}) == 1
 
 
 def test_a_rebuild_reaches_the_same_state_as_following_the_log(app, cast):
