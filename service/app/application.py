@@ -125,6 +125,21 @@ class CoproduceBase(Application):
         with self.wiring.schema_turn():
             return self.projections.rebuild_stale()
 
+    def save(self, *aggregates: Aggregate, **kwargs: Any) -> list[Recording]:
+        """The library's save of aggregates, without asking of each whether it is an event or an
+        aggregate: Python 3.11 answers `isinstance` against the library's runtime-checkable protocols
+        by listing their members again on every call, 0.065 ms of a command's 3.5 ms under load.
+        Everything saved here is an aggregate."""
+        processing_event: ProcessingEvent = ProcessingEvent()
+        for aggregate in aggregates:
+            processing_event.events.extend(aggregate.collect_events())
+            processing_event.aggregates[aggregate.id] = aggregate
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
+
     def _record(self, processing_event: Any) -> Any:
         recordings = self._commits.record(processing_event)
         self._hold(processing_event.aggregates.values())
