@@ -40,6 +40,12 @@ class Load:
     def per_second(self) -> float:
         return self.ok / self.seconds if self.seconds else 0.0
 
+    def add(self, other: Load) -> None:
+        """Count `other`, a later part of the same load, in this one."""
+        self.latencies.extend(other.latencies)
+        self.statuses.update(other.statuses)
+        self.seconds += other.seconds
+
 
 class Client:
     """One keep-alive HTTP connection with a bearer token."""
