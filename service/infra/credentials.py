@@ -35,6 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from projections.times import aware
 from service.app.ports import API, WEB
+from service.infra.store import for_single_reads
 
 TOKEN_IDLE_DAYS = 30
 WEB_SESSION = timedelta(hours=8)  # as long as the session cookie lives
@@ -92,7 +93,7 @@ class Credentials:
                  idle_days: int = TOKEN_IDLE_DAYS):
         """`create_tables`: makes and upgrades the tables (none: this process does not manage the schema);
         `idle_days`: an API token unused for that long stops working."""
-        self.engine = engine
+        self.engine, self._reads = engine, for_single_reads(engine)
         self.idle = timedelta(days=idle_days)
         if create_tables is not None:
             create_tables(metadata, engine)
@@ -128,7 +129,7 @@ class Credentials:
     def account_for_token(self, secret: str, kind: str = API) -> UUID | None:
         """The account a live token of this kind belongs to, or None (revoked, expired, or of the
         other kind: a web session is no API token, and an API token opens no web session)."""
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             row = conn.execute(LIVE_TOKEN, {"digest": _digest(secret)}).one_or_none()
         if row is None or row.kind != kind:
             return None

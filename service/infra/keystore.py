@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from service.infra.keyring import Keyring, KeyCustodyError, KeySource
+from service.infra.store import for_single_reads
 
 metadata = MetaData()
 
@@ -66,7 +67,7 @@ class KeyStore:
         """Refuses (KeyCustodyError) unless `source` opens every key in the store, so that a process
         with a wrong or missing key file never serves. With no wrapped key yet and no key file, the
         file is made if `may_create_key_file`."""
-        self.engine, self.source = engine, source
+        self.engine, self.source, self._reads = engine, source, for_single_reads(engine)
         self._sealing: dict[UUID, bytes] = {}
         self._sealing_lock = threading.Lock()
         create_tables(metadata, engine)
@@ -88,7 +89,7 @@ class KeyStore:
 
     def key_for(self, person_id: UUID) -> bytes | None:
         """The person's key, or None once they have been forgotten (or never had one)."""
-        with self.engine.connect() as conn:
+        with self._reads.connect() as conn:
             row = conn.execute(KEY_OF, {"person_id": person_id.hex}).first()
         if row is None:
             return None
