@@ -58,28 +58,40 @@ class Proxy:
                 continue
             with self._lock:
                 self._sockets |= {client, server}
-            threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
+            deaf = threading.Event()  # set: nothing more from the server reaches this client
+            threading.Thread(target=self._pump_to_server, args=(client, server, deaf), daemon=True).start()
+            threading.Thread(target=self._pump_to_client, args=(server, client, deaf), daemon=True).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket, from_client: bool) -> None:
+    def _pump_to_server(self, client: socket.socket, server: socket.socket, deaf: threading.Event) -> None:
         saving = False
         try:
-            while data := source.recv(65536):
-                sink.sendall(data)
-                if not from_client:
-                    continue
+            while data := client.recv(65536):
                 saving = saving or EVENTS_INSERT in data
                 if saving and b"COMMIT" in data:
                     saving = False
                     if self._take_a_drop():
+                        deaf.set()  # before the commit goes: its answer must not get through
+                        server.sendall(data)
                         time.sleep(0.05)  # the server commits; its answer never reaches the client
                         if self.cut_after_drop:
                             self.cut()
                         break
+                server.sendall(data)
         except OSError:
             pass
-        _close(source)
-        _close(sink)
+        _close(client)
+        _close(server)
+
+    @staticmethod
+    def _pump_to_client(server: socket.socket, client: socket.socket, deaf: threading.Event) -> None:
+        try:
+            while data := server.recv(65536):
+                if not deaf.is_set():  # once deaf, the answers are swallowed until the proxy closes
+                    client.sendall(data)
+        except OSError:
+            pass
+        _close(server)
+        _close(client)
 
     def _take_a_drop(self) -> bool:
         with self._lock:
