@@ -16,12 +16,13 @@ import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from service.infra.failing_fast import CONNECT_SECONDS, LOCK_SECONDS
 
 DEFAULT_URL = "sqlite:///var/coproduce.db"
+IDLE_BEFORE_PING = 1.0  # seconds a pooled PostgreSQL connection may sit unused before it is checked
 
 
 class StoreConfigError(ValueError):
@@ -76,8 +77,11 @@ class Store:
         """A SQLAlchemy engine for our own tables on the same database."""
         if not self.is_sqlite:  # fail fast when the database is away, as the event store's connections do (no
             # statement timeout here: migrations and rebuilds of read models run long statements on this engine)
-            return create_engine(self.url, pool_pre_ping=True, pool_timeout=CONNECT_SECONDS,
-                                 connect_args={"connect_timeout": CONNECT_SECONDS})
+            engine = create_engine(self.url, pool_timeout=CONNECT_SECONDS,
+                                   connect_args={"connect_timeout": CONNECT_SECONDS})
+            event.listen(engine, "checkin", _idle_from_now)
+            event.listen(engine, "checkout", _pinged_if_idle)
+            return engine
         Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)  # var/ on a fresh clone
         engine = create_engine(self.url, connect_args={"timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -140,6 +144,26 @@ def _gone(error: BaseException | None) -> bool:
     if isinstance(error, sqlite3.OperationalError):  # a busy or missing file, not a missing table
         return any(words in str(error) for words in ("locked", "unable to open", "disk I/O"))
     return isinstance(error, psycopg.OperationalError | psycopg.InterfaceError)
+
+
+def _idle_from_now(_connection, record) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _pinged_if_idle(connection, record, _proxy) -> None:
+    """A pooled connection that sat idle for IDLE_BEFORE_PING seconds or more is asked whether it
+    is still alive before it is used, and replaced if not (the database restarted meanwhile). A
+    connection in steady use is not: a ping on every checkout was a round trip in every request.
+    A connection that dies in use fails that use, and the pool then replaces every connection it
+    held before."""
+    if time.monotonic() - record.info.get("idle_since", time.monotonic()) < IDLE_BEFORE_PING:
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        connection.rollback()
+    except psycopg.Error as error:
+        raise DisconnectionError(str(error)) from error
 
 
 def _sync_normal(connection, _record) -> None:

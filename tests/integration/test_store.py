@@ -7,8 +7,10 @@ from datetime import date
 from threading import Barrier, Thread
 
 import msgspec
+import psycopg
 import pytest
 from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import DBAPIError
 from eventsourcing.application import project_aggregate
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent
@@ -385,3 +387,32 @@ def test_saves_of_one_process_written_together_keep_each_ones_events_and_client_
     for n, issue in enumerate(issues):
         versions = sorted(recorded[f"writer {w}"][0][1] for w in acknowledged if w % 2 == n)
         assert versions == list(range(2, 2 + len(versions)))
+
+
+
+@pytest.mark.postgres
+def test_a_pooled_connection_is_checked_after_sitting_idle_and_not_while_in_steady_use(pg, monkeypatch):
+    from service.infra import store as stores
+    engine = pg.engine()
+
+    def session_of_a_pooled_connection_ended() -> int:  # by the database, as a restart would
+        with engine.connect() as conn:
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with psycopg.connect(pg.url.set(drivername="postgresql").render_as_string(hide_password=False),
+                             autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        return pid
+
+    ended = session_of_a_pooled_connection_ended()  # and used again at once: not checked, so that use fails
+    with pytest.raises(DBAPIError) as failed, engine.connect() as conn:
+        conn.exec_driver_sql("SELECT 1")
+    assert failed.value.connection_invalidated
+    with engine.connect() as conn:  # the pool has replaced what it held
+        assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != ended
+
+    monkeypatch.setattr(stores, "IDLE_BEFORE_PING", 0.2)
+    ended = session_of_a_pooled_connection_ended()
+    time.sleep(0.3)
+    with engine.connect() as conn:  # idle long enough: checked, found gone, replaced unseen
+        assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != ended
+    engine.dispose()
