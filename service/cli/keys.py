@@ -51,7 +51,26 @@ def rotate(batch: int, pause: float) -> None:
         custody.close()
     what = "Made key-encryption key" if made else "Finished the rotation to key-encryption key"
     click.echo(f"{what} {newest}; {done:,} person keys re-wrapped with it. Older keys stay in "
-               f"{custody.source.where} for backups made before now: see `coproduce keys status`.")
+               f"{custody.source.where} for backups made before now: see `coproduce keys status`, and "
+               "`coproduce keys retire` once no backup you keep needs them.")
+
+
+@keys.command()
+@click.argument("kek_id")
+@refusals
+def retire(kek_id: str) -> None:
+    """Take an older key-encryption key out of the key file, once it wraps no person key.
+
+    Backups made before the rotation away from it still need it: keep a copy of the key file
+    of that time with them (docs/operations.md)."""
+    custody = key_custody()
+    try:
+        custody.retire(kek_id)
+    finally:
+        custody.close()
+    click.echo(f"Retired key-encryption key {kek_id}: it wrapped no person key, and {custody.source.where} no "
+               "longer holds it. A backup made before the rotation away from it opens only with a copy of the "
+               "key file of that time.")
 
 
 @keys.command()

@@ -1,6 +1,7 @@
 """The operator's steps on the two halves of the custody of personal content: rotating the
-key-encryption key while the service runs, wrapping the plain keys of a store from an earlier
-release, and saying which key-encryption key wraps how many person keys."""
+key-encryption key while the service runs, retiring an older one once it wraps nothing, wrapping
+the plain keys of a store from an earlier release, and saying which key-encryption key wraps how
+many person keys."""
 
 from __future__ import annotations
 
@@ -62,6 +63,34 @@ class Custody:
             raise KeyCustodyError(f"person keys are still being made with an older key-encryption key: give every "
                                   f"process the key file holding {keyring.newest}, then run `coproduce keys rotate` "
                                   "again")
+
+    def retire(self, kek_id: str) -> None:
+        """Take an older key-encryption key out of the key file, once a rotation has re-wrapped
+        every person key it wrapped. Refused for the newest, for one that still wraps a key, and
+        for COPRODUCE_KEY (which only the operator can change)."""
+        if not self.source.writable:
+            raise KeyCustodyError("COPRODUCE_KEY cannot be changed by Coproduce: once `coproduce keys status` "
+                                  f"shows that {kek_id} wraps 0 person keys, take it out of every process's "
+                                  "COPRODUCE_KEY")
+        with self.source.locked():
+            keyring = self.source.refreshed()
+            if kek_id not in keyring.keks:
+                raise KeyCustodyError(f"{keyring.where} holds no key-encryption key {kek_id}")
+            if kek_id == keyring.newest:
+                raise KeyCustodyError(f"{kek_id} is the newest key-encryption key, which wraps new person keys: "
+                                      "rotate to a new one first (`coproduce keys rotate`)")
+            if wrapped := self._wrapped_by(kek_id):
+                raise KeyCustodyError(f"{kek_id} still wraps {wrapped:,} person keys: re-wrap them first "
+                                      "(`coproduce keys rotate`)")
+            kept = self.source.without(kek_id)
+            if wrapped := self._wrapped_by(kek_id):  # a process that had not seen the newer key made one
+                self.source.restore(keyring)
+                raise KeyCustodyError(f"{kek_id} was still wrapping new person keys ({wrapped:,}): give every "
+                                      f"process the key file holding {kept.newest}, then run "
+                                      "`coproduce keys rotate` and retire it again")
+
+    def _wrapped_by(self, kek_id: str) -> int:
+        return key_counts(self.engine).get(kek_id, (0, ""))[0]
 
     def wrap_plain_keys(self) -> int:
         """The upgrade from a release that stored person keys plain (after the schema's own upgrade,

@@ -138,6 +138,17 @@ class KeySource:
         self._write([*self.refreshed().entries(), new_entry()], replace=True)
         return self.refreshed()
 
+    def without(self, kek_id: str) -> Keyring:
+        """Take one key-encryption key out of the file (the caller has checked it wraps nothing)."""
+        keyring = self.refreshed()
+        self._write([entry for entry, each in zip(keyring.entries(), keyring.keks) if each != kek_id], replace=True)
+        return self.refreshed()
+
+    def restore(self, keyring: Keyring) -> None:
+        """Write `keyring` back, whole."""
+        self._write(keyring.entries(), replace=True)
+        self.refreshed()
+
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Hold the key file's lock (one rotation at a time), or refuse at once."""

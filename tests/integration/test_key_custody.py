@@ -22,7 +22,7 @@ from sqlalchemy import text
 from domain import Attribution, Channel, Role
 from service.bootstrap import Settings, open_application
 from service.cli.main import cli
-from service.infra.keyring import KeyCustodyError, KeySource, parse
+from service.infra.keyring import KeyCustodyError, KeySource, new_entry, parse
 from service.infra.keystore import key_counts
 from service.infra.sealing import parse as parse_sealed
 from service.infra.schema import upgrade
@@ -245,6 +245,58 @@ def test_a_rotation_killed_halfway_resumes_under_eight_writers_and_loses_nothing
         status = CliRunner().invoke(cli, ["keys", "status"], env={"COPRODUCE_DATABASE_URL": url_of(store),
                                                                   "COPRODUCE_KEY_FILE": str(key_file)}).output
         assert re.search(rf"{first} +0 person keys\n{keyring.newest} +{len(rows):,} person keys  \(the newest", status)
+    finally:
+        app.close()
+
+
+def test_an_older_key_encryption_key_is_retired_only_once_it_wraps_nothing(store, tmp_path):
+    key_file = tmp_path / "key-encryption.keys"
+    app = opened(store, key_file)
+    try:
+        person, canary, issue = canary_person(app, Cast(app))
+        env = {"COPRODUCE_DATABASE_URL": url_of(store), "COPRODUCE_KEY_FILE": str(key_file)}
+        keys = lambda *args: CliRunner().invoke(cli, ["keys", *args], env=env)  # noqa: E731
+        first = parse(key_file.read_text(), "").newest
+        before_any_change = key_file.read_bytes()
+
+        refused = keys("retire", first)  # the newest: it wraps new keys
+        assert refused.exit_code == 1 and f"{first} is the newest" in refused.output
+        assert keys("retire", "nosuchkey").output.startswith(f"Refused: the key file {key_file} holds no")
+        key_file.write_text(f"{key_file.read_text()}{new_entry()}\n")  # added by hand, as on several hosts
+        newest = parse(key_file.read_text(), "").newest
+        refused = keys("retire", first)  # not rotated yet: it still wraps everyone's key
+        assert refused.exit_code == 1 and f"{first} still wraps" in refused.output and "keys rotate" in refused.output
+        assert first in parse(key_file.read_text(), "").keks
+
+        assert keys("rotate").exit_code == 0
+        retired = keys("retire", first)
+        assert retired.exit_code == 0 and f"Retired key-encryption key {first}" in retired.output, retired.output
+        assert list(parse(key_file.read_text(), "").keks) == [newest]
+        assert key_file.stat().st_mode & 0o777 == 0o600
+        words = next(c.text for c in app.contributions(app.issue(issue)))
+        assert app.open_sealed(words) == f"{canary} words"  # everything still opens, with the newest alone
+        assert first.encode() not in key_file.read_bytes() and before_any_change != key_file.read_bytes()
+
+        by_variable = CliRunner().invoke(cli, ["keys", "retire", newest], env={
+            "COPRODUCE_DATABASE_URL": url_of(store), "COPRODUCE_KEY": key_file.read_text()})
+        assert by_variable.exit_code == 1 and "COPRODUCE_KEY cannot be changed" in by_variable.output
+    finally:
+        app.close()
+
+
+def test_a_retirement_that_meets_a_key_newly_wrapped_with_it_puts_it_back(store, tmp_path, monkeypatch):
+    from service.infra.custody import Custody
+    key_file = tmp_path / "key-encryption.keys"
+    app = opened(store, key_file)
+    try:
+        source = KeySource(key_file)
+        first = source.refreshed().newest
+        source.add_newest()
+        counts = iter([0, 1])  # none when checked, one once the file was written: a process still on the old file
+        monkeypatch.setattr(Custody, "_wrapped_by", lambda self, kek_id: next(counts))
+        with pytest.raises(KeyCustodyError, match=f"{first} was still wrapping new person keys"):
+            Custody(app.engine, source).retire(first)
+        assert first in parse(key_file.read_text(), "").keks
     finally:
         app.close()
 
