@@ -95,6 +95,7 @@ def test_a_copy_of_ten_thousand_events_streams_in_under_five_seconds(world):
         issue.record_contribution(expert.account_id, app.sealer.seal(expert.account_id, f"Input {n}"), expert,
                                   Channel.ONLINE, True, Attribution.NAME)
     app._save(issue)
+    app.projections.catch_up()  # as they are long before anyone asks: 10,000 pieces of input come over years
     # when
     started = time.perf_counter()
     answer = world.call("expert", "GET", "/api/v1/me/data")
