@@ -144,7 +144,7 @@ class KeySource:
         self._write([entry for entry, each in zip(keyring.entries(), keyring.keks) if each != kek_id], replace=True)
         return self.refreshed()
 
-    def restore(self, keyring: Keyring) -> None:
+    def put_back(self, keyring: Keyring) -> None:
         """Write `keyring` back, whole."""
         self._write(keyring.entries(), replace=True)
         self.refreshed()
