@@ -141,13 +141,12 @@ class KeySource:
     def without(self, kek_id: str) -> Keyring:
         """Take one key-encryption key out of the file (the caller has checked it wraps nothing)."""
         keyring = self.refreshed()
-        self._write([entry for entry, each in zip(keyring.entries(), keyring.keks) if each != kek_id], replace=True)
-        return self.refreshed()
+        return self.put_back(Keyring({each: key for each, key in keyring.keks.items() if each != kek_id}, self.where))
 
-    def put_back(self, keyring: Keyring) -> None:
-        """Write `keyring` back, whole."""
+    def put_back(self, keyring: Keyring) -> Keyring:
+        """Write `keyring` as the whole file."""
         self._write(keyring.entries(), replace=True)
-        self.refreshed()
+        return self.refreshed()
 
     @contextmanager
     def locked(self) -> Iterator[None]:

@@ -19,6 +19,7 @@ from eventsourcing.utils import get_topic
 from domain import Attribution, Channel, ConflictError, NotFound, ParticipationLevel, Role, Stage, SystemicIssue
 from service.app.ports import RequestKey, serving
 from service.bootstrap import open_application
+from service.infra import store as store_module
 from service.infra.idempotency_store import idempotency_recorded
 from service.infra.snapshots import MARK
 from service.infra.transcodings import dataclass_transcoding
@@ -389,10 +390,8 @@ def test_saves_of_one_process_written_together_keep_each_ones_events_and_client_
         assert versions == list(range(2, 2 + len(versions)))
 
 
-
 @pytest.mark.postgres
 def test_a_pooled_connection_is_checked_after_sitting_idle_and_not_while_in_steady_use(pg, monkeypatch):
-    from service.infra import store as stores
     engine = pg.engine()
 
     def session_of_a_pooled_connection_ended() -> int:  # by the database, as a restart would
@@ -410,7 +409,7 @@ def test_a_pooled_connection_is_checked_after_sitting_idle_and_not_while_in_stea
     with engine.connect() as conn:  # the pool has replaced what it held
         assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() != ended
 
-    monkeypatch.setattr(stores, "IDLE_BEFORE_PING", 0.2)
+    monkeypatch.setattr(store_module, "IDLE_BEFORE_PING", 0.2)
     ended = session_of_a_pooled_connection_ended()
     time.sleep(0.3)
     with engine.connect() as conn:  # idle long enough: checked, found gone, replaced unseen
