@@ -182,6 +182,7 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
         schema_turn=lambda: schema_turn(store, engine), outbox=outbox, channels=channels(settings),
         site_url=settings.site_url, deliver_inline=_deliver_inline(settings, store))
     app = Coproduce(wiring)
+    credentials.read_versions_from(app.recorder)
     if wiring.projections_inline:  # no worker: views this release changed or added are made before serving
         app.rebuild_stale_views()
         app.projections.catch_up()

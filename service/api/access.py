@@ -26,9 +26,8 @@ def signed_in() -> Account:
         scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             abort(401, message="Sign in first: send an API token as 'Authorization: Bearer <token>'.")
-        if "bearer_account_id" in g:  # the rate limiter looked this request's token up already
-            found = g.bearer_account_id
-            account = coproduce().account(found) if found else None
+        if "bearer_holder" in g:  # the rate limiter looked this request's token up already
+            account = coproduce().account_of(g.bearer_holder)
         else:
             account = coproduce().account_for_api_token(secret.strip())
         if account is None:

@@ -256,27 +256,39 @@ class CoproduceBase(Application):
             self.engine.dispose()
             self.writes.close()
 
-    def _cached(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+    def _cached(self, cls: type[A], aggregate_id: UUID, what: str, as_of: int | None = None) -> A:
         """The repository's own instance, shared by every thread: never change it. Within one answer
         the store is asked for its newer events once: a command looked the signed-in account up four
-        times (sign-in and each rule), each time asking the store (`begin_answer`)."""
+        times (sign-in and each rule), each time asking the store (`begin_answer`). `as_of`: the last
+        version in the log, if the caller has just read it; an instance held at that version is not
+        asked about again."""
         looked_up = _looked_up.get()
         try:
             key = UUID(str(aggregate_id))
             aggregate = looked_up.get((self.repository, key)) if looked_up is not None else None
+            if aggregate is None and as_of is not None:
+                aggregate = self._held_at(key, as_of)
             if aggregate is None:
                 aggregate = self.repository.get(key, deepcopy_from_cache=False)
-                if looked_up is not None:
-                    looked_up[(self.repository, key)] = aggregate
+            if looked_up is not None:
+                looked_up[(self.repository, key)] = aggregate
         except (AggregateNotFoundError, ValueError):
             raise NotFound(f"no {what} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):
             raise NotFound(f"no {what} with id {aggregate_id}")
         return aggregate
 
-    def _get(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+    def _held_at(self, key: UUID, version: int) -> Aggregate | None:
+        """The repository's cached instance, if it is at `version`."""
+        try:
+            held = self.repository.cache.get(key) if self.repository.cache is not None else None
+        except KeyError:
+            return None
+        return held if held is not None and held.version == version else None
+
+    def _get(self, cls: type[A], aggregate_id: UUID, what: str, as_of: int | None = None) -> A:
         """A copy of the aggregate of this caller's own, to read or change."""
-        aggregate = self._cached(cls, aggregate_id, what)
+        aggregate = self._cached(cls, aggregate_id, what, as_of)
         return copied(aggregate) if self.repository.cache is not None else aggregate
 
     def _save(self, *aggregates: Aggregate, conflict: str = "") -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 from uuid import UUID
 
 from sqlalchemy import Engine, MetaData
@@ -60,6 +60,14 @@ class Sealing(Protocol):
     def open(self, sealed: str) -> str | None: ...
 
 
+class TokenHolder(NamedTuple):
+    """The account a live token belongs to, and the last version of that account's history in the
+    log as the token's check found it (None where the store cannot say in the same look)."""
+
+    account_id: UUID
+    history: int | None
+
+
 class Credentials(Protocol):
     """Passwords and tokens, kept outside the event log."""
 
@@ -69,7 +77,7 @@ class Credentials(Protocol):
 
     def issue_token(self, account_id: UUID, label: str, kind: str = API) -> tuple[UUID, str]: ...
 
-    def account_for_token(self, secret: str, kind: str = API) -> UUID | None: ...
+    def token_holder(self, secret: str, kind: str = API) -> TokenHolder | None: ...
 
     def tokens_of(self, account_id: UUID) -> list[dict]: ...
 

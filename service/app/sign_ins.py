@@ -8,7 +8,7 @@ from domain import Account, Actor, DomainError, NotAllowed, NotFound, RuleBroken
 from domain.account import check_password_rule
 from service.app.application import CoproduceBase
 from service.app.authorization import Decision, Permission, Who, decide
-from service.app.ports import API, WEB
+from service.app.ports import API, WEB, TokenHolder
 
 WEB_SESSION_LABEL = "web sign-in"
 
@@ -81,8 +81,12 @@ class SignIns(CoproduceBase):
 
     def account_for_api_token(self, secret: str) -> Account | None:
         """The account a live API token belongs to, or None."""
-        account_id = self.credentials.account_for_token(secret, API)
-        return self.account(account_id) if account_id else None
+        return self.account_of(self.credentials.token_holder(secret, API))
+
+    def account_of(self, holder: TokenHolder | None) -> Account | None:
+        """The account a token check found, or None; the log is not asked again for an account held
+        in memory at the version the check saw."""
+        return self._get(Account, holder.account_id, "account", as_of=holder.history) if holder else None
 
     def tokens_of(self, actor: Actor) -> list[dict]:
         """The acting person's own tokens and web sessions (never their secrets)."""
@@ -94,5 +98,4 @@ class SignIns(CoproduceBase):
 
     def account_for_web_session(self, secret: str) -> Account | None:
         """The account a live web session belongs to, or None."""
-        account_id = self.credentials.account_for_token(secret, WEB)
-        return self.account(account_id) if account_id else None
+        return self.account_of(self.credentials.token_holder(secret, WEB))

@@ -46,11 +46,11 @@ def _caller() -> str:
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     secret = secret.strip()
     if scheme.lower() == "bearer" and secret:
-        if "bearer_account_id" not in g:  # looked up once a request, whatever the number of limits
-            g.bearer_account_id = current_app.extensions["coproduce"].credentials.account_for_token(secret)
-        account_id = g.bearer_account_id  # None for a token that is not live
-        if account_id is not None:
-            return f"account:{account_id.hex}"
+        if "bearer_holder" not in g:  # looked up once a request, whatever the number of limits
+            g.bearer_holder = current_app.extensions["coproduce"].credentials.token_holder(secret)
+        holder = g.bearer_holder  # None for a token that is not live
+        if holder is not None:
+            return f"account:{holder.account_id.hex}"
     return get_remote_address()
 
 

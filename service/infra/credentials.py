@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from functools import cache
+from typing import Any
 from uuid import UUID, uuid4
 
 from argon2 import PasswordHasher
@@ -27,6 +28,8 @@ from sqlalchemy import (
     Table,
     bindparam,
     insert,
+    literal_column,
+    null,
     select,
     update,
 )
@@ -34,7 +37,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from projections.times import aware
-from service.app.ports import API, WEB
+from service.app.ports import API, WEB, TokenHolder
 from service.infra.store import for_single_reads
 
 TOKEN_IDLE_DAYS = 30
@@ -94,6 +97,7 @@ class Credentials:
         """`create_tables`: makes and upgrades the tables (none: this process does not manage the schema);
         `idle_days`: an API token unused for that long stops working."""
         self.engine, self._reads = engine, for_single_reads(engine)
+        self._live_token = LIVE_TOKEN.add_columns(null().label("history"))
         self.idle = timedelta(days=idle_days)
         if create_tables is not None:
             create_tables(metadata, engine)
@@ -126,23 +130,32 @@ class Credentials:
                                                label=label, created_at=_now(), kind=kind))
         return token_id, secret
 
-    def account_for_token(self, secret: str, kind: str = API) -> UUID | None:
-        """The account a live token of this kind belongs to, or None (revoked, expired, or of the
-        other kind: a web session is no API token, and an API token opens no web session)."""
+    def read_versions_from(self, recorder: Any) -> None:
+        """Have every token look-up also say how far its account's history in the event log goes,
+        in the same query, when `recorder` keeps the log in this database (a signed-in request then
+        need not ask the log again for an account it holds in memory)."""
+        last_version_sql = getattr(recorder, "last_version_sql", None)
+        if last_version_sql is not None:
+            history = literal_column(last_version_sql(f"{tokens.name}.{tokens.c.account_id.name}"))
+            self._live_token = LIVE_TOKEN.add_columns(history.label("history"))
+
+    def token_holder(self, secret: str, kind: str = API) -> TokenHolder | None:
+        """Whose live token of this kind this is, or None (revoked, expired, or of the other kind:
+        a web session is no API token, and an API token opens no web session)."""
         with self._reads.connect() as conn:
-            row = conn.execute(LIVE_TOKEN, {"digest": _digest(secret)}).one_or_none()
+            row = conn.execute(self._live_token, {"digest": _digest(secret)}).one_or_none()
         if row is None or row.kind != kind:
             return None
-        now = _now()
+        holder, now = TokenHolder(UUID(hex=row.account_id), row.history), _now()
         if kind == WEB:
-            return UUID(hex=row.account_id) if now - aware(row.created_at) < WEB_SESSION else None
+            return holder if now - aware(row.created_at) < WEB_SESSION else None
         last_used = aware(row.last_used_at or row.created_at)
         if now - last_used >= self.idle:
             return None
         if now - last_used >= TOUCH_EVERY:
             with self.engine.begin() as conn:
                 conn.execute(TOUCH, {"token_id": row.id, "used_at": now})
-        return UUID(hex=row.account_id)
+        return holder
 
     def tokens_of(self, account_id: UUID) -> list[dict]:
         with self.engine.connect() as conn:

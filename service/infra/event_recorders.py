@@ -32,6 +32,11 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
         """The log's head, as a query another connection to the same database can ask."""
         return f"SELECT MAX(rowid) FROM {self.events_table_name}"
 
+    def last_version_sql(self, originator: str) -> str:
+        """The last version of the aggregate whose id is the SQL expression `originator` (32 hex
+        digits, as the library stores ids here), as a subquery of another query on this database."""
+        return f"(SELECT MAX(originator_version) FROM {self.events_table_name} WHERE originator_id = {originator})"
+
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         for request, events in requests_saved(stored_events, kwargs):
             c.execute(RECORD.format("?"), recorded_row(request, events, sqlite=True))
@@ -72,6 +77,12 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
     def head_sql(self) -> str:
         """The log's head, as a query another connection to the same database can ask."""
         return f'SELECT MAX(notification_id) FROM "{self.datastore.schema}"."{self.events_table_name}"'
+
+    def last_version_sql(self, originator: str) -> str:
+        """The last version of the aggregate whose id is the SQL expression `originator` (32 hex
+        digits), as a subquery of another query on this database."""
+        return (f'(SELECT MAX(originator_version) FROM "{self.datastore.schema}"."{self.events_table_name}" '
+                f"WHERE originator_id = CAST({originator} AS uuid))")
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         for request, events in requests_saved(stored_events, kwargs):

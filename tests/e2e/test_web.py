@@ -202,7 +202,7 @@ def test_while_the_database_is_away_a_page_says_so_and_when_to_try_again(site, m
     def away(*_):
         raise psycopg.OperationalError("connection refused")
 
-    monkeypatch.setattr(coproduce.credentials, "account_for_token", away)
+    monkeypatch.setattr(coproduce.credentials, "token_holder", away)
     page = client.get("/")
     assert page.status_code == 503 and page.headers["Retry-After"] == "2"
     assert page.mimetype == "text/html" and "Our records cannot be reached just now" in page.text

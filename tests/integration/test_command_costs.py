@@ -203,3 +203,44 @@ def test_an_aggregate_changed_after_its_save_is_not_held(store, app, cast):
     assert held(app, issue_id).title == "Late letters"
     assert app.issue(issue_id).title == "Late letters"
     assert [s.name for s in app.issue(issue_id).stakeholders] == ["Council"]
+
+
+def test_a_signed_in_account_held_as_its_token_check_found_it_is_not_asked_of_the_store_again(
+        store, app, cast, monkeypatch):
+    # given a token, and its account held here after one signed-in request
+    _, secret = app.credentials.issue_token(cast.ids["alex"], "phone")
+    assert app.account_for_api_token(secret).id == cast.ids["alex"]
+    assert app.credentials.token_holder(secret).history == version_of(app, cast.ids["alex"])
+    # when the next request signs in, then the token's check alone says the account is current,
+    # for the sign-in and for the rules that look the account up again in the same answer
+    monkeypatch.setattr(app.recorder, "select_events", lambda *_, **__: pytest.fail("the log was asked again"))
+    app.begin_answer()
+    try:
+        assert app.account_for_api_token(secret).id == cast.ids["alex"]
+        assert app.account(cast.ids["alex"]).as_actor().account_id == cast.ids["alex"]
+    finally:
+        app.end_answer()
+
+
+def test_a_signed_in_account_changed_by_another_process_is_read_afresh_at_the_next_sign_in(store, app, cast):
+    # given a token whose account this process holds
+    _, secret = app.credentials.issue_token(cast.ids["alex"], "phone")
+    held = app.account_for_api_token(secret)
+    other = open_application(store, projections_inline=True)
+    admin = other.account(cast.admin_id).as_actor()
+    try:
+        # when another process adds the person to a hub
+        ely = other.create_hub("Ely", "Ely", "established", admin)
+        elsewhere(lambda: other.join_hub(cast.ids["alex"], ely, admin))
+        # then the very next sign-in here sees it
+        now = app.account_for_api_token(secret)
+        assert now.version == held.version + 1 and str(ely) in now.hub_ids
+    finally:
+        other.close()
+
+
+def test_where_the_store_cannot_say_how_far_an_account_goes_the_sign_in_asks_the_log(memory_app):
+    admin_id = memory_app.register_first_admin("admin", "Ada Admin", "ada@example.org")
+    _, secret = memory_app.credentials.issue_token(admin_id, "laptop")
+    assert memory_app.credentials.token_holder(secret).history is None
+    assert memory_app.account_for_api_token(secret).id == admin_id

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from domain import NotAllowed
 from service.bootstrap import http_config
-from service.infra.credentials import WEB, Credentials, tokens
+from service.infra.credentials import API, WEB, Credentials, tokens
 from service.app.sign_ins import NotSignedIn, WrongCurrentPassword
 
 PASSWORD = "correct horse battery"
@@ -21,6 +21,12 @@ NEW_PASSWORD = "a new and longer password"
 
 def _ago(**delta) -> datetime:
     return datetime.now(timezone.utc) - timedelta(**delta)
+
+
+def _whose(credentials, secret, kind=API):
+    """The account a live token belongs to, or None."""
+    holder = credentials.token_holder(secret, kind)
+    return holder.account_id if holder else None
 
 
 def _set(app, token_id, **values) -> None:
@@ -50,10 +56,10 @@ def test_changing_ones_password_ends_every_other_token_and_web_session(app, cast
     # when: changed from the phone
     app.change_password(cast.ids["alex"], PASSWORD, NEW_PASSWORD, cast.expert, keep=phone)
     # then
-    assert app.credentials.account_for_token(phone) == cast.ids["alex"]
-    assert app.credentials.account_for_token(laptop) is None
+    assert _whose(app.credentials, phone) == cast.ids["alex"]
+    assert _whose(app.credentials, laptop) is None
     assert app.account_for_web_session(web) is None
-    assert app.credentials.account_for_token(jos) == cast.ids["jo"]  # nobody else's
+    assert _whose(app.credentials, jos) == cast.ids["jo"]  # nobody else's
 
 
 def test_nobody_changes_someone_elses_password_with_the_change(app, cast):
@@ -73,9 +79,9 @@ def test_an_admin_reset_ends_every_token_and_session_of_the_person(app, cast):
     # when
     app.reset_password(cast.ids["alex"], NEW_PASSWORD, admin)
     # then
-    assert app.credentials.account_for_token(phone) is None
+    assert _whose(app.credentials, phone) is None
     assert app.account_for_web_session(web) is None
-    assert app.credentials.account_for_token(jos) == cast.ids["jo"]  # nobody else's
+    assert _whose(app.credentials, jos) == cast.ids["jo"]  # nobody else's
     assert app.sign_in("alex", NEW_PASSWORD).id == cast.ids["alex"]
 
 
@@ -90,15 +96,15 @@ def test_only_admins_reset_someone_elses_password(app, cast, who):
 def test_an_api_token_unused_for_30_days_stops_working(app, cast):
     token_id, secret = app.credentials.issue_token(cast.ids["alex"], "phone")
     _set(app, token_id, created_at=_ago(days=40), last_used_at=_ago(days=29))
-    assert app.credentials.account_for_token(secret) == cast.ids["alex"]
+    assert _whose(app.credentials, secret) == cast.ids["alex"]
     _set(app, token_id, last_used_at=_ago(days=30, minutes=1))
-    assert app.credentials.account_for_token(secret) is None
+    assert _whose(app.credentials, secret) is None
 
 
 def test_a_new_token_unused_for_30_days_stops_working_too(app, cast):
     token_id, secret = app.credentials.issue_token(cast.ids["alex"], "phone")
     _set(app, token_id, created_at=_ago(days=31))
-    assert app.credentials.account_for_token(secret) is None
+    assert _whose(app.credentials, secret) is None
 
 
 def test_using_a_token_keeps_it_alive_and_its_last_use_is_written_at_most_hourly(app, cast):
@@ -109,16 +115,16 @@ def test_using_a_token_keeps_it_alive_and_its_last_use_is_written_at_most_hourly
             moment = conn.execute(select(tokens.c.last_used_at).where(tokens.c.id == token_id.hex)).scalar_one()
         return moment.replace(tzinfo=timezone.utc) if moment and moment.tzinfo is None else moment
 
-    app.credentials.account_for_token(secret)
+    _whose(app.credentials, secret)
     assert last_used() is None  # used within the hour it was made: nothing written
     _set(app, token_id, created_at=_ago(days=29))
-    app.credentials.account_for_token(secret)
+    _whose(app.credentials, secret)
     touched = last_used()
     assert touched is not None and touched > _ago(minutes=1)
-    app.credentials.account_for_token(secret)
+    _whose(app.credentials, secret)
     assert last_used() == touched
     _set(app, token_id, created_at=_ago(days=60))  # the recent use, not the creation, counts
-    assert app.credentials.account_for_token(secret) == cast.ids["alex"]
+    assert _whose(app.credentials, secret) == cast.ids["alex"]
 
 
 def test_the_idle_period_is_a_setting(app, cast, monkeypatch):
@@ -129,17 +135,17 @@ def test_the_idle_period_is_a_setting(app, cast, monkeypatch):
     weekly = Credentials(app.engine, idle_days=7)
     token_id, secret = weekly.issue_token(cast.ids["alex"], "phone")
     _set(app, token_id, created_at=_ago(days=8))
-    assert weekly.account_for_token(secret) is None
-    assert Credentials(app.engine).account_for_token(secret) == cast.ids["alex"]
+    assert _whose(weekly, secret) is None
+    assert _whose(Credentials(app.engine), secret) == cast.ids["alex"]
 
 
 def test_a_web_session_is_no_api_token_and_an_api_token_no_web_session(app, cast):
     app.set_password(cast.ids["alex"], PASSWORD)
     _, _, web = app.open_web_session("alex", PASSWORD)
     _, _, api = app.issue_token("alex", PASSWORD, "phone")
-    assert app.credentials.account_for_token(web) is None
-    assert app.credentials.account_for_token(web, WEB) == cast.ids["alex"]
-    assert app.credentials.account_for_token(api, WEB) is None
+    assert _whose(app.credentials, web) is None
+    assert _whose(app.credentials, web, WEB) == cast.ids["alex"]
+    assert _whose(app.credentials, api, WEB) is None
     assert app.account_for_web_session(api) is None
     assert app.account_for_web_session(web).id == cast.ids["alex"]
 

@@ -131,5 +131,5 @@ def test_a_forgotten_person_can_no_longer_sign_in(app, cast):
     app.set_password(cast.ids["alex"], "a long enough password")
     _, token = app.credentials.issue_token(cast.ids["alex"], "phone")
     app.forget(cast.ids["alex"], "the person", "their request", app.actor_for("admin"))
-    assert app.credentials.account_for_token(token) is None
+    assert app.credentials.token_holder(token) is None
     assert not app.credentials.check_password(cast.ids["alex"], "a long enough password")
