@@ -84,7 +84,7 @@ class Custody:
                                       "(`coproduce keys rotate`)")
             kept = self.source.without(kek_id)
             if wrapped := self._wrapped_by(kek_id):  # a process that had not seen the newer key made one
-                self.source.put_back(keyring)
+                self.source.rewrite(keyring)  # the key goes back in
                 raise KeyCustodyError(f"{kek_id} was still wrapping new person keys ({wrapped:,}): give every "
                                       f"process the key file holding {kept.newest}, then run "
                                       "`coproduce keys rotate` and retire it again")

@@ -141,9 +141,9 @@ class KeySource:
     def without(self, kek_id: str) -> Keyring:
         """Take one key-encryption key out of the file (the caller has checked it wraps nothing)."""
         keyring = self.refreshed()
-        return self.put_back(Keyring({each: key for each, key in keyring.keks.items() if each != kek_id}, self.where))
+        return self.rewrite(Keyring({each: key for each, key in keyring.keks.items() if each != kek_id}, self.where))
 
-    def put_back(self, keyring: Keyring) -> Keyring:
+    def rewrite(self, keyring: Keyring) -> Keyring:
         """Write `keyring` as the whole file."""
         self._write(keyring.entries(), replace=True)
         return self.refreshed()
