@@ -63,9 +63,12 @@ def install(app: Flask, coproduce: Coproduce) -> None:
     if not NHSUK_DIST.is_dir():
         log.warning("NHS.UK frontend assets are missing (run `npm ci` in service/web): pages will be unstyled")
     app.secret_key = session_secret(coproduce)
+    # The cookie is sent again only when what it holds changes: sent again with every answer (Flask's
+    # default for a lasting session), a late answer to a request made before (a stylesheet, an icon)
+    # put back what the cookie held then, over a form's CSRF token or a "Done" message set since.
     app.config.update(SESSION_COOKIE_SECURE=True, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_NAME="coproduce_session", PERMANENT_SESSION_LIFETIME=8 * 3600,
-                      WTF_CSRF_TIME_LIMIT=8 * 3600)
+                      SESSION_REFRESH_EACH_REQUEST=False, WTF_CSRF_TIME_LIMIT=8 * 3600)
     # Our templates and NHS.UK's are named .jinja, which Flask would not autoescape: every one is escaped,
     # so words people type are shown as text, never read as markup.
     app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": AUTOESCAPE,

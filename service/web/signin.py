@@ -7,7 +7,7 @@ import re
 from uuid import UUID
 
 from flask import current_app, g, redirect, render_template, request, session, url_for
-from flask_wtf.csrf import CSRFError, validate_csrf
+from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from service.app.sign_ins import NotSignedIn
@@ -68,6 +68,7 @@ def sign_in():
             session.clear()
             session.permanent = True
             session.update(web_session=secret, web_session_id=str(session_id))
+            generate_csrf()  # the forms' token for the whole sign-in, in the cookie from its first answer on
             return redirect(next_page, code=303)
     return render_template("web/sign_in.jinja", next=next_page, errors=errors, username=username), 401
 

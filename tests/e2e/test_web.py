@@ -84,6 +84,62 @@ def test_a_form_without_its_csrf_token_is_refused_and_records_nothing(site):
     assert signed_out.status_code == 400  # signing out needs the token too
 
 
+def kept_by_the_browser(answer, client) -> None:
+    """The cookies an answer sets, stored in `client`'s jar as a browser would on receiving it."""
+    for header in answer.headers.getlist("Set-Cookie"):
+        name, _, value = header.partition(";")[0].partition("=")
+        client.set_cookie(name, value)
+
+
+def test_a_late_answer_to_an_earlier_request_does_not_expire_the_form_on_screen(site):
+    """A browser still fetching a stylesheet or an icon for the page before stores that answer's cookie
+    when it comes, after the form's. Such an answer must not take away what the form's token is
+    checked against (the person would be told their form had expired), nor the "Done" message of
+    what they just sent."""
+    alex = signed_in(site, "alex")
+    issue = issue_titled(site, BUDDY)
+
+    def late_answers_as_of(cookie: str) -> None:
+        late = site.test_client()
+        late.set_cookie("coproduce_session", cookie)
+        for path in ("/assets/nhsuk-frontend.min.css", "/web-static/init.js", "/favicon.ico", "/"):
+            answer = late.get(path)
+            assert answer.status_code == 200, path
+            kept_by_the_browser(answer, alex)
+
+    as_signed_in = alex.get_cookie("coproduce_session").value
+    form = alex.get(f"/issues/{issue.id}/contribute")
+    late_answers_as_of(as_signed_in)
+    as_on_the_form = alex.get_cookie("coproduce_session").value
+    sent = alex.post(f"/issues/{issue.id}/contribute", data={
+        "csrf_token": token_on(form.text), "text": "Sent while the page before was still loading",
+        "may_quote": "yes", "attribution": "name", "version": issue.version})
+    assert sent.status_code == 303, sent.text
+    assert issue_titled(site, BUDDY).version == issue.version + 1
+    late_answers_as_of(as_on_the_form)
+    assert "Done: add my input." in alex.get(sent.headers["Location"]).text  # the message set since is kept
+
+
+def test_two_forms_opened_at_once_after_signing_in_both_send(site):
+    """Two tabs opened together just after signing in: both forms carry a token the cookie still
+    holds, whichever page's answer the browser stored last."""
+    alex = signed_in(site, "alex")
+    issue = issue_titled(site, BUDDY)
+    as_signed_in = alex.get_cookie("coproduce_session").value
+    pages = []
+    for _ in range(2):  # both asked with the cookie as signing in left it
+        tab = site.test_client()
+        tab.set_cookie("coproduce_session", as_signed_in)
+        pages.append(tab.get(f"/issues/{issue.id}/contribute"))
+    for page in pages:  # in the order they came
+        kept_by_the_browser(page, alex)
+    for n, form in enumerate(page.text for page in pages):
+        sent = alex.post(f"/issues/{issue.id}/contribute", data={
+            "csrf_token": token_on(form), "text": f"From tab {n + 1}", "may_quote": "yes", "attribution": "name",
+            "version": issue_titled(site, BUDDY).version})
+        assert sent.status_code == 303, sent.text
+
+
 def test_security_headers_are_on_every_response(site):
     alex = signed_in(site, "alex")
     for path in ("/", "/sign-in", "/my-input", "/no-such-page", "/assets/nhsuk-frontend.min.css", "/healthz",
