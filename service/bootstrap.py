@@ -167,15 +167,16 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
     except KeyCustodyError:
         engine.dispose()
         raise
+    turns = WriteTurns(Path(store.url.database), "writer") if store.is_sqlite else NoTurns()
     wiring = Wiring(
         store=store, eventsourcing_env=store.eventsourcing_env(), engine=engine,
         projections_inline=_projections_inline(settings, store) if projections_inline is None else projections_inline,
-        turns=WriteTurns(Path(store.url.database), "writer") if store.is_sqlite else NoTurns(),
+        turns=turns,
         catch_up_turns=WriteTurns(Path(store.url.database), "catch-up") if store.is_sqlite else NoTurns(),
         keys=keys, sealer_for=Sealer, credentials=credentials,
         create_tables=store.create_tables,
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path,
-                                                  settings.checkpoint_seconds, store.create_tables),
+                                                  settings.checkpoint_seconds, store.create_tables, turns.turn),
         snapshot_transcoder=SnapshotTranscoder, register_transcodings=register_domain_records,
         unreachable=unreachable, after_forget=[lambda _: scrub_older_answers(engine), lambda person: outbox.forget(str(person)),
                                                lambda _: store.scrub_deleted(engine)],

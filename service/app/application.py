@@ -232,8 +232,7 @@ class CoproduceBase(Application):
 
     def _catch_up_here(self) -> None:
         self.projections.catch_up()
-        with self.writes.turn():
-            self.audit.checkpoint_if_due()
+        self.audit.checkpoint_if_due()  # it takes the writers' turn to write, and only then
 
     def construct_recorder(self) -> Any:
         return _tolerating_concurrent_create(super().construct_recorder)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any
 
@@ -72,8 +74,12 @@ class Audit:
     """The tamper-evident side of the store."""
 
     def __init__(self, engine: Engine, recorder: Any, projections: Projections, key_path: Path,
-                 interval_seconds: float, create_tables: Callable[[MetaData, Engine], None]):
+                 interval_seconds: float, create_tables: Callable[[MetaData, Engine], None],
+                 write_turn: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext):
+        """`write_turn` (SQLite): the writers' turn, held to write a checkpoint and nothing else. The
+        chain is caught up before it, outside it: that catch-up takes the same turn to write."""
         self.engine, self.recorder, self.projections = engine, recorder, projections
+        self._write_turn = write_turn
         create_tables(metadata, engine)
         if not key_path.exists() and self.checkpoints():
             raise FileNotFoundError(f"the signing key {key_path} is missing, but checkpoints signed with it exist: "
@@ -100,7 +106,7 @@ class Audit:
             return self._sign_head()
 
     def _sign_head(self) -> dict[str, Any]:
-        with self.engine.begin() as conn:
+        with self._write_turn(), self.engine.begin() as conn:
             position, head = chain.head(conn)
             last = conn.execute(select(checkpoints).order_by(checkpoints.c.id.desc()).limit(1)).first()
             if last is not None and last.position == position:

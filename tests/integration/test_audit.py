@@ -8,15 +8,18 @@ import json
 import random
 import subprocess
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from domain import Role
 from projections.auditchain import Stored, event_hash, next_chain, read_export, verify
 from service.app.coproduce import Coproduce
 from service.bootstrap import Settings, key_source, open_application
+from tests.conftest import Cast
 from tests.integration.test_projections import scenario
 
 VERIFIER = Path(__file__).parents[2] / "projections" / "auditchain.py"
@@ -227,3 +230,36 @@ def test_a_lost_signing_key_is_not_silently_replaced(history, monkeypatch, tmp_p
     monkeypatch.setenv("COPRODUCE_SIGNING_KEY", str(tmp_path / "somewhere-else.pem"))
     with pytest.raises(FileNotFoundError, match="restore the key"):
         open_application(history.store)
+
+
+def test_a_checkpoint_falling_due_while_another_process_writes_stops_no_writer(store, monkeypatch):
+    """A catch-up signs a checkpoint once one is due. Events that another process records between
+    the views' catch-up and the checkpoint are chained first, then signed. On SQLite that chaining
+    waited for the writers' turn that its own thread already held: every writer of every process
+    then waited for good."""
+    monkeypatch.setenv("COPRODUCE_CHECKPOINT_SECONDS", "0")  # every catch-up finds a checkpoint due
+    app = open_application(store, projections_inline=True)
+    other = open_application(store, projections_inline=False)
+    try:
+        cast = Cast(app)
+        caught_up = app.projections.catch_up
+
+        def then_another_process_writes(names=None, **options):
+            applied = caught_up(names, **options)
+            if names is None:  # the views' catch-up, not the chain's own before signing
+                other.register_account("late", Role.EXPERT, "Late Example", "late@example.org",
+                                       other.account(cast.admin_id).as_actor())
+            return applied
+
+        monkeypatch.setattr(app.projections, "catch_up", then_another_process_writes)
+        catching_up = threading.Thread(target=app.catch_ups.now, daemon=True)
+        catching_up.start()
+        catching_up.join(20)
+        assert not catching_up.is_alive(), "the catch-up never finished: the writers' turn is still held"
+        assert app.audit.checkpoints()[-1]["position"] == app.recorder.max_notification_id()
+        assert app.audit.verify() == []
+        other.register_account("later", Role.EXPERT, "Later Example", "later@example.org",
+                               other.account(cast.admin_id).as_actor())  # and writers still write
+    finally:
+        other.close()
+        app.close()
