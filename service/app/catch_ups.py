@@ -6,16 +6,21 @@ answer is sent while a thread of this process catches up a moment later). A call
 the first catch-up that starts after its call, and runs one itself only when none is running:
 one catch-up serves everyone who arrived while the previous one ran.
 
-A catch-up costs about 3 ms of CPU whatever it applies, and a few tenths of a millisecond more
-for each event. The background thread therefore lets the commands of the next `settle` seconds
-join the one it was woken for: under load one catch-up applies many commands' events. Nobody
-reads old views meanwhile, since a reader who finds them behind catches up first.
+The background thread catches up once the commands pause (`quiet` seconds without one), and
+during a steady stream of them at the latest `at_most` seconds after the first it has not yet
+applied. A catch-up costs a few milliseconds whatever it applies, and more for each event in
+a small batch than in a large one (each issue's rows are read once a batch); in a busy process
+it also waits for the interpreter between its statements while it holds the writers' turn,
+and every command of every process waits for that turn. So in a burst the events wait to be
+applied together, and a reader who arrives meanwhile catches up first, as always: nobody
+reads old views.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 log = logging.getLogger(__name__)
@@ -25,13 +30,14 @@ class CatchUps:
     """Runs `catch_up` for this process, one run at a time."""
 
     def __init__(self, catch_up: Callable[[], object], unreachable: Callable[[BaseException], bool],
-                 settle: float = 0.2):
-        self._catch_up, self._unreachable, self._settle = catch_up, unreachable, settle
+                 quiet: float = 0.05, at_most: float = 1.0):
+        self._catch_up, self._unreachable = catch_up, unreachable
+        self._quiet, self._at_most = quiet, at_most
         self._changed = threading.Condition()
         self._started = self._finished = 0
         self._running = self._wanted = self._closed = False
+        self._first_asked = self._last_asked = 0.0  # since the background thread last caught up
         self._background: threading.Thread | None = None
-        self._stopping = threading.Event()
 
     def now(self) -> None:
         """Return once a catch-up that started after this call has finished."""
@@ -57,12 +63,15 @@ class CatchUps:
                     self._changed.notify_all()
 
     def soon(self) -> None:
-        """A catch-up will start after this call, in this process's background thread; the caller
-        does not wait for it. Calls made while one runs are served together by the next."""
+        """A catch-up will start after this call, in this process's background thread, once the
+        commands pause; the caller does not wait for it."""
         with self._changed:
             if self._closed:
                 return
-            self._wanted = True
+            self._last_asked = time.monotonic()
+            if self._wanted:
+                return  # the background thread already waits, and will see this call when it wakes
+            self._wanted, self._first_asked = True, self._last_asked
             if self._background is None:  # started by the first command, so after a server forks its workers
                 self._background = threading.Thread(target=self._follow, name="catch-ups", daemon=True)
                 self._background.start()
@@ -71,21 +80,24 @@ class CatchUps:
     def _follow(self) -> None:
         while True:
             with self._changed:
-                while not self._wanted and not self._closed:
-                    self._changed.wait()
+                while not self._closed and (wait := self._until_due()) != 0:
+                    self._changed.wait(wait)
                 if self._closed:
                     return
-            if self._stopping.wait(self._settle):
-                return
-            with self._changed:
                 self._wanted = False
             self.now()
+
+    def _until_due(self) -> float | None:
+        """Seconds until the background thread should catch up: None while nobody asked, 0 once due."""
+        if not self._wanted:
+            return None
+        due = min(self._last_asked + self._quiet, self._first_asked + self._at_most)
+        return max(0.0, due - time.monotonic())
 
     def close(self, timeout: float = 5.0) -> None:
         """Finish the catch-up under way, if any; no more in the background."""
         with self._changed:
             self._closed = True
-            self._stopping.set()
             self._changed.notify_all()
             background = self._background
         if background is not None and background is not threading.current_thread():

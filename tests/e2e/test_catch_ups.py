@@ -60,30 +60,47 @@ def test_a_failed_catch_up_is_logged_and_the_command_still_answers(caplog):
     assert "read models could not catch up" in caplog.text
 
 
-def test_commands_in_a_server_are_answered_at_once_and_caught_up_together_a_moment_later():
-    # given a catch-up that takes its time
+def test_a_burst_of_commands_is_answered_at_once_and_caught_up_together_once_it_pauses():
+    # given a server process's catch-ups
     runs: list[float] = []
-    catch_ups = CatchUps(lambda: runs.append(time.monotonic()), NEVER_AWAY, settle=0.1)
+    catch_ups = CatchUps(lambda: runs.append(time.monotonic()), NEVER_AWAY, quiet=0.1, at_most=5)
     try:
         # when ten commands are saved in quick succession
         began = time.monotonic()
         for _ in range(10):
             catch_ups.soon()
         answered = time.monotonic() - began
-        # then none waited, and one catch-up in the background served them all
+        # then none waited, and one catch-up in the background served them all, once they paused
         assert answered < 0.05
         deadline = time.monotonic() + 5
         while not runs and time.monotonic() < deadline:
             time.sleep(0.01)
         time.sleep(0.2)
-        assert len(runs) == 1 and runs[0] - began >= 0.1
+        assert len(runs) == 1 and 0.1 <= runs[0] - began < 2
     finally:
         catch_ups.close()
 
 
-def test_a_reader_does_not_wait_for_the_background_to_settle():
+def test_a_steady_stream_of_commands_is_caught_up_at_the_latest_after_the_longest_wait():
+    # given a server process's catch-ups that wait for a pause, but at most half a second
+    runs: list[float] = []
+    catch_ups = CatchUps(lambda: runs.append(time.monotonic()), NEVER_AWAY, quiet=0.2, at_most=0.5)
+    try:
+        # when commands keep coming, never 0.2 s apart, for a second and a half
+        began = time.monotonic()
+        while time.monotonic() - began < 1.5:
+            catch_ups.soon()
+            time.sleep(0.02)
+        # then the background caught up while they came, about every half a second
+        assert 2 <= len(runs) <= 4
+        assert runs[0] - began >= 0.5 and all(later - earlier >= 0.45 for earlier, later in zip(runs, runs[1:]))
+    finally:
+        catch_ups.close()
+
+
+def test_a_reader_does_not_wait_for_the_background():
     runs: list[str] = []
-    catch_ups = CatchUps(lambda: runs.append("run"), NEVER_AWAY, settle=5)
+    catch_ups = CatchUps(lambda: runs.append("run"), NEVER_AWAY, quiet=5, at_most=5)
     try:
         catch_ups.soon()
         began = time.monotonic()
@@ -96,7 +113,7 @@ def test_a_reader_does_not_wait_for_the_background_to_settle():
 def test_closing_finishes_the_catch_up_under_way_and_starts_no_other():
     views = Views()
     views.runs = 1
-    catch_ups = CatchUps(views.catch_up, NEVER_AWAY, settle=0)
+    catch_ups = CatchUps(views.catch_up, NEVER_AWAY, quiet=0)
     catch_ups.soon()
     deadline = time.monotonic() + 5
     while views.runs == 1 and time.monotonic() < deadline:
