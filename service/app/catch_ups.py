@@ -8,7 +8,8 @@ one catch-up serves everyone who arrived while the previous one ran.
 
 The background thread catches up once the commands pause (`quiet` seconds without one), and
 during a steady stream of them at the latest `at_most` seconds after the first it has not yet
-applied. A catch-up costs a few milliseconds whatever it applies, and more for each event in
+applied, or once `at_most_commands` have waited: so the views lag the log by a bounded time
+and a bounded number of events (`/readyz` reports a server not ready beyond 1,000 by default). A catch-up costs a few milliseconds whatever it applies, and more for each event in
 a small batch than in a large one (each issue's rows are read once a batch); in a busy process
 it also waits for the interpreter between its statements while it holds the writers' turn,
 and every command of every process waits for that turn. So in a burst the events wait to be
@@ -30,9 +31,10 @@ class CatchUps:
     """Runs `catch_up` for this process, one run at a time."""
 
     def __init__(self, catch_up: Callable[[], object], unreachable: Callable[[BaseException], bool],
-                 quiet: float = 0.05, at_most: float = 1.0):
+                 quiet: float = 0.05, at_most: float = 1.0, at_most_commands: int = 250):
         self._catch_up, self._unreachable = catch_up, unreachable
-        self._quiet, self._at_most = quiet, at_most
+        self._quiet, self._at_most, self._at_most_commands = quiet, at_most, at_most_commands
+        self._waiting = 0  # commands that asked since the background thread last caught up
         self._changed = threading.Condition()
         self._started = self._finished = 0
         self._running = self._wanted = self._closed = False
@@ -68,9 +70,11 @@ class CatchUps:
         with self._changed:
             if self._closed:
                 return
-            self._last_asked = time.monotonic()
-            if self._wanted:
-                return  # the background thread already waits, and will see this call when it wakes
+            self._last_asked, self._waiting = time.monotonic(), self._waiting + 1
+            if self._wanted:  # the background thread already waits, and sees this call when it wakes
+                if self._waiting == self._at_most_commands:
+                    self._changed.notify_all()
+                return
             self._wanted, self._first_asked = True, self._last_asked
             if self._background is None:  # started by the first command, so after a server forks its workers
                 self._background = threading.Thread(target=self._follow, name="catch-ups", daemon=True)
@@ -84,13 +88,15 @@ class CatchUps:
                     self._changed.wait(wait)
                 if self._closed:
                     return
-                self._wanted = False
+                self._wanted, self._waiting = False, 0
             self.now()
 
     def _until_due(self) -> float | None:
         """Seconds until the background thread should catch up: None while nobody asked, 0 once due."""
         if not self._wanted:
             return None
+        if self._waiting >= self._at_most_commands:
+            return 0.0
         due = min(self._last_asked + self._quiet, self._first_asked + self._at_most)
         return max(0.0, due - time.monotonic())
 

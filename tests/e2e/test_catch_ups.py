@@ -98,6 +98,26 @@ def test_a_steady_stream_of_commands_is_caught_up_at_the_latest_after_the_longes
         catch_ups.close()
 
 
+def test_a_fast_stream_of_commands_is_caught_up_once_enough_have_waited():
+    # given a server process's catch-ups that wait for a pause, or a minute, or 100 commands
+    runs: list[int] = []
+    asked = 0
+    catch_ups = CatchUps(lambda: runs.append(asked), NEVER_AWAY, quiet=60, at_most=60, at_most_commands=100)
+    try:
+        # when 250 commands come one after another, with no pause
+        for _ in range(250):
+            asked += 1
+            catch_ups.soon()
+            time.sleep(0.001)
+        deadline = time.monotonic() + 5
+        while len(runs) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # then the background caught up after about every hundred, without waiting for a pause
+        assert len(runs) == 2 and 100 <= runs[0] < 150 and 200 <= runs[1] <= 250
+    finally:
+        catch_ups.close()
+
+
 def test_a_reader_does_not_wait_for_the_background():
     runs: list[str] = []
     catch_ups = CatchUps(lambda: runs.append("run"), NEVER_AWAY, quiet=5, at_most=5)
