@@ -167,12 +167,12 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
     except KeyCustodyError:
         engine.dispose()
         raise
-    turns = WriteTurns(Path(store.url.database), "writer") if store.is_sqlite else NoTurns()
+    turns = _turns(store, "writer")
     wiring = Wiring(
         store=store, eventsourcing_env=store.eventsourcing_env(), engine=engine,
         projections_inline=_projections_inline(settings, store) if projections_inline is None else projections_inline,
         turns=turns,
-        catch_up_turns=WriteTurns(Path(store.url.database), "catch-up") if store.is_sqlite else NoTurns(),
+        catch_up_turns=_turns(store, "catch-up"),
         keys=keys, sealer_for=Sealer, credentials=credentials,
         create_tables=store.create_tables,
         audit=lambda recorder, projections: Audit(engine, recorder, projections, key_path,
@@ -188,6 +188,11 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
         app.rebuild_stale_views()
         app.projections.catch_up()
     return app
+
+
+def _turns(store: Store, what: str) -> WriteTurns | NoTurns:
+    """Turns taken by every process on a SQLite store (see service/infra/writes.py); none elsewhere."""
+    return WriteTurns(Path(store.url.database), what) if store.is_sqlite else NoTurns()
 
 
 def upgrade_store(settings: Settings | None = None, say: Callable[[str], None] = lambda _: None) -> Upgraded:

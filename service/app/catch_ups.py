@@ -6,15 +6,16 @@ answer is sent while a thread of this process catches up a moment later). A call
 the first catch-up that starts after its call, and runs one itself only when none is running:
 one catch-up serves everyone who arrived while the previous one ran.
 
-The background thread catches up once the commands pause (`quiet` seconds without one), and
-during a steady stream of them at the latest `at_most` seconds after the first it has not yet
-applied, or once `at_most_commands` have waited: so the views lag the log by a bounded time
-and a bounded number of events (`/readyz` reports a server not ready beyond 1,000 by default). A catch-up costs a few milliseconds whatever it applies, and more for each event in
-a small batch than in a large one (each issue's rows are read once a batch); in a busy process
-it also waits for the interpreter between its statements while it holds the writers' turn,
-and every command of every process waits for that turn. So in a burst the events wait to be
-applied together, and a reader who arrives meanwhile catches up first, as always: nobody
-reads old views.
+The background thread catches up once the commands pause (`quiet` seconds without one); during
+a steady stream of them, at the latest `at_most` seconds after the first it has not yet applied,
+or once `at_most_commands` have waited. So the views lag the log by a bounded time and a bounded
+number of events (`/readyz` reports a server not ready beyond 1,000 by default).
+
+Why wait for a pause: a catch-up costs a few milliseconds whatever it applies, and more for each
+event in a small batch than in a large one (each issue's rows are read once a batch); in a busy
+process it also waits for the interpreter between its statements while it holds the writers'
+turn, and every command of every process waits for that turn. A reader who arrives meanwhile
+catches up first, as always: nobody reads old views.
 """
 
 from __future__ import annotations
@@ -34,11 +35,12 @@ class CatchUps:
                  quiet: float = 0.05, at_most: float = 1.0, at_most_commands: int = 250):
         self._catch_up, self._unreachable = catch_up, unreachable
         self._quiet, self._at_most, self._at_most_commands = quiet, at_most, at_most_commands
-        self._waiting = 0  # commands that asked since the background thread last caught up
         self._changed = threading.Condition()
         self._started = self._finished = 0
         self._running = self._wanted = self._closed = False
-        self._first_asked = self._last_asked = 0.0  # since the background thread last caught up
+        # since the background thread last caught up: when the first and the last command asked, and how many
+        self._first_asked = self._last_asked = 0.0
+        self._waiting = 0
         self._background: threading.Thread | None = None
 
     def now(self) -> None:

@@ -8,7 +8,6 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Any
 
@@ -36,7 +35,7 @@ from projections.auditchain import (
     checkpoint_message,
     verify,
 )
-from projections.runner import Projections
+from projections.runner import Projections, Turn
 from projections.times import now
 
 metadata = MetaData()
@@ -75,7 +74,7 @@ class Audit:
 
     def __init__(self, engine: Engine, recorder: Any, projections: Projections, key_path: Path,
                  interval_seconds: float, create_tables: Callable[[MetaData, Engine], None],
-                 write_turn: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext):
+                 write_turn: Turn = contextlib.nullcontext):
         """`write_turn` (SQLite): the writers' turn, held to write a checkpoint and nothing else. The
         chain is caught up before it, outside it: that catch-up takes the same turn to write."""
         self.engine, self.recorder, self.projections = engine, recorder, projections
