@@ -110,7 +110,7 @@ def measure(kind: str, settings: Settings, worker_on_sqlite: bool = False, code:
         env = environment(url, COPRODUCE_RATE_LIMIT=UNLIMITED, COPRODUCE_PROJECTIONS="inline" if inline else "worker",
                           **({"PYTHONPATH": code} if code else {}))
         server, base = start_server(env, settings.workers)
-        worker = None if inline else start_worker(env)
+        worker = None if inline else start_worker(env, interval=None)  # as operators run it
         try:
             idle = tree_peaks_mib(server.pid)
             token = loadgen.sign_in(base, "e0-0", PASSWORD)

@@ -55,8 +55,10 @@ def start_server(env: dict[str, str], workers: int = 1) -> tuple[subprocess.Pope
     raise TimeoutError("the server did not start")
 
 
-def start_worker(env: dict[str, str]) -> subprocess.Popen:
-    return _spawn([COPRODUCE, "projections", "run", "--interval", "0.05"], env)
+def start_worker(env: dict[str, str], interval: float | None = 0.05) -> subprocess.Popen:
+    """`coproduce projections run`, looking for new events every `interval` seconds (quicker than
+    the command's default, so that tests wait less); None: the command's default, as operators run it."""
+    return _spawn([COPRODUCE, "projections", "run", *(["--interval", str(interval)] if interval else [])], env)
 
 
 def start_sender(env: dict[str, str]) -> subprocess.Popen:
