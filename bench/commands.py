@@ -105,7 +105,7 @@ def measure(kind: str, settings: Settings, worker_on_sqlite: bool = False, code:
     with generated(kind, settings.events) as url:
         _, issues = open_issues(url)
         if len(issues) <= settings.clients:
-            raise ValueError(f"{len(issues)} open issues in hub 0: one more than the {settings.clients} clients is needed")
+            raise ValueError(f"{len(issues)} open issues in hub 0: the {settings.clients} clients need one more")
         unwritten = issues[settings.clients]  # the clients write to issues[client]: not this one
         env = environment(url, COPRODUCE_RATE_LIMIT=UNLIMITED, COPRODUCE_PROJECTIONS="inline" if inline else "worker",
                           **({"PYTHONPATH": code} if code else {}))
@@ -148,7 +148,8 @@ def measure(kind: str, settings: Settings, worker_on_sqlite: bool = False, code:
             f"server CPU {cpu / max(load.ok, 1) * 1000:.1f} ms per command; SQL statements per command "
             f"{sql['command']:.1f}" + f" (+ {sql['catch_up']:.1f} in the {'background' if inline else 'worker'})"
             + f", per GET /me {sql['me']:.1f}; the read after each fifth {min(reads) * 1000:.0f}–"
-            f"{max(reads) * 1000:.0f} ms (again, up to date: {min(again) * 1000:.0f}–{max(again) * 1000:.0f} ms)" + (f"; not 2xx: {failed}" if failed else ""))
+            f"{max(reads) * 1000:.0f} ms (again, up to date: {min(again) * 1000:.0f}–{max(again) * 1000:.0f} ms)"
+            + (f"; not 2xx: {failed}" if failed else ""))
     p99 = percentile(load.latencies, 99) * 1000
     rate, sqlite = load.per_second, kind == "sqlite"  # the issue sets its target on SQLite
     label = "HTTP commands" + (", projection worker" if sqlite and not inline else "")
