@@ -2,7 +2,8 @@
 
 By default that is the wall clock and random ids. An application may be given another
 clock (the demo tells its story on the days it happened, with the same ids every time);
-the domain never reads the time or makes an id any other way.
+the domain never reads the time or makes an id any other way. Every aggregate's new events
+also refuse text with control characters (domain/text.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Callable
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
+
+from domain.text import refuse_control_characters
 
 
 def _wall_time() -> datetime:
@@ -53,7 +56,8 @@ def new_id() -> UUID:
 
 
 class TimedAggregate(Aggregate):
-    """An aggregate whose ids and event times come from the clock being kept."""
+    """An aggregate whose ids and event times come from the clock being kept, and whose events
+    hold no control characters."""
 
     @staticmethod
     def create_id(*_: object, **__: object) -> UUID:
@@ -63,6 +67,12 @@ class TimedAggregate(Aggregate):
         @staticmethod
         def create_timestamp() -> datetime:
             return now()
+
+        def __post_init__(self) -> None:
+            """A new event refuses text with control characters (domain/text.py), whatever door it
+            came through; events read back from the store are not made this way, and load as stored."""
+            super().__post_init__()
+            refuse_control_characters(vars(self))
 
     class Created(Event, Aggregate.Created):
         pass

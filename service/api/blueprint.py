@@ -11,6 +11,8 @@ from marshmallow import Schema
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from domain.text import RULE, has_control_characters
+
 PAGINATION_HEADER = {
     "description": "Pagination as a JSON object in a string: total, total_pages, first_page, "
                    "last_page, page, previous_page, next_page.",
@@ -32,14 +34,20 @@ def _has_lone_surrogate(text: str) -> bool:
     return False
 
 
-def _unpaired_fields(body: Any) -> dict[str, list[str]]:
-    """The top-level fields (or "body") holding text that is not valid Unicode, at any depth."""
+def _unreadable_fields(fields: Any) -> dict[str, list[str]]:
+    """The top-level fields (or "body") holding text that is not valid Unicode, or that has control
+    characters (the domain refuses them too: domain/text.py), at any depth: refused at the door,
+    so that neither reaches a schema, a query, the store or a log line."""
     found: dict[str, list[str]] = {}
-    for field, value in (body.items() if isinstance(body, dict) else [("body", body)]):
+    for field, value in (fields.items() if isinstance(fields, dict) else [("body", fields)]):
         if _has_lone_surrogate(field):
             found["body"] = [f"field names {UNPAIRED}"]
+        elif has_control_characters(field):
+            found["body"] = [f"field names {RULE}"]
         elif _any_unpaired(value):
             found[field] = [UNPAIRED]
+        elif has_control_characters(value):
+            found[field] = [RULE]
     return found
 
 
@@ -68,8 +76,8 @@ def _depth(body: Any) -> int:
 
 
 class BodyParser(FlaskParser):
-    """webargs' parser, refusing (422) bodies nested beyond reason and text that is not Unicode,
-    so that neither reaches a schema, the store or a log line."""
+    """webargs' parser, refusing (422) bodies nested beyond reason, and bodies and query strings
+    with text that is not Unicode or has control characters."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -91,10 +99,16 @@ class BodyParser(FlaskParser):
             _too_deep()
         if _depth(body) > MAX_DEPTH:  # and under that, deep bodies are still no request of ours
             _too_deep()
-        unpaired = _unpaired_fields(body)
-        if unpaired:
-            abort(422, errors=unpaired)
+        unreadable = _unreadable_fields(body)
+        if unreadable:
+            abort(422, errors=unreadable)
         return body
+
+    def load_querystring(self, req: Request, schema: Schema) -> Any:
+        unreadable = _unreadable_fields(req.args.to_dict(flat=False))
+        if unreadable:
+            abort(422, errors=unreadable)
+        return super().load_querystring(req, schema)
 
 
 class Blueprint(SmorestBlueprint):

@@ -37,8 +37,8 @@ class AccountCommands(CoproduceBase):
                      actor: Actor | None) -> tuple[Account, Username]:
         account_id = new_id()
         actor = actor or Actor(account_id, Role(role))
-        account = Account.register(account_id, username, role, self.sealer.seal(account_id, name),
-                                   self.sealer.seal(account_id, contact), actor)
+        account = Account.register(account_id, username, role, self.sealed(account_id, name, "name"),
+                                   self.sealed(account_id, contact, "contact"), actor)
         return account, Username(username=account.username, account_id=account_id, actor=actor.as_dict())
 
     def open_account(self, username: str, role: Role, name: str, contact: str, actor: Actor,

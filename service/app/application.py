@@ -32,6 +32,7 @@ from domain import (
     SystemicIssue,
     Username,
 )
+from domain.text import refuse_control_characters
 from projections.all_views import VIEWS
 from projections.describe import FORGOTTEN
 from projections.runner import Projections
@@ -491,6 +492,13 @@ class CoproduceBase(Application):
         except NotFound:
             return "an unknown account"
         return self.sealer.open(account.name) or FORGOTTEN
+
+    def sealed(self, person_id: UUID, text: str, field: str) -> str:
+        """Personal content sealed with its owner's key, once it is found to hold no control
+        characters (`field` names it in the refusal): the events hold only the sealed value, so
+        the domain's own check of an event's text cannot see it."""
+        refuse_control_characters({field: text})
+        return self.sealer.seal(person_id, text)
 
     def open_sealed(self, sealed: str) -> str | None:
         """Personal content for display; None once its owner has been forgotten."""

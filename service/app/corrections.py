@@ -40,7 +40,7 @@ class InputCorrections(IssueCommands, ReadQueries):
             words = text.strip()
             if words and words == self._current_words(issue, str(contribution_id)):
                 raise RuleBroken("these are the words already recorded: nothing to correct")
-            sealed = self.sealer.seal(acting.account_id, words) if words else ""
+            sealed = self.sealed(acting.account_id, words, "text") if words else ""
             issue.correct_contribution(contribution_id, sealed, acting)
         self._on_issue(issue_id, actor, P.CORRECT_INPUT, correct, expected_version,
                        owner=_contributor(contribution_id))

@@ -99,7 +99,7 @@ class IssueCommands(CoproduceBase):
                 raise RuleBroken(f"{contributor.username} is not a member of this issue's hub")
             if session_id is not None:
                 self.hub(issue.hub_id).session(session_id)
-            sealed = self.sealer.seal(contributor_id, text) if text.strip() else ""
+            sealed = self.sealed(contributor_id, text, "text") if text.strip() else ""
             return issue.record_contribution(contributor_id, sealed, acting, channel, may_quote, attribution,
                                              session_id)
         return self._on_issue(issue_id, actor, P.CONTRIBUTE, record, expected_version,

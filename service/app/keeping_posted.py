@@ -8,6 +8,7 @@ from uuid import UUID
 
 from domain import Actor, NotFound, Role
 from domain.keeping_posted import HowOften, KeepingPosted, Topic, keeping_posted_id
+from domain.text import refuse_control_characters
 from service.app.application import CoproduceBase
 from service.app.authorization import Permission as P
 
@@ -63,6 +64,7 @@ class KeepingPostedCommands(CoproduceBase):
 
     def _choose(self, person_id: UUID, choice: dict[str, Any], actor: Actor, session_id: UUID | None) -> None:
         details = {name: choice.get(name, "") for name in DETAILS}
+        refuse_control_characters(details)  # sealed below, out of the domain's sight
         given = {name for name, value in details.items() if value}
         kept = self._keeping_posted(person_id) or KeepingPosted(person_id=person_id)
         kept.choose(choice["ways"], choice["topics"], choice["how_often"],

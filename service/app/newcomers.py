@@ -65,11 +65,11 @@ class Newcomers(CoproduceBase):
         if not text.strip():
             raise RuleBroken("text is required")
         account_id, name = new_id(), name.strip()
-        account = Account.welcome(account_id, issue.hub_id, self.sealer.seal(account_id, name or NO_NAME), acting)
+        account = Account.welcome(account_id, issue.hub_id, self.sealed(account_id, name or NO_NAME, "name"), acting)
         code = new_code()
         claim = self._give_code(account, code, acting)
         contribution_id = issue.record_contribution(
-            account_id, self.sealer.seal(account_id, text), acting, Channel(channel), may_quote,
+            account_id, self.sealed(account_id, text, "text"), acting, Channel(channel), may_quote,
             Attribution(attribution) if name else Attribution.ANONYMOUS, session_id)
         self._save(account, claim, issue)
         return Welcome(account_id, contribution_id, code)

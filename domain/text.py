@@ -1,0 +1,41 @@
+"""Text that people write holds no control characters.
+
+A control character (NUL, escape, backspace, bell …) is never part of what a person means
+to say, and it does harm further on: PostgreSQL's text columns refuse NUL, so one recorded
+title would stop every read model there; an escape sequence shown in a terminal takes it
+over. Tab, line feed and carriage return are kept: notes have lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from domain.errors import RuleBroken
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+RULE = "must not contain control characters (such as NUL, U+0000, or escape, U+001B)"
+
+
+def has_control_characters(value: Any) -> bool:
+    """Whether `value`, or any text in the lists and dictionaries it holds, has a control character."""
+    pending = [value]
+    while pending:  # a loop, not recursion: it needs no stack however deep the value
+        item = pending.pop()
+        if isinstance(item, str):
+            if _CONTROL.search(item):
+                return True
+        elif isinstance(item, Mapping):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            pending.extend(item)
+    return False
+
+
+def refuse_control_characters(fields: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
+    """Raise `RuleBroken`, naming the first field whose text has a control character."""
+    for name, value in (fields.items() if isinstance(fields, Mapping) else fields):
+        if has_control_characters(value):
+            raise RuleBroken(f"{name.lstrip('_')} {RULE}")

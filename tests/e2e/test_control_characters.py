@@ -1,0 +1,130 @@
+"""Control characters in what people write: refused at every door, naming the field, nothing
+recorded; and an event that holds one (recorded before they were refused) stops no view, on
+SQLite or PostgreSQL, whose text columns refuse NUL."""
+
+from __future__ import annotations
+
+import re
+from uuid import UUID
+
+import pytest
+from click.testing import CliRunner
+
+import domain.clock
+from domain import RuleBroken
+from service.cli.main import cli
+from tests.e2e.doors import OpenContext
+from tests.e2e.test_door_parity import _signed_in, _world, doors  # noqa: F401 - `doors` is a fixture
+
+NUL, ESCAPE = "\x00", "\x1b[2J"  # the second clears a terminal that shows it
+RULE = "must not contain control characters"
+
+# (who, field, API method and path, API body, web path and form, command line) with {issue}, {hub},
+# {contribution} and {action} filled in from the world; the bad text goes where BAD stands.
+BAD = "<BAD>"
+CASES = [
+    ("hub_manager", "title", ("POST", "/api/v1/issues/{issue}/title", {"title": f"A GP {BAD}"}),
+     ("/issues/{issue}/rename", {"title": f"A GP {BAD}"}), ["rename", "{issue}", f"A GP {BAD}"]),
+    ("hub_manager", "affected", ("POST", "/api/v1/issues/{issue}/framing", {"problem": "No GP", "affected": BAD}),
+     ("/issues/{issue}/frame", {"problem": "No GP", "affected": BAD}),
+     ["frame", "{issue}", "--problem", "No GP", "--affected", BAD]),
+    ("action_owner", "note", ("POST", "/api/v1/issues/{issue}/actions/{action}/progress", {"note": f"Met {BAD}"}),
+     ("/issues/{issue}/progress", {"action_id": "{action}", "note": f"Met {BAD}"}),
+     ["progress", "{issue}", "{action}", f"Met {BAD}"]),
+    ("expert", "text", ("POST", "/api/v1/issues/{issue}/contributions/{contribution}/correction",
+                        {"text": f"my words {BAD}"}),
+     ("/issues/{issue}/input/{contribution}/correct", {"text": f"my words {BAD}"}),
+     ["correct", "{issue}", "{contribution}", "--text", f"my words {BAD}"]),
+    ("admin", "name", ("POST", "/api/v1/hubs", {"name": f"Wisbech {BAD}", "area": "Fens", "lifecycle": "planning"}),
+     ("/admin/hubs/new", {"name": f"Wisbech {BAD}", "area": "Fens", "lifecycle": "planning"}),
+     ["add-hub", f"Wisbech {BAD}", "--area", "Fens", "--lifecycle", "planning"]),
+]
+IDS = [f"{case[0]}:{case[1]}" for case in CASES]
+
+
+def _filled(value, world, bad: str):
+    if isinstance(value, dict):
+        return {key: _filled(item, world, bad) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_filled(item, world, bad) for item in value]
+    return value.replace(BAD, bad).format(issue=world.issues["own"], hub=world.hubs["own"],
+                                          contribution=world.contributions["own"], action=world.actions["own"])
+
+
+def _log_head(world) -> int:
+    return world.app.recorder.max_notification_id() or 0
+
+
+@pytest.fixture
+def world(doors):  # noqa: F811 - the fixture imported above
+    return _world(doors.extensions["coproduce"], doors.test_client())
+
+
+@pytest.mark.parametrize("bad", [NUL, ESCAPE], ids=["NUL", "escape"])
+@pytest.mark.parametrize("who, field, api, web, command", CASES, ids=IDS)
+def test_the_api_refuses_control_characters_naming_the_field(world, who, field, api, web, command, bad):
+    method, path, body = _filled(list(api), world, bad)
+    before = _log_head(world)
+    answer = world.call(who, method, path, json=body)
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["Content-Type"] == "application/problem+json"
+    assert any(RULE in message for message in answer.json["errors"][field])
+    assert _log_head(world) == before
+
+
+@pytest.mark.parametrize("bad", [NUL, ESCAPE], ids=["NUL", "escape"])
+@pytest.mark.parametrize("who, field, api, web, command", CASES, ids=IDS)
+def test_the_web_forms_refuse_control_characters_naming_the_field(world, who, field, api, web, command, bad):
+    client = _signed_in(world, who)
+    path, form = _filled(list(web), world, bad)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/sign-out").text).group(1)
+    version = {"version": world.app.issue(world.issues["own"]).version} if "/issues/" in path else {}
+    before = _log_head(world)
+    answer = client.post(path, data={**form, "csrf_token": token, **version})
+    assert answer.status_code < 500, answer.text
+    assert f"{field} {RULE}" in answer.text.lower()  # the page begins its sentences with a capital
+    assert _log_head(world) == before
+
+
+@pytest.mark.parametrize("who, field, api, web, command", CASES, ids=IDS)
+def test_the_command_line_refuses_control_characters_naming_the_field(world, who, field, api, web, command):
+    OpenContext.shared = world.app
+    before = _log_head(world)
+    result = CliRunner().invoke(cli, [*_filled(command, world, ESCAPE), "--as", who], catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    assert f"{field} {RULE}" in result.output and "Traceback" not in result.output
+    assert "\x1b" not in result.output  # the refusal does not echo the escape back into the terminal
+    assert _log_head(world) == before
+
+
+def test_a_query_string_with_a_control_character_is_refused_naming_the_field(world):
+    answer = world.call("expert", "GET", f"/api/v1/issues/{world.issues['own']}/timeline?kind=Renamed%00")
+    assert answer.status_code == 422, answer.text
+    assert any(RULE in message for message in answer.json["errors"]["kind"])
+
+
+def test_tab_and_new_lines_are_ordinary_text(world):
+    answer = world.call("action_owner", "POST",
+                        f"/api/v1/issues/{world.issues['own']}/actions/{world.actions['own']}/progress",
+                        json={"note": "Met the practice.\r\nNext:\tthe council."})
+    assert answer.status_code == 200, answer.text
+
+
+def test_an_event_recorded_with_nul_before_it_was_refused_stops_no_view(world, monkeypatch):
+    # given a title with NUL, recorded as an earlier release could
+    app, issue_id = world.app, world.issues["own"]
+    manager = app.actor_for("hub_manager")
+    with pytest.raises(RuleBroken):
+        app.rename_issue(issue_id, "Seeing a GP\x00 with no address", manager)
+    monkeypatch.setattr(domain.clock, "refuse_control_characters", lambda fields: None)
+    app.rename_issue(issue_id, "Seeing a GP\x00 with no address", manager)
+    monkeypatch.undo()
+    # when the views catch up with it, and are rebuilt from the whole log
+    app.projections.catch_up()
+    caught_up = app.timeline(issue_id, manager)
+    app.projections.rebuild()
+    # then every view applied it, with U+FFFD where the NUL was; the log keeps what was recorded
+    assert not any(row["lag"] for row in app.projections.status())
+    for timeline in (caught_up, app.timeline(issue_id, manager)):
+        assert timeline[-1]["what"] == "renamed the issue to “Seeing a GP\ufffd with no address”"
+    assert app.issue(UUID(str(issue_id))).title == "Seeing a GP\x00 with no address"

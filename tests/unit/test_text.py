@@ -1,0 +1,48 @@
+"""Text people write holds no control characters: every aggregate's new events refuse them."""
+
+from uuid import uuid4
+
+import pytest
+
+from domain import Hub, HubLifecycle, RuleBroken, SystemicIssue
+from domain.text import has_control_characters
+from tests.builders import People, in_frame
+
+
+@pytest.fixture
+def p():
+    return People()
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x07", "\x08", "\x1b[2J", "\x7f", "\x0b", "\x1f"],
+                         ids=["NUL", "bell", "backspace", "escape", "delete", "vertical tab", "unit separator"])
+def test_a_control_character_in_a_title_is_refused_and_nothing_changes(p, bad):
+    issue = in_frame(p)
+    version, pending = issue.version, len(issue.pending_events)
+    with pytest.raises(RuleBroken, match=r"^title must not contain control characters"):
+        issue.rename(f"Seeing a GP{bad} with no address", p.manager)
+    assert (issue.version, len(issue.pending_events), issue.title) == (version, pending, "Registering with a GP")
+
+
+def test_a_new_aggregate_with_a_control_character_is_not_made(p):
+    with pytest.raises(RuleBroken, match=r"^name must not contain control characters"):
+        Hub.create("Wisbech\x00", "Fens", HubLifecycle.PLANNING, p.manager)
+    with pytest.raises(RuleBroken, match=r"^title must not contain control characters"):
+        SystemicIssue.raise_issue(uuid4(), "\x1b]0;owned\x07", p.expert)
+
+
+def test_tabs_and_new_lines_are_ordinary_text(p):
+    issue = in_frame(p)
+    issue.frame("No address,\r\nno GP", "People\twithout a fixed address", p.manager)
+    assert issue.framing.problem == "No address,\r\nno GP"
+
+
+@pytest.mark.parametrize("value, found", [
+    ("plain words, “quoted” and accented: café", False),
+    ("\U0001F68C emoji and \u200b zero width", False),
+    (["a", {"key": "b\x00"}], True),
+    ({"na\x1bme": "value"}, True),
+    ((1, 2.5, None, True), False),
+])
+def test_control_characters_are_found_at_any_depth(value, found):
+    assert has_control_characters(value) is found
