@@ -14,7 +14,9 @@ from typing import Any
 
 from domain.errors import RuleBroken
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"  # written with escapes: as a regular expression in Python or JSON Schema
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+NO_CONTROL_CHARACTERS = f"^[^{_CONTROLS}]*$"  # text that keeps the rule, as a pattern
 RULE = "must not contain control characters (such as NUL, U+0000, or escape, U+001B)"
 
 

@@ -12,6 +12,7 @@ from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
 from domain import DomainError, NotAllowed, NotFound, StageRefused, StaleVersion
+from domain.text import NO_CONTROL_CHARACTERS
 from service.app.ports import StoreUnavailable
 from service.app.sign_ins import NotSignedIn
 from service.api.views import ProblemOut
@@ -88,10 +89,22 @@ def _unexpected(error: Exception) -> Response:
                         "before you try again.")
 
 
+def _plain_text(_converter: Any, field: Any, ret: dict[str, Any], **_: Any) -> dict[str, Any]:
+    """The rule every text field keeps (domain/text.py), as a `pattern` in the OpenAPI document, for
+    text with no rule of its own (a pattern, a format such as uuid or date, or a list of values)."""
+    if ret.get("type") != "string" or {"pattern", "format", "enum"} & ret.keys():
+        return {}
+    return {"pattern": NO_CONTROL_CHARACTERS}
+
+
 class ProblemApi(Api):
     """flask-smorest's Api, documenting and answering errors as problem+json."""
 
     ERROR_SCHEMA = ProblemOut
+
+    def _init_spec(self, *args: Any, **kwargs: Any) -> None:
+        super()._init_spec(*args, **kwargs)
+        self.ma_plugin.converter.add_attribute_function(_plain_text)
 
     def _register_error_handlers(self) -> None:
         app: Flask = self._app
