@@ -9,7 +9,7 @@ over. Tab, line feed and carriage return are kept: notes have lines.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from domain.errors import RuleBroken
@@ -20,20 +20,23 @@ NO_CONTROL_CHARACTERS = f"^[^{_CONTROLS}]*$"  # text that keeps the rule, as a p
 RULE = "must not contain control characters (such as NUL, U+0000, or escape, U+001B)"
 
 
-def has_control_characters(value: Any) -> bool:
-    """Whether `value`, or any text in the lists and dictionaries it holds, has a control character."""
+def texts_in(value: Any) -> Iterator[str]:
+    """Every text in `value`: itself, or what the lists and dictionaries it holds hold, keys included."""
     pending = [value]
     while pending:  # a loop, not recursion: it needs no stack however deep the value
         item = pending.pop()
         if isinstance(item, str):
-            if _CONTROL.search(item):
-                return True
+            yield item
         elif isinstance(item, Mapping):
             pending.extend(item.keys())
             pending.extend(item.values())
         elif isinstance(item, (list, tuple, set, frozenset)):
             pending.extend(item)
-    return False
+
+
+def has_control_characters(value: Any) -> bool:
+    """Whether `value`, or any text in the lists and dictionaries it holds, has a control character."""
+    return any(_CONTROL.search(text) for text in texts_in(value))
 
 
 def refuse_control_characters(fields: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:

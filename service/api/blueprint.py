@@ -11,7 +11,7 @@ from marshmallow import Schema
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from domain.text import RULE, has_control_characters
+from domain.text import RULE, has_control_characters, texts_in
 
 PAGINATION_HEADER = {
     "description": "Pagination as a JSON object in a string: total, total_pages, first_page, "
@@ -44,25 +44,11 @@ def _unreadable_fields(fields: Any) -> dict[str, list[str]]:
             found["body"] = [f"field names {UNPAIRED}"]
         elif has_control_characters(field):
             found["body"] = [f"field names {RULE}"]
-        elif _any_unpaired(value):
+        elif any(_has_lone_surrogate(text) for text in texts_in(value)):
             found[field] = [UNPAIRED]
         elif has_control_characters(value):
             found[field] = [RULE]
     return found
-
-
-def _any_unpaired(value: Any) -> bool:
-    pending = [value]
-    while pending:  # a loop, not recursion: it needs no stack however deep the body
-        item = pending.pop()
-        if isinstance(item, str) and _has_lone_surrogate(item):
-            return True
-        if isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False
 
 
 def _depth(body: Any) -> int:
