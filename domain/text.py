@@ -20,6 +20,11 @@ NO_CONTROL_CHARACTERS = f"^[^{_CONTROLS}]*$"  # text that keeps the rule, as a p
 RULE = "must not contain control characters (such as NUL, U+0000, or escape, U+001B)"
 
 
+def _picture(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return chr(0x2421 if code == 0x7F else 0x2400 + code)  # Unicode's "control pictures": ␀ … ␟, ␡
+
+
 def texts_in(value: Any) -> Iterator[str]:
     """Every text in `value`: itself, or what the lists and dictionaries it holds hold, keys included."""
     pending = [value]
@@ -37,6 +42,12 @@ def texts_in(value: Any) -> Iterator[str]:
 def has_control_characters(value: Any) -> bool:
     """Whether `value`, or any text in the lists and dictionaries it holds, has a control character."""
     return any(_CONTROL.search(text) for text in texts_in(value))
+
+
+def pictured(text: str) -> str:
+    """`text` with each control character shown as its picture (NUL as ␀, escape as ␛), for a
+    terminal: text recorded before they were refused is shown, never acted on."""
+    return _CONTROL.sub(_picture, text)
 
 
 def refuse_control_characters(fields: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:

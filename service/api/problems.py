@@ -91,8 +91,11 @@ def _unexpected(error: Exception) -> Response:
 
 def _plain_text(_converter: Any, field: Any, ret: dict[str, Any], **_: Any) -> dict[str, Any]:
     """The rule every text field keeps (domain/text.py), as a `pattern` in the OpenAPI document, for
-    text with no rule of its own (a pattern, a format such as uuid or date, or a list of values)."""
-    if ret.get("type") != "string" or {"pattern", "format", "enum"} & ret.keys():
+    text sent in (a body or a query: schemas named …In or …Query) with no rule of its own (a
+    pattern, a format such as uuid or date, or a list of values). Answers carry no pattern: they
+    may show text recorded before the rule."""
+    sent_in = type(field.root).__name__.endswith(("In", "Query"))
+    if not sent_in or ret.get("type") != "string" or {"pattern", "format", "enum"} & ret.keys():
         return {}
     return {"pattern": NO_CONTROL_CHARACTERS}
 

@@ -8,7 +8,7 @@ import sys
 import click
 
 from service.app.coproduce import Coproduce
-from service.cli.support import Context, pass_context, refusals
+from service.cli.support import Context, pass_context, refusals, say
 
 
 @click.group()
@@ -24,11 +24,11 @@ def verify(context: Context, trusted) -> None:
     """Re-check every stored event against the hash chain and the signed checkpoints."""
     problems = context.app.audit.verify(json.load(trusted) if trusted else None)
     if problems:
-        click.echo(f"FAILED: {problems[0]}", err=True)
+        say(f"FAILED: {problems[0]}", err=True)
         sys.exit(1)
     checkpoints = context.app.audit.checkpoints()
     latest = f"; latest checkpoint at position {checkpoints[-1]['position']}" if checkpoints else ""
-    click.echo(f"OK: the history verifies{latest}.")
+    say(f"OK: the history verifies{latest}.")
 
 
 @audit.command()
@@ -36,7 +36,7 @@ def verify(context: Context, trusted) -> None:
 @refusals
 def checkpoint(context: Context) -> None:
     """Sign the history as it stands now; prints the checkpoint (keep it to check later exports)."""
-    click.echo(json.dumps(context.app.audit.checkpoint(), indent=2))
+    say(json.dumps(context.app.audit.checkpoint(), indent=2))
 
 
 @audit.command()
@@ -47,8 +47,8 @@ def export(context: Context, file) -> None:
     """Write the whole log, its hash chain and its checkpoints to FILE (JSON Lines)."""
     context.app.audit.checkpoint()
     count = context.app.audit.export(file)
-    click.echo(f"Exported {count} events. Check it anywhere with: python3 projections/auditchain.py "
-               f"{file.name} --public-key {context.app.audit.public_key()}", err=True)
+    say(f"Exported {count} events. Check it anywhere with: python3 projections/auditchain.py "
+        f"{file.name} --public-key {context.app.audit.public_key()}", err=True)
 
 
 @audit.command("public-key")
@@ -56,10 +56,10 @@ def export(context: Context, file) -> None:
 @refusals
 def public_key(context: Context) -> None:
     """Print the public key checkpoints are signed with (base64 Ed25519)."""
-    click.echo(context.app.audit.public_key())
+    say(context.app.audit.public_key())
 
 
 def sign_a_checkpoint(app: Coproduce) -> None:
     """An auditor has a checkpoint to keep from the start, not only an hour after the first write."""
     position = app.audit.checkpoint()["position"]
-    click.echo(f"Signed a checkpoint of the history at position {position}; more follow every hour.")
+    say(f"Signed a checkpoint of the history at position {position}; more follow every hour.")

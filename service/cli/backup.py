@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from service.bootstrap import Settings, open_application
-from service.cli.support import refusals
+from service.cli.support import refusals, say
 from service.infra import backup as backups
 from service.infra.keyring import KeyCustodyError
 from service.infra.store import Store
@@ -20,8 +20,8 @@ from service.infra.store import Store
 def backup(file: Path) -> None:
     """Operator: write a consistent copy of the store to FILE, while the service keeps running."""
     size = backups.backup(Settings.from_env().store(), file)
-    click.echo(f"Backed up to {file} ({size:,} bytes). Neither the signing key nor the key-encryption keys are "
-               "in it: keep copies of them apart from the backups (a backup alone opens no one's words).")
+    say(f"Backed up to {file} ({size:,} bytes). Neither the signing key nor the key-encryption keys are "
+        "in it: keep copies of them apart from the backups (a backup alone opens no one's words).")
 
 
 @click.command()
@@ -54,4 +54,4 @@ def restore(file: Path, replace: bool) -> None:
         applied = app.projections.rebuild()
     finally:
         app.close()
-    click.echo(f"Restored from {file}; the history verifies; read models rebuilt ({applied} applications).")
+    say(f"Restored from {file}; the history verifies; read models rebuilt ({applied} applications).")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from service.cli.audit import sign_a_checkpoint
-from service.cli.support import Context, pass_context, refusals
+from service.cli.support import Context, pass_context, refusals, say
 from service.demo.load import DEMO_PASSWORD, FIRST_ACCOUNTS, HUBS, PEOPLE, load_demo
 from service.demo.stories import ISSUES
 
@@ -16,18 +16,18 @@ from service.demo.stories import ISSUES
 def demo(context: Context) -> None:
     """Operator: load the demo: five hubs, their people, sessions and issues at every stage."""
     if load_demo(context.app):
-        click.echo(f"Demo loaded: {len(HUBS)} hubs, {len(ISSUES)} issues, told from 2018 to today.")
+        say(f"Demo loaded: {len(HUBS)} hubs, {len(ISSUES)} issues, told from 2018 to today.")
         sign_a_checkpoint(context.app)
     else:
-        click.echo("The demo is already loaded.")
+        say("The demo is already loaded.")
     print_logins()
 
 
 def print_logins() -> None:
-    click.echo(f"Sign in as one of these (password for all: {DEMO_PASSWORD}; or --as USERNAME on the command line):")
+    say(f"Sign in as one of these (password for all: {DEMO_PASSWORD}; or --as USERNAME on the command line):")
     for username, role, name, hubs, _ in sorted(
             (person for person in PEOPLE if person[0] in FIRST_ACCOUNTS), key=lambda p: FIRST_ACCOUNTS.index(p[0])):
-        click.echo(f"  {username:<8} {role.value:<12} {name}" + (f" — {', '.join(hubs)}" if hubs else ""))
+        say(f"  {username:<8} {role.value:<12} {name}" + (f" — {', '.join(hubs)}" if hubs else ""))
     others = [person[0] for person in PEOPLE if person[0] not in FIRST_ACCOUNTS]
-    click.echo(f"The other {len(others) + 1} demo people ({', '.join(['admin', *others])}) have the same password; "
-               "the Accounts page (as admin or auditor) lists them all.")
+    say(f"The other {len(others) + 1} demo people ({', '.join(['admin', *others])}) have the same password; "
+        "the Accounts page (as admin or auditor) lists them all.")

@@ -7,7 +7,7 @@ import click
 
 from domain import Attribution, Channel, ParticipationLevel, SessionFormat, Stage, SystemicIssue
 from domain.policies import awaits_feedback
-from service.cli.support import Context, as_option, pass_context, refusals, resolve_in
+from service.cli.support import Context, as_option, pass_context, refusals, resolve_in, say
 
 COMMANDS: list[click.Command] = []
 
@@ -44,7 +44,7 @@ def _action_id(issue: SystemicIssue, text: str):
 @refusals
 def raise_issue(context: Context, hub: str, title: str, as_user: str) -> None:
     """Raise an issue in HUB (name or id); prints its id."""
-    click.echo(context.app.raise_issue(context.hub_id(hub), title, context.app.actor_for(as_user)))
+    say(context.app.raise_issue(context.hub_id(hub), title, context.app.actor_for(as_user)))
 
 
 COMMANDS.append(raise_issue)
@@ -63,7 +63,7 @@ COMMANDS.append(raise_issue)
 def record_session(context: Context, hub: str, held_on, place: str, session_format: str,
                    experts: int, staff: int, as_user: str) -> None:
     """Record a session of HUB where input was gathered; prints its id."""
-    click.echo(context.app.record_session(
+    say(context.app.record_session(
         context.hub_id(hub), context.app.actor_for(as_user), held_on=held_on.date(), place=place,
         format=SessionFormat(session_format), experts_attended=experts, staff_attended=staff))
 
@@ -80,20 +80,20 @@ def show(context: Context, issue: str, as_user: str) -> None:
     """Where ISSUE stands: stage, input (as you may see it), actions and what is missing next."""
     seen = context.app.issue_as_seen(context.issue_id(issue), context.app.actor_for(as_user))
     parked = f" (parked: {seen['parked_reason']})" if seen["parked_reason"] else ""
-    click.echo(f"{seen['title']}  [{seen['stage']}{parked}]  version {seen['version']}")
+    say(f"{seen['title']}  [{seen['stage']}{parked}]  version {seen['version']}")
     if seen["framing"]:
-        click.echo(f"Problem: {seen['framing']['problem']}\nAffects: {seen['framing']['affected']}")
+        say(f"Problem: {seen['framing']['problem']}\nAffects: {seen['framing']['affected']}")
     for c in seen["contributions"]:
         fate = ("awaiting feedback" if awaits_feedback(c["withdrawn"], bool(c["answered_by"]))
                 else "withdrawn" if c["withdrawn"] else "answered")
         mark = "" if c["may_quote"] or c["text_status"] != "shown" else " (not to be quoted)"
-        click.echo(f"  input {c['id'][:8]} from {c['contributor']} [{fate}]: "
-                   f"{WORDS[c['text_status']] or c['text']}{mark}")
+        say(f"  input {c['id'][:8]} from {c['contributor']} [{fate}]: "
+            f"{WORDS[c['text_status']] or c['text']}{mark}")
     for a in seen["actions"]:
-        click.echo(f"  action {a['id'][:8]} “{a['title']}” owner {a['owner']}, due {a['due']} [{a['status']}]")
+        say(f"  action {a['id'][:8]} “{a['title']}” owner {a['owner']}, due {a['due']} [{a['status']}]")
     if seen["next_stage"]:
         missing = seen["missing_before_next"]
-        click.echo(f"Before {seen['next_stage']}: " + ("nothing missing" if not missing else "; ".join(missing)))
+        say(f"Before {seen['next_stage']}: " + ("nothing missing" if not missing else "; ".join(missing)))
 
 
 @command("missing")
@@ -102,7 +102,7 @@ def show(context: Context, issue: str, as_user: str) -> None:
 def missing(context: Context, issue: str, stage: str, as_user: str) -> None:
     """What ISSUE still needs before it may advance to STAGE."""
     items = context.app.missing_before(context.issue_id(issue), Stage(stage), context.app.actor_for(as_user))
-    click.echo("Nothing is missing." if not items else "\n".join(f"- {item}" for item in items))
+    say("Nothing is missing." if not items else "\n".join(f"- {item}" for item in items))
 
 
 @command("history")
@@ -112,7 +112,7 @@ def history(context: Context, issue: str, as_user: str) -> None:
     for entry in context.app.timeline(context.issue_id(issue), context.app.actor_for(as_user)):
         why = f" — why: {entry['why']}" if entry["why"] else ""
         level = f" [participation: {entry['level']}]" if entry["level"] else ""
-        click.echo(f"{entry['when']:%Y-%m-%d %H:%M}  {entry['who']} ({entry['role']}) {entry['what']}{why}{level}")
+        say(f"{entry['when']:%Y-%m-%d %H:%M}  {entry['who']} ({entry['role']}) {entry['what']}{why}{level}")
 
 
 @command("frame")
@@ -151,7 +151,7 @@ def contribute(context: Context, issue: str, text: str, for_user: str | None, se
     contributor = app.account_by_username(for_user).id if for_user else actor.account_id
     session_id = resolve_in(list(app.hub(app.issue(context.issue_id(issue)).hub_id).sessions), session,
                             "session") if session else None
-    click.echo(app.record_contribution(
+    say(app.record_contribution(
         context.issue_id(issue), contributor, text, actor, channel=Channel(channel), may_quote=quote,
         attribution=Attribution(attribution), session_id=session_id))
 
@@ -185,7 +185,7 @@ def finding(context: Context, issue: str, summary: str, contributions: tuple[str
     """Record a finding on ISSUE, linked to the contributions behind it."""
     issue_id = context.issue_id(issue)
     ids = _contribution_ids(context.app.issue(issue_id), contributions)
-    click.echo(context.app.record_finding(issue_id, summary, ids, context.app.actor_for(as_user)))
+    say(context.app.record_finding(issue_id, summary, ids, context.app.actor_for(as_user)))
 
 
 @command("stakeholder")
@@ -208,8 +208,8 @@ def commit_action(context: Context, issue: str, title: str, owner: str, due, con
     """Commit to an action on ISSUE; prints its id."""
     app, issue_id = context.app, context.issue_id(issue)
     ids = _contribution_ids(app.issue(issue_id), contributions)
-    click.echo(app.commit_action(issue_id, title, app.account_by_username(owner).id, due.date(), ids,
-                                 app.actor_for(as_user)))
+    say(app.commit_action(issue_id, title, app.account_by_username(owner).id, due.date(), ids,
+                          app.actor_for(as_user)))
 
 
 @command("progress")
@@ -258,7 +258,7 @@ def feedback(context: Context, issue: str, message: str, contributions: tuple[st
     ids = _contribution_ids(state, contributions)
     if all_waiting:
         ids += state.awaiting_feedback
-    click.echo(app.give_feedback(issue_id, message, ids, app.actor_for(as_user)))
+    say(app.give_feedback(issue_id, message, ids, app.actor_for(as_user)))
 
 
 @command("learning")

@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 from domain.keeping_posted import HowOften, Topic, Way
 from service.app.contact_schemas import ContactIn, HandOverIn
-from service.cli.support import Context, as_option, pass_context, refusals
+from service.cli.support import Context, as_option, pass_context, refusals, say
 
 
 def _loaded(schema, values: dict):
@@ -50,7 +50,7 @@ def keep_posted(context: Context, person: str | None, ways: tuple[str, ...], top
         if not hub or not session:
             raise click.UsageError("for someone else, give --hub and --session")
         app.choose_contact_for(context.account_id(person), context.hub_id(hub), session, choice, actor)
-    click.echo("Recorded: " + (", ".join(choice["ways"]) or "no messages") + ".")
+    say("Recorded: " + (", ".join(choice["ways"]) or "no messages") + ".")
 
 
 @click.command("hand-over")
@@ -66,11 +66,11 @@ def hand_over(context: Context, hub: str, message_keys: tuple[str, ...], session
     app, actor, hub_id = context.app, context.app.actor_for(as_user), context.hub_id(hub)
     if session is None:
         for item in app.hand_over_sheet(hub_id, actor):
-            click.echo(f"{item['message_key']}  {item['name']}: {item['said']} ({item['issue_title']})")
+            say(f"{item['message_key']}  {item['name']}: {item['said']} ({item['issue_title']})")
         return
     given = _loaded(HandOverIn(), {"session_id": str(session), "message_keys": list(message_keys)})
     done = app.hand_over(hub_id, given["session_id"], given["message_keys"], actor)
-    click.echo(f"Recorded {done} as given.")
+    say(f"Recorded {done} as given.")
 
 
 COMMANDS = [keep_posted, hand_over]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from service.bootstrap import key_custody
-from service.cli.support import refusals
+from service.cli.support import refusals, say
 from service.infra.keyring import new_entry
 
 
@@ -23,14 +23,14 @@ def status() -> None:
     try:
         holdings = custody.status()
         if not custody.source.exists():
-            click.echo(f"{custody.source.where} is missing.")
+            say(f"{custody.source.where} is missing.")
     finally:
         custody.close()
     for holding in holdings:
         note = ("not wrapped yet: run `coproduce init`" if not holding.kek_id else
                 "the newest: wraps new keys" if holding.newest else
                 "" if holding.held else f"missing from {custody.source.where}: these keys cannot be opened")
-        click.echo(f"{holding.kek_id or '(plain)':<14} {holding.keys:>9,} person keys" + (f"  ({note})" if note else ""))
+        say(f"{holding.kek_id or '(plain)':<14} {holding.keys:>9,} person keys" + (f"  ({note})" if note else ""))
 
 
 @keys.command()
@@ -50,9 +50,9 @@ def rotate(batch: int, pause: float) -> None:
     finally:
         custody.close()
     what = "Made key-encryption key" if made else "Finished the rotation to key-encryption key"
-    click.echo(f"{what} {newest}; {done:,} person keys re-wrapped with it. Older keys stay in "
-               f"{custody.source.where} for backups made before now: see `coproduce keys status`, and "
-               "`coproduce keys retire` once no backup you keep needs them.")
+    say(f"{what} {newest}; {done:,} person keys re-wrapped with it. Older keys stay in "
+        f"{custody.source.where} for backups made before now: see `coproduce keys status`, and "
+        "`coproduce keys retire` once no backup you keep needs them.")
 
 
 @keys.command()
@@ -68,12 +68,12 @@ def retire(kek_id: str) -> None:
         custody.retire(kek_id)
     finally:
         custody.close()
-    click.echo(f"Retired key-encryption key {kek_id}: it wrapped no person key, and {custody.source.where} no "
-               "longer holds it. A backup made before the rotation away from it opens only with a copy of the "
-               "key file of that time.")
+    say(f"Retired key-encryption key {kek_id}: it wrapped no person key, and {custody.source.where} no "
+        "longer holds it. A backup made before the rotation away from it opens only with a copy of the "
+        "key file of that time.")
 
 
 @keys.command()
 def new() -> None:
     """Print a new key-encryption key, to add last to COPRODUCE_KEY (or to every host's key file)."""
-    click.echo(new_entry())
+    say(new_entry())

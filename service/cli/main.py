@@ -13,7 +13,7 @@ from service.bootstrap import key_custody, upgrade_store
 from service.cli import audit, backup, demo, issues, keeping_posted, keys, notifications, read_models, rounds
 from service.cli import my_words  # noqa: F401  (adds its commands to issues.COMMANDS)
 from service.cli import public  # noqa: F401  (adds `summarise` to the issue commands)
-from service.cli.support import Context, as_option, pass_context, refusals
+from service.cli.support import Context, as_option, pass_context, refusals, say
 from service.http import serve
 
 
@@ -33,12 +33,12 @@ def cli(ctx: click.Context) -> None:
 def init(context: Context, username: str, name: str) -> None:
     """Operator: create or upgrade the store's tables (once, before servers start), and its first admin account."""
     app = _upgrade(context)
-    click.echo(f"Store ready: {app.store.url.render_as_string(hide_password=True)}")
+    say(f"Store ready: {app.store.url.render_as_string(hide_password=True)}")
     if app.recorder.max_notification_id():
-        click.echo("The store already holds data; nothing else to do.")
+        say("The store already holds data; nothing else to do.")
         return
     app.register_first_admin(username, name)
-    click.echo(f"Created the admin account {username!r}.")
+    say(f"Created the admin account {username!r}.")
     audit.sign_a_checkpoint(app)
 
 
@@ -53,26 +53,26 @@ def upgrade(context: Context) -> None:
 def _upgrade(context: Context) -> Coproduce:
     """Migrate the store's own tables, wrap person keys an earlier release kept plain, then open the
     store (which rebuilds the read models this release changed, unless a projections worker does that)."""
-    done = upgrade_store(say=click.echo)
+    done = upgrade_store(say=say)
     if done.new_store:
-        click.echo(f"Made the store's tables (schema revision {done.after}).")
+        say(f"Made the store's tables (schema revision {done.after}).")
     elif done.before == done.after:
-        click.echo(f"The store's schema is current (revision {done.after}); nothing to migrate.")
+        say(f"The store's schema is current (revision {done.after}); nothing to migrate.")
     else:
-        click.echo(f"Upgraded the store's schema from {done.before or 'before revisions'} to revision {done.after}.")
+        say(f"Upgraded the store's schema from {done.before or 'before revisions'} to revision {done.after}.")
     custody = key_custody()
     try:
         wrapped = custody.wrap_plain_keys()
     finally:
         custody.close()
     if wrapped:
-        click.echo(f"Wrapped {wrapped:,} person keys with the key-encryption key in {custody.source.where}.")
+        say(f"Wrapped {wrapped:,} person keys with the key-encryption key in {custody.source.where}.")
     context.manage_schema = True  # the commands that always create tables
     app = context.app
     waiting = app.projections.stale()
     if waiting:
-        click.echo(f"The projections worker rebuilds these read models when it starts: {', '.join(waiting)} "
-                   "(until then /readyz answers 503).")
+        say(f"The projections worker rebuilds these read models when it starts: {', '.join(waiting)} "
+            "(until then /readyz answers 503).")
     return app
 
 
@@ -90,8 +90,8 @@ def add_account(context: Context, username: str, role: str, name: str, contact: 
                 hubs: tuple[str, ...], password: str | None, as_user: str) -> None:
     """Register a person with a role, and add them to hubs."""
     app = context.app
-    click.echo(app.open_account(username, Role(role), name, contact, app.actor_for(as_user), password=password,
-                                hub_ids=[context.hub_id(hub) for hub in hubs]))
+    say(app.open_account(username, Role(role), name, contact, app.actor_for(as_user), password=password,
+                         hub_ids=[context.hub_id(hub) for hub in hubs]))
 
 
 @cli.command("add-hub")
@@ -104,8 +104,8 @@ def add_account(context: Context, username: str, role: str, name: str, contact: 
 @refusals
 def add_hub(context: Context, name: str, area: str, lifecycle: str, opened_on: datetime | None, as_user: str) -> None:
     """Create a hub."""
-    click.echo(context.app.create_hub(name, area, HubLifecycle(lifecycle), context.app.actor_for(as_user),
-                                      opened_on=opened_on.date() if opened_on else None))
+    say(context.app.create_hub(name, area, HubLifecycle(lifecycle), context.app.actor_for(as_user),
+                               opened_on=opened_on.date() if opened_on else None))
 
 
 @cli.command("hub-opened")
@@ -131,7 +131,7 @@ def hubs(context: Context, as_user: str) -> None:
         stages = ", ".join(f"{s['stage']}: {s['count']}" for s in board["stages"] if s["count"]) or "no issues yet"
         opened = context.app.hub(UUID(hub.hub_id)).opened_on
         since = f"; since {opened}" if opened else ""
-        click.echo(f"{hub.hub_id}  {hub.name} ({hub.area}; {hub.lifecycle}{since}) — {stages}")
+        say(f"{hub.hub_id}  {hub.name} ({hub.area}; {hub.lifecycle}{since}) — {stages}")
 
 
 @cli.command("issues")
@@ -148,7 +148,7 @@ def list_issues(context: Context, hub: str | None, as_user: str) -> None:
     for hub_id in chosen:
         for issue in context.app.board_issues(UUID(hub_id), actor):
             parked = " (parked)" if issue.parked_reason else ""
-            click.echo(f"{issue.issue_id}  [{issue.stage}{parked}]  {issue.title}  — {names[hub_id]}")
+            say(f"{issue.issue_id}  [{issue.stage}{parked}]  {issue.title}  — {names[hub_id]}")
 
 
 @cli.command("set-password")
@@ -159,7 +159,7 @@ def list_issues(context: Context, hub: str | None, as_user: str) -> None:
 def set_password(context: Context, username: str, password: str) -> None:
     """Operator: set the password USERNAME signs in with (the first admin's, after init)."""
     context.app.set_password(context.app.account_by_username(username).id, password)
-    click.echo(f"Password set for {username}.")
+    say(f"Password set for {username}.")
 
 
 @cli.command()
@@ -174,7 +174,7 @@ def forget(context: Context, person: str, requested_by: str, authority: str, as_
     app = context.app
     account = app.account_by_username(person)
     app.forget(account.id, requested_by, authority, app.actor_for(as_user))
-    click.echo(f"{person} has been forgotten: their key is destroyed; the audit trail keeps that it happened.")
+    say(f"{person} has been forgotten: their key is destroyed; the audit trail keeps that it happened.")
 
 
 @cli.command("copy-of-data")
@@ -187,7 +187,7 @@ def copy_of_data(context: Context, person: str, requested_by: str, as_user: str)
     """Print everything held about PERSON (a username) as JSON, for their request on paper (admins)."""
     app = context.app
     for chunk in app.copy_of_data(app.actor_for(as_user), app.account_by_username(person).id, requested_by):
-        click.echo(chunk, nl=False)
+        say(chunk, nl=False)
 
 
 for command in (*issues.COMMANDS, *rounds.COMMANDS, *keeping_posted.COMMANDS, demo.demo, serve.serve,

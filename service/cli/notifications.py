@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import click
 
-from service.cli.support import Context, pass_context, refusals
+from service.cli.support import Context, pass_context, refusals, say
 
 
 @click.group()
@@ -29,7 +29,7 @@ def run(context: Context, interval: float, once: bool) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     ways = ", ".join(app.wiring.channels) or "none (messages wait; set COPRODUCE_SMTP_URL)"
-    click.echo(f"Sending messages due by: {ways}; stop with Ctrl-C.")
+    say(f"Sending messages due by: {ways}; stop with Ctrl-C.")
     while not stop.is_set():
         if not app.projections_inline:
             app.projections.catch_up()
@@ -38,10 +38,10 @@ def run(context: Context, interval: float, once: bool) -> None:
         except Exception as error:
             if not app.unreachable(error):
                 raise
-            click.echo("The database is away; trying again.", err=True)
+            say("The database is away; trying again.", err=True)
             counts = {}
         if any(counts.values()):
-            click.echo(", ".join(f"{n} {what}" for what, n in counts.items() if n))
+            say(", ".join(f"{n} {what}" for what, n in counts.items() if n))
         if once:
             return
         if not counts.get("sent"):
@@ -55,11 +55,11 @@ def status(context: Context) -> None:
     """How many messages are due, sent, failed and handed over, and the oldest still waiting."""
     found = context.app.delivery_status()
     for name in ("due", "sent", "failed", "handed_over", "sending", "to_try_again"):
-        click.echo(f"{name.replace('_', ' '):<14} {found[name]:>8}")
+        say(f"{name.replace('_', ' '):<14} {found[name]:>8}")
     oldest = found["oldest_due"]
     waited = ""
     if oldest is not None:
         oldest = oldest if oldest.tzinfo else oldest.replace(tzinfo=timezone.utc)
         waited = f" ({(datetime.now(timezone.utc) - oldest).days} days ago)"
-    click.echo(f"{'oldest waiting':<14} {oldest.isoformat() if oldest else '-'}{waited}")
-    click.echo(f"{'channels':<14} {', '.join(found['channels']) or 'none configured'}")
+    say(f"{'oldest waiting':<14} {oldest.isoformat() if oldest else '-'}{waited}")
+    say(f"{'channels':<14} {', '.join(found['channels']) or 'none configured'}")

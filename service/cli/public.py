@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from service.cli.issues import command
-from service.cli.support import Context, as_option, pass_context, refusals
+from service.cli.support import Context, as_option, pass_context, refusals, say
 
 
 @command("summarise")
@@ -26,7 +26,7 @@ def publish(context: Context, hub: str, off: bool, as_user: str) -> None:
     """Turn HUB's public page ("You said, we did", no sign-in) on, or off with --off."""
     app, hub_id = context.app, context.hub_id(hub)
     (app.stop_publishing_hub if off else app.publish_hub)(hub_id, app.actor_for(as_user))
-    click.echo(f"The hub's public page is {'off' if off else 'on'}.")
+    say(f"The hub's public page is {'off' if off else 'on'}.")
 
 
 COMMANDS = [publish]

@@ -7,7 +7,7 @@ import threading
 
 import click
 
-from service.cli.support import Context, pass_context, refusals
+from service.cli.support import Context, pass_context, refusals, say
 
 
 @click.group()
@@ -27,8 +27,8 @@ def run(context: Context, interval: float) -> None:
         signal.signal(sig, lambda *_: stop.set())
     rebuilt = context.app.rebuild_stale_views()
     if rebuilt:
-        click.echo(f"Rebuilt the read models this release changed: {', '.join(rebuilt)}.")
-    click.echo("Following the event log; stop with Ctrl-C.")
+        say(f"Rebuilt the read models this release changed: {', '.join(rebuilt)}.")
+    say("Following the event log; stop with Ctrl-C.")
     context.app.projections.run(stop, interval, when_idle=context.app.audit.checkpoint_if_due,
                                 unreachable=context.app.unreachable)
 
@@ -47,7 +47,7 @@ def rebuild(context: Context, view: str | None, processes: int | None) -> None:
     if processes:
         context.app.projections.processes = processes
     applied = context.app.projections.rebuild([view] if view else None)
-    click.echo(f"Rebuilt {view or 'every read model (the audit chain only when named)'}: {applied} applications.")
+    say(f"Rebuilt {view or 'every read model (the audit chain only when named)'}: {applied} applications.")
 
 
 @projections.command()
@@ -56,4 +56,4 @@ def rebuild(context: Context, view: str | None, processes: int | None) -> None:
 def status(context: Context) -> None:
     """Each view's position in the log and how far behind it is."""
     for row in context.app.projections.status():
-        click.echo(f"{row['view']:<15} position {row['position']:>8}  head {row['head']:>8}  lag {row['lag']:>6}")
+        say(f"{row['view']:<15} position {row['position']:>8}  head {row['head']:>8}  lag {row['lag']:>6}")

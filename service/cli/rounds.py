@@ -7,7 +7,7 @@ from uuid import UUID
 import click
 
 from domain.priorities import DEFAULT_DOTS, ordinal
-from service.cli.support import Context, as_option, pass_context, refusals
+from service.cli.support import Context, as_option, pass_context, refusals, say
 
 COMMANDS: list[click.Command] = []
 DOTS = click.option("--dots", "dots", multiple=True, required=True, metavar="ISSUE=N",
@@ -40,8 +40,8 @@ def _dots(context: Context, placed: tuple[str, ...]) -> dict[UUID, int]:
 @click.option("--dots-each", type=click.IntRange(min=1), default=DEFAULT_DOTS, show_default=True)
 def open_round(context: Context, hub: str, issues: tuple[str, ...], closes_on, dots_each: int, as_user: str) -> None:
     """Open a priority round in HUB over some of its issues in Frame; prints its id."""
-    click.echo(context.app.open_round(context.hub_id(hub), [context.issue_id(i) for i in issues], closes_on.date(),
-                                      context.app.actor_for(as_user), dots=dots_each))
+    say(context.app.open_round(context.hub_id(hub), [context.issue_id(i) for i in issues], closes_on.date(),
+                               context.app.actor_for(as_user), dots=dots_each))
 
 
 @command("vote")
@@ -50,7 +50,7 @@ def open_round(context: Context, hub: str, issues: tuple[str, ...], closes_on, d
 def vote(context: Context, round_id: UUID, dots: tuple[str, ...], as_user: str) -> None:
     """Place your dots in a round (experts); voting again replaces your ballot."""
     context.app.cast_ballot(round_id, _dots(context, dots), context.app.actor_for(as_user))
-    click.echo("Your dots are placed. Nobody else can see how you voted.")
+    say("Your dots are placed. Nobody else can see how you voted.")
 
 
 @command("tally")
@@ -62,7 +62,7 @@ def tally(context: Context, round_id: UUID, session_id: UUID, voters: int, dots:
           as_user: str) -> None:
     """Record a session's paper dot-vote (facilitators, managers)."""
     context.app.record_tally(round_id, session_id, _dots(context, dots), voters, context.app.actor_for(as_user))
-    click.echo("The paper vote is recorded.")
+    say("The paper vote is recorded.")
 
 
 @command("close-round")
@@ -82,9 +82,9 @@ def show_round(context: Context, round_id: UUID, as_user: str) -> None:
 
 
 def _show(seen: dict) -> None:
-    click.echo(f"{seen['status']}, voting until {seen['closes_on']}: {seen['voters']} voted "
-               f"({seen['voted_online']} of {seen['experts']} experts online)")
+    say(f"{seen['status']}, voting until {seen['closes_on']}: {seen['voters']} voted "
+        f"({seen['voted_online']} of {seen['experts']} experts online)")
     for place in seen["ranking"]:
-        click.echo(f"  {ordinal(place['rank'])}  {place['dots']:>4} dots  {place['title']}")
+        say(f"  {ordinal(place['rank'])}  {place['dots']:>4} dots  {place['title']}")
     for chosen in seen["selections"]:
-        click.echo(f"  chosen: {chosen['title']}" + ("" if chosen["followed"] else f" — not as voted: {chosen['reason']}"))
+        say(f"  chosen: {chosen['title']}" + ("" if chosen["followed"] else f" — not as voted: {chosen['reason']}"))

@@ -14,8 +14,15 @@ from eventsourcing.persistence import PersistenceError
 from sqlalchemy.exc import DBAPIError
 
 from domain import DomainError, StageRefused
+from domain.text import pictured
 from service.app.coproduce import Coproduce
 from service.bootstrap import Settings, StoreConfigError, open_application
+
+
+def say(message: Any = "", **options: Any) -> None:
+    """`click.echo`, with control characters shown as pictures: text recorded before they were
+    refused (domain/text.py) must not drive the terminal that shows it."""
+    click.echo(pictured(str(message)), **options)
 
 
 class Context:
@@ -73,13 +80,13 @@ def refusals(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except StageRefused as refused:
-            click.echo(f"Refused: the issue cannot move from {refused.from_stage} to {refused.to_stage}.", err=True)
-            click.echo("Still missing:", err=True)
+            say(f"Refused: the issue cannot move from {refused.from_stage} to {refused.to_stage}.", err=True)
+            say("Still missing:", err=True)
             for item in refused.missing:
-                click.echo(f"  - {item}", err=True)
+                say(f"  - {item}", err=True)
             sys.exit(1)
         except (DomainError, StoreConfigError) as error:
-            click.echo(f"Refused: {error}", err=True)
+            say(f"Refused: {error}", err=True)
             sys.exit(1)
 
     return wrapper

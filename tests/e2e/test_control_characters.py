@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 import domain.clock
 from domain import RuleBroken
+from domain.text import NO_CONTROL_CHARACTERS
 from service.cli.main import cli
 from tests.e2e.doors import OpenContext
 from tests.e2e.test_door_parity import _signed_in, _world, doors  # noqa: F401 - `doors` is a fixture
@@ -103,6 +104,18 @@ def test_a_query_string_with_a_control_character_is_refused_naming_the_field(wor
     assert any(RULE in message for message in answer.json["errors"]["kind"])
 
 
+def test_the_document_gives_the_rule_to_text_sent_in_and_not_to_text_answered(world):
+    document = world.call(None, "GET", "/api/v1/openapi.json").json
+    schemas = document["components"]["schemas"]
+    assert schemas["RenameIn"]["properties"]["title"]["pattern"] == NO_CONTROL_CHARACTERS
+    assert schemas["ContributionIn"]["properties"]["text"]["pattern"] == NO_CONTROL_CHARACTERS
+    timeline = document["paths"]["/api/v1/issues/{issue_id}/timeline"]["get"]["parameters"]
+    assert next(p for p in timeline if p["name"] == "kind")["schema"]["pattern"] == NO_CONTROL_CHARACTERS
+    # an answer may show text recorded before the rule
+    assert "pattern" not in schemas["IssueOut"]["properties"]["title"]
+    assert "pattern" not in schemas["TimelineEntryOut"]["properties"]["what"]
+
+
 def test_tab_and_new_lines_are_ordinary_text(world):
     answer = world.call("action_owner", "POST",
                         f"/api/v1/issues/{world.issues['own']}/actions/{world.actions['own']}/progress",
@@ -128,3 +141,20 @@ def test_an_event_recorded_with_nul_before_it_was_refused_stops_no_view(world, m
     for timeline in (caught_up, app.timeline(issue_id, manager)):
         assert timeline[-1]["what"] == "renamed the issue to “Seeing a GP\ufffd with no address”"
     assert app.issue(UUID(str(issue_id))).title == "Seeing a GP\x00 with no address"
+
+
+def test_the_command_line_shows_control_characters_recorded_before_the_rule_and_never_sends_them(world):
+    # given a title with an escape sequence and a bell, recorded as an earlier release could
+    app, issue_id = world.app, world.issues["own"]
+    with pytest.MonkeyPatch.context() as earlier_release:
+        earlier_release.setattr(domain.clock, "refuse_control_characters", lambda fields: None)
+        app.rename_issue(issue_id, "Seeing a GP\x1b[2J\x07 now", app.actor_for("hub_manager"))
+    app.projections.catch_up()
+    OpenContext.shared = app
+    # when the command line shows the issue, its history and the list of issues
+    for command in (["show", str(issue_id)], ["history", str(issue_id)], ["issues"]):
+        result = CliRunner().invoke(cli, [*command, "--as", "hub_manager"], catch_exceptions=False)
+        # then the terminal gets the characters' pictures, not the characters
+        assert result.exit_code == 0, result.output
+        assert "Seeing a GP\u241b[2J\u2407 now" in result.output, (command, result.output)
+        assert "\x1b" not in result.output and "\x07" not in result.output, command

@@ -5,7 +5,7 @@ from uuid import uuid4
 import pytest
 
 from domain import Hub, HubLifecycle, RuleBroken, SystemicIssue
-from domain.text import has_control_characters
+from domain.text import has_control_characters, pictured
 from tests.builders import People, in_frame
 
 
@@ -46,3 +46,8 @@ def test_tabs_and_new_lines_are_ordinary_text(p):
 ])
 def test_control_characters_are_found_at_any_depth(value, found):
     assert has_control_characters(value) is found
+
+
+def test_control_characters_are_pictured_for_a_terminal_and_other_text_is_kept():
+    assert pictured("a\x00b\x1b[2Jc\x7f\x1f") == "a\u2400b\u241b[2Jc\u2421\u241f"
+    assert pictured("Met them.\r\n\tNext: café \U0001F68C") == "Met them.\r\n\tNext: café \U0001F68C"
