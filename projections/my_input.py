@@ -147,12 +147,20 @@ def forgotten(work: UnitOfWork, e: Any, _: int) -> None:
         contributions.c.contributor_id == text(e.originator_id)).values(text=""))
 
 
-def of_contributor(conn: Connection, contributor_id: Any, first: int, size: int) -> list[dict[str, Any]]:
-    """`size` of one person's contributions from the `first`, newest first, with their fates,
-    actions and issues: a page costs the same however much they have said."""
+def _of(contributor_id: Any, attributions: tuple[str, ...] | None) -> Any:
+    """One person's contributions; only those given with one of `attributions`, when named."""
+    mine = contributions.c.contributor_id == str(contributor_id)
+    return mine if attributions is None else mine & contributions.c.attribution.in_(attributions)
+
+
+def of_contributor(conn: Connection, contributor_id: Any, first: int, size: int,
+                   attributions: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
+    """`size` of one person's contributions (those given with one of `attributions`, when named)
+    from the `first`, newest first, with their fates, actions and issues: a page costs the same
+    however much they have said."""
     query = (select(contributions, issues.c.title, issues.c.stage, issues.c.hub_id)
              .join(issues, issues.c.issue_id == contributions.c.issue_id)
-             .where(contributions.c.contributor_id == str(contributor_id))
+             .where(_of(contributor_id, attributions))
              .order_by(contributions.c.recorded_at.desc(), contributions.c.contribution_id))
     rows = list(conn.execute(query.offset(first).limit(size)))
     steps: dict[str, list[Any]] = {row.contribution_id: [] for row in rows}
@@ -178,7 +186,9 @@ def awaits_feedback() -> ColumnElement[bool]:
     return contributions.c.withdrawn_at.is_(None) & ~answered
 
 
-def count_of_contributor(conn: Connection, contributor_id: Any) -> tuple[int, int]:
-    """How many contributions one person has made, and how many of them still await feedback."""
+def count_of_contributor(conn: Connection, contributor_id: Any,
+                         attributions: tuple[str, ...] | None = None) -> tuple[int, int]:
+    """How many contributions one person has made (given with one of `attributions`, when named),
+    and how many of them still await feedback."""
     return tuple(conn.execute(select(func.count(), func.count().filter(awaits_feedback())).where(
-        contributions.c.contributor_id == str(contributor_id))).one())
+        _of(contributor_id, attributions))).one())

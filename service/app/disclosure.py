@@ -24,6 +24,7 @@ from service.app.authorization import Who
 UNNAMED = "an expert who asked not to be named"
 PUBLIC = Who(UUID(int=0), None, frozenset())  # the public: nobody's account, no hub (never a contributor)
 NOT_QUOTED = "chose not to be quoted"
+FULL_NAME = "name"  # the attribution that names the contributor in full
 
 
 class Relation(Enum):
@@ -84,6 +85,14 @@ def as_chosen(attribution: str, full_name: str) -> str:
     if attribution == "first_name" and full_name != FORGOTTEN and " " in full_name.strip():
         return full_name.split()[0]
     return full_name
+
+
+def listed_under_their_name(viewer: Who, contributor_id: UUID | str) -> tuple[str, ...] | None:
+    """Which of one person's input may be listed as theirs, on a page about them (what happened to
+    their input) read by `viewer`: all of it (None) for the person themselves; for anyone else (an
+    auditor, an admin) only what they gave under their full name, since listing the rest as theirs
+    would name them where they chose a first name or no name at all."""
+    return None if str(viewer.account_id) == str(contributor_id) else (FULL_NAME,)
 
 
 def contributor_id_shown(viewer: Who, item: Input) -> str | None:

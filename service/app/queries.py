@@ -115,10 +115,12 @@ class ReadQueries(CoproduceBase):
         return self.input_page_of(contributor_id, self.who(actor), first, size)
 
     def input_page_of(self, contributor_id: UUID, viewer: Who, first: int, size: int) -> InputPage:
-        """One page of what happened to one person's input, as `viewer` (already decided on) may see it."""
+        """One page of what happened to one person's input, as `viewer` (already decided on) may see it:
+        someone else sees only the input given under the person's full name."""
+        listed = disclosure.listed_under_their_name(viewer, contributor_id)
         with self.read_models().connect() as conn:
-            total, awaiting = my_input.count_of_contributor(conn, contributor_id)
-            stories = my_input.of_contributor(conn, contributor_id, first, size) if first < total else []
+            total, awaiting = my_input.count_of_contributor(conn, contributor_id, listed)
+            stories = my_input.of_contributor(conn, contributor_id, first, size, listed) if first < total else []
             news = messages_due.settled_of(conn, contributor_id) if stories else {}
         lookups = _Lookups(self)
         lookups.news = news

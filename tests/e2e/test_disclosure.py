@@ -198,3 +198,20 @@ def test_consent_changed_later_holds_on_every_surface_the_history_included(story
     entries = story.api("jo", f"/api/v1/issues/{story.issue}/history")
     assert next(e for e in entries if e["kind"] == "ConsentChanged")["who"] == "an expert who asked not to be named"
     assert not _quotable_in(_published(story))  # the public page follows the change too
+
+
+def test_someones_input_read_by_another_lists_only_what_they_gave_under_their_full_name(story):
+    # given Alex also says something under his full name, beside his unnamed and first-name input
+    app = story.app
+    named = app.record_contribution(story.issue, story.ids["alex"], "NAMED-words-of-alex", app.actor_for("alex"),
+                                    channel=Channel.ONLINE, may_quote=True, attribution=Attribution.NAME)
+    for viewer in ("auditor", "admin"):
+        # when an auditor or an admin reads what happened to Alex's input
+        answer = story.flask_app.test_client().get(f"/api/v1/accounts/{story.ids['alex']}/input?page_size=100",
+                                                   headers={"Authorization": f"Bearer {story.tokens[viewer]}"})
+        # then only that input is listed as his, and counted: the rest would name him where he chose not to be
+        assert answer.status_code == 200, answer.text
+        assert [s["contribution_id"] for s in answer.json] == [str(named)], viewer
+        assert json.loads(answer.headers["X-Pagination"])["total"] == 1, viewer
+    # while Alex himself sees all four
+    assert len(story.api("alex", "/api/v1/me/input?page_size=100")) == 4
