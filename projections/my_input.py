@@ -5,6 +5,7 @@ Contribution text stays sealed here as in the event; it is opened only for displ
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
@@ -171,6 +172,18 @@ def of_contributor(conn: Connection, contributor_id: Any, first: int, size: int,
     return [{"contribution": row, "fates": steps[row.contribution_id],
              "actions": {s.ref_id: linked[s.ref_id] for s in steps[row.contribution_id] if s.kind == "action"}}
             for row in rows]
+
+
+def attributions_on(conn: Connection, issue_ids: Iterable[str]) -> dict[tuple[str, str], set[str]]:
+    """How each person chose to be named in the input they gave on these issues, withdrawn input
+    aside: (issue, person) -> the attributions."""
+    query = (select(contributions.c.issue_id, contributions.c.contributor_id, contributions.c.attribution)
+             .where(contributions.c.issue_id.in_(list(issue_ids)), contributions.c.withdrawn_at.is_(None))
+             .distinct())
+    found: dict[tuple[str, str], set[str]] = {}
+    for row in conn.execute(query):
+        found.setdefault((row.issue_id, row.contributor_id), set()).add(row.attribution)
+    return found
 
 
 def of_issue(conn: Connection, issue_id: Any) -> dict[str, Any]:

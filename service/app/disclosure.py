@@ -95,6 +95,14 @@ def listed_under_their_name(viewer: Who, contributor_id: UUID | str) -> tuple[st
     return None if str(viewer.account_id) == str(contributor_id) else (FULL_NAME,)
 
 
+def news_named_to_staff(attributions: set[str]) -> bool:
+    """Whether the staff who hand a person their news at the hub may read what it is about (the
+    issue, and what happened): only when all the input the person gave on that issue was under
+    their full name. Otherwise the news would tie input given with a first name or no name to
+    them (feedback that answers it alone, a group it was put in); the person reads it themselves."""
+    return attributions <= {FULL_NAME}
+
+
 def contributor_id_shown(viewer: Who, item: Input) -> str | None:
     """Only the contributor sees whose input it is by id: an id would tie anonymous input to named input."""
     return str(item.contributor_id) if relation(viewer, item) is Relation.CONTRIBUTOR else None

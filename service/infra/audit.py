@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -86,6 +87,13 @@ class Audit:
         self.key = load_signing_key(key_path)
         self.interval = interval_seconds
         self._next_due = time.monotonic() + interval_seconds
+
+    def derived_key(self, purpose: bytes) -> bytes:
+        """A secret of 32 bytes for one purpose, derived from the signing key: every server sharing the
+        store and its key derives the same, and none of them leads back to the key."""
+        raw = self.key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                     serialization.NoEncryption())
+        return HKDF(hashes.SHA256(), 32, salt=None, info=purpose).derive(raw)
 
     def public_key(self) -> str:
         raw = self.key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

@@ -7,8 +7,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Blueprint, Flask, Response, abort
 from flask_wtf.csrf import generate_csrf
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, select_autoescape
@@ -53,9 +51,7 @@ def favicon() -> Response:
 def session_secret(coproduce: Coproduce) -> bytes:
     """The session cookie key, derived from the signing key so that every server sharing
     the store and its signing key accepts the same sign-ins."""
-    raw = coproduce.audit.key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
-                                            serialization.NoEncryption())
-    return HKDF(hashes.SHA256(), 32, salt=None, info=b"coproduce web session cookies").derive(raw)
+    return coproduce.audit.derived_key(b"coproduce web session cookies")
 
 
 def install(app: Flask, coproduce: Coproduce) -> None:

@@ -215,3 +215,49 @@ def test_someones_input_read_by_another_lists_only_what_they_gave_under_their_fu
         assert json.loads(answer.headers["X-Pagination"])["total"] == 1, viewer
     # while Alex himself sees all four
     assert len(story.api("alex", "/api/v1/me/input?page_size=100")) == 4
+
+
+def test_the_hand_over_sheet_ties_no_unnamed_input_to_its_contributor_at_any_door(story):
+    # given Alex hears his news at the hub, and the manager answers his unnamed input alone
+    app, hub = story.app, story.hub
+    client = story.flask_app.test_client()
+    chosen = client.put("/api/v1/me/contact", json={"ways": ["hub"], "topics": ["feedback"], "how_often": "each_time"},
+                        headers={"Authorization": f"Bearer {story.tokens['alex']}"})
+    assert chosen.status_code == 200, chosen.text
+    feedback = "ANSWER-to-the-unnamed-input"
+    app.give_feedback(story.issue, feedback, [story.own], app.actor_for("sam"))
+    feedback_id = list(app.issue(story.issue).feedback)[-1]
+    # when the facilitator reads the hand-over sheet at each door
+    sheet = story.api("fran", f"/api/v1/hubs/{hub}/hand-over")
+    OpenContext.shared = app
+    printed = CliRunner().invoke(cli, ["hand-over", str(hub), "--as", "fran"], catch_exceptions=False).output
+    seen = "\n".join([json.dumps(sheet), printed, *story.web("fran", f"/hubs/{hub}/hand-over")])
+    # then it names Alex, who asked to be given his news there, but not what it is about
+    assert [(item["name"], item["kind"]) for item in sheet] == [("Alex Reid", "unnamed")]
+    assert "Alex Reid" in printed and "without their full name" in printed
+    for tie in (feedback, "Registering with a GP", str(story.issue), str(feedback_id), str(story.own)):
+        assert tie not in seen, tie
+    # and the message's own key, which names the feedback, cannot be tried: only the sheet's key is taken
+    session = app.record_session(hub, app.actor_for("fran"), held_on=date(2024, 5, 9), place="Ely",
+                                 format="drop-in", experts_attended=4, staff_attended=1)
+    fran = {"Authorization": f"Bearer {story.tokens['fran']}"}
+    guessed = f"feedback:{feedback_id}:{story.ids['alex']}:hub"
+    for keys, status in (([guessed], 409), ([sheet[0]["message_key"]], 200)):
+        answer = client.post(f"/api/v1/hubs/{hub}/hand-overs", json={"session_id": str(session), "message_keys": keys},
+                             headers=fran)
+        assert answer.status_code == status, (keys, answer.text)
+    assert story.api("fran", f"/api/v1/hubs/{hub}/hand-over") == []
+
+
+def test_the_hand_over_sheet_says_what_news_is_about_when_the_input_was_given_by_name(story):
+    app, hub = story.app, story.hub
+    story.flask_app.test_client().put(
+        "/api/v1/me/contact", json={"ways": ["hub"], "topics": ["feedback"], "how_often": "each_time"},
+        headers={"Authorization": f"Bearer {story.tokens['alex']}"})
+    issue = app.raise_issue(hub, "Bus passes", app.actor_for("sam"))
+    named = app.record_contribution(issue, story.ids["alex"], "NAMED-words-of-alex", app.actor_for("alex"),
+                                    channel=Channel.ONLINE, may_quote=True, attribution=Attribution.NAME)
+    app.give_feedback(issue, "We asked the council.", [named], app.actor_for("sam"))
+    sheet = story.api("fran", f"/api/v1/hubs/{hub}/hand-over")
+    assert [(i["name"], i["kind"], i["issue_title"], i["what"]) for i in sheet] == [
+        ("Alex Reid", "feedback", "Bus passes", "We asked the council.")]
