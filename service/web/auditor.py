@@ -18,6 +18,7 @@ from service.web.forms import Field, plain_errors
 from service.web.signin import coproduce
 
 PAGE = 50
+PERIOD = s.AccountabilityQuery(only=("start", "end"))  # the report's From and To, checked as the API checks them
 
 
 class AuditFilters(Schema):
@@ -25,10 +26,11 @@ class AuditFilters(Schema):
     actor_role = fields.String(validate=s.one_of(Role))
     hub_id = fields.UUID()
     issue_id = fields.UUID()
-    start = fields.Date(data_key="from")
-    end = fields.Date(data_key="to")
+    start = fields.Date(data_key="from", validate=s.day_in_range())
+    end = fields.Date(data_key="to", validate=s.day_in_range())
     set_up = fields.Boolean(load_default=False, truthy={"yes"}, falsy={"no"})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=s.LAST_POSITION))
+    page = fields.Integer(load_default=1, validate=validate.Range(
+        min=1, max=s.LAST_POSITION // PAGE, error="must be a page number, from 1"))
 
 
 # The filters as the audit trail's form asks them, in its order (the accountability report asks From and To).
@@ -90,20 +92,16 @@ def audit_export(fmt: str):
                     headers={"Content-Disposition": f'attachment; filename="{download.filename}"'})
 
 
-class PeriodIn(Schema):
-    start = fields.Date(data_key="from")
-    end = fields.Date(data_key="to")
-
 
 @web.route("/hubs/<uuid:hub_id>/accountability")
 def accountability(hub_id: UUID):
     hub = coproduce().readable_hub(hub_id, acting(), P.READ_REPORTS)
     errors: dict[str, str] = {}
     try:
-        period = PeriodIn().load({k: v for k, v in request.args.items() if k in ("from", "to") and v.strip()})
+        period = PERIOD.load({k: v for k, v in request.args.items() if k in ("from", "to") and v.strip()})
     except ValidationError as invalid:
         period = {}
-        errors = plain_errors(invalid, PeriodIn(), FILTERS[4:6])
+        errors = plain_errors(invalid, PERIOD, FILTERS[4:6])
     report = coproduce().accountability(hub_id, acting(), period.get("start"), period.get("end"))
     return render_template("web/accountability.jinja", hub=hub, report=report, errors=errors,
                            period=request.args, charts=[charts.feedback_within(report),

@@ -91,7 +91,7 @@ def _poster(hub_id: UUID) -> dict[str, Any]:
     try:
         period = PeriodIn().load({k: v for k, v in request.args.items() if k in ("start", "end") and v})
     except ValidationError:
-        abort(422, "The poster's dates must be real dates, like 2024-03-27.")
+        abort(422, f"The poster's dates must be real dates between {s.FIRST_DAY} and {s.LAST_DAY}, like 2024-03-27.")
     start: date | None = period["start"]
     end: date | None = period["end"]
     poster = coproduce().poster(hub_id, start, end if not start or not end or end >= start else start)

@@ -58,6 +58,25 @@ def test_the_audit_trail_s_filters_name_the_field_of_each_mistake(site):
     assert answer.status_code == 422
     assert summary(answer.text) == ["What happened: must be one of the kinds listed",
                                     "From (first day) must be a real date, like 2024-03-27",
-                                    "Page: must be greater than or equal to 1 and less than or equal to 9223372036854775807"]
+                                    "Page: must be a page number, from 1"]
     for mistake in ("What happened: must be", "From (first day) must be"):
         assert answer.text.count(mistake) == 2  # in the summary, and beside its field
+
+
+@pytest.mark.parametrize("path", ["/audit", "/audit/export.csv", "/hubs/{hub}/accountability"])
+@pytest.mark.parametrize("query, named", [
+    ({"to": "9999-12-31"}, "To (last day)"), ({"to": "0001-01-01"}, "To (last day)"),
+    ({"from": "0001-01-01"}, "From (first day)"),
+])
+def test_days_at_the_ends_of_the_calendar_are_named_not_a_server_error(site, path, query, named):
+    auditor = signed_in(site, "auditor")
+    hub = site.extensions["coproduce"].board_hubs(site.extensions["coproduce"].actor_for("auditor"))[0].hub_id
+    answer = auditor.get(path.format(hub=hub), query_string=query)
+    assert answer.status_code == 422, answer.text
+    assert summary(answer.text) == [f"{named}: must be a date between 1900-01-01 and 9998-12-31"]
+
+
+def test_a_page_past_the_last_the_trail_could_have_is_named_not_a_server_error(site):
+    answer = signed_in(site, "auditor").get("/audit", query_string={"page": "184467440737095518"})
+    assert answer.status_code == 422
+    assert summary(answer.text) == ["Page: must be a page number, from 1"]
