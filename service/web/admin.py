@@ -30,7 +30,8 @@ def account_questions() -> list[Field]:
     return [Field("username", "Username", hint="What they type to sign in."),
             Field("name", "Full name"), Field("contact", "Email or phone (optional)"),
             Field("role", "Role", "radios", options=ROLES),
-            Field("password", "First password", hint="At least 12 characters. Tell them to keep it safe."),
+            Field("password", "First password", hint="At least 12 characters. Tell them to keep it safe. Left empty, they "
+                                                       "cannot sign in until one is set."),
             Field("hub_ids", "Hubs they belong to (managers: the hubs they manage)", "checkboxes", options=hubs)]
 
 

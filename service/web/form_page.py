@@ -7,7 +7,7 @@ from typing import Any, Callable
 from flask import flash, redirect, render_template, request
 from marshmallow import Schema
 
-from domain import ConflictError, DomainError, NotAllowed, NotFound, StageRefused, StaleVersion
+from domain import DomainError, NotAllowed, NotFound, StageRefused, StaleVersion
 from service.web.forms import Field, FormInvalid, read
 
 STALE = ("Someone else changed this issue while you were filling in the form. Check the issue as it now "
@@ -17,7 +17,7 @@ STALE = ("Someone else changed this issue while you were filling in the form. Ch
 def refusal(error: DomainError) -> str:
     if isinstance(error, StageRefused):
         return f"{error}. Still missing: " + "; ".join(error.missing)
-    if isinstance(error, (StaleVersion, ConflictError)):
+    if isinstance(error, StaleVersion):  # any other conflict says what it was (a username already taken …)
         return STALE
     return str(error)[:1].upper() + str(error)[1:] + "."
 

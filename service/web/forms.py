@@ -53,7 +53,9 @@ def _plain(message: str, question: Field, field: fields.Field | None) -> str:
 
 
 def read(schema: Schema, form: MultiDict, questions: list[Field]) -> dict[str, Any]:
-    """The form's answers loaded by `schema`; blank answers count as not given. Raises FormInvalid."""
+    """The form's answers loaded by `schema`; blank answers count as not given, and spaces around an
+    answer go, except in a secret (a password: a field never answered back), which is taken exactly
+    as typed, as signing in takes it. Raises FormInvalid."""
     asked = {q.name: q for q in questions}
     raw: dict[str, Any] = {}
     for name, field in schema.fields.items():
@@ -61,6 +63,8 @@ def read(schema: Schema, form: MultiDict, questions: list[Field]) -> dict[str, A
             values = [v for v in form.getlist(name) if v.strip()]
             if values or name in asked:
                 raw[name] = values
+        elif field.load_only and form.get(name):
+            raw[name] = form[name]
         elif form.get(name, "").strip():
             raw[name] = form[name].strip()
         elif name in asked and field.required:

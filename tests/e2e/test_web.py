@@ -280,3 +280,18 @@ def test_the_audit_trail_hides_set_up_unless_asked_pages_by_fifty_and_downloads_
     assert len(exported) == 1 + total  # a header and every event the page counts, set-up left out too
     refused = auditor.get("/audit?kind=feedback")
     assert refused.status_code == 422 and "What happened: must be one of the kinds listed" in refused.text
+
+
+def test_a_first_password_is_kept_as_typed_and_a_username_already_taken_is_said_so(site):
+    admin = signed_in(site, "admin")
+    hub = site.extensions["coproduce"].board_hubs(site.extensions["coproduce"].actor_for("admin"))[0].hub_id
+    form = {"username": "pat", "name": "Pat Doe", "role": "expert", "password": " spaces around1 ", "hub_ids": hub}
+    opened = admin.post("/admin/accounts/new", data={**form, "csrf_token": token_on(admin.get("/admin/accounts/new").text)})
+    assert opened.status_code == 303, opened.text
+    client = site.test_client()
+    signed = client.post("/sign-in", data={"username": "pat", "password": " spaces around1 ",
+                                           "csrf_token": token_on(client.get("/sign-in").text)})
+    assert signed.status_code == 303  # as typed, spaces and all
+    again = admin.post("/admin/accounts/new", data={**form, "csrf_token": token_on(admin.get("/admin/accounts/new").text)})
+    assert again.status_code in (409, 422), again.status_code
+    assert "already taken" in again.text and "Someone else changed" not in again.text
