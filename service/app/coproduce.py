@@ -10,11 +10,12 @@ from service.app.people_queries import PeopleQueries
 from service.app.priority_rounds import PriorityRounds
 from service.app.public_record import PublicRecord
 from service.app.queries import ReadQueries
+from service.app.session_input import SessionsWithInput
 from service.app.sign_ins import SignIns
 
 
 class Coproduce(InputCorrections, PersonalCopies, PriorityRounds, IssueCommands, AccountCommands, SignIns, ReadQueries,
-                PeopleQueries, Newcomers, PublicRecord, Deliveries):
+                PeopleQueries, Newcomers, PublicRecord, Deliveries, SessionsWithInput):
     """Coproduce: hubs, accounts and systemic issues in one event store."""
 
     name = "Coproduce"

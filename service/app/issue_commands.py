@@ -90,13 +90,7 @@ class IssueCommands(CoproduceBase):
         """Record an expert's input, sealed with the expert's own key: their own, or (a facilitator)
         input given at a session by an expert of the issue's hub."""
         def record(issue: SystemicIssue, acting: Actor) -> UUID:  # checked on the issue as it is saved
-            contributor = self._cached(Account, contributor_id, "account")  # read only: no copy
-            if contributor.role != Role.EXPERT:
-                raise RuleBroken("input can only be recorded for an expert")
-            if contributor.forgotten:
-                raise RuleBroken(f"{contributor.username} asked to be forgotten: no new input can be recorded for them")
-            if str(issue.hub_id) not in contributor.hub_ids:
-                raise RuleBroken(f"{contributor.username} is not a member of this issue's hub")
+            self.contributor_at(contributor_id, issue.hub_id)
             if session_id is not None:
                 self.hub(issue.hub_id).session(session_id)
             sealed = self.sealed(contributor_id, text, "text") if text.strip() else ""
@@ -104,6 +98,17 @@ class IssueCommands(CoproduceBase):
                                              session_id)
         return self._on_issue(issue_id, actor, P.CONTRIBUTE, record, expected_version,
                               owner=lambda issue: UUID(str(contributor_id)))
+
+    def contributor_at(self, contributor_id: UUID, hub_id: UUID) -> Account:
+        """The expert whose input may be recorded on an issue of the hub, or RuleBroken saying why not."""
+        contributor = self._cached(Account, contributor_id, "account")  # read only: no copy
+        if contributor.role != Role.EXPERT:
+            raise RuleBroken("input can only be recorded for an expert")
+        if contributor.forgotten:
+            raise RuleBroken(f"{contributor.username} asked to be forgotten: no new input can be recorded for them")
+        if str(hub_id) not in contributor.hub_ids:
+            raise RuleBroken(f"{contributor.username} is not a member of this issue's hub")
+        return contributor
 
     def withdraw_contribution(self, issue_id: UUID, contribution_id: UUID, actor: Actor,
                               expected_version: Version = None) -> None:

@@ -8,13 +8,14 @@ from flask import flash, redirect, render_template, request, url_for
 from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
-from domain import Attribution, Channel, SessionFormat, StaleVersion
+from domain import Attribution, StaleVersion
 from service.app import schemas as s
 from service.app.authorization import Permission as P
+from service.app.session_input import InputRefused, SaidAtSession
 from service.web.blueprint import acting, web
 from service.web.forms import Field, FormInvalid, read
 from service.web.signin import coproduce
-from service.web.someone_new import NEW_OPTION, SOMEONE_NEW, receipts_page, record_said, someone_or_new
+from service.web.someone_new import NEW, NEW_OPTION, SOMEONE_NEW, receipts_page, someone_or_new
 from service.web.wording import FORMATS, NAMING_THEM, YES_NO, count
 
 MOST_ROWS = 20  # pieces of input one form may hold; the form starts with one and grows on asking
@@ -63,15 +64,15 @@ def _rows_shown(form: MultiDict) -> int:
     return max(1, min(MOST_ROWS, shown + (1 if "more" in form else 0)))
 
 
-def _read_rows(form: MultiDict, questions: list[Field]) -> list[dict]:
-    """The rows that were filled in; a row is blank until someone types what was said."""
+def _read_rows(form: MultiDict, questions: list[Field]) -> list[tuple[int, dict]]:
+    """The rows that were filled in, with their numbers; a row is blank until someone types what was said."""
     said, errors = [], {}
     for number in range(1, _rows_shown(form) + 1):
         row = _row(form, number)
         if not row.get("text", "").strip():
             continue
         try:
-            said.append(read(SaidIn(), row, questions))
+            said.append((number, read(SaidIn(), row, questions)))
         except FormInvalid as invalid:
             errors.update({f"row{number}-{name}": f"Input {number}: {message}"
                            for name, message in invalid.errors.items()})
@@ -93,17 +94,33 @@ def record_session(hub_id: UUID):
             errors = invalid.errors
         else:
             try:
-                session_id = coproduce().record_session(hub_id, actor, request.form.get("version", type=int), **session)
+                recorded = coproduce().record_session_with_input(
+                    hub_id, actor, request.form.get("version", type=int), session, [_said(row) for _, row in said])
             except StaleVersion:
                 return _session_form(hub_id, questions, {"form": SENT_ALREADY}, fresh=True)
-            channel = Channel.ONLINE if session["format"] == SessionFormat.WEBINAR.value else Channel.IN_PERSON
-            receipts = [record_said(item, actor, channel, session_id) for item in said]
+            except InputRefused as refused:
+                return _session_form(hub_id, questions, _row_refusals(refused, said, questions))
             flash(f"The session is recorded, with {count(len(said), 'piece', 'pieces')} of input.")
-            next_step = url_for("web.keeping_posted_at_session", hub_id=hub_id, session_id=session_id)
-            if any(receipts):
-                return receipts_page(hub, [r for r in receipts if r], next_step)
+            next_step = url_for("web.keeping_posted_at_session", hub_id=hub_id, session_id=recorded.session_id)
+            if recorded.codes:
+                kept = [row["keep_copy"] for _, row in said if row["contributor_id"] == NEW]
+                return receipts_page(hub, [{"code": code, "keep_copy": keep} for code, keep in zip(recorded.codes, kept)],
+                                     next_step)
             return redirect(next_step, code=303)
     return _session_form(hub_id, questions, errors)
+
+
+def _said(row: dict) -> SaidAtSession:
+    who = row["contributor_id"]
+    return SaidAtSession(row["issue_id"], None if who == NEW else UUID(who), row["text"], row["may_quote"],
+                         row["attribution"], row["new_name"].strip())
+
+
+def _row_refusals(refused: InputRefused, said: list[tuple[int, dict]], questions: list[Field]) -> dict[str, str]:
+    """Each refused piece's reason beside its row's field, said the way the form asks it."""
+    asked = {q.name: q.label for q in questions}
+    return {f"row{said[place][0]}-{field}": f"Input {said[place][0]}: {asked[field]} {why}"
+            for place, (field, why) in refused.refusals.items()}
 
 
 def _session_form(hub_id: UUID, questions: list[Field], errors: dict[str, str], fresh: bool = False):
@@ -117,11 +134,11 @@ def _session_form(hub_id: UUID, questions: list[Field], errors: dict[str, str], 
                            errors=errors, values=request.form), 422 if errors else 200
 
 
-def _read_both(questions: list[Field]) -> tuple[dict, list[dict]]:
+def _read_both(questions: list[Field]) -> tuple[dict, list[tuple[int, dict]]]:
     """Both parts are checked before anything is recorded, so a mistake records nothing."""
     errors: dict[str, str] = {}
     session: dict = {}
-    said: list[dict] = []
+    said: list[tuple[int, dict]] = []
     try:
         session = read(s.SessionIn(), request.form, SESSION)
     except FormInvalid as invalid:

@@ -9,7 +9,7 @@ from uuid import UUID
 from flask import render_template, request, url_for
 from marshmallow import Schema, ValidationError, fields, validate
 
-from domain import Actor, Channel, Hub
+from domain import Hub
 from projections.times import now
 from service.app import schemas as s
 from service.app.authorization import Permission as P
@@ -37,19 +37,6 @@ def someone_or_new(value: str) -> None:
             UUID(value)
         except ValueError:
             raise ValidationError("Choose an expert, or someone new") from None
-
-
-def record_said(item: dict[str, Any], actor: Actor, channel: Channel, session_id: UUID) -> dict[str, Any] | None:
-    """Record one piece of input from the session form; for someone new, the receipt to show them."""
-    who, name, keep_copy = item.pop("contributor_id"), item.pop("new_name").strip(), item.pop("keep_copy")
-    issue_id = item.pop("issue_id")
-    if who != NEW:
-        coproduce().record_contribution(issue_id, UUID(who), actor=actor, channel=channel, session_id=session_id,
-                                        **item)
-        return None
-    welcome = coproduce().record_from_someone_new(issue_id, name, item.pop("text"), actor, channel=channel,
-                                                  session_id=session_id, **item)
-    return {"code": welcome.code, "keep_copy": keep_copy}
 
 
 def slip(code: str, keep_copy: bool) -> dict[str, Any]:

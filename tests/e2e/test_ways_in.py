@@ -274,3 +274,29 @@ def test_someone_new_says_with_their_code_whether_the_words_written_down_are_rig
     assert client.post(f"/track/{sam}/input/{issue.id}/{sams}/confirm",
                        data={"csrf_token": token}).status_code == 303
     assert "— is this right?" not in client.get(f"/track/{sam}").text
+
+
+ISSUE_REFUSED = "Input 2: About which issue? must be one of this hub&#39;s open issues"
+
+
+@pytest.mark.parametrize("refused, said", [
+    ({"row2-issue_id": "other issue"}, ISSUE_REFUSED),
+    ({"row2-issue_id": "00000000-0000-4000-8000-000000000000"}, ISSUE_REFUSED),
+    ({"row2-contributor_id": "hub_manager"}, "Input 2: Who said it? must be one of this hub&#39;s experts"),
+])
+def test_a_session_form_with_a_piece_the_rules_refuse_records_nothing_and_names_it(world, refused, said):
+    # given a session form whose first piece, from someone new, is right, and whose second is not
+    facilitator = signed_in(world, "facilitator")
+    form = {**session_fields(world, facilitator), "rows": "2", "row2-issue_id": str(world.issues["own"]),
+            "row2-contributor_id": str(world.ids["expert"]), "row2-text": "A second piece", "row2-may_quote": "yes",
+            "row2-attribution": "name"}
+    chosen = {"other issue": str(world.issues["other"]), "hub_manager": str(world.ids["hub_manager"])}
+    form.update({key: chosen.get(value, value) for key, value in refused.items()})
+    before = world.app.recorder.max_notification_id()
+    # when it is sent
+    answer = facilitator.post(f"/hubs/{world.hubs['own']}/sessions/new", data=form)
+    # then the piece is named beside its field, what was typed is kept, and nothing at all is recorded
+    assert answer.status_code == 422, answer.text
+    assert answer.text.count(said) == 2, answer.text  # in the summary, and beside the field
+    assert "The bus stops too far from the hostel" in answer.text
+    assert world.app.recorder.max_notification_id() == before
