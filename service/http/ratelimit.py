@@ -14,6 +14,8 @@ from limits.storage import MemoryStorage
 
 from service.web.tracking import TRACKING  # tracking codes typed in or opened from a receipt
 
+RECEIPT = "web.receipt_pdf"  # a receipt printed again from its code, by someone signed in: a wrong code counts too
+
 
 SIGN_IN = "accounts.sign_in"
 WEB_SIGN_IN = "web.sign_in"
@@ -68,7 +70,7 @@ def install_limits(app: Flask, default: str, sign_in: str, storage: str) -> Limi
         app.view_functions[endpoint] = view
     # Only wrong codes count (a hub's shared computer looks up many people's codes), per address and in
     # all, so that guesses spread over many addresses are still few against codes of 73 bits.
-    for endpoint in TRACKING:
+    for endpoint in (*TRACKING, RECEIPT):
         view = app.view_functions[endpoint]
         for limit, scope, key in ((WRONG_CODES, "wrong-code-address", get_remote_address),
                                   (WRONG_CODES_IN_ALL, "wrong-code-anyone", _anyone)):

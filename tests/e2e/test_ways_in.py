@@ -114,6 +114,15 @@ def test_the_21st_wrong_code_from_one_address_is_refused(world):
     assert client.get("/track/AAAAA-AAAAA-AAAAA").status_code == 429
 
 
+def test_wrong_codes_for_printing_a_receipt_again_count_as_wrong_codes_too(world):
+    expert = signed_in(world, "expert")
+    token = token_on(expert.get("/sign-out").text)
+    answers = [expert.post("/receipts/print", data={"code": f"AAAAA-AAAAA-AAA{i:02d}", "csrf_token": token}).status_code
+               for i in range(21)]
+    assert answers == [404] * 20 + [429]
+    assert expert.get("/track/AAAAA-AAAAA-AAAAA").status_code == 429  # one count, whichever page the codes were tried on
+
+
 def test_only_the_hubs_staff_act_for_someone_new(world):
     facilitator = signed_in(world, "facilitator")
     code = CODE.search(session_form(world, facilitator).text).group(0)
