@@ -13,6 +13,7 @@ from service.app import schemas as s
 from service.app.authorization import Permission as P
 from service.app.session_input import InputRefused, SaidAtSession
 from service.web.blueprint import acting, web
+from service.web.form_page import form_version
 from service.web.forms import Field, FormInvalid, read
 from service.web.signin import coproduce
 from service.web.someone_new import NEW, NEW_OPTION, SOMEONE_NEW, receipts_page, someone_or_new
@@ -95,7 +96,7 @@ def record_session(hub_id: UUID):
         else:
             try:
                 recorded = coproduce().record_session_with_input(
-                    hub_id, actor, request.form.get("version", type=int), session, [_said(row) for _, row in said])
+                    hub_id, actor, form_version(), session, [_said(row) for _, row in said])
             except StaleVersion:
                 return _session_form(hub_id, questions, {"form": SENT_ALREADY}, fresh=True)
             except InputRefused as refused:

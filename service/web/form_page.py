@@ -22,6 +22,16 @@ def refusal(error: DomainError) -> str:
     return str(error)[:1].upper() + str(error)[1:] + "."
 
 
+def form_version() -> int:
+    """The version of what the form changes, as it was when the form was shown. Every such form
+    carries one: a form sent without it (or with one that is not a number) is refused as stale,
+    never taken as a change that need not be checked."""
+    version = request.form.get("version", type=int)
+    if version is None:
+        raise StaleVersion("the form did not say which version it was filled in on")
+    return version
+
+
 def form_page(questions: Callable[[], list[Field]], schema: Schema, act: Callable[[dict[str, Any]], str], *,
               done: str, page: Callable[[], dict[str, Any]]):
     """GET shows the form; POST reads it with `schema` and calls `act`, which answers the address to go to.

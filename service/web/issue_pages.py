@@ -13,7 +13,7 @@ from service.app import schemas as s
 from service.app.authorization import Permission as P
 from service.web.blueprint import acting, web
 from service.web.commands import COMMANDS, Command, Context
-from service.web.form_page import form_page
+from service.web.form_page import form_page, form_version
 from service.web.forms import Field
 from service.web.signin import coproduce
 from service.web.wording import HISTORY_SAID, STAGE_MEANS
@@ -102,7 +102,7 @@ def command(issue_id: UUID, slug: str):
 
     def act(data: dict) -> str:
         ctx = context()
-        getattr(coproduce(), chosen.method)(issue_id, actor=me, expected_version=request.form.get("version", type=int),
+        getattr(coproduce(), chosen.method)(issue_id, actor=me, expected_version=form_version(),
                                             **chosen.arguments(ctx, data))
         if tip := chosen.tip(data):
             flash(tip, "tip")

@@ -16,7 +16,7 @@ from domain.priorities import DEFAULT_DOTS, MOST_DOTS
 from service.app import schemas as s
 from service.app.authorization import Permission as P
 from service.web.blueprint import acting, web
-from service.web.form_page import form_page, refusal
+from service.web.form_page import form_page, form_version, refusal
 from service.web.forms import Field, FormInvalid, read
 from service.web.signin import coproduce
 
@@ -73,9 +73,8 @@ def cast_ballot(round_id: UUID):
 def close_round(round_id: UUID):
     me = acting()
     round_ = coproduce().round_as_seen(round_id, me)
-    version = request.form.get("version", "")
     try:
-        coproduce().close_round(round_id, me, expected_version=int(version) if version.isdigit() else None)
+        coproduce().close_round(round_id, me, expected_version=form_version())
     except (NotFound, NotAllowed):
         raise
     except DomainError as refused:

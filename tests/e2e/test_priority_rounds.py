@@ -160,7 +160,10 @@ def test_the_pages_vote_refuse_bad_dots_with_the_form_again_and_show_the_result(
     stale = manager.post(f"/rounds/{world.round}/closing", data={"version": "1", "csrf_token": csrf(manager, page)})
     assert stale.status_code == 409 and "Someone else changed this" in stale.text
     assert world.app.recorder.max_notification_id() == head + 1
-    assert manager.post(f"/rounds/{world.round}/closing", data={"csrf_token": csrf(manager, page)}).status_code == 303
+    shown = manager.get(f"/hubs/{hub}/priorities").text
+    version = re.search(r'name="version" value="(\d+)"', shown).group(1)
+    closing = {"version": version, "csrf_token": csrf(manager, page)}
+    assert manager.post(f"/rounds/{world.round}/closing", data=closing).status_code == 303
     result = expert.get(page).text
     assert "The result of the vote" in result and "1st" in result and "You took part" in result
 

@@ -219,7 +219,9 @@ def test_odd_input_is_answered_without_a_server_error_and_changes_nothing(world)
     manager = signed_in(world, "hub_manager")
     form = manager.get(f"/issues/{issue}/summary")
     before = app.recorder.max_notification_id()
-    two_lines = manager.post(f"/issues/{issue}/summary", data={"summary": "One\r\nTwo", "csrf_token": token_on(form.text)})
+    version = re.search(r'name="version" value="(\d+)"', form.text).group(1)
+    two_lines = manager.post(f"/issues/{issue}/summary", data={"summary": "One\r\nTwo", "version": version,
+                                                               "csrf_token": token_on(form.text)})
     assert two_lines.status_code == 422 and "one line" in two_lines.text
     long = world.call("hub_manager", "POST", f"/api/v1/issues/{issue}/summary", json={"summary": "x" * 161})
     other_session = world.call("facilitator", "POST", f"/api/v1/issues/{issue}/someone-new", json={

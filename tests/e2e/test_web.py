@@ -295,3 +295,15 @@ def test_a_first_password_is_kept_as_typed_and_a_username_already_taken_is_said_
     again = admin.post("/admin/accounts/new", data={**form, "csrf_token": token_on(admin.get("/admin/accounts/new").text)})
     assert again.status_code in (409, 422), again.status_code
     assert "already taken" in again.text and "Someone else changed" not in again.text
+
+
+@pytest.mark.parametrize("version", [None, "", "abc"])
+def test_a_form_without_the_version_it_was_filled_in_on_is_refused_as_stale(site, version):
+    sam = signed_in(site, "sam")
+    issue = issue_titled(site, BUDDY)
+    form = {"csrf_token": token_on(sam.get(f"/issues/{issue.id}/rename").text), "title": "A buddy home from hospital"}
+    if version is not None:
+        form["version"] = version
+    answer = sam.post(f"/issues/{issue.id}/rename", data=form)
+    assert answer.status_code == 422 and "Someone else changed this issue" in answer.text
+    assert issue_titled(site, BUDDY).version == issue.version
