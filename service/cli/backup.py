@@ -10,8 +10,6 @@ import click
 from service.bootstrap import Settings, open_application
 from service.cli.support import refusals, say
 from service.infra import backup as backups
-from service.infra.keyring import KeyCustodyError
-from service.infra.store import Store
 
 
 @click.command()
@@ -31,24 +29,7 @@ def backup(file: Path) -> None:
 def restore(file: Path, replace: bool) -> None:
     """Operator: put the backup FILE in place as the store (stop the service first), check it and rebuild views."""
     store = Settings.from_env().store()
-    if Path(store.url.database).exists() and not replace:
-        raise click.ClickException(f"{store.url.database} already exists; pass --replace to overwrite it")
-    staging = Path(store.url.database).with_suffix(".restoring.db")
-    try:
-        backups.restore(Store.parse(f"sqlite:///{staging}"), file, replace=True)
-        try:  # nothing is replaced unless the copy opens with the key-encryption keys and verifies
-            checked = open_application(Store.parse(f"sqlite:///{staging}"))
-        except KeyCustodyError as error:
-            raise KeyCustodyError(f"the backup's person keys cannot be opened: {error}. A restore needs the "
-                                  "key file of the store the backup was made from (COPRODUCE_KEY_FILE)") from None
-        try:
-            backups.check_restored(checked)
-        finally:
-            checked.close()
-        backups.restore(store, staging, replace)
-    finally:
-        for leftover in staging.parent.glob(staging.name + "*"):
-            leftover.unlink()
+    backups.restore_verified(store, file, replace, open_application)  # refused: the store is left as it was
     app = open_application(store)
     try:
         applied = app.projections.rebuild()
