@@ -7,7 +7,8 @@ import click
 
 from domain import Attribution, Channel, ParticipationLevel, SessionFormat, Stage, SystemicIssue
 from domain.policies import awaits_feedback
-from service.cli.support import Context, as_option, pass_context, refusals, resolve_in, say
+from service.app import schemas as s
+from service.cli.support import Context, as_option, loaded, pass_context, refusals, resolve_in, say
 
 COMMANDS: list[click.Command] = []
 
@@ -29,6 +30,8 @@ def command(name: str):
 
 
 def _contribution_ids(issue: SystemicIssue, texts: tuple[str, ...]) -> list:
+    """The contributions named, found within the issue. Not loaded by the schemas with what a person types
+    (`only=`): the issue refuses none chosen, or a withdrawn one, once who may do it is decided."""
     return [resolve_in(list(issue.contributors), text, "contribution") for text in texts]
 
 
@@ -44,6 +47,7 @@ def _action_id(issue: SystemicIssue, text: str):
 @refusals
 def raise_issue(context: Context, hub: str, title: str, as_user: str) -> None:
     """Raise an issue in HUB (name or id); prints its id."""
+    title = loaded(s.RaiseIn(), {"title": title})["title"]
     say(context.app.raise_issue(context.hub_id(hub), title, context.app.actor_for(as_user)))
 
 
@@ -55,17 +59,17 @@ COMMANDS.append(raise_issue)
 @click.option("--date", "held_on", type=click.DateTime(["%Y-%m-%d"]), required=True)
 @click.option("--place", required=True)
 @click.option("--format", "session_format", type=click.Choice([f.value for f in SessionFormat]), required=True)
-@click.option("--experts", type=click.IntRange(min=0), required=True, help="How many experts attended.")
-@click.option("--staff", type=click.IntRange(min=0), required=True, help="How many service staff attended.")
+@click.option("--experts", "experts_attended", type=int, required=True, help="How many experts attended.")
+@click.option("--staff", "staff_attended", type=int, required=True, help="How many service staff attended.")
 @as_option
 @pass_context
 @refusals
 def record_session(context: Context, hub: str, held_on, place: str, session_format: str,
-                   experts: int, staff: int, as_user: str) -> None:
+                   experts_attended: int, staff_attended: int, as_user: str) -> None:
     """Record a session of HUB where input was gathered; prints its id."""
-    say(context.app.record_session(
-        context.hub_id(hub), context.app.actor_for(as_user), held_on=held_on.date(), place=place,
-        format=SessionFormat(session_format), experts_attended=experts, staff_attended=staff))
+    session = loaded(s.SessionIn(), {"held_on": held_on.date(), "place": place, "format": session_format,
+                                     "experts_attended": experts_attended, "staff_attended": staff_attended})
+    say(context.app.record_session(context.hub_id(hub), context.app.actor_for(as_user), **session))
 
 
 COMMANDS.append(record_session)
@@ -121,7 +125,8 @@ def history(context: Context, issue: str, as_user: str) -> None:
 @as_option
 def frame(context: Context, issue: str, problem: str, affected: str, as_user: str) -> None:
     """Record the framing statement of ISSUE."""
-    context.app.frame(context.issue_id(issue), problem, affected, context.app.actor_for(as_user))
+    framing = loaded(s.FramingIn(), {"problem": problem, "affected": affected})
+    context.app.frame(context.issue_id(issue), actor=context.app.actor_for(as_user), **framing)
 
 
 @command("select")
@@ -132,8 +137,9 @@ def frame(context: Context, issue: str, problem: str, affected: str, as_user: st
 @as_option
 def select(context: Context, issue: str, decision: str, level: str, reason_for_experts: str, as_user: str) -> None:
     """Record the decision to work on ISSUE."""
-    context.app.select(context.issue_id(issue), decision, ParticipationLevel(level), context.app.actor_for(as_user),
-                       reason_for_experts=reason_for_experts)
+    selection = loaded(s.SelectionIn(), {"decision": decision, "level": level,
+                                         "reason_for_experts": reason_for_experts})
+    context.app.select(context.issue_id(issue), actor=context.app.actor_for(as_user), **selection)
 
 
 @command("contribute")
@@ -147,13 +153,13 @@ def select(context: Context, issue: str, decision: str, level: str, reason_for_e
 def contribute(context: Context, issue: str, text: str, for_user: str | None, session: str | None,
                channel: str, quote: bool, attribution: str, as_user: str) -> None:
     """Record input on ISSUE; prints the contribution's id."""
-    app, actor = context.app, context.app.actor_for(as_user)
-    contributor = app.account_by_username(for_user).id if for_user else actor.account_id
-    session_id = resolve_in(list(app.hub(app.issue(context.issue_id(issue)).hub_id).sessions), session,
-                            "session") if session else None
-    say(app.record_contribution(
-        context.issue_id(issue), contributor, text, actor, channel=Channel(channel), may_quote=quote,
-        attribution=Attribution(attribution), session_id=session_id))
+    app, actor, issue_id = context.app, context.app.actor_for(as_user), context.issue_id(issue)
+    given_at = {"session_id": resolve_in(list(app.hub(app.issue(issue_id).hub_id).sessions), session, "session")
+                } if session else {}
+    contribution = loaded(s.ContributionIn(), {
+        "text": text, "channel": channel, "may_quote": quote, "attribution": attribution,
+        "contributor_id": app.account_by_username(for_user).id if for_user else actor.account_id, **given_at})
+    say(app.record_contribution(issue_id, actor=actor, **contribution))
 
 
 @command("withdraw")
@@ -173,6 +179,7 @@ def withdraw(context: Context, issue: str, contribution: str, as_user: str) -> N
 def theme(context: Context, issue: str, theme: str, contributions: tuple[str, ...], as_user: str) -> None:
     """Group contributions of ISSUE under THEME."""
     issue_id = context.issue_id(issue)
+    theme = loaded(s.ThemeIn(only=["theme"]), {"theme": theme})["theme"]
     ids = _contribution_ids(context.app.issue(issue_id), contributions)
     context.app.theme_contributions(issue_id, theme, ids, context.app.actor_for(as_user))
 
@@ -184,6 +191,7 @@ def theme(context: Context, issue: str, theme: str, contributions: tuple[str, ..
 def finding(context: Context, issue: str, summary: str, contributions: tuple[str, ...], as_user: str) -> None:
     """Record a finding on ISSUE, linked to the contributions behind it."""
     issue_id = context.issue_id(issue)
+    summary = loaded(s.FindingIn(only=["summary"]), {"summary": summary})["summary"]
     ids = _contribution_ids(context.app.issue(issue_id), contributions)
     say(context.app.record_finding(issue_id, summary, ids, context.app.actor_for(as_user)))
 
@@ -194,7 +202,8 @@ def finding(context: Context, issue: str, summary: str, contributions: tuple[str
 @as_option
 def stakeholder(context: Context, issue: str, name: str, kind: str, as_user: str) -> None:
     """Record that a stakeholder joined ISSUE."""
-    context.app.add_stakeholder(context.issue_id(issue), name, kind, context.app.actor_for(as_user))
+    joined = loaded(s.StakeholderIn(), {"name": name, "kind": kind})
+    context.app.add_stakeholder(context.issue_id(issue), actor=context.app.actor_for(as_user), **joined)
 
 
 @command("commit-action")
@@ -207,9 +216,10 @@ def commit_action(context: Context, issue: str, title: str, owner: str, due, con
                   as_user: str) -> None:
     """Commit to an action on ISSUE; prints its id."""
     app, issue_id = context.app, context.issue_id(issue)
+    action = loaded(s.ActionIn(only=["title", "due"]), {"title": title, "due": due.date()})
     ids = _contribution_ids(app.issue(issue_id), contributions)
-    say(app.commit_action(issue_id, title, app.account_by_username(owner).id, due.date(), ids,
-                          app.actor_for(as_user)))
+    say(app.commit_action(issue_id, owner_id=app.account_by_username(owner).id, contribution_ids=ids,
+                          actor=app.actor_for(as_user), **action))
 
 
 @command("progress")
@@ -218,7 +228,7 @@ def commit_action(context: Context, issue: str, title: str, owner: str, due, con
 @as_option
 def progress(context: Context, issue: str, action: str, note: str, as_user: str) -> None:
     """Report progress on an ACTION of ISSUE."""
-    issue_id = context.issue_id(issue)
+    issue_id, note = context.issue_id(issue), loaded(s.ProgressIn(), {"note": note})["note"]
     action_id = _action_id(context.app.issue(issue_id), action)
     context.app.report_progress(issue_id, action_id, note, context.app.actor_for(as_user))
 
@@ -229,7 +239,7 @@ def progress(context: Context, issue: str, action: str, note: str, as_user: str)
 @as_option
 def complete_action(context: Context, issue: str, action: str, note: str, as_user: str) -> None:
     """Mark an ACTION of ISSUE as completed."""
-    issue_id = context.issue_id(issue)
+    issue_id, note = context.issue_id(issue), loaded(s.CompletionIn(), {"note": note})["note"]
     action_id = _action_id(context.app.issue(issue_id), action)
     context.app.complete_action(issue_id, action_id, note, context.app.actor_for(as_user))
 
@@ -240,7 +250,7 @@ def complete_action(context: Context, issue: str, action: str, note: str, as_use
 @as_option
 def drop_action(context: Context, issue: str, action: str, reason: str, as_user: str) -> None:
     """Drop an ACTION of ISSUE, saying why."""
-    issue_id = context.issue_id(issue)
+    issue_id, reason = context.issue_id(issue), loaded(s.ReasonIn(), {"reason": reason})["reason"]
     action_id = _action_id(context.app.issue(issue_id), action)
     context.app.drop_action(issue_id, action_id, reason, context.app.actor_for(as_user))
 
@@ -258,6 +268,7 @@ def feedback(context: Context, issue: str, message: str, contributions: tuple[st
     ids = _contribution_ids(state, contributions)
     if all_waiting:
         ids += state.awaiting_feedback
+    message = loaded(s.FeedbackIn(only=["message"]), {"message": message})["message"]
     say(app.give_feedback(issue_id, message, ids, app.actor_for(as_user)))
 
 
@@ -268,8 +279,8 @@ def feedback(context: Context, issue: str, message: str, contributions: tuple[st
 @as_option
 def learning(context: Context, issue: str, what_changed: str, evidence: str, next_steps: str, as_user: str) -> None:
     """Record what ISSUE's work changed, the evidence and what to do next."""
-    context.app.record_learning(context.issue_id(issue), what_changed, evidence, next_steps,
-                                context.app.actor_for(as_user))
+    learnt = loaded(s.LearningIn(), {"what_changed": what_changed, "evidence": evidence, "next_steps": next_steps})
+    context.app.record_learning(context.issue_id(issue), actor=context.app.actor_for(as_user), **learnt)
 
 
 @command("advance")
@@ -279,8 +290,8 @@ def learning(context: Context, issue: str, what_changed: str, evidence: str, nex
 @as_option
 def advance(context: Context, issue: str, stage: str, reason: str, level: str, as_user: str) -> None:
     """Advance ISSUE to the next STAGE."""
-    context.app.advance_stage(context.issue_id(issue), Stage(stage), reason, ParticipationLevel(level),
-                              context.app.actor_for(as_user))
+    move = loaded(s.StageMoveIn(), {"to": stage, "reason": reason, "level": level})
+    context.app.advance_stage(context.issue_id(issue), actor=context.app.actor_for(as_user), **move)
 
 
 @command("move-back")
@@ -290,8 +301,8 @@ def advance(context: Context, issue: str, stage: str, reason: str, level: str, a
 @as_option
 def move_back(context: Context, issue: str, stage: str, reason: str, level: str, as_user: str) -> None:
     """Move ISSUE back to an earlier STAGE (from learn: a new cycle)."""
-    context.app.move_back(context.issue_id(issue), Stage(stage), reason, ParticipationLevel(level),
-                          context.app.actor_for(as_user))
+    move = loaded(s.StageMoveIn(), {"to": stage, "reason": reason, "level": level})
+    context.app.move_back(context.issue_id(issue), actor=context.app.actor_for(as_user), **move)
 
 
 @command("rename")
@@ -299,6 +310,7 @@ def move_back(context: Context, issue: str, stage: str, reason: str, level: str,
 @as_option
 def rename(context: Context, issue: str, title: str, as_user: str) -> None:
     """Give ISSUE the new TITLE."""
+    title = loaded(s.RenameIn(), {"title": title})["title"]
     context.app.rename_issue(context.issue_id(issue), title, context.app.actor_for(as_user))
 
 
@@ -307,6 +319,7 @@ def rename(context: Context, issue: str, title: str, as_user: str) -> None:
 @as_option
 def park(context: Context, issue: str, reason: str, as_user: str) -> None:
     """Park ISSUE, saying why."""
+    reason = loaded(s.ReasonIn(), {"reason": reason})["reason"]
     context.app.park(context.issue_id(issue), reason, context.app.actor_for(as_user))
 
 
@@ -315,6 +328,7 @@ def park(context: Context, issue: str, reason: str, as_user: str) -> None:
 @as_option
 def reopen(context: Context, issue: str, reason: str, as_user: str) -> None:
     """Reopen a parked ISSUE."""
+    reason = loaded(s.ReasonIn(), {"reason": reason})["reason"]
     context.app.reopen(context.issue_id(issue), reason, context.app.actor_for(as_user))
 
 
@@ -324,5 +338,5 @@ def reopen(context: Context, issue: str, reason: str, as_user: str) -> None:
 @as_option
 def close(context: Context, issue: str, outcome: str, level: str, as_user: str) -> None:
     """Close ISSUE from learn, with its outcome."""
-    context.app.close_issue(context.issue_id(issue), outcome, ParticipationLevel(level),
-                            context.app.actor_for(as_user))
+    closure = loaded(s.ClosureIn(), {"outcome": outcome, "level": level})
+    context.app.close_issue(context.issue_id(issue), actor=context.app.actor_for(as_user), **closure)

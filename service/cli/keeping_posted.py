@@ -6,19 +6,10 @@ from __future__ import annotations
 from uuid import UUID
 
 import click
-from marshmallow import ValidationError
 
 from domain.keeping_posted import HowOften, Topic, Way
 from service.app.contact_schemas import ContactIn, HandOverIn
-from service.cli.support import Context, as_option, pass_context, refusals, say
-
-
-def _loaded(schema, values: dict):
-    try:
-        return schema.load(values)
-    except ValidationError as invalid:
-        said = "; ".join(f"{name}: {' '.join(map(str, messages))}" for name, messages in invalid.messages.items())
-        raise click.UsageError(said) from None
+from service.cli.support import Context, as_option, loaded, pass_context, refusals, say
 
 
 @click.command("keep-posted")
@@ -41,7 +32,7 @@ def keep_posted(context: Context, person: str | None, ways: tuple[str, ...], top
                 session: UUID | None, as_user: str) -> None:
     """Record how you (or PERSON, on their word at a session of their hub) want to hear from us."""
     app = context.app
-    choice = _loaded(ContactIn(), {"ways": list(ways), "how_often": how_often, "email": email, "phone": phone,
+    choice = loaded(ContactIn(), {"ways": list(ways), "how_often": how_often, "email": email, "phone": phone,
                                    "postal_address": postal_address, **({"topics": list(topics)} if topics else {})})
     actor = app.actor_for(as_user)
     if person is None:
@@ -69,7 +60,7 @@ def hand_over(context: Context, hub: str, message_keys: tuple[str, ...], session
             about = f" ({item['issue_title']})" if item["issue_title"] else ""
             say(f"{item['message_key']}  {item['name']}: {item['said']}{about}")
         return
-    given = _loaded(HandOverIn(), {"session_id": str(session), "message_keys": list(message_keys)})
+    given = loaded(HandOverIn(), {"session_id": str(session), "message_keys": list(message_keys)})
     done = app.hand_over(hub_id, given["session_id"], given["message_keys"], actor)
     say(f"Recorded {done} as given.")
 

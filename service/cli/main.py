@@ -9,11 +9,12 @@ import click
 
 from domain import HubLifecycle, Role
 from service.app.coproduce import Coproduce
+from service.app.schemas import AccountIn, CopyIn, ForgetIn, HubIn, OpenedOnIn, PasswordIn
 from service.bootstrap import key_custody, upgrade_store
 from service.cli import audit, backup, demo, issues, keeping_posted, keys, notifications, read_models, rounds
 from service.cli import my_words  # noqa: F401  (adds its commands to issues.COMMANDS)
 from service.cli import public  # noqa: F401  (adds `summarise` to the issue commands)
-from service.cli.support import Context, as_option, pass_context, refusals, say
+from service.cli.support import Context, as_option, loaded, pass_context, refusals, say
 from service.http import serve
 
 
@@ -32,12 +33,13 @@ def cli(ctx: click.Context) -> None:
 @refusals
 def init(context: Context, username: str, name: str) -> None:
     """Operator: create or upgrade the store's tables (once, before servers start), and its first admin account."""
+    admin = loaded(AccountIn(), {"username": username, "role": Role.ADMIN.value, "name": name})
     app = _upgrade(context)
     say(f"Store ready: {app.store.url.render_as_string(hide_password=True)}")
     if app.recorder.max_notification_id():
         say("The store already holds data; nothing else to do.")
         return
-    app.register_first_admin(username, name)
+    app.register_first_admin(admin["username"], admin["name"])
     say(f"Created the admin account {username!r}.")
     audit.sign_a_checkpoint(app)
 
@@ -89,9 +91,10 @@ def _upgrade(context: Context) -> Coproduce:
 def add_account(context: Context, username: str, role: str, name: str, contact: str,
                 hubs: tuple[str, ...], password: str | None, as_user: str) -> None:
     """Register a person with a role, and add them to hubs."""
-    app = context.app
-    say(app.open_account(username, Role(role), name, contact, app.actor_for(as_user), password=password,
-                         hub_ids=[context.hub_id(hub) for hub in hubs]))
+    account = loaded(AccountIn(), {"username": username, "role": role, "name": name, "contact": contact,
+                                   "hub_ids": [context.hub_id(hub) for hub in hubs],
+                                   **({"password": password} if password is not None else {})})
+    say(context.app.open_account(actor=context.app.actor_for(as_user), **account))
 
 
 @cli.command("add-hub")
@@ -104,8 +107,9 @@ def add_account(context: Context, username: str, role: str, name: str, contact: 
 @refusals
 def add_hub(context: Context, name: str, area: str, lifecycle: str, opened_on: datetime | None, as_user: str) -> None:
     """Create a hub."""
-    say(context.app.create_hub(name, area, HubLifecycle(lifecycle), context.app.actor_for(as_user),
-                               opened_on=opened_on.date() if opened_on else None))
+    hub = loaded(HubIn(), {"name": name, "area": area, "lifecycle": lifecycle,
+                           **({"opened_on": opened_on.date()} if opened_on else {})})
+    say(context.app.create_hub(actor=context.app.actor_for(as_user), **hub))
 
 
 @cli.command("hub-opened")
@@ -116,7 +120,9 @@ def add_hub(context: Context, name: str, area: str, lifecycle: str, opened_on: d
 @refusals
 def hub_opened(context: Context, hub: str, opened_on: datetime, as_user: str) -> None:
     """Record (or correct) the day a hub started."""
-    context.app.record_hub_opening(context.hub_id(hub), opened_on.date(), context.app.actor_for(as_user))
+    day = loaded(OpenedOnIn(), {"opened_on": opened_on.date()})["opened_on"]
+    context.app.record_hub_opening(context.hub_id(hub), day, context.app.actor_for(as_user))
+    say(f"Recorded: the hub started on {day}.")
 
 
 @cli.command()
@@ -158,6 +164,7 @@ def list_issues(context: Context, hub: str | None, as_user: str) -> None:
 @refusals
 def set_password(context: Context, username: str, password: str) -> None:
     """Operator: set the password USERNAME signs in with (the first admin's, after init)."""
+    password = loaded(PasswordIn(), {"password": password})["password"]
     context.app.set_password(context.app.account_by_username(username).id, password)
     say(f"Password set for {username}.")
 
@@ -171,9 +178,8 @@ def set_password(context: Context, username: str, password: str) -> None:
 @refusals
 def forget(context: Context, person: str, requested_by: str, authority: str, as_user: str) -> None:
     """Forget PERSON (a username): destroy their key so their words and name cannot be read again."""
-    app = context.app
-    account = app.account_by_username(person)
-    app.forget(account.id, requested_by, authority, app.actor_for(as_user))
+    app, request = context.app, loaded(ForgetIn(), {"requested_by": requested_by, "authority": authority})
+    app.forget(app.account_by_username(person).id, actor=app.actor_for(as_user), **request)
     say(f"{person} has been forgotten: their key is destroyed; the audit trail keeps that it happened.")
 
 
@@ -185,8 +191,8 @@ def forget(context: Context, person: str, requested_by: str, authority: str, as_
 @refusals
 def copy_of_data(context: Context, person: str, requested_by: str, as_user: str) -> None:
     """Print everything held about PERSON (a username) as JSON, for their request on paper (admins)."""
-    app = context.app
-    for chunk in app.copy_of_data(app.actor_for(as_user), app.account_by_username(person).id, requested_by):
+    app, request = context.app, loaded(CopyIn(), {"requested_by": requested_by})
+    for chunk in app.copy_of_data(app.actor_for(as_user), app.account_by_username(person).id, **request):
         say(chunk, nl=False)
 
 

@@ -7,8 +7,9 @@ from uuid import UUID
 import click
 
 from domain import Attribution
+from service.app.schemas import CorrectionIn
 from service.cli.issues import command
-from service.cli.support import Context, as_option, resolve_in
+from service.cli.support import Context, as_option, loaded, resolve_in
 
 
 def _input_of(context: Context, issue: str, contribution: str) -> tuple[UUID, UUID]:
@@ -30,6 +31,7 @@ def confirm(context: Context, issue: str, contribution: str, as_user: str) -> No
 @as_option
 def correct(context: Context, issue: str, contribution: str, text: str, as_user: str) -> None:
     """Put a CONTRIBUTION of yours on ISSUE in your own words."""
+    text = loaded(CorrectionIn(), {"text": text})["text"]
     context.app.correct_contribution(*_input_of(context, issue, contribution), text, context.app.actor_for(as_user))
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
+from service.app.schemas import SummaryIn
 from service.cli.issues import command
-from service.cli.support import Context, as_option, pass_context, refusals, say
+from service.cli.support import Context, as_option, loaded, pass_context, refusals, say
 
 
 @command("summarise")
@@ -13,6 +14,7 @@ from service.cli.support import Context, as_option, pass_context, refusals, say
 @as_option
 def summarise(context: Context, issue: str, summary: str, as_user: str) -> None:
     """Say ISSUE in one line of plain words (SUMMARY), shown first to the public."""
+    summary = loaded(SummaryIn(), {"summary": summary})["summary"]
     context.app.summarise_issue(context.issue_id(issue), summary, context.app.actor_for(as_user))
 
 

@@ -7,7 +7,8 @@ from uuid import UUID
 import click
 
 from domain.priorities import DEFAULT_DOTS, ordinal
-from service.cli.support import Context, as_option, pass_context, refusals, say
+from service.app import schemas as s
+from service.cli.support import Context, as_option, loaded, pass_context, refusals, say
 
 COMMANDS: list[click.Command] = []
 DOTS = click.option("--dots", "dots", multiple=True, required=True, metavar="ISSUE=N",
@@ -23,25 +24,27 @@ def command(name: str):
     return wrap
 
 
-def _dots(context: Context, placed: tuple[str, ...]) -> dict[UUID, int]:
-    counted = {}
+def _dots(context: Context, placed: tuple[str, ...]) -> list[dict]:
+    """`--dots ISSUE=N` as the API's list of dots per issue."""
+    dots = []
     for item in placed:
         issue, _, count = item.partition("=")
         if not count.strip().isdigit():
             raise click.BadParameter(f"{item!r}: write ISSUE=N, N a whole number", param_hint="--dots")
-        counted[context.issue_id(issue.strip())] = int(count)
-    return counted
+        dots.append({"issue_id": context.issue_id(issue.strip()), "dots": int(count)})
+    return dots
 
 
 @command("open-round")
 @click.argument("hub")
 @click.option("--issue", "issues", multiple=True, required=True, help="An issue in Frame; repeat for more.")
 @click.option("--closes-on", type=click.DateTime(["%Y-%m-%d"]), required=True, help="The last day of voting.")
-@click.option("--dots-each", type=click.IntRange(min=1), default=DEFAULT_DOTS, show_default=True)
-def open_round(context: Context, hub: str, issues: tuple[str, ...], closes_on, dots_each: int, as_user: str) -> None:
+@click.option("--dots-each", "dots", type=int, default=DEFAULT_DOTS, show_default=True)
+def open_round(context: Context, hub: str, issues: tuple[str, ...], closes_on, dots: int, as_user: str) -> None:
     """Open a priority round in HUB over some of its issues in Frame; prints its id."""
-    say(context.app.open_round(context.hub_id(hub), [context.issue_id(i) for i in issues], closes_on.date(),
-                               context.app.actor_for(as_user), dots=dots_each))
+    opened = loaded(s.RoundIn(only=["closes_on", "dots"]), {"closes_on": closes_on.date(), "dots": dots})
+    say(context.app.open_round(context.hub_id(hub), [context.issue_id(i) for i in issues],
+                               actor=context.app.actor_for(as_user), **opened))
 
 
 @command("vote")
@@ -49,19 +52,22 @@ def open_round(context: Context, hub: str, issues: tuple[str, ...], closes_on, d
 @DOTS
 def vote(context: Context, round_id: UUID, dots: tuple[str, ...], as_user: str) -> None:
     """Place your dots in a round (experts); voting again replaces your ballot."""
-    context.app.cast_ballot(round_id, _dots(context, dots), context.app.actor_for(as_user))
+    ballot = loaded(s.BallotIn(), {"dots": _dots(context, dots)})
+    context.app.cast_ballot(round_id, s.placed(ballot["dots"]), context.app.actor_for(as_user))
     say("Your dots are placed. Nobody else can see how you voted.")
 
 
 @command("tally")
 @click.argument("round_id", type=click.UUID)
 @click.option("--session", "session_id", type=click.UUID, required=True, help="The session the paper vote was at.")
-@click.option("--voters", type=click.IntRange(min=1), required=True, help="How many people voted on paper.")
+@click.option("--voters", type=int, required=True, help="How many people voted on paper.")
 @DOTS
 def tally(context: Context, round_id: UUID, session_id: UUID, voters: int, dots: tuple[str, ...],
           as_user: str) -> None:
     """Record a session's paper dot-vote (facilitators, managers)."""
-    context.app.record_tally(round_id, session_id, _dots(context, dots), voters, context.app.actor_for(as_user))
+    paper = loaded(s.TallyIn(), {"session_id": session_id, "voters": voters, "dots": _dots(context, dots)})
+    context.app.record_tally(round_id, paper["session_id"], s.placed(paper["dots"]), paper["voters"],
+                             context.app.actor_for(as_user))
     say("The paper vote is recorded.")
 
 

@@ -11,6 +11,7 @@ from uuid import UUID
 
 import click
 from eventsourcing.persistence import PersistenceError
+from marshmallow import Schema, ValidationError
 from sqlalchemy.exc import DBAPIError
 
 from domain import DomainError, StageRefused
@@ -70,6 +71,25 @@ def _resolve(text: str, known: dict[str, Any], what: str) -> UUID:
 def resolve_in(ids: list[str], text: str, what: str) -> UUID:
     """A contribution or action id within one issue, by a unique prefix."""
     return _resolve(text, dict.fromkeys(ids), what)
+
+
+def loaded(schema: Schema, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` loaded by the schema the API and the pages use for the same change, so the command line
+    decides by the same rules; refused as a usage error naming the option (or the field) and the rule."""
+    try:
+        return schema.load(values)
+    except ValidationError as invalid:
+        options = {param.name: param.opts[0] for param in click.get_current_context().command.params
+                   if isinstance(param, click.Option)}
+        raise click.UsageError("; ".join(f"{options.get(name, name)}: {_said(messages)}"
+                                         for name, messages in invalid.normalized_messages().items())) from None
+
+
+def _said(messages: Any) -> str:
+    """A field's messages in a line; a list's items by their place (as in `--dots`)."""
+    if isinstance(messages, dict):
+        return "; ".join(f"{key}: {_said(inner)}" for key, inner in messages.items())
+    return " ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
 
 
 def refusals(func: Callable[..., Any]) -> Callable[..., Any]:
