@@ -9,6 +9,7 @@ from eventsourcing.domain import event
 from domain.clock import TimedAggregate
 from domain.actors import Actor, Role
 from domain.errors import RuleBroken, choice
+from domain.text import shows_something
 
 
 MIN_PASSWORD_LENGTH = 12
@@ -69,7 +70,7 @@ class Account(TimedAggregate):
         (the person signed in, or a request on paper an admin acted on): an audit fact, not personal content."""
         if self.forgotten:
             raise RuleBroken("this person has been forgotten: their personal data can no longer be read")
-        if not requested_by.strip():
+        if not shows_something(requested_by):
             raise RuleBroken("who asked for the copy is required")
         self._copy_given(requested_by=requested_by.strip(), actor=actor.as_dict())
 

@@ -12,6 +12,7 @@ from eventsourcing.domain import event
 from domain.clock import TimedAggregate, new_id, now
 from domain.actors import Actor
 from domain.errors import NotFound, RuleBroken, choice
+from domain.text import shows_something
 
 
 class HubLifecycle(str, Enum):
@@ -61,7 +62,7 @@ class Hub(TimedAggregate):
     @classmethod
     def create(cls, name: str, area: str, lifecycle: HubLifecycle, actor: Actor) -> Hub:
         """Create a hub at the given point in its lifecycle."""
-        if not name.strip():
+        if not shows_something(name):
             raise RuleBroken("name is required")
         return cls(name=name.strip(), area=area.strip(), lifecycle=choice(HubLifecycle, lifecycle, "lifecycle").value,
                    actor=actor.as_dict())
@@ -106,7 +107,7 @@ class Hub(TimedAggregate):
         """Record a session where input was gathered."""
         if experts_attended < 0 or staff_attended < 0:
             raise RuleBroken("attendance cannot be negative")
-        if not place.strip():
+        if not shows_something(place):
             raise RuleBroken("place is required")
         session_id = new_id()
         self._session_recorded(

@@ -13,6 +13,7 @@ from domain import policies, workflow
 from domain.actors import Actor, Role
 from domain.errors import IssueClosed, NotFound, RuleBroken, StageRefused, choice
 from domain.participation import ParticipationLevel
+from domain.text import shows_something
 from domain.records import (
     Action, ActionStatus, Attribution, Channel, Feedback, Finding, Framing, Learning, Selection, Stakeholder,
 )
@@ -26,7 +27,7 @@ SUMMARY_LENGTH = 160
 
 
 def _required(value: str, what: str) -> str:
-    if not value or not value.strip():
+    if not value or not shows_something(value):
         raise RuleBroken(f"{what} is required")
     return value.strip()
 

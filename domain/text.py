@@ -20,6 +20,24 @@ NO_CONTROL_CHARACTERS = f"^[^{_CONTROLS}]*$"  # text that keeps the rule, as a p
 RULE = "must not contain control characters (such as NUL, U+0000, or escape, U+001B)"
 
 
+# What shows nothing on its own: spaces and line ends, invisible characters (soft hyphen, zero-width
+# space and joiners, direction marks and overrides, word joiner and isolates, variation selectors,
+# byte-order mark, Hangul fillers) and accents with nothing to sit on; written with escapes, as above.
+_NOTHING_TO_SEE = (r"\t\n\r \x85\xa0\u1680\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u00ad\u034f\u061c"
+                   r"\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\ufeff\uffa0"
+                   r"\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f")
+_SOMETHING = re.compile(f"[^{_NOTHING_TO_SEE}{_CONTROLS}]")
+# Text that must be given keeps the rule and shows something, as a pattern.
+SOMETHING_TO_READ = f"^[^{_CONTROLS}]*[^{_NOTHING_TO_SEE}{_CONTROLS}][^{_CONTROLS}]*$"
+
+
+def shows_something(text: str) -> bool:
+    """Whether `text` has anything a reader would see, not only spaces, invisible characters (a
+    zero-width space, a byte-order mark, a direction mark) or accents with nothing to sit on: text
+    that must be given cannot be given as nothing to read."""
+    return _SOMETHING.search(text) is not None
+
+
 def _picture(found: re.Match[str]) -> str:
     code = ord(found.group())
     return chr(0x2421 if code == 0x7F else 0x2400 + code)  # Unicode's "control pictures": ␀ … ␟, ␡

@@ -12,7 +12,8 @@ from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
 from domain import DomainError, NotAllowed, NotFound, StageRefused, StaleVersion
-from domain.text import NO_CONTROL_CHARACTERS
+from domain.text import NO_CONTROL_CHARACTERS, SOMETHING_TO_READ
+from service.app.schemas import something_to_read
 from service.app.ports import StoreUnavailable
 from service.app.sign_ins import NotSignedIn
 from service.api.views import ProblemOut
@@ -90,14 +91,16 @@ def _unexpected(error: Exception) -> Response:
 
 
 def _plain_text(_converter: Any, field: Any, ret: dict[str, Any], **_: Any) -> dict[str, Any]:
-    """The rule every text field keeps (domain/text.py), as a `pattern` in the OpenAPI document, for
+    """The rules every text field keeps (domain/text.py), as a `pattern` in the OpenAPI document, for
     text sent in (a body or a query: schemas named …In or …Query) with no rule of its own (a
-    pattern, a format such as uuid or date, or a list of values). Answers carry no pattern: they
-    may show text recorded before the rule."""
+    pattern, a format such as uuid or date, or a list of values): no control characters, and for
+    text that must be given, something to read. Answers carry no pattern: they may show text
+    recorded before the rules."""
     sent_in = type(field.root).__name__.endswith(("In", "Query"))
     if not sent_in or ret.get("type") != "string" or {"pattern", "format", "enum"} & ret.keys():
         return {}
-    return {"pattern": NO_CONTROL_CHARACTERS}
+    given = something_to_read in getattr(field, "validators", ())
+    return {"pattern": SOMETHING_TO_READ if given else NO_CONTROL_CHARACTERS}
 
 
 class ProblemApi(Api):

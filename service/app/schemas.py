@@ -5,16 +5,23 @@ from __future__ import annotations
 from datetime import date
 from enum import Enum
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from domain import Attribution, Channel, HubLifecycle, ParticipationLevel, Role, SessionFormat, Stage
 from domain.account import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from domain.policies import FEEDBACK_DUE_DAYS
 from domain.issue import SUMMARY_LENGTH
 from domain.priorities import DEFAULT_DOTS, FEWEST_ISSUES, MOST_DOTS, MOST_ISSUES
+from domain.text import shows_something
 
-TEXT = validate.Length(min=1, max=5000)
-LINE = validate.Length(min=1, max=300)
+def something_to_read(value: str) -> None:
+    """Text that must be given shows something (domain/text.py)."""
+    if not shows_something(value):
+        raise ValidationError("must have something to read in it, not only spaces or invisible characters")
+
+
+TEXT = [validate.Length(min=1, max=5000), something_to_read]
+LINE = [validate.Length(min=1, max=300), something_to_read]
 PASSWORD = validate.Length(min=MIN_PASSWORD_LENGTH, max=MAX_PASSWORD_LENGTH)  # the domain's password rule
 LAST_POSITION = 2**63 - 1  # positions are 64-bit integers in both stores
 # A report's period is widened by a year before its first day and a day after its last: these ends

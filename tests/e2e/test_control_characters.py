@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import domain.clock
 from domain import RuleBroken
-from domain.text import NO_CONTROL_CHARACTERS
+from domain.text import NO_CONTROL_CHARACTERS, SOMETHING_TO_READ
 from service.cli.main import cli
 from tests.e2e.doors import OpenContext
 from tests.e2e.test_door_parity import _signed_in, _world, doors  # noqa: F401 - `doors` is a fixture
@@ -26,9 +26,9 @@ BAD = "<BAD>"
 CASES = [
     ("hub_manager", "title", ("POST", "/api/v1/issues/{issue}/title", {"title": f"A GP {BAD}"}),
      ("/issues/{issue}/rename", {"title": f"A GP {BAD}"}), ["rename", "{issue}", f"A GP {BAD}"]),
-    ("hub_manager", "affected", ("POST", "/api/v1/issues/{issue}/framing", {"problem": "No GP", "affected": BAD}),
-     ("/issues/{issue}/frame", {"problem": "No GP", "affected": BAD}),
-     ["frame", "{issue}", "--problem", "No GP", "--affected", BAD]),
+    ("hub_manager", "affected", ("POST", "/api/v1/issues/{issue}/framing", {"problem": "No GP", "affected": f"All {BAD}"}),
+     ("/issues/{issue}/frame", {"problem": "No GP", "affected": f"All {BAD}"}),
+     ["frame", "{issue}", "--problem", "No GP", "--affected", f"All {BAD}"]),
     ("action_owner", "note", ("POST", "/api/v1/issues/{issue}/actions/{action}/progress", {"note": f"Met {BAD}"}),
      ("/issues/{issue}/progress", {"action_id": "{action}", "note": f"Met {BAD}"}),
      ["progress", "{issue}", "{action}", f"Met {BAD}"]),
@@ -107,8 +107,8 @@ def test_a_query_string_with_a_control_character_is_refused_naming_the_field(wor
 def test_the_document_gives_the_rule_to_text_sent_in_and_not_to_text_answered(world):
     document = world.call(None, "GET", "/api/v1/openapi.json").json
     schemas = document["components"]["schemas"]
-    assert schemas["RenameIn"]["properties"]["title"]["pattern"] == NO_CONTROL_CHARACTERS
-    assert schemas["ContributionIn"]["properties"]["text"]["pattern"] == NO_CONTROL_CHARACTERS
+    assert schemas["RenameIn"]["properties"]["title"]["pattern"] == SOMETHING_TO_READ  # text that must be given
+    assert schemas["ContributionIn"]["properties"]["text"]["pattern"] == SOMETHING_TO_READ
     timeline = document["paths"]["/api/v1/issues/{issue_id}/timeline"]["get"]["parameters"]
     assert next(p for p in timeline if p["name"] == "kind")["schema"]["pattern"] == NO_CONTROL_CHARACTERS
     # an answer may show text recorded before the rule
@@ -158,3 +158,21 @@ def test_the_command_line_shows_control_characters_recorded_before_the_rule_and_
         assert result.exit_code == 0, result.output
         assert "Seeing a GP\u241b[2J\u2407 now" in result.output, (command, result.output)
         assert "\x1b" not in result.output and "\x07" not in result.output, command
+
+
+def test_text_with_nothing_to_read_is_refused_at_each_door_naming_the_field(world):
+    nothing = "\u200b\ufeff\u202e"
+    before = _log_head(world)
+    answer = world.call("hub_manager", "POST", f"/api/v1/issues/{world.issues['own']}/title", json={"title": nothing})
+    assert answer.status_code == 422, answer.text
+    assert answer.json["errors"]["title"] == ["must have something to read in it, not only spaces or invisible characters"]
+    client = _signed_in(world, "hub_manager")
+    page = client.get(f"/issues/{world.issues['own']}/rename").text
+    form = {"title": nothing, "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1),
+            "version": re.search(r'name="version" value="(\d+)"', page).group(1)}
+    refused = client.post(f"/issues/{world.issues['own']}/rename", data=form)
+    assert refused.status_code == 422 and "must have something to read in it" in refused.text
+    OpenContext.shared = world.app
+    said = CliRunner().invoke(cli, ["rename", str(world.issues["own"]), nothing, "--as", "hub_manager"])
+    assert said.exit_code != 0 and "title" in said.output and "Traceback" not in said.output
+    assert _log_head(world) == before

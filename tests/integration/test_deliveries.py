@@ -223,7 +223,7 @@ def test_an_action_owner_is_reminded_a_week_before_and_weekly_while_overdue(post
     issue = posted.raise_issue(cast.hub, "Waiting times at the clinic", cast.manager)
     said = posted.record_contribution(issue, cast.ids["alex"], "I waited.", cast.expert, channel=Channel.ONLINE,
                                       may_quote=True, attribution=Attribution.NAME)
-    today = datetime.now(timezone.utc)
+    today = datetime.now(timezone.utc).replace(hour=12)  # an hour later is the same day, and so the same week
     posted.commit_action(issue, "Open on Saturdays", cast.ids["nadia"], (today + timedelta(days=20)).date(), [said],
                          cast.manager)
     assert posted.deliver_due()["sent"] == 0  # not due within a week yet

@@ -5,7 +5,7 @@ from uuid import uuid4
 import pytest
 
 from domain import Hub, HubLifecycle, RuleBroken, SystemicIssue
-from domain.text import has_control_characters, pictured
+from domain.text import has_control_characters, pictured, shows_something
 from tests.builders import People, in_frame
 
 
@@ -51,3 +51,18 @@ def test_control_characters_are_found_at_any_depth(value, found):
 def test_control_characters_are_pictured_for_a_terminal_and_other_text_is_kept():
     assert pictured("a\x00b\x1b[2Jc\x7f\x1f") == "a\u2400b\u241b[2Jc\u2421\u241f"
     assert pictured("Met them.\r\n\tNext: café \U0001F68C") == "Met them.\r\n\tNext: café \U0001F68C"
+
+
+@pytest.mark.parametrize("nothing", ["\ufeff", "\u200b\u200d", "\u202e", " \u0301", "\u2066\u2069 \t"],
+                         ids=["byte-order mark", "zero-width", "direction override", "lone accent", "isolates"])
+def test_text_with_nothing_to_read_is_no_title_or_name(p, nothing):
+    issue = in_frame(p)
+    with pytest.raises(RuleBroken, match=r"^title is required$"):
+        issue.rename(nothing, p.manager)
+    with pytest.raises(RuleBroken, match=r"^name is required$"):
+        Hub.create(nothing, "Fens", HubLifecycle.PLANNING, p.manager)
+
+
+@pytest.mark.parametrize("something", ["\U0001F68C", "é", "’", "7", "\u202eGP"])
+def test_text_with_anything_to_read_is_something(something):
+    assert shows_something(something)
