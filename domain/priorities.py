@@ -9,7 +9,9 @@ the tallies and ranks the issues.
 Ballots are secret: the round keeps each voter's latest ballot only as an opaque, sealed string
 (the application seals it with the round's own key and destroys that key once the round is
 closed: see docs/decisions/0009-secret-ballots.md). What the round knows in the clear is who
-took part, how many dots each tally gave, and once closed, the totals.
+took part, how many dots each tally gave, and once closed, the totals; a round closed with fewer
+than three voters is not counted at all (the count would show how each of them voted), and so
+ranks nothing and binds nothing.
 
 The round then binds the hub's next selections: choosing an issue that passes over one the
 experts ranked higher, or one outside their top three, needs a reason addressed to the experts.
@@ -35,6 +37,7 @@ DEFAULT_DOTS = 3
 MOST_DOTS = 10  # each ballot is sealed as two digits per issue, so every ballot of a round has one length
 TOP = 3  # a selection outside the experts' top three needs a reason addressed to them
 FEWEST_ISSUES, MOST_ISSUES = 2, 20
+FEWEST_VOTERS = 3  # with fewer, the count would show how each voted: each could read the other's ballot
 
 
 def _dots(choices: Mapping[str, int]) -> int:
@@ -257,7 +260,7 @@ class PriorityRound(TimedAggregate):
         """Count the ballots and tallies and rank the issues; the ranking is recorded, the ballots' contents never."""
         if not self.is_open:
             raise RuleBroken("this round is already closed")
-        totals = self.count(unseal)
+        totals = self.count(unseal) if self.voter_count >= FEWEST_VOTERS else {}  # too few: no count, no ranking
         self._closed(totals=totals, online_voters=len(self.ballots), at=now().isoformat(), actor=actor.as_dict())
         return self.ranking
 
@@ -265,7 +268,7 @@ class PriorityRound(TimedAggregate):
     def _closed(self, totals: dict[str, int], online_voters: int, at: str, actor: dict) -> None:
         self.closed_at = at
         self.online_voters = online_voters
-        self.ranking = rank(totals, self.issue_ids)
+        self.ranking = rank(totals, self.issue_ids) if totals else []
         self.ballots = {voter: "" for voter in self.ballots}  # who took part stays; what they chose goes
 
     @property

@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 from werkzeug.datastructures import MultiDict
 
 from domain import DomainError, NotAllowed, NotFound
-from domain.priorities import DEFAULT_DOTS, MOST_DOTS
+from domain.priorities import DEFAULT_DOTS, FEWEST_VOTERS, MOST_DOTS
 from service.app import schemas as s
 from service.app.authorization import Permission as P
 from service.web.blueprint import acting, web
@@ -40,7 +40,8 @@ def _page(hub_id: UUID, errors: dict[str, str] | None = None, values: MultiDict 
     hub = coproduce().readable_hub(hub_id, me)
     rounds = coproduce().rounds_of_hub(hub_id, me)
     return render_template(
-        "web/priorities.jinja", hub=hub, rounds=rounds, errors=errors or {}, values=values,
+        "web/priorities.jinja", hub=hub, rounds=rounds, fewest_voters=FEWEST_VOTERS, errors=errors or {},
+        values=values,
         ballot_questions={str(r["id"]): _dot_fields(r, "Dots for “{title}”") for r in rounds},
         ballot_values={str(r["id"]): {f"dots-{issue}": str(n) for issue, n in (r["your_ballot"] or {}).items()}
                        for r in rounds},

@@ -61,6 +61,14 @@ def everyone_votes(world):
     assert tally.status_code == 200, tally.text
 
 
+def a_room_votes_on_paper(world, voters: int = 2, dots: dict[int, int] | None = None):
+    """A paper tally, so that the round has the three voters it needs to be counted."""
+    tally = world.call("facilitator", "POST", f"/api/v1/rounds/{world.round}/tallies", json={
+        "session_id": str(world.sessions["own"]), "voters": voters,
+        "dots": [{"issue_id": world.round_issues[i], "dots": n} for i, n in (dots or {3: 1}).items()]})
+    assert tally.status_code == 200, tally.text
+
+
 def test_a_round_from_opening_to_a_selection_that_answers_the_vote(story):
     world = story
     everyone_votes(world)
@@ -160,6 +168,7 @@ def test_the_pages_vote_refuse_bad_dots_with_the_form_again_and_show_the_result(
     stale = manager.post(f"/rounds/{world.round}/closing", data={"version": "1", "csrf_token": csrf(manager, page)})
     assert stale.status_code == 409 and "Someone else changed this" in stale.text
     assert world.app.recorder.max_notification_id() == head + 1
+    a_room_votes_on_paper(world)
     shown = manager.get(f"/hubs/{hub}/priorities").text
     version = re.search(r'name="version" value="(\d+)"', shown).group(1)
     closing = {"version": version, "csrf_token": csrf(manager, page)}
@@ -177,6 +186,7 @@ def test_the_command_line_votes_and_shows_the_round(story, monkeypatch):
     assert voted.exit_code == 0, voted.output
     refused = runner.invoke(cli, ["vote", world.round, "--dots", f"{world.round_issues[1]}=5", "--as", "jo"])
     assert refused.exit_code == 1 and "you have 3 dots to place, not 5" in refused.output
+    a_room_votes_on_paper(world)
     shown = runner.invoke(cli, ["close-round", world.round, "--as", "hub_manager"])
     assert shown.exit_code == 0 and "1st" in shown.output and "2 dots  Bus passes" in shown.output
 
@@ -219,3 +229,18 @@ def test_no_answer_page_or_export_of_any_role_reveals_an_individual_ballot(story
     if closed:
         sealed = [e.ballot for e in world.app.history(UUID(world.round)) if type(e).__name__ == "BallotCast"]
         assert len(sealed) == 3 and all(world.app.sealer.open(b) is None for b in sealed)
+
+
+def test_a_round_with_fewer_than_three_voters_closes_uncounted_so_no_ballot_can_be_read(story):
+    # given one expert votes, and a manager closes the round at once
+    world = story
+    assert vote(world, "jo", {1: 3}).status_code == 200
+    closed = world.call("hub_manager", "POST", f"/api/v1/rounds/{world.round}/closing")
+    assert closed.status_code == 200, closed.text
+    # then nobody, the manager included, is shown a count that would be her ballot
+    seen = world.call("hub_manager", "GET", f"/api/v1/rounds/{world.round}").json
+    assert seen["status"] == "closed" and seen["voters"] == 1 and seen["ranking"] == []
+    page = signed_in(world, "hub_manager").get(f"/hubs/{world.hubs['own']}/priorities").text
+    assert "The dots were not counted" in page and "1st" not in page
+    # and the round binds nothing: the hub chooses without a reason to give against it
+    assert world.app.reasons_the_vote_asks_for(UUID(world.round_issues[3]), world.app.actor_for("hub_manager")) == []

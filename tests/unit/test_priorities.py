@@ -184,7 +184,8 @@ def test_closing_ranks_the_issues_equal_dots_sharing_a_place_and_forgets_what_ea
 
 def test_a_round_whose_ballots_cannot_be_opened_is_not_counted(p):
     round_, issues = opened(p)
-    round_.cast({ids(issues)[0]: 1}, reversible, p.expert)
+    for voter in (p.expert, p.other_expert, actor(Role.EXPERT)):  # enough to be counted
+        round_.cast({ids(issues)[0]: 1}, reversible, voter)
     with pytest.raises(RuleBroken, match="can no longer be opened"):
         round_.close(lambda sealed: None, p.manager)
     assert round_.is_open
@@ -305,3 +306,12 @@ def test_the_ranking_joins_the_issues_history(p):
     issue.note_ranking(round_id, 2, 7, 4, actor(Role.HUB_MANAGER))
     ranked = issue.pending_events[-1]
     assert (ranked.round_id, ranked.rank, ranked.dots, ranked.of) == (round_id, 2, 7, 4)
+
+
+def test_a_round_with_fewer_than_three_voters_closes_uncounted_and_binds_nothing(p):
+    round_, issues = opened(p)
+    round_.cast({ids(issues)[0]: 3}, reversible, p.expert)
+    round_.cast({ids(issues)[1]: 3}, reversible, p.other_expert)
+    round_.close(reversible, p.manager)
+    assert not round_.is_open and round_.voter_count == 2
+    assert round_.ranking == [] and not round_.binds  # each of the two could read the other's ballot from a count
