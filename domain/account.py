@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -40,7 +41,7 @@ class Account(TimedAggregate):
                  actor: Actor) -> Account:
         """Register a person; `name` and `contact` arrive already sealed with the key
         of `account_id`, which is why the id is chosen before the account exists."""
-        return cls(id=account_id, username=normalise_username(username), role=choice(Role, role, "role").value,
+        return cls(id=account_id, username=new_username(username), role=choice(Role, role, "role").value,
                    name=name, contact=contact, actor=actor.as_dict())
 
     @property
@@ -138,7 +139,7 @@ class Account(TimedAggregate):
             raise RuleBroken(f"{self.username} already has a full account")
         if self.forgotten:
             raise RuleBroken("this person asked to be forgotten")
-        self._linked(username=normalise_username(username), actor=actor.as_dict())
+        self._linked(username=new_username(username), actor=actor.as_dict())
 
     @event("LinkedToFullAccount")
     def _linked(self, username: str, actor: dict) -> None:
@@ -146,10 +147,20 @@ class Account(TimedAggregate):
         self.newcomer = False
 
 
+_NEW_USERNAME = re.compile(r"[a-z0-9._-]{1,64}")
+
+
 def normalise_username(username: str) -> str:
-    name = username.strip().lower()
-    if not name or not all(ch.isalnum() or ch in "._-" for ch in name) or len(name) > 64:
-        raise RuleBroken("username must be 1 to 64 letters, digits, dots, dashes or underscores")
+    """A username as it is looked up: case and spaces around it do not count."""
+    return username.strip().lower()
+
+
+def new_username(username: str) -> str:
+    """A username as it may be given: plain letters a to z, so that none can pass for another (a
+    Cyrillic "а" in "аdmin", full-width "ｓａｍ") and everyone can type it."""
+    name = normalise_username(username)
+    if not _NEW_USERNAME.fullmatch(name):
+        raise RuleBroken("username must be 1 to 64 letters a to z, digits, dots, dashes or underscores")
     return name
 
 

@@ -139,6 +139,8 @@ class AccountCommands(CoproduceBase):
                    opened_on: date | None = None) -> UUID:
         actor = self.authorize(actor, P.MANAGE_HUBS)
         hub = Hub.create(name, area, lifecycle, actor)
+        if hub.name.casefold() in {known.casefold() for known in self.known_ids()[0].values()}:
+            raise RuleBroken(f"a hub called {hub.name!r} already exists")  # hubs are told apart by name everywhere
         if opened_on is not None:
             hub.record_opening(opened_on, actor)
         self._save(hub)

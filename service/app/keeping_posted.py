@@ -56,8 +56,11 @@ class KeepingPostedCommands(CoproduceBase):
         """A facilitator (or manager) records an expert's choice on their word, at a session of their hub."""
         hub = self.readable_hub(hub_id, actor, P.RECORD_SESSION)
         hub.session(session_id)
-        person = self.account(person_id)
-        if str(hub_id) not in person.hub_ids or person.forgotten or person.role != Role.EXPERT:
+        try:
+            person = self.account(person_id)
+        except NotFound:  # the same words as for someone of another hub: no account is told apart from one
+            person = None
+        if person is None or str(hub_id) not in person.hub_ids or person.forgotten or person.role != Role.EXPERT:
             raise NotFound(f"no expert of this hub with id {person_id}")
         acting = self.authorize(actor, P.RECORD_SESSION)
         self._choose(person.id, choice, acting, session_id)

@@ -112,7 +112,7 @@ class ManagerIn(Schema):
 
 
 class SessionIn(Schema):
-    held_on = fields.Date(required=True)
+    held_on = fields.Date(required=True, validate=day_in_range(), metadata={"pattern": DAY_PATTERN})
     place = line()
     format = choice(SessionFormat)
     experts_attended = fields.Integer(required=True, validate=validate.Range(min=0, max=100000))
@@ -182,7 +182,7 @@ class StakeholderIn(Schema):
 class ActionIn(Schema):
     title = line()
     owner_id = fields.UUID(required=True)
-    due = fields.Date(required=True)
+    due = fields.Date(required=True, validate=day_in_range(), metadata={"pattern": DAY_PATTERN})
     contribution_ids = contribution_ids()
 
 

@@ -40,7 +40,7 @@ def checkpoint(context: Context) -> None:
 
 
 @audit.command()
-@click.argument("file", type=click.File("w"))
+@click.argument("file", type=click.File("x"))  # never over a file already there, as backups
 @pass_context
 @refusals
 def export(context: Context, file) -> None:

@@ -134,3 +134,10 @@ def test_too_many_requests_get_429(tmp_path):
 def test_a_position_past_any_the_store_can_hold_is_bad_input_not_a_crash(world):
     response = world.call("auditor", "GET", "/api/v1/audit?after=76693164343071556484726784")
     assert response.status_code == 422 and "after" in response.json["errors"]
+
+
+def test_a_hub_is_not_made_with_the_name_of_another(world):
+    before = world.app.recorder.max_notification_id()
+    answer = world.call("admin", "POST", "/api/v1/hubs", json={"name": " own HUB ", "area": "Fens", "lifecycle": "planning"})
+    assert answer.status_code == 409 and answer.json["detail"] == "a hub called 'own HUB' already exists"
+    assert world.app.recorder.max_notification_id() == before

@@ -80,3 +80,15 @@ def test_a_page_past_the_last_the_trail_could_have_is_named_not_a_server_error(s
     answer = signed_in(site, "auditor").get("/audit", query_string={"page": "184467440737095518"})
     assert answer.status_code == 422
     assert summary(answer.text) == ["Page: must be a page number, from 1"]
+
+
+@pytest.mark.parametrize("due", ["0001-01-01", "9999-12-31"])
+def test_an_action_due_at_the_ends_of_the_calendar_is_named(site, due):
+    sam = signed_in(site, "sam")
+    issue = next(i for i in issues_of(site.extensions["coproduce"], "sam")
+                 if site.extensions["coproduce"].issue(i).stage.value == "explore")
+    form = sam.get(f"/issues/{issue}/action").text
+    answer = sam.post(f"/issues/{issue}/action", data={"csrf_token": token_on(form), "due": due,
+                                                       "version": re.search(r'name="version" value="(\d+)"', form).group(1)})
+    assert answer.status_code == 422
+    assert "When is it due?: must be a date between 1900-01-01 and 9998-12-31" in summary(answer.text)

@@ -79,3 +79,16 @@ def test_contact_details_are_never_stored_plain_logged_or_exported(world: World,
         tables = [row[0] for row in conn.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))]
         for table in tables:
             assert canary not in str(conn.execute(text(f'SELECT * FROM "{table}"')).all()), table
+
+
+def test_recording_a_choice_at_a_session_says_the_same_for_no_account_and_someone_of_another_hub(world: World):
+    app, hub = world.app, world.hubs["own"]
+    session = app.record_session(hub, app.account(world.ids["facilitator"]).as_actor(), held_on=date(2024, 5, 9),
+                                 place="Ely", format="drop-in", experts_attended=4, staff_attended=1)
+    body = {"ways": ["hub"], "topics": ["feedback"], "how_often": "each_time"}
+    said = set()
+    for person in ("00000000-0000-4000-8000-000000000000", str(world.ids["expert2"])):
+        answer = world.call("facilitator", "PUT", f"/api/v1/hubs/{hub}/sessions/{session}/contact/{person}", json=body)
+        assert answer.status_code == 404
+        said.add(answer.json["detail"].replace(person, "<id>"))
+    assert said == {"no expert of this hub with id <id>"}

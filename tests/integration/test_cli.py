@@ -98,3 +98,13 @@ def test_a_rebuild_shared_among_processes_tells_the_same_history_as_one(run):
     assert run("projections", "rebuild", "--processes", "2") == alone
     assert run("history", closed[:8], "--as", "auditor") == history
     assert "Invalid value for '--processes'" in run("projections", "rebuild", "--processes", "0", ok=False)
+
+
+def test_the_audit_export_never_writes_over_a_file_already_there(run, tmp_path):
+    run("init")
+    kept = tmp_path / "kept.jsonl"
+    kept.write_text("an earlier export\n")
+    assert "File exists" in run("audit", "export", str(kept), ok=False)
+    assert kept.read_text() == "an earlier export\n"
+    run("audit", "export", str(tmp_path / "new.jsonl"))
+    assert (tmp_path / "new.jsonl").read_text().startswith('{"type": "header"')

@@ -67,3 +67,11 @@ def test_usernames_are_normalised_so_one_name_has_one_claim():
     assert Username.create_id("Sam") == Username.create_id(" sam ")
     with pytest.raises(RuleBroken, match="username must be"):
         Account.register(uuid4(), "sam smith", Role.EXPERT, "", "", actor(Role.ADMIN))
+
+
+@pytest.mark.parametrize("look_alike", ["\u0430dmin", "\uff53\uff41\uff4d", "s\u0430m", "alex\u200b", "jo\u0301"],
+                         ids=["Cyrillic a", "full-width", "Cyrillic inside", "zero-width space", "accent"])
+def test_a_new_username_cannot_pass_for_another(look_alike):
+    with pytest.raises(RuleBroken, match="username must be 1 to 64 letters a to z"):
+        Account.register(uuid4(), look_alike, Role.EXPERT, "", "", actor(Role.ADMIN))
+    assert Account.register(uuid4(), " Jo.Carter-2_ ", Role.EXPERT, "", "", actor(Role.ADMIN)).username == "jo.carter-2_"
