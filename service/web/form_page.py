@@ -16,7 +16,7 @@ STALE = ("Someone else changed this issue while you were filling in the form. Ch
 
 def refusal(error: DomainError) -> str:
     if isinstance(error, StageRefused):
-        return f"{error}. Still missing: " + "; ".join(error.missing)
+        return f"The issue cannot move from {error.from_stage} to {error.to_stage}: " + "; ".join(error.missing) + "."
     if isinstance(error, StaleVersion):  # any other conflict says what it was (a username already taken …)
         return STALE
     return str(error)[:1].upper() + str(error)[1:] + "."
