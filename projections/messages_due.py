@@ -189,11 +189,27 @@ def ended(work: UnitOfWork, e: Any, _: int) -> None:
                       e.note if done else e.reason)
 
 
+CLOSED = ":SystemicIssue.Closed"  # the end of a closing's topic
+
+
+@view.before_batch
+def closings_ahead(work: UnitOfWork, notifications: list[Any]) -> None:
+    """The input recorded in earlier batches of every issue this batch closes, read in one statement
+    rather than one a closing (a round trip each on PostgreSQL: a rebuild closes thousands)."""
+    closing = {text(n.originator_id) for n in notifications if n.topic.endswith(CLOSED)}
+    if closing:
+        found: dict[str, list[str]] = {issue_id: [] for issue_id in closing}
+        for row in work.conn.execute(select(contributions.c.issue_id, contributions.c.contribution_id)
+                                     .where(contributions.c.issue_id.in_(closing))):
+            found[row.issue_id].append(row.contribution_id)
+        for issue_id, linked in found.items():
+            work.notes[("contributions of", issue_id)] = linked
+
+
 @view.on("SystemicIssue.Closed")
 def closed(work: UnitOfWork, e: Any, _: int) -> None:
     issue_id = text(e.originator_id)
-    linked = work.remember(("contributions of", issue_id), lambda conn: [row.contribution_id for row in conn.execute(
-        select(contributions.c.contribution_id).where(contributions.c.issue_id == issue_id))])
+    linked = work.notes[("contributions of", issue_id)]  # read for the whole batch before it (closings_ahead)
     linked = linked + work.notes.get(("contributions added to", issue_id), [])  # this batch's, not yet written
     _owe_contributors(work, e, linked, "closed", e.originator_id, e.outcome)
 

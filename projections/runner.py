@@ -370,6 +370,9 @@ def _apply(work: UnitOfWork, mapper: Any, behind: list[View], at: dict[str, tupl
            notifications: list[Any]) -> int:
     """Each event to every view still behind it, event by event: the views share its decoding."""
     applied = 0
+    for view in behind:
+        for prepare in view.preparations:
+            prepare(work, notifications)
     decode = not all(view.raw for view in behind)
     starts = [(view, at[view.name][0]) for view in behind]
     for stored in notifications:

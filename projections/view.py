@@ -35,6 +35,9 @@ class View:
     # not counted, on SQLite and PostgreSQL alike: docs/performance.md), to share a rebuild among processes.
     weight: float = 1.0
     handlers: dict[str, list[Handler]] = field(default_factory=dict)
+    # Each called with a batch's stored notifications before any is applied: to read at once, in one
+    # statement, what the batch's handlers would otherwise read one event at a time.
+    preparations: list[Callable[[UnitOfWork, list[Any]], None]] = field(default_factory=list)
     _by_type: dict[type, tuple[Handler, ...]] = field(default_factory=dict, init=False, repr=False)
 
     def on(self, *names: str) -> Callable[[Handler], Handler]:
@@ -44,6 +47,10 @@ class View:
             self._by_type.clear()
             return handler
         return register
+
+    def before_batch(self, prepare: Callable[[UnitOfWork, list[Any]], None]) -> Callable[[UnitOfWork, list[Any]], None]:
+        self.preparations.append(prepare)
+        return prepare
 
     def apply(self, work: UnitOfWork, event: Any, position: int) -> None:
         """Apply one event to the batch's rows (`Aggregate.*` handlers first)."""
