@@ -16,7 +16,7 @@ from service.app import schemas as s
 from service.app.authorization import Permission as P
 from service.web.blueprint import acting, web
 from service.web.signin import OPEN_PAGES, coproduce
-from service.web.slips import pdf_answer, qr_data_url
+from service.web.slips import pdf_answer, qr_data_url, site_address
 from service.web.wording import long_date, stage_named
 from projections.times import now
 
@@ -77,8 +77,8 @@ def public_feed(hub_id: UUID):
     entries = [{**e, "text": FEED_WORDS[e["kind"]](e["details"], e["issue"])} for e in record["entries"]]
     body = render_template("web/public_feed.xml", record=record, entries=entries,
                            updated=entries[0]["at"] if entries else now(),
-                           page=url_for("web.public_hub", hub_id=hub_id, _external=True),
-                           self_url=url_for("web.public_feed", hub_id=hub_id, _external=True))
+                           page=site_address("web.public_hub", hub_id=hub_id),
+                           self_url=site_address("web.public_feed", hub_id=hub_id))
     return _cacheable(body, record, "application/atom+xml")
 
 
@@ -95,7 +95,7 @@ def _poster(hub_id: UUID) -> dict[str, Any]:
     start: date | None = period["start"]
     end: date | None = period["end"]
     poster = coproduce().poster(hub_id, start, end if not start or not end or end >= start else start)
-    page = url_for("web.public_hub", hub_id=hub_id, _external=True)
+    page = site_address("web.public_hub", hub_id=hub_id)
     return {**poster, "page": page, "qr": qr_data_url(page)}
 
 

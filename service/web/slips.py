@@ -1,11 +1,22 @@
-"""What printed slips and posters share: a QR code drawn inline, and the answer that is a PDF."""
+"""What printed slips, posters and feeds share: the site's full addresses, a QR code drawn inline,
+and the answer that is a PDF."""
 
 from __future__ import annotations
 
 import segno
-from flask import Response
+from flask import Response, current_app, url_for
 
 from service.web.printing import pdf_from
+
+
+def site_address(endpoint: str, **values: object) -> str:
+    """The full address of a page, for what is printed or read elsewhere (a receipt's QR code, a
+    poster, a feed): from the site's own address (COPRODUCE_SITE_URL) when it is set, so that the
+    Host a request claims cannot put another site's address on a poster or in a shared cache."""
+    site = current_app.extensions["coproduce"].wiring.site_url
+    if site:
+        return site.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, **values, _external=True)
 
 
 def qr_data_url(address: str) -> str:

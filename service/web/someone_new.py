@@ -17,7 +17,7 @@ from service.web.blueprint import acting, web
 from service.web.form_page import form_page
 from service.web.forms import Field
 from service.web.signin import coproduce
-from service.web.slips import pdf_answer, qr_data_url
+from service.web.slips import pdf_answer, qr_data_url, site_address
 from service.web.wording import YES_NO
 
 NEW = "new"
@@ -42,10 +42,10 @@ def someone_or_new(value: str) -> None:
 def slip(code: str, keep_copy: bool) -> dict[str, Any]:
     """What a receipt shows: the hub, the day, what they said (if they keep a copy), the code and its QR code."""
     tracked = coproduce().tracked(code)
-    address = url_for("web.track_code", code=code, _external=True)
+    address = site_address("web.track_code", code=code)
     return {"code": code, "hub": tracked.hub_name, "on": now().date(), "keep_copy": keep_copy,
             "stories": tracked.page.stories, "summaries": tracked.summaries, "address": address,
-            "track": url_for("web.track", _external=True), "qr": qr_data_url(address)}
+            "track": site_address("web.track"), "qr": qr_data_url(address)}
 
 
 def receipts_page(hub: Hub, receipts: list[dict[str, Any]], next_step: str):

@@ -311,3 +311,21 @@ def test_a_session_form_with_a_piece_the_rules_refuse_records_nothing_and_names_
     assert answer.text.count(said) == 2, answer.text  # in the summary, and beside the field
     assert "The bus stops too far from the hostel" in answer.text
     assert world.app.recorder.max_notification_id() == before
+
+
+def test_a_poster_and_a_feed_give_the_site_s_own_address_whatever_host_the_request_claims(world, monkeypatch):
+    # given a published hub, and the site's address set, as operators set it behind a proxy
+    hub = world.hubs["own"]
+    managing = signed_in(world, "hub_manager")
+    setting = managing.get(f"/hubs/{hub}/publishing")
+    published = managing.post(f"/hubs/{hub}/publishing", data={"publish": "on", "csrf_token": token_on(setting.text)})
+    assert published.status_code == 303, published.text
+    monkeypatch.setattr(world.app.wiring, "site_url", "https://coproduce.example.org/")
+    public = world.client.application.test_client()
+    for path in (f"/public/hubs/{hub}/poster", f"/public/hubs/{hub}/feed.atom"):
+        # when a request claims another Host
+        answer = public.get(path, headers={"Host": "evil.example"})
+        # then the addresses given are the site's
+        assert answer.status_code == 200, (path, answer.text)
+        assert f"https://coproduce.example.org/public/hubs/{hub}" in answer.text, path
+        assert "evil.example" not in answer.text, path
