@@ -26,7 +26,7 @@ def _dot_fields(round_: dict[str, Any], label: str) -> list[Field]:
 
 
 def _dots_schema(round_: dict[str, Any]) -> Schema:
-    whole = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000, error="must be 0 or more"))
+    whole = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000, error="must be 0 or more, and no more than {max}"))
     return Schema.from_dict({f"dots-{issue['id']}": whole for issue in round_["issues"]})()
 
 

@@ -97,8 +97,8 @@ LINK = [Field("username", "Username they chose", hint="Letters, digits, dots, da
 class LinkIn(Schema):
     username = s.line()
     password = fields.String(required=True, validate=s.PASSWORD)
-    agreed = fields.List(fields.String(validate=validate.OneOf(["yes"])), required=True,
-                         validate=validate.Length(min=1))
+    agreed = fields.List(fields.String(validate=validate.OneOf(["yes"], error="must be ticked")), required=True,
+                         validate=validate.Length(min=1, error="must be ticked"))
 
 
 @web.route("/someone-new/<uuid:account_id>/full-account", methods=["GET", "POST"])
