@@ -180,6 +180,15 @@ def recorded_answer(saved: str) -> Response:
     return response
 
 
+def _owner() -> str:
+    """Whose keys a request's key is among: the signed-in account's (checked before this, see
+    `require_token`), whichever of their tokens carries it, so that a client that signs in again
+    before it retries does not do the request twice; otherwise its credential's."""
+    account = g.get("account")
+    return _sha(f"account:{account.id}".encode()) if account is not None else _sha(
+        request.headers.get("Authorization", "").encode())
+
+
 class Idempotency:
     """Claims keys before a POST runs and keeps its answer after."""
 
@@ -200,7 +209,7 @@ class Idempotency:
         if not 1 <= len(sent) <= 200:
             return problem(422, "Idempotency-Key must be 1 to 200 characters.",
                            errors={HEADER: ["must be 1 to 200 characters"]})
-        owner = _sha(request.headers.get("Authorization", "").encode())
+        owner = _owner()
         key = _sha(sent.encode())
         fingerprint = _sha(f"{request.method} {request.path}\n".encode() + request.get_data(cache=True))
         deadline = time.monotonic() + WAIT_SECONDS

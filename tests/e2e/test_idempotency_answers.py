@@ -92,6 +92,22 @@ def test_a_retried_contribution_is_recorded_once(world):
     assert world.app.recorder.max_notification_id() == before + 1
 
 
+def test_a_retry_with_another_token_of_the_same_person_is_recorded_once(world):
+    # given a client that signed in again before it retried
+    words = canary("words")
+    before = world.app.recorder.max_notification_id()
+    _, second = world.app.credentials.issue_token(world.ids["expert"], "signed in again")
+    assert contribute(world, words, "retried", MINIMAL).status_code == 201
+    again = contribute(world, words, "retried", {**MINIMAL, "Authorization": f"Bearer {second}"})
+    # then the retry is answered as the first, and recorded once
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert world.app.recorder.max_notification_id() == before + 1
+    # while someone else's same key is theirs alone
+    other = world.call("expert2", "POST", f"/api/v1/issues/{world.issues['other']}/contributions",
+                       {"text": words, **SAID}, {"Idempotency-Key": "retried", **MINIMAL})
+    assert other.status_code == 201 and "Idempotent-Replayed" not in other.headers
+
+
 def test_a_new_account_and_a_token_are_not_kept(world):
     name, contact = canary("name"), canary("contact")
     body = {"username": "kim", "role": "expert", "name": name, "contact": contact,
