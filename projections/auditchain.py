@@ -145,6 +145,21 @@ def _check_sequence(checkpoints: list[dict]) -> list[str]:
     return []
 
 
+def unsigned(events: list[Stored], checkpoints: list[dict]) -> list[str]:
+    """An export ends at a checkpoint it signed (`coproduce audit export`): without one that covers its
+    last event, anyone who rewrote the events and worked the hashes out again would pass."""
+    last = max((event.position for event in events), default=0)
+    covered = max((checkpoint["position"] for checkpoint in checkpoints), default=0)
+    if not checkpoints:
+        return ["the export holds no signed checkpoint, so nothing ties its events to the signing key "
+                "(an export always ends with one: were they taken out?)"]
+    if covered < last:
+        return [f"the last {sum(1 for event in events if event.position > covered)} events (after position "
+                f"{covered}) are covered by no signed checkpoint (an export ends at one: were events added, "
+                "or checkpoints taken out?)"]
+    return []
+
+
 def read_export(lines: Iterable[str]) -> tuple[dict, list[Stored], dict[int, tuple[str, str]], list[dict]]:
     header, events, chain_rows, checkpoints = {}, [], {}, []
     for line in lines:
@@ -186,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.trusted:
         with open(args.trusted, encoding="utf-8") as kept:
             trusted = json.load(kept)
-    problems = verify(events, chain_rows, checkpoints, key, trusted)
+    problems = verify(events, chain_rows, checkpoints, key, trusted) or unsigned(events, checkpoints)
     if problems:
         print("FAILED: " + problems[0])
         for problem in problems[1:]:

@@ -45,7 +45,6 @@ def checkpoint(context: Context) -> None:
 @refusals
 def export(context: Context, file) -> None:
     """Write the whole log, its hash chain and its checkpoints to FILE (JSON Lines)."""
-    context.app.audit.checkpoint()
     count = context.app.audit.export(file)
     say(f"Exported {count} events. Check it anywhere with: python3 projections/auditchain.py "
         f"{file.name} --public-key {context.app.audit.public_key()}", err=True)

@@ -263,3 +263,34 @@ def test_a_checkpoint_falling_due_while_another_process_writes_stops_no_writer(s
     finally:
         other.close()
         app.close()
+
+
+def _rechained(lines: list[str], forged_events: list[dict]) -> list[str]:
+    """An export as a forger would rewrite it: events changed or added, every hash worked out again."""
+    chain_hex, out = bytes(32), [lines[0]]
+    for record in [json.loads(line) for line in lines[1:] if json.loads(line)["type"] == "event"] + forged_events:
+        this = event_hash(record["position"], record["originator_id"], record["version"], record["topic"],
+                          base64.b64decode(record["state"]))
+        chain_hex = next_chain(chain_hex, this)
+        out.append(json.dumps({**record, "event_hash": this.hex(), "chain_hash": chain_hex.hex()}) + "\n")
+    return out
+
+
+@pytest.mark.parametrize("forgery", ["checkpoints taken out", "events added after the last checkpoint"])
+def test_an_export_rewritten_with_its_hashes_worked_out_again_fails_offline(history, tmp_path, forgery):
+    exported = io.StringIO()
+    history.audit.export(exported)
+    lines = exported.getvalue().splitlines(keepends=True)
+    checkpoints = [line for line in lines if json.loads(line)["type"] == "checkpoint"]
+    last = json.loads([line for line in lines if json.loads(line)["type"] == "event"][-1])
+    if forgery == "checkpoints taken out":
+        forged = _rechained(lines, [])
+    else:
+        added = {**last, "position": last["position"] + 1, "version": last["version"] + 1}
+        forged = _rechained(lines, [added]) + checkpoints
+    path = tmp_path / "forged.jsonl"
+    path.write_text("".join(forged))
+    run = subprocess.run([sys.executable, str(VERIFIER), str(path), "--public-key", history.audit.public_key()],
+                         capture_output=True, text=True)
+    assert run.returncode == 1 and run.stdout.startswith("FAILED:"), run.stdout + run.stderr
+    assert "covered by no signed checkpoint" in run.stdout or "no signed checkpoint" in run.stdout
