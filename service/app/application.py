@@ -255,6 +255,7 @@ class CoproduceBase(Application):
         if hasattr(self, "engine"):
             self.engine.dispose()
             self.writes.close()
+            self.wiring.catch_up_turns.close()
 
     def _cached(self, cls: type[A], aggregate_id: UUID, what: str, as_of: int | None = None) -> A:
         """The repository's own instance, shared by every thread: never change it. Within one answer

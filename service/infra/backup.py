@@ -19,6 +19,7 @@ from typing import Any
 
 from service.infra.keyring import KeyCustodyError
 from service.infra.store import Store, StoreConfigError
+from service.infra.writes import StoreInUse, alone
 
 PAGES_PER_STEP = 1024  # copy in steps so writers are never held up for long
 EVENTS_TABLE = "stored_events"  # eventsourcing.sqlite's one table of events, whatever the application
@@ -53,7 +54,7 @@ def restore(store: Store, backup_file: Path, replace: bool = False) -> None:
     staging = _staging(target)
     try:
         _copy_checked(backup_file, staging)
-        _put_in_place(staging, target)
+        _replace(staging, target)
     finally:
         _remove(staging)
 
@@ -67,7 +68,7 @@ def restore_verified(store: Store, backup_file: Path, replace: bool, open_app: C
     try:
         events = _copy_checked(backup_file, staging)
         _verify_copy(Store.parse(f"sqlite:///{staging}"), backup_file, open_app)
-        _put_in_place(staging, target)
+        _replace(staging, target)
     finally:
         _remove(staging)
     return events
@@ -137,6 +138,15 @@ def _verify_copy(copy: Store, backup_file: Path, open_app: Callable[[Store], Any
         raise StoreConfigError(f"{backup_file}: {error}") from None
     finally:
         app.close()
+
+
+def _replace(staging: Path, target: Path) -> None:
+    """The checked copy put in place as the store, which nothing may have open meanwhile."""
+    try:
+        with alone(target):
+            _put_in_place(staging, target)
+    except StoreInUse as in_use:
+        raise StoreConfigError(f"{in_use}; nothing was replaced") from None
 
 
 def _put_in_place(source: Path, target: Path) -> None:

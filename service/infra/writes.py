@@ -17,6 +17,39 @@ from collections.abc import Iterator
 from pathlib import Path
 
 
+class StoreInUse(Exception):
+    """The store is open in another process (a server, a worker, a command): it cannot be replaced now."""
+
+
+def _in_use_file(database: Path) -> Path:
+    return database.with_name(f"{database.name}.in-use")
+
+
+class InUse:
+    """Held, shared, by every application open on a SQLite store, from its opening to its closing
+    (forked processes share it), so that a restore can tell whether anything has the store open."""
+
+    def __init__(self, database: Path):
+        self._file = open(_in_use_file(database), "ab")  # noqa: SIM115 - held open, and with it the lock
+        fcntl.flock(self._file, fcntl.LOCK_SH)
+
+    def close(self) -> None:
+        self._file.close()  # lets the lock go
+
+
+@contextlib.contextmanager
+def alone(database: Path) -> Iterator[None]:
+    """Held while the store's files are replaced; refused at once while any application has it open:
+    one running on a file replaced under it would go on writing to the old one, and lose it all."""
+    with open(_in_use_file(database), "ab") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreInUse(f"{database} is open in another process (the service, a projection worker or a "
+                             "command): stop them first") from None
+        yield
+
+
 class WriteTurns:
     """One at a time, among the threads and processes that take turns here: at writing (`what` =
     "writer"), or at another job done by one process at a time (the read models' catch-ups)."""
@@ -24,6 +57,7 @@ class WriteTurns:
     def __init__(self, database: Path, what: str):
         self._thread = threading.Lock()
         self._file = open(database.with_name(f"{database.name}.{what}"), "ab")  # noqa: SIM115 - held open
+        self._in_use = InUse(database)  # whoever takes turns at a store has it open
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[None]:
@@ -36,6 +70,7 @@ class WriteTurns:
 
     def close(self) -> None:
         self._file.close()
+        self._in_use.close()
 
 
 class NoTurns:

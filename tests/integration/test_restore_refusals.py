@@ -155,6 +155,25 @@ def test_a_real_backup_still_restores_over_the_store(live, tmp_path):
     assert CliRunner().invoke(cli, ["audit", "verify"]).output.startswith("OK: the history verifies")
 
 
+def test_a_restore_is_refused_while_anything_has_the_store_open_and_replaces_nothing(live, tmp_path):
+    # given a backup, and the store open, as a running server has it
+    assert CliRunner().invoke(cli, ["backup", str(backup := tmp_path / "backup.db")]).exit_code == 0
+    serving = open_application(live, projections_inline=True)
+    try:
+        head = serving.recorder.max_notification_id()
+        # when the operator restores without stopping it
+        result = CliRunner().invoke(cli, ["restore", "--replace", str(backup)])
+        # then it is refused in one line, and the open store goes on as it was: nothing written is lost
+        assert result.exit_code == 1, result.output
+        assert "is open in another process" in result.output and "nothing was replaced" in result.output
+        serving.create_hub("Wisbech", "Wisbech", "established", serving.actor_for("admin"))
+    finally:
+        serving.close()
+    assert _head_and_accounts(live)[0] == head + 1
+    # and once it is closed, the same restore goes ahead
+    assert CliRunner().invoke(cli, ["restore", "--replace", str(backup)]).exit_code == 0
+
+
 def test_a_restore_still_refuses_to_overwrite_a_store_without_replace(live, tmp_path):
     assert CliRunner().invoke(cli, ["backup", str(backup := tmp_path / "backup.db")]).exit_code == 0
     files = _files(Path(live.url.database).parent)
