@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import json
 import logging
 import threading
@@ -23,8 +21,6 @@ from service.app.authorization import Permission as P, Target
 from service.app.messages import WHAT_HAPPENED, compose, part_of
 from service.app.ports import DeliveryFailed, Outgoing
 
-UNNAMED_NEWS = ("There is news about input they gave without their full name. They can read it when they "
-                "sign in, or with their tracking code; you may tell them so.")
 MOST_TRIES = 8  # tries a message itself failed (a channel that cannot be reached counts none)
 LEASE_SECONDS = 120.0  # how long a sender holds a message it is sending; a dead sender's go back after it
 BATCH = 500
@@ -177,61 +173,42 @@ class Deliveries(KeepingPostedCommands):
 
     def hand_over(self, hub_id: UUID, session_id: UUID, message_keys: list[str], actor: Actor) -> int:
         """A facilitator gave people their news at a session of the hub: each message is recorded
-        as handed over; those already settled, or not this hub's to hand over, are refused. News
-        whose staff may not read what it is about is known by its sheet's key alone, so that no
-        message's own key can be tried to learn whose input it is about."""
+        as handed over; those already settled, not this hub's to hand over, or not on its sheet,
+        are refused."""
         hub = self.readable_hub(hub_id, actor, P.RECORD_SESSION)
         hub.session(session_id)
         acting = self.authorize(actor, P.RECORD_SESSION, Target(hub.id))
-        rows = {key: row for key, row, _ in self._news_to_hand_over(hub.id)}
+        rows = {row.message_key: row for row in self._news_to_hand_over(hub.id)}
         if any(key not in rows for key in message_keys):
             raise RuleBroken("that news is not waiting to be given out at this hub")
-        given = {rows[key].message_key: rows[key] for key in message_keys}
         people: dict[str, KeepingPosted] = {}
-        for row in given.values():
+        for key in dict.fromkeys(message_keys):
+            row = rows[key]
             kept = people.get(row.person_id) or self._keeping_posted(UUID(row.person_id))
             people[row.person_id] = kept
-            kept.record_handed_over(row.message_key, session_id, _about(row), acting)
+            kept.record_handed_over(key, session_id, _about(row), acting)
         if people:
             self._save(*people.values())
-        return len(given)
+        return len(dict.fromkeys(message_keys))
 
     def hand_over_sheet(self, hub_id: UUID, actor: Actor) -> list[dict[str, Any]]:
         """The news to give out at the hub's next session, person by person (its facilitators and managers):
         people who chose to hear at their hub are named to those who give it to them."""
         hub = self.readable_hub(hub_id, actor, P.RECORD_SESSION)
-        sheet = []
-        for key, row, named in self._news_to_hand_over(hub.id):
-            item = {"message_key": key, "person_id": row.person_id, "name": self.display_name(row.person_id)}
-            if named:
-                sheet.append({**item, "issue_title": row.title, "kind": row.kind, "said": WHAT_HAPPENED[row.kind][0],
-                              "what": row.what, "due_at": row.due_at})
-            else:  # neither the issue, what happened, nor when
-                sheet.append({**item, "issue_title": "", "kind": "unnamed", "said": UNNAMED_NEWS, "what": "",
-                              "due_at": None})
-        return sheet
+        return [{"message_key": row.message_key, "person_id": row.person_id, "name": self.display_name(row.person_id),
+                 "issue_title": row.title, "kind": row.kind, "said": WHAT_HAPPENED[row.kind][0], "what": row.what,
+                 "due_at": row.due_at}
+                for row in self._news_to_hand_over(hub.id)]
 
-    def _news_to_hand_over(self, hub_id: UUID) -> list[tuple[str, Any, bool]]:
-        """The hub's news waiting to be handed over: (its key on the sheet, its row, whether the staff
-        may read what it is about: disclosure.news_named_to_staff)."""
+    def _news_to_hand_over(self, hub_id: UUID) -> list[Any]:
+        """The hub's news waiting to be handed over that its staff may read (disclosure.news_named_to_staff).
+        News about an issue on which the person gave input with a first name or no name is never put on
+        the sheet: the staff who give it out, seeing whose news it is and when it came, could tell whose
+        that input was. The person reads it themselves, signed in or with their tracking code."""
         with self.read_models().connect() as conn:
             rows = messages_due.to_hand_over(conn, str(hub_id))
             given = my_input.attributions_on(conn, {row.issue_id for row in rows})
-        found = []
-        for row in rows:
-            named = disclosure.news_named_to_staff(given.get((row.issue_id, row.person_id), set()))
-            found.append((row.message_key if named else self._withheld_key(row.message_key), row, named))
-        return found
-
-    def _withheld_key(self, message_key: str) -> str:
-        """The sheet's key for news whose staff may not read what it is about: the message's own key
-        names the feedback or action, so it is replaced by a keyed digest of it, which leads back to
-        nothing."""
-        return "unnamed:" + hmac.new(self._hand_over_secret, message_key.encode(), hashlib.sha256).hexdigest()[:32]
-
-    @functools.cached_property
-    def _hand_over_secret(self) -> bytes:
-        return self.audit.derived_key(b"coproduce news handed over")
+        return [row for row in rows if disclosure.news_named_to_staff(given.get((row.issue_id, row.person_id), set()))]
 
     def delivery_status(self) -> dict[str, Any]:
         """Operator: messages due, sent, failed and handed over, and the oldest still waiting."""

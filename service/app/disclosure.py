@@ -25,6 +25,7 @@ UNNAMED = "an expert who asked not to be named"
 PUBLIC = Who(UUID(int=0), None, frozenset())  # the public: nobody's account, no hub (never a contributor)
 NOT_QUOTED = "chose not to be quoted"
 FULL_NAME = "name"  # the attribution that names the contributor in full
+ANONYMOUS = "anonymous"  # the attribution that names them not at all
 
 
 class Relation(Enum):
@@ -80,7 +81,7 @@ def name_shown(viewer: Who, item: Input, full_name: str) -> str:
 
 def as_chosen(attribution: str, full_name: str) -> str:
     """Full name, first name only, or no name at all, as the contributor chose."""
-    if attribution == "anonymous":
+    if attribution == ANONYMOUS:
         return UNNAMED
     if attribution == "first_name" and full_name != FORGOTTEN and " " in full_name.strip():
         return full_name.split()[0]
@@ -96,11 +97,12 @@ def listed_under_their_name(viewer: Who, contributor_id: UUID | str) -> tuple[st
 
 
 def news_named_to_staff(attributions: set[str]) -> bool:
-    """Whether the staff who hand a person their news at the hub may read what it is about (the
-    issue, and what happened): only when all the input the person gave on that issue was under
-    their full name. Otherwise the news would tie input given with a first name or no name to
-    them (feedback that answers it alone, a group it was put in); the person reads it themselves."""
-    return attributions <= {FULL_NAME}
+    """Whether news about an issue may be handed to a person by the hub's staff, who see whose news
+    it is, what it is about and when it came: only when none of the input the person gave on that
+    issue was given with no name. Otherwise the news would tie that input to them (feedback that
+    answers it alone, a group it was put in); the person reads it themselves. Input given with a
+    first name already names them to the staff who know them by it."""
+    return ANONYMOUS not in attributions
 
 
 def contributor_id_shown(viewer: Who, item: Input) -> str | None:

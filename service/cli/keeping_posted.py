@@ -57,8 +57,7 @@ def hand_over(context: Context, hub: str, message_keys: tuple[str, ...], session
     app, actor, hub_id = context.app, context.app.actor_for(as_user), context.hub_id(hub)
     if session is None:
         for item in app.hand_over_sheet(hub_id, actor):
-            about = f" ({item['issue_title']})" if item["issue_title"] else ""
-            say(f"{item['message_key']}  {item['name']}: {item['said']}{about}")
+            say(f"{item['message_key']}  {item['name']}: {item['said']} ({item['issue_title']})")
         return
     given = loaded(HandOverIn(), {"session_id": str(session), "message_keys": list(message_keys)})
     done = app.hand_over(hub_id, given["session_id"], given["message_keys"], actor)

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from domain import Attribution, Channel
 from tests.e2e.conftest import World
 
 GOOD = {"ways": ["email", "text", "letter"], "topics": ["feedback"], "how_often": "weekly",
@@ -46,13 +47,16 @@ def test_news_for_the_hub_is_handed_over_once_and_only_by_its_own_people(world: 
     app = world.app
     world.call("expert", "PUT", "/api/v1/me/contact", json={"ways": ["hub"]})
     issue = world.issues["own"]
-    app.give_feedback(issue, "We asked the GP practice to change the form.", [world.contributions["own"]],
+    app.withdraw_contribution(issue, world.contributions["own"], app.actor_for("expert"))  # unnamed: never on the sheet
+    named = app.record_contribution(issue, world.ids["expert"], "The form asks for an address.", app.actor_for("expert"),
+                                    channel=Channel.ONLINE, may_quote=True, attribution=Attribution.NAME)
+    app.give_feedback(issue, "We asked the GP practice to change the form.", [named],
                       app.account(world.ids["hub_manager"]).as_actor())
     hub = world.hubs["own"]
     assert world.call("manager2", "GET", f"/api/v1/hubs/{hub}/hand-over").status_code == 404
     assert world.call("expert", "GET", f"/api/v1/hubs/{hub}/hand-over").status_code == 403
     sheet = world.call("facilitator", "GET", f"/api/v1/hubs/{hub}/hand-over").json
-    assert [item["kind"] for item in sheet] == ["unnamed"]  # the expert gave that input without their name
+    assert [item["kind"] for item in sheet] == ["feedback"]
     session = app.record_session(hub, app.account(world.ids["facilitator"]).as_actor(), held_on=date(2024, 5, 9),
                                  place="Ely", format="drop-in", experts_attended=4, staff_attended=1)
     body = {"session_id": str(session), "message_keys": [sheet[0]["message_key"]]}
