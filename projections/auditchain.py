@@ -160,19 +160,39 @@ def unsigned(events: list[Stored], checkpoints: list[dict]) -> list[str]:
     return []
 
 
+def _one_of_each(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object whose every name is given once: with two, readers could differ on which counts."""
+    names = [name for name, _ in pairs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"a line gives {sorted({n for n in names if names.count(n) > 1})} more than once")
+    return dict(pairs)
+
+
+def _whole_numbers(record: dict, *names: str) -> None:
+    for name in names:
+        if type(record.get(name)) is not int:
+            raise ValueError(f"{name} must be a whole number, not {record.get(name)!r}")
+
+
 def read_export(lines: Iterable[str]) -> tuple[dict, list[Stored], dict[int, tuple[str, str]], list[dict]]:
     header, events, chain_rows, checkpoints = {}, [], {}, []
     for line in lines:
-        record = json.loads(line)
+        record = json.loads(line, object_pairs_hook=_one_of_each)
         kind = record.pop("type")
         if kind == "header":
             header = record
         elif kind == "event":
+            _whole_numbers(record, "position", "version")
+            UUID(str(record["originator_id"]))  # an id, or the export is malformed
             events.append(Stored(record["position"], record["originator_id"], record["version"], record["topic"],
                                  base64.b64decode(record["state"])))
             if record.get("event_hash"):
                 chain_rows[record["position"]] = (record["event_hash"], record["chain_hash"])
         elif kind == "checkpoint":
+            _whole_numbers(record, "position", "previous_position")
+            for name in ("chain_hash", "previous_chain_hash", "taken_at", "signature"):
+                if not isinstance(record.get(name), str):
+                    raise ValueError(f"a checkpoint's {name} is missing")
             checkpoints.append(record)
     if header.get("format") != EXPORT_FORMAT:
         raise ValueError(f"not a Coproduce audit export (expected format {EXPORT_FORMAT})")
@@ -188,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with open(args.export, encoding="utf-8") as export:
             header, events, chain_rows, checkpoints = read_export(export)
-    except (OSError, ValueError, KeyError) as error:
+    except (OSError, ValueError, KeyError, TypeError) as error:
         print(f"FAILED: cannot read {args.export} as a Coproduce export: {error}")
         return 1
     key = args.public_key or header.get("public_key")
@@ -198,10 +218,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.public_key:
         print("note: using the public key inside the export; pass --public-key to check it against one you trust")
     trusted = None
-    if args.trusted:
-        with open(args.trusted, encoding="utf-8") as kept:
-            trusted = json.load(kept)
-    problems = verify(events, chain_rows, checkpoints, key, trusted) or unsigned(events, checkpoints)
+    try:
+        if args.trusted:
+            with open(args.trusted, encoding="utf-8") as kept:
+                trusted = json.load(kept, object_pairs_hook=_one_of_each)
+        problems = verify(events, chain_rows, checkpoints, key, trusted) or unsigned(events, checkpoints)
+    except (OSError, ValueError, KeyError, TypeError) as error:  # a key or a kept checkpoint that is not one
+        print(f"FAILED: cannot check the export: {error!r}")
+        return 1
     if problems:
         print("FAILED: " + problems[0])
         for problem in problems[1:]:

@@ -217,7 +217,7 @@ class Idempotency:
             claim = self._take(owner, key, fingerprint)
             answer = self._answer(owner, key, fingerprint, claimed=claim is not None)
             if answer is not None:
-                answer.headers["Idempotent-Replayed"] = "true"
+                answer.headers.setdefault("Idempotent-Replayed", "true")
                 return answer
             if claim is not None:
                 g.idempotency = RequestKey(owner, key, claim)
@@ -259,8 +259,10 @@ class Idempotency:
         with self.engine.begin() as conn:
             row = conn.execute(select(idempotency_keys).where(_key(owner, key))).first()
             if row is not None and row.fingerprint != fingerprint:
-                return problem(422, "This Idempotency-Key was already used for a different request.",
-                               errors={HEADER: ["was already used for a different request"]})
+                refused = problem(422, "This Idempotency-Key was already used for a different request.",
+                                  errors={HEADER: ["was already used for a different request"]})
+                refused.headers["Idempotent-Replayed"] = "false"  # nothing was replayed: the key was taken
+                return refused
             if row is not None and row.status is not None:
                 return self._kept(row)
             if not claimed:

@@ -38,6 +38,7 @@ from projections.auditchain import (
 )
 from projections.runner import Projections, Turn
 from projections.times import now
+from service.infra.store import StoreConfigError
 
 metadata = MetaData()
 checkpoints = Table(
@@ -82,7 +83,7 @@ class Audit:
         self._write_turn = write_turn
         create_tables(metadata, engine)
         if not key_path.exists() and self.checkpoints():
-            raise FileNotFoundError(f"the signing key {key_path} is missing, but checkpoints signed with it exist: "
+            raise StoreConfigError(f"the signing key {key_path} is missing, but checkpoints signed with it exist: "
                                     "restore the key (COPRODUCE_SIGNING_KEY) rather than make a new one")
         self.key = load_signing_key(key_path)
         self.interval = interval_seconds

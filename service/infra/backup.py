@@ -130,7 +130,7 @@ def _verify_copy(copy: Store, backup_file: Path, open_app: Callable[[Store], Any
     except KeyCustodyError as error:
         raise KeyCustodyError(f"the backup's person keys cannot be opened: {error}. A restore needs the "
                               "key file of the store the backup was made from (COPRODUCE_KEY_FILE)") from None
-    except FileNotFoundError as error:  # the signing key of the backup's checkpoints is not where it is looked for
+    except StoreConfigError as error:  # the signing key of the backup's checkpoints is not where it is looked for
         raise StoreConfigError(f"{backup_file} cannot be checked: {error}") from None
     try:
         check_restored(app)

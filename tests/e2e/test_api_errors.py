@@ -102,6 +102,7 @@ def test_a_retried_post_with_the_same_idempotency_key_records_once(world):
     assert store_size(world) == before + 1
     other = world.call("hub_manager", "POST", path, {"name": "Someone else", "kind": "u"}, headers)
     assert other.status_code == 422 and "different request" in other.json["detail"]
+    assert other.headers["Idempotent-Replayed"] == "false"  # refused: nothing was replayed
 
 
 def test_a_body_over_the_limit_gets_413(world):

@@ -19,6 +19,7 @@ from domain import Role
 from projections.auditchain import Stored, event_hash, next_chain, read_export, verify
 from service.app.coproduce import Coproduce
 from service.bootstrap import Settings, key_source, open_application
+from service.infra.store import StoreConfigError
 from tests.conftest import Cast
 from tests.integration.test_projections import scenario
 
@@ -228,7 +229,7 @@ def test_a_rebuild_of_every_view_leaves_the_chain_as_evidence(history):
 def test_a_lost_signing_key_is_not_silently_replaced(history, monkeypatch, tmp_path):
     monkeypatch.setenv("COPRODUCE_KEY_FILE", str(key_source(Settings.from_env(), history.store).path))  # stays put
     monkeypatch.setenv("COPRODUCE_SIGNING_KEY", str(tmp_path / "somewhere-else.pem"))
-    with pytest.raises(FileNotFoundError, match="restore the key"):
+    with pytest.raises(StoreConfigError, match="restore the key"):
         open_application(history.store)
 
 
@@ -294,3 +295,33 @@ def test_an_export_rewritten_with_its_hashes_worked_out_again_fails_offline(hist
                          capture_output=True, text=True)
     assert run.returncode == 1 and run.stdout.startswith("FAILED:"), run.stdout + run.stderr
     assert "covered by no signed checkpoint" in run.stdout or "no signed checkpoint" in run.stdout
+
+
+@pytest.mark.parametrize("damage", ["an id that is none", "a position as text", "a checkpoint without its time",
+                                    "a name given twice", "a public key that is none", "a kept checkpoint not there"])
+def test_a_malformed_export_or_key_is_refused_in_one_line_not_a_traceback(history, tmp_path, damage):
+    exported = io.StringIO()
+    history.audit.export(exported)
+    lines = exported.getvalue().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if json.loads(line)["type"] == "event")
+    event = json.loads(lines[at])
+    key, extra = history.audit.public_key(), []
+    if damage == "an id that is none":
+        lines[at] = json.dumps({**event, "originator_id": "not-a-uuid"}) + "\n"
+    elif damage == "a position as text":
+        lines[at] = json.dumps({**event, "position": str(event["position"])}) + "\n"
+    elif damage == "a checkpoint without its time":
+        last = json.loads(lines[-1])
+        lines[-1] = json.dumps({k: v for k, v in last.items() if k != "taken_at"}) + "\n"
+    elif damage == "a name given twice":
+        lines[at] = lines[at].rstrip("}\n") + f', "state": "{event["state"]}"}}\n'
+    elif damage == "a public key that is none":
+        key = "notbase64!!"
+    else:
+        extra = ["--trusted", str(tmp_path / "nowhere.json")]
+    path = tmp_path / "export.jsonl"
+    path.write_text("".join(lines))
+    run = subprocess.run([sys.executable, str(VERIFIER), str(path), "--public-key", key, *extra],
+                         capture_output=True, text=True)
+    assert run.returncode == 1 and run.stdout.startswith("FAILED:"), run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr

@@ -108,3 +108,11 @@ def test_the_audit_export_never_writes_over_a_file_already_there(run, tmp_path):
     assert kept.read_text() == "an earlier export\n"
     run("audit", "export", str(tmp_path / "new.jsonl"))
     assert (tmp_path / "new.jsonl").read_text().startswith('{"type": "header"')
+
+
+def test_a_missing_signing_key_is_refused_in_one_line(run, tmp_path, monkeypatch):
+    run("init")  # signs a first checkpoint
+    monkeypatch.setenv("COPRODUCE_SIGNING_KEY", str(tmp_path / "var" / "elsewhere" / "missing.pem"))
+    monkeypatch.setenv("COPRODUCE_KEY_FILE", str(next((tmp_path / "var").glob("*.keys"))))
+    said = run("audit", "verify", ok=False)
+    assert "Refused: the signing key" in said and "Traceback" not in said, said
