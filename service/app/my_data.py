@@ -20,6 +20,7 @@ from typing import Any
 from uuid import UUID
 
 from domain import Account, Actor
+from domain.keeping_posted import keeping_posted_id
 from projections import accountability, messages_due, my_input
 from projections.describe import SENTENCES, Sentence, describe
 from projections.timeline import contributions_touched
@@ -229,10 +230,24 @@ def _entry(app: PersonalCopies, position: int, event: Any, of: CopyOf, naming: C
     actor = getattr(event, "actor", None) or {}
     aggregate = type(event).__qualname__.split(".")[0]
     what = describe(event, naming, of.sentences).what if aggregate == "SystemicIssue" else kind
+    elsewhere = _someone_elses(event, aggregate, of.id)
     return {"position": position, "at": event.timestamp, "aggregate": aggregate,
-            "aggregate_id": event.originator_id, "kind": kind, "what": what,
+            "aggregate_id": None if elsewhere else event.originator_id, "kind": kind, "what": what,
             "by": naming.actor(event) if actor.get("id") else None, "role": actor.get("role"),
-            "details": _details(app, event, of, theirs)}
+            "details": {} if elsewhere else _details(app, event, of, theirs)}
+
+
+PEOPLE = {"Account", "Username", "TrackingCode", "KeepingPosted"}  # aggregates, each of one person
+
+
+def _someone_elses(event: Any, aggregate: str, person: str) -> bool:
+    """An act of this person's on another person's account, name, code or choice (a facilitator
+    welcoming someone new, recording their choice at a session): that it happened is theirs, which
+    account and what it holds are the other person's, and would tie them to input given unnamed."""
+    if aggregate not in PEOPLE:
+        return False
+    own = {person, str(keeping_posted_id(person))}
+    return str(event.originator_id) not in own and str(getattr(event, "account_id", "")) != person
 
 
 def _details(app: PersonalCopies, event: Any, of: CopyOf, theirs: set[str]) -> dict[str, Any]:

@@ -124,3 +124,21 @@ def test_the_copy_holds_how_they_hear_from_us_their_messages_and_that_they_voted
     assert [v["took_part"] for v in copy["votes"]] == [True]
     ballots = [e["details"] for e in copy["history"] if e["kind"] == "BallotCast"]
     assert ballots and all(details["ballot"] is None for details in ballots)  # sealed, never shown
+
+
+def test_a_facilitator_s_copy_holds_no_account_code_or_choice_of_the_people_they_acted_for(lived):
+    # given the facilitator welcomed someone new, who gave input with no name, and recorded an expert's choice
+    world = lived
+    app, facilitator = world.app, world.app.actor_for("facilitator")
+    welcome = app.record_from_someone_new(world.issues["own"], "", "NEWCOMER-words", facilitator,
+                                          channel=Channel.IN_PERSON, may_quote=True,
+                                          attribution=Attribution.ANONYMOUS, session_id=world.sessions["own"])
+    app.choose_contact_for(world.ids["expert"], world.hubs["own"], world.sessions["own"],
+                           {"ways": ["hub"], "topics": ["feedback"], "how_often": "each_time"}, facilitator)
+    # when they ask for a copy of their data
+    copy, text = _copy(world, "facilitator")
+    # then it says what they did, but not whose account, code or choice it was
+    acts = {e["kind"] for e in copy["history"] if e["aggregate"] in ("Account", "TrackingCode", "KeepingPosted")}
+    assert {"WelcomedWithoutAccount", "ContactChosen"} <= acts
+    for theirs in (str(welcome.account_id), str(world.ids["expert"]), "sealed.v1."):
+        assert theirs not in text, theirs
