@@ -11,7 +11,7 @@ from projections.ids import text
 from projections.unit_of_work import UnitOfWork
 from projections.view import View, event_name
 
-view = View("audit_trail", weight=1.05)
+view = View("audit_trail", version=2, weight=1.05)  # 2: no person's keeping-posted id (see _aggregate_id)
 events = Table(
     "audit_events", view.metadata,
     Column("position", BigInteger, primary_key=True),
@@ -65,6 +65,14 @@ def _actor_id(e: Any, actor: dict) -> str | None:
     return actor.get("id")
 
 
+def _aggregate_id(aggregate: str, originator: str) -> str:
+    """A person's choice of how to hear from us, and each message sent, handed over or failed, is
+    kept here without the id they share, which is the person's own (worked out from their account
+    id): with it, a message sent just after feedback on unnamed input would say whose the input
+    was. That messages went, and when, stays."""
+    return "" if aggregate == "KeepingPosted" else originator
+
+
 def _record(work: UnitOfWork, e: Any, position: int) -> None:
     actor = getattr(e, "actor", None) or {}
     aggregate = event_name(e).split(".")[0]
@@ -73,7 +81,7 @@ def _record(work: UnitOfWork, e: Any, position: int) -> None:
         "position": position, "occurred_at": e.timestamp, "actor_id": _actor_id(e, actor),
         "actor_role": actor.get("role"), "hub_id": _hub(work, e, aggregate, originator),
         "issue_id": originator if aggregate == "SystemicIssue" else None,
-        "aggregate": aggregate, "aggregate_id": originator, "kind": type(e).__name__})
+        "aggregate": aggregate, "aggregate_id": _aggregate_id(aggregate, originator), "kind": type(e).__name__})
 
 
 for _aggregate in ("SystemicIssue", "Hub", "Account", "Username", "PriorityRound", "KeepingPosted"):

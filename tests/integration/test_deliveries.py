@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from domain import Attribution, Channel, NotAllowed, RuleBroken
+from domain.keeping_posted import keeping_posted_id
 from service.bootstrap import Settings, open_application
 from service.app.contact_schemas import ContactIn
 from tests.conftest import Cast
@@ -245,3 +246,6 @@ def test_the_audit_trail_lists_choices_and_deliveries_without_any_detail(posted,
     rows = posted.audit_trail(auditor, limit=1000, aggregate="KeepingPosted")
     assert [row["kind"] for row in rows] == ["Started", "ContactChosen", "MessageSent"]
     assert "alex@" not in str(rows)
+    # and no id ties the message to the person (their keeping-posted id is worked out from their account's)
+    assert {row["aggregate_id"] for row in rows} == {""}
+    assert str(keeping_posted_id(cast.ids["alex"])) not in str(rows)
