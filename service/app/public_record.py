@@ -122,6 +122,13 @@ class PublicRecord(CoproduceBase):
             "learnt": [learning.what_changed for learning in issue.learnings.values()][-LATEST:],
         }
 
+    def _answers_public_input(self, issue_id: str, contribution_ids: list[str]) -> bool:
+        """Whether feedback answered any input the public may know of: "you said something about" it
+        would otherwise mark input not to be quoted, or withdrawn, which the public never sees."""
+        issue = self._issue(issue_id)
+        return any(disclosure.shown_in_public(as_input(issue, c), c.withdrawn)
+                   for c in self.contributions(issue) if c.id in contribution_ids)
+
     def _quotes(self, issue: SystemicIssue, names: Any, opener: Any) -> list[dict[str, str]]:
         """The issue's input the public may read, newest first, named as each person chose."""
         return [q for q in (self._quote(issue, c, names, opener) for c in reversed(self.contributions(issue))) if q]
@@ -168,7 +175,7 @@ class PublicRecord(CoproduceBase):
         quotes = functools.cache(lambda issue_id: {q["id"]: q for q in self._quotes(self._issue(issue_id), names, opener)})
         pairs = [{"at": aware(row.occurred_at), "issue": _outline(self._issue(row.issue_id)), "did": row.details["message"],
                   "quote": next((quotes(row.issue_id)[c] for c in row.contribution_ids if c in quotes(row.issue_id)), None)}
-                 for row in rows]
+                 for row in rows if self._answers_public_input(row.issue_id, row.contribution_ids)]
         pairs.sort(key=lambda pair: (pair["quote"] is not None, pair["at"]), reverse=True)
         return {"hub": _hub(hub), "start": start, "end": end, "pairs": pairs[:POSTER_PAIRS]}
 

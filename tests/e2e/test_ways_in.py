@@ -329,3 +329,17 @@ def test_a_poster_and_a_feed_give_the_site_s_own_address_whatever_host_the_reque
         assert answer.status_code == 200, (path, answer.text)
         assert f"https://coproduce.example.org/public/hubs/{hub}" in answer.text, path
         assert "evil.example" not in answer.text, path
+
+
+def test_the_poster_marks_no_input_the_public_may_not_know_of(world):
+    # given feedback that answers only input not to be quoted (the world's own), on a published hub
+    app, hub, manager = world.app, world.hubs["own"], world.app.actor_for("hub_manager")
+    app.give_feedback(world.issues["own"], "ANSWER-to-unquotable-input", [world.contributions["own"]], manager)
+    managing = signed_in(world, "hub_manager")
+    setting = managing.get(f"/hubs/{hub}/publishing")
+    managing.post(f"/hubs/{hub}/publishing", data={"publish": "on", "csrf_token": token_on(setting.text)})
+    # when the public reads the poster
+    poster = world.client.application.test_client().get(f"/public/hubs/{hub}/poster")
+    # then there is no "you said something about" for it, nor its answer
+    assert poster.status_code == 200
+    assert "ANSWER-to-unquotable-input" not in poster.text and "You said something about" not in poster.text
