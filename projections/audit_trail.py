@@ -21,7 +21,7 @@ events = Table(
     Column("hub_id", String(36), index=True),
     Column("issue_id", String(36), index=True),
     Column("aggregate", String(20), nullable=False),
-    Column("aggregate_id", String(36), nullable=False),
+    Column("aggregate_id", String(36)),  # none for KeepingPosted (see _aggregate_id)
     Column("kind", String(40), nullable=False, index=True),
 )
 issue_hubs = Table(
@@ -65,12 +65,12 @@ def _actor_id(e: Any, actor: dict) -> str | None:
     return actor.get("id")
 
 
-def _aggregate_id(aggregate: str, originator: str) -> str:
+def _aggregate_id(aggregate: str, originator: str) -> str | None:
     """A person's choice of how to hear from us, and each message sent, handed over or failed, is
     kept here without the id they share, which is the person's own (worked out from their account
     id): with it, a message sent just after feedback on unnamed input would say whose the input
     was. That messages went, and when, stays."""
-    return "" if aggregate == "KeepingPosted" else originator
+    return None if aggregate == "KeepingPosted" else originator
 
 
 def _record(work: UnitOfWork, e: Any, position: int) -> None:

@@ -346,7 +346,8 @@ class AuditEventOut(Schema):
     hub_id = fields.UUID(allow_none=True)
     issue_id = fields.UUID(allow_none=True)
     aggregate = fields.String()
-    aggregate_id = fields.UUID()
+    aggregate_id = fields.UUID(allow_none=True, metadata={
+        "description": "null for a person's choice of how to hear from us and their messages: see docs/privacy.md"})
     kind = fields.String()
 
 
