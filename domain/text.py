@@ -14,10 +14,13 @@ from typing import Any
 
 from domain.errors import RuleBroken
 
-_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"  # written with escapes: as a regular expression in Python or JSON Schema
+# Written with escapes: as a regular expression in Python or JSON Schema. The direction embeddings,
+# overrides and isolates (U+202A-U+202E, U+2066-U+2069) are controls too: one in a title turns the
+# rest of a page's line, or a terminal's, around (the marks U+200E and U+200F are kept).
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069"
 _CONTROL = re.compile(f"[{_CONTROLS}]")
 NO_CONTROL_CHARACTERS = f"^[^{_CONTROLS}]*$"  # text that keeps the rule, as a pattern
-RULE = "must not contain control characters (such as NUL, U+0000, or escape, U+001B)"
+RULE = "must not contain control characters (such as NUL, U+0000, escape, U+001B, or a direction override, U+202E)"
 
 
 # What shows nothing on its own: spaces and line ends, invisible characters (soft hyphen, zero-width
@@ -40,6 +43,8 @@ def shows_something(text: str) -> bool:
 
 def _picture(found: re.Match[str]) -> str:
     code = ord(found.group())
+    if code >= 0x80:  # a direction control: no picture of its own
+        return f"[U+{code:04X}]"
     return chr(0x2421 if code == 0x7F else 0x2400 + code)  # Unicode's "control pictures": ␀ … ␟, ␡
 
 

@@ -161,7 +161,7 @@ def test_the_command_line_shows_control_characters_recorded_before_the_rule_and_
 
 
 def test_text_with_nothing_to_read_is_refused_at_each_door_naming_the_field(world):
-    nothing = "\u200b\ufeff\u202e"
+    nothing = "\u200b\ufeff\u200f"
     before = _log_head(world)
     answer = world.call("hub_manager", "POST", f"/api/v1/issues/{world.issues['own']}/title", json={"title": nothing})
     assert answer.status_code == 422, answer.text

@@ -53,8 +53,8 @@ def test_control_characters_are_pictured_for_a_terminal_and_other_text_is_kept()
     assert pictured("Met them.\r\n\tNext: café \U0001F68C") == "Met them.\r\n\tNext: café \U0001F68C"
 
 
-@pytest.mark.parametrize("nothing", ["\ufeff", "\u200b\u200d", "\u202e", " \u0301", "\u2066\u2069 \t"],
-                         ids=["byte-order mark", "zero-width", "direction override", "lone accent", "isolates"])
+@pytest.mark.parametrize("nothing", ["\ufeff", "\u200b\u200d", "\u200f", " \u0301", "\u2060 \t"],
+                         ids=["byte-order mark", "zero-width", "direction mark", "lone accent", "word joiner"])
 def test_text_with_nothing_to_read_is_no_title_or_name(p, nothing):
     issue = in_frame(p)
     with pytest.raises(RuleBroken, match=r"^title is required$"):
@@ -66,3 +66,13 @@ def test_text_with_nothing_to_read_is_no_title_or_name(p, nothing):
 @pytest.mark.parametrize("something", ["\U0001F68C", "é", "’", "7", "\u202eGP"])
 def test_text_with_anything_to_read_is_something(something):
     assert shows_something(something)
+
+
+@pytest.mark.parametrize("turn", ["\u202e", "\u202b", "\u2066", "\u2069"],
+                         ids=["right-to-left override", "right-to-left embedding", "left-to-right isolate", "pop"])
+def test_a_direction_control_is_refused_and_pictured_if_recorded_before(p, turn):
+    issue = in_frame(p)
+    with pytest.raises(RuleBroken, match=r"^title must not contain control characters"):
+        issue.rename(f"Bus fares {turn}no one listens", p.manager)
+    assert pictured(f"a{turn}b") == f"a[U+{ord(turn):04X}]b"
+    issue.rename("\u0627\u0644\u062d\u0627\u0641\u0644\u0629 \u200f(bus)", p.manager)  # right-to-left words, and a mark, are text
