@@ -18,6 +18,7 @@ from domain import DomainError, StageRefused
 from domain.text import pictured
 from service.app.coproduce import Coproduce
 from service.bootstrap import Settings, StoreConfigError, open_application
+from service.infra.store import unreachable
 
 
 def say(message: Any = "", **options: Any) -> None:
@@ -36,15 +37,10 @@ class Context:
     @property
     def app(self) -> Coproduce:
         if self._app is None:
-            try:
-                settings = Settings.from_env()
-                if self.manage_schema:
-                    settings = replace(settings, manage_schema=True)
-                self._app = open_application(settings=settings)
-            except (DBAPIError, PersistenceError) as error:
-                raise click.ClickException(
-                    f"cannot open the store ({type(error).__name__}); if it is new and this process may not "
-                    "create tables (COPRODUCE_MANAGE_SCHEMA=no), run `coproduce init` first") from None
+            settings = Settings.from_env()
+            if self.manage_schema:
+                settings = replace(settings, manage_schema=True)
+            self._app = opened(lambda: open_application(settings=settings))
         return self._app
 
     def issue_id(self, text: str) -> UUID:
@@ -57,6 +53,20 @@ class Context:
 
     def account_id(self, username: str) -> UUID:
         return self.app.account_by_username(username).id
+
+
+def opened(open_app: Callable[[], Coproduce]) -> Coproduce:
+    """The application, or one line saying why it could not be opened: the database away, or a store
+    whose tables this process may not make."""
+    try:
+        return open_app()
+    except (DBAPIError, PersistenceError) as error:
+        if unreachable(error):
+            raise click.ClickException(f"cannot reach the database ({type(error).__name__}): is it running, and "
+                                       "is COPRODUCE_DATABASE_URL right? Nothing was done") from None
+        raise click.ClickException(
+            f"cannot open the store ({type(error).__name__}); if it is new and this process may not "
+            "create tables (COPRODUCE_MANAGE_SCHEMA=no), run `coproduce init` first") from None
 
 
 def _resolve(text: str, known: dict[str, Any], what: str) -> UUID:

@@ -13,7 +13,7 @@ import click
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
-from service.cli.support import refusals
+from service.cli.support import opened, refusals
 
 
 class Worker(ThreadWorker):
@@ -66,7 +66,7 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     from service.bootstrap import open_application
     from service.http.observability import configure_logging
 
-    open_application().close()  # create the store's tables once, before the workers start
+    opened(open_application).close()  # create the store's tables once, before the workers start
     configure_logging()
     site = f"http://{host}:{port}"
     click.echo(f"Coproduce is serving the site at {site} and the API at {site}/api/v1 (reference: {site}/api/v1/docs)")

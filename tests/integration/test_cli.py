@@ -116,3 +116,11 @@ def test_a_missing_signing_key_is_refused_in_one_line(run, tmp_path, monkeypatch
     monkeypatch.setenv("COPRODUCE_KEY_FILE", str(next((tmp_path / "var").glob("*.keys"))))
     said = run("audit", "verify", ok=False)
     assert "Refused: the signing key" in said and "Traceback" not in said, said
+
+
+def test_a_database_that_cannot_be_reached_is_said_so_in_one_line(run, monkeypatch):
+    monkeypatch.setenv("COPRODUCE_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/nowhere")  # nothing listens there
+    for command in (["issues", "--as", "sam"], ["serve", "--port", "8199"]):
+        said = run(*command, ok=False)
+        assert said.startswith("Error: cannot reach the database") and "Traceback" not in said, said
+        assert "coproduce init" not in said  # the store is not new: the database is away
