@@ -202,13 +202,14 @@ class Deliveries(KeepingPostedCommands):
 
     def _news_to_hand_over(self, hub_id: UUID) -> list[Any]:
         """The hub's news waiting to be handed over that its staff may read (disclosure.news_named_to_staff).
-        News about an issue on which the person gave input with a first name or no name is never put on
-        the sheet: the staff who give it out, seeing whose news it is and when it came, could tell whose
-        that input was. The person reads it themselves, signed in or with their tracking code."""
+        News about an issue on which the person gave input with no name is never put on the sheet: the
+        staff who give it out, seeing whose news it is and when it came, could tell whose that input
+        was. The person reads it themselves, signed in or with their tracking code."""
         with self.read_models().connect() as conn:
             rows = messages_due.to_hand_over(conn, str(hub_id))
             given = my_input.attributions_on(conn, {row.issue_id for row in rows})
-        return [row for row in rows if disclosure.news_named_to_staff(given.get((row.issue_id, row.person_id), set()))]
+        return [row for row in rows
+                if disclosure.news_named_to_staff(given.get((row.issue_id, row.person_id), set()))]
 
     def delivery_status(self) -> dict[str, Any]:
         """Operator: messages due, sent, failed and handed over, and the oldest still waiting."""
