@@ -68,6 +68,7 @@ def install(app: Flask, coproduce: Coproduce) -> None:
     # Our templates and NHS.UK's are named .jinja, which Flask would not autoescape: every one is escaped,
     # so words people type are shown as text, never read as markup.
     app.jinja_options = {**app.jinja_options, "undefined": ChainableUndefined, "autoescape": AUTOESCAPE,
+                         "finalize": wording.shown,
                          "loader": ChoiceLoader([FileSystemLoader(HERE / "templates"),
                                                  PackageLoader("nhsuk_frontend_jinja")])}
     app.jinja_env.globals["csrf_token"] = generate_csrf

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from domain import Attribution, ParticipationLevel, SessionFormat, Stage
 from domain.policies import ladder
 from domain.priorities import ordinal
+from domain.text import pictured
 
 STAGE_MEANS = {
     Stage.FRAME: "The hub is agreeing what the problem is. It is deciding whether to work on it.",
@@ -26,6 +27,17 @@ STAGE_IN_WORDS = {
     Stage.ACT: "doing things to change it", Stage.LEARN: "looking at what changed",
     Stage.CLOSED: "the work has ended",
 }
+
+
+def shown(value: Any) -> Any:
+    """Every value a page prints: text recorded before control characters were refused shows each as
+    its picture (a direction override as "[U+202E]"), so that it cannot turn the rest of a line, or
+    the page's title, around."""
+    if isinstance(value, str):
+        seen = pictured(value)
+        if seen != value:
+            return Markup(seen) if isinstance(value, Markup) else seen
+    return value
 
 
 def stage_named(stage: Stage | str, label: bool = True) -> str:

@@ -160,6 +160,24 @@ def test_the_command_line_shows_control_characters_recorded_before_the_rule_and_
         assert "\x1b" not in result.output and "\x07" not in result.output, command
 
 
+def test_pages_show_control_characters_recorded_before_the_rule_as_pictures(world):
+    # given a title with a direction override and an escape, recorded as an earlier release could
+    app, issue_id = world.app, world.issues["own"]
+    with pytest.MonkeyPatch.context() as earlier_release:
+        earlier_release.setattr(domain.clock, "refuse_control_characters", lambda fields: None)
+        app.rename_issue(issue_id, "Seeing a GP \u202eafter six\x1b now", app.actor_for("hub_manager"))
+    app.projections.catch_up()
+    client = _signed_in(world, "hub_manager")
+    # when the issue's page, its history and the hub's list of issues are shown
+    for path in (f"/issues/{issue_id}", f"/issues/{issue_id}/history", f"/hubs/{world.hubs['own']}"):
+        page = client.get(path)
+        # then each shows the characters' pictures, in the title of the page too, never the characters
+        assert page.status_code == 200, path
+        assert "Seeing a GP [U+202E]after six\u241b now" in page.text, path
+        assert "\u202e" not in page.text and "\x1b" not in page.text, path
+    assert "<title>Seeing a GP [U+202E]after six" in client.get(f"/issues/{issue_id}").text
+
+
 def test_text_with_nothing_to_read_is_refused_at_each_door_naming_the_field(world):
     nothing = "\u200b\ufeff\u200f"
     before = _log_head(world)
