@@ -12,8 +12,8 @@ a full disk) would otherwise replace the whole store with nothing, and verify.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -51,12 +51,9 @@ def restore(store: Store, backup_file: Path, replace: bool = False) -> None:
     of it beside the store shows it a Coproduce backup; a refused file leaves the store untouched."""
     target = _require_sqlite(store)
     _may_replace(target, replace)
-    staging = _staging(target)
-    try:
+    with _staging(target) as staging:
         _copy_checked(backup_file, staging)
         _replace(staging, target)
-    finally:
-        _remove(staging)
 
 
 def restore_verified(store: Store, backup_file: Path, replace: bool, open_app: Callable[[Store], Any]) -> int:
@@ -64,13 +61,10 @@ def restore_verified(store: Store, backup_file: Path, replace: bool, open_app: C
     key-encryption keys and its history verifies; returns how many events the backup holds."""
     target = _require_sqlite(store)
     _may_replace(target, replace)
-    staging = _staging(target)
-    try:
+    with _staging(target) as staging:
         events = _copy_checked(backup_file, staging)
         _verify_copy(Store.parse(f"sqlite:///{staging}"), backup_file, open_app)
         _replace(staging, target)
-    finally:
-        _remove(staging)
     return events
 
 
@@ -79,9 +73,21 @@ def _may_replace(target: Path, replace: bool) -> None:
         raise StoreConfigError(f"{target} already exists; pass --replace to overwrite it with the backup")
 
 
-def _staging(target: Path) -> Path:
-    """Where a backup is copied and checked, beside the store and apart from it."""
-    return target.with_suffix(".restoring.db")
+@contextmanager
+def _staging(target: Path) -> Iterator[Path]:
+    """Where a backup is copied and checked, beside the store and apart from it: removed afterwards,
+    and, if the restore is refused, so is every folder made for the store that did not exist before."""
+    missing = [folder for folder in (target.parent, *target.parent.parents) if not folder.exists()]
+    staging = target.with_suffix(".restoring.db")
+    try:
+        yield staging
+    except BaseException:
+        _remove(staging)
+        for folder in missing:  # the deepest first; one something else has since put a file in stays
+            with suppress(OSError):
+                folder.rmdir()
+        raise
+    _remove(staging)
 
 
 def _remove(staging: Path) -> None:

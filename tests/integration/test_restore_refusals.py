@@ -107,10 +107,10 @@ def test_a_restore_refuses_a_file_that_is_no_coproduce_backup_and_leaves_the_sto
 def test_a_refused_restore_to_a_new_place_creates_no_store(live, tmp_path, monkeypatch, kind):
     make, reason = NOT_BACKUPS[kind]
     make(not_a_backup := tmp_path / "not-a-backup.db")
-    monkeypatch.setenv("COPRODUCE_DATABASE_URL", f"sqlite:///{tmp_path}/new/coproduce.db")
+    monkeypatch.setenv("COPRODUCE_DATABASE_URL", f"sqlite:///{tmp_path}/new/place/coproduce.db")
     result = CliRunner().invoke(cli, ["restore", str(not_a_backup)])
     assert result.exit_code == 1 and result.output.startswith(f"Refused: {not_a_backup} {reason}"), result.output
-    assert not (tmp_path / "new").exists() or not any((tmp_path / "new").iterdir())
+    assert not (tmp_path / "new").exists()  # not even the folder made for it
 
 
 def test_the_adapter_itself_refuses_before_touching_the_store(live, tmp_path):
