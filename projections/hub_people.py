@@ -77,7 +77,7 @@ def manager_assigned(work: UnitOfWork, e: Any, _: int) -> None:
 def role_assigned(work: UnitOfWork, e: Any, _: int) -> None:
     account_id = text(e.originator_id)
     work.update(accounts, account_id, role=e.role)
-    work.execute(members, update(members).where(members.c.account_id == account_id).values(role=e.role))
+    work.execute(update(members).where(members.c.account_id == account_id).values(role=e.role), members)
 
 
 @view.on("Account.LinkedToFullAccount")
@@ -85,14 +85,14 @@ def linked(work: UnitOfWork, e: Any, _: int) -> None:
     """Someone new given a full account: their username is now the one they chose."""
     account_id = text(e.originator_id)
     work.update(accounts, account_id, username=e.username)
-    work.execute(members, update(members).where(members.c.account_id == account_id).values(username=e.username))
+    work.execute(update(members).where(members.c.account_id == account_id).values(username=e.username), members)
 
 
 @view.on("Account.Forgotten")
 def forgotten(work: UnitOfWork, e: Any, _: int) -> None:
     account_id = text(e.originator_id)
     work.update(accounts, account_id, forgotten=True)
-    work.execute(members, update(members).where(members.c.account_id == account_id).values(forgotten=True))
+    work.execute(update(members).where(members.c.account_id == account_id).values(forgotten=True), members)
 
 
 def every_account(conn: Connection) -> list[Any]:

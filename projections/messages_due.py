@@ -22,7 +22,7 @@ from projections.issue_index import issue_table, track_issues
 from projections.unit_of_work import UnitOfWork
 from projections.view import KEPT_IN_REBUILD, View
 
-view = View("messages_due", weight=0.95)
+view = View("messages_due", version=2, weight=0.95)  # 2: the input each message is about
 issues = issue_table(view.metadata, "due_issues")
 track_issues(view, issues)
 
@@ -84,6 +84,15 @@ messages = Table(
     Column("session_id", String(36)),  # the session at which it was handed over
 )
 
+# The person's own input each message is about: news about input they have all since withdrawn is not sent.
+about_input = Table(
+    "due_message_input", view.metadata,
+    Column("message_key", String(200), primary_key=True),
+    Column("contribution_id", String(36), primary_key=True),
+)
+# A withdrawal finds the messages about the input by this index: a rebuild keeps it.
+Index("ix_due_message_input_contribution_id", about_input.c.contribution_id, info={KEPT_IN_REBUILD: True})
+
 TOPIC_OF = {"feedback": "feedback", "grouped": "progress", "finding": "progress", "action": "progress",
             "action_done": "actions", "action_dropped": "actions", "closed": "closed"}
 
@@ -93,8 +102,9 @@ def week_of(moment: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _owe(work: UnitOfWork, e: Any, person_id: str, kind: str, ref: Any, what: str) -> None:
-    """Queue a message to `person_id` by each way they chose, if they asked to hear of this kind."""
+def _owe(work: UnitOfWork, e: Any, person_id: str, kind: str, ref: Any, what: str, input_ids: list[str]) -> None:
+    """Queue a message to `person_id` by each way they chose, if they asked to hear of this kind: news
+    about their input `input_ids`."""
     person = work.get(people, person_id)
     if person is None or TOPIC_OF[kind] not in person["topics"]:
         return
@@ -107,13 +117,19 @@ def _owe(work: UnitOfWork, e: Any, person_id: str, kind: str, ref: Any, what: st
                 "issue_id": issue["issue_id"], "hub_id": issue["hub_id"], "ref_id": text(ref), "what": what,
                 "due_at": e.timestamp, "status": "due",
                 "round_up": week_of(e.timestamp) if person["how_often"] == "weekly" else None})
+            for contribution_id in input_ids:
+                work.insert(about_input, {"message_key": key, "contribution_id": contribution_id})
 
 
 def _owe_contributors(work: UnitOfWork, e: Any, contribution_ids: list[Any], kind: str, ref: Any, what: str) -> None:
-    for contribution_id in contribution_ids:
-        row = work.get(contributions, text(contribution_id))
+    """One message to each person whose input, not withdrawn, this news is about."""
+    theirs: dict[str, list[str]] = {}
+    for contribution_id in map(text, contribution_ids):
+        row = work.get(contributions, contribution_id)
         if row is not None and not row["withdrawn"]:
-            _owe(work, e, row["contributor_id"], kind, ref, what)
+            theirs.setdefault(row["contributor_id"], []).append(contribution_id)
+    for person_id, input_ids in theirs.items():
+        _owe(work, e, person_id, kind, ref, what, input_ids)
 
 
 owners = Table(
@@ -150,7 +166,17 @@ def recorded(work: UnitOfWork, e: Any, _: int) -> None:
 
 @view.on("SystemicIssue.ContributionWithdrawn")
 def withdrawn(work: UnitOfWork, e: Any, _: int) -> None:
-    work.update(contributions, text(e.contribution_id), withdrawn=True)
+    """Input withdrawn: news not yet sent about it goes, unless it is also about other input of theirs
+    that stands (what went keeps that it went)."""
+    contribution_id = text(e.contribution_id)
+    work.update(contributions, contribution_id, withdrawn=True)
+    standing = (select(about_input.c.message_key)
+                .join(contributions, contributions.c.contribution_id == about_input.c.contribution_id)
+                .where(contributions.c.withdrawn.is_(False)))
+    about_it = select(about_input.c.message_key).where(about_input.c.contribution_id == contribution_id)
+    work.execute(delete(messages).where(messages.c.status == "due", messages.c.message_key.in_(about_it),
+                                        messages.c.message_key.not_in(standing)),
+                 messages, about_input, contributions)
 
 
 @view.on("SystemicIssue.FeedbackGiven")
@@ -244,7 +270,7 @@ view.on("KeepingPosted.HandedOver")(_settled("handed_over"))
 def forgotten(work: UnitOfWork, e: Any, _: int) -> None:
     """Every message not yet sent to a forgotten person goes; what went keeps only that it went."""
     person_id = text(e.originator_id)
-    work.execute(messages, delete(messages).where(messages.c.person_id == person_id, messages.c.status == "due"))
+    work.execute(delete(messages).where(messages.c.person_id == person_id, messages.c.status == "due"), messages)
     work.update(people, person_id, ways=[], topics=[], reachable=False)
 
 

@@ -144,8 +144,8 @@ def answered(work: UnitOfWork, e: Any, _: int) -> None:
 @view.on("Account.Forgotten")
 def forgotten(work: UnitOfWork, e: Any, _: int) -> None:
     """Drop the person's sealed words from this view too (they are unreadable already)."""
-    work.execute(contributions, update(contributions).where(
-        contributions.c.contributor_id == text(e.originator_id)).values(text=""))
+    work.execute(update(contributions).where(contributions.c.contributor_id == text(e.originator_id)).values(text=""),
+                 contributions)
 
 
 def _of(contributor_id: Any, attributions: tuple[str, ...] | None) -> Any:
@@ -176,10 +176,9 @@ def of_contributor(conn: Connection, contributor_id: Any, first: int, size: int,
 
 def attributions_on(conn: Connection, issue_ids: Iterable[str]) -> dict[tuple[str, str], set[str]]:
     """How each person chose to be named in the input they gave on these issues, withdrawn input
-    aside: (issue, person) -> the attributions."""
+    included: (issue, person) -> the attributions."""
     query = (select(contributions.c.issue_id, contributions.c.contributor_id, contributions.c.attribution)
-             .where(contributions.c.issue_id.in_(list(issue_ids)), contributions.c.withdrawn_at.is_(None))
-             .distinct())
+             .where(contributions.c.issue_id.in_(list(issue_ids))).distinct())
     found: dict[tuple[str, str], set[str]] = {}
     for row in conn.execute(query):
         found.setdefault((row.issue_id, row.contributor_id), set()).add(row.attribution)

@@ -100,10 +100,11 @@ class UnitOfWork:
     def update(self, table: Table, key: Key, **values: Any) -> None:
         self.tables[table].change(self.conn, key, values)
 
-    def execute(self, table: Table, statement: Executable) -> None:
-        """Run a statement over many rows of `table` now, after writing what is pending for it."""
+    def execute(self, statement: Executable, *tables: Table) -> None:
+        """Run a statement over many rows now, after writing what is pending for the `tables` it reads or changes."""
         self.before_writing()
-        self.tables[table].flush(self.conn)
+        for table in tables:
+            self.tables[table].flush(self.conn)
         self.conn.execute(statement)
 
     def remember(self, key: Any, load: Callable[[Connection], Any]) -> Any:

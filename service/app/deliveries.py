@@ -178,7 +178,7 @@ class Deliveries(KeepingPostedCommands):
         hub = self.readable_hub(hub_id, actor, P.RECORD_SESSION)
         hub.session(session_id)
         acting = self.authorize(actor, P.RECORD_SESSION, Target(hub.id))
-        rows = {row.message_key: row for row in self._news_to_hand_over(hub.id)}
+        rows = {row.message_key: row for row, _ in self._news_to_hand_over(hub.id)}
         if any(key not in rows for key in message_keys):
             raise RuleBroken("that news is not waiting to be given out at this hub")
         people: dict[str, KeepingPosted] = {}
@@ -193,23 +193,26 @@ class Deliveries(KeepingPostedCommands):
 
     def hand_over_sheet(self, hub_id: UUID, actor: Actor) -> list[dict[str, Any]]:
         """The news to give out at the hub's next session, person by person (its facilitators and managers):
-        people who chose to hear at their hub are named to those who give it to them."""
+        people who chose to hear at their hub are named to those who give it to them, as they chose."""
         hub = self.readable_hub(hub_id, actor, P.RECORD_SESSION)
-        return [{"message_key": row.message_key, "person_id": row.person_id, "name": self.display_name(row.person_id),
+        return [{"message_key": row.message_key, "person_id": row.person_id, "name": name,
                  "issue_title": row.title, "kind": row.kind, "said": WHAT_HAPPENED[row.kind][0], "what": row.what,
                  "due_at": row.due_at}
-                for row in self._news_to_hand_over(hub.id)]
+                for row, name in self._news_to_hand_over(hub.id)]
 
-    def _news_to_hand_over(self, hub_id: UUID) -> list[Any]:
-        """The hub's news waiting to be handed over that its staff may read (disclosure.news_named_to_staff).
-        News about an issue on which the person gave input with no name is never put on the sheet: the
-        staff who give it out, seeing whose news it is and when it came, could tell whose that input
-        was. The person reads it themselves, signed in or with their tracking code."""
+    def _news_to_hand_over(self, hub_id: UUID) -> list[tuple[Any, str]]:
+        """The hub's news waiting to be handed over that its staff may read, each with the person's name
+        as staff may see it (disclosure.named_on_news). News about an issue on which the person gave
+        input with no name is never put on the sheet: the staff who give it out, seeing whose news it
+        is and when it came, could tell whose that input was. The person reads it themselves, signed
+        in or with their tracking code."""
         with self.read_models().connect() as conn:
             rows = messages_due.to_hand_over(conn, str(hub_id))
             given = my_input.attributions_on(conn, {row.issue_id for row in rows})
-        return [row for row in rows
-                if disclosure.news_named_to_staff(given.get((row.issue_id, row.person_id), set()))]
+        names = {person_id: self.display_name(person_id) for person_id in {row.person_id for row in rows}}
+        named = ((row, disclosure.named_on_news(given.get((row.issue_id, row.person_id), set()), names[row.person_id]))
+                 for row in rows)
+        return [(row, name) for row, name in named if name is not None]
 
     def delivery_status(self) -> dict[str, Any]:
         """Operator: messages due, sent, failed and handed over, and the oldest still waiting."""

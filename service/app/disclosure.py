@@ -25,6 +25,7 @@ UNNAMED = "an expert who asked not to be named"
 PUBLIC = Who(UUID(int=0), None, frozenset())  # the public: nobody's account, no hub (never a contributor)
 NOT_QUOTED = "chose not to be quoted"
 FULL_NAME = "name"  # the attribution that names the contributor in full
+FIRST_NAME = "first_name"  # the attribution that names them by their first name only
 ANONYMOUS = "anonymous"  # the attribution that names them not at all
 
 
@@ -83,7 +84,7 @@ def as_chosen(attribution: str, full_name: str) -> str:
     """Full name, first name only, or no name at all, as the contributor chose."""
     if attribution == ANONYMOUS:
         return UNNAMED
-    if attribution == "first_name" and full_name != FORGOTTEN and " " in full_name.strip():
+    if attribution == FIRST_NAME and full_name != FORGOTTEN and " " in full_name.strip():
         return full_name.split()[0]
     return full_name
 
@@ -96,13 +97,15 @@ def listed_under_their_name(viewer: Who, contributor_id: UUID | str) -> tuple[st
     return None if str(viewer.account_id) == str(contributor_id) else (FULL_NAME,)
 
 
-def news_named_to_staff(attributions: set[str]) -> bool:
-    """Whether news about an issue may be handed to a person by the hub's staff, who see whose news
-    it is, what it is about and when it came: only when none of the input the person gave on that
-    issue was given with no name. Otherwise the news would tie that input to them (feedback that
-    answers it alone, a group it was put in); the person reads it themselves. Input given with a
-    first name already names them to the staff who know them by it."""
-    return ANONYMOUS not in attributions
+def named_on_news(attributions: set[str], full_name: str) -> str | None:
+    """How a person is named to the hub's staff who hand them news about an issue, given how they
+    chose to be named in the input they gave on it (withdrawn input too: staff saw it given):
+    not at all (None: the news is not handed over) when any was given with no name, since the staff,
+    seeing whose news it is, what it is about and when it came, could tie that input to them; the
+    person reads it themselves. By first name only when any was given so; otherwise in full."""
+    if ANONYMOUS in attributions:
+        return None
+    return as_chosen(FIRST_NAME if FIRST_NAME in attributions else FULL_NAME, full_name)
 
 
 def contributor_id_shown(viewer: Who, item: Input) -> str | None:

@@ -46,8 +46,7 @@ def test_a_way_without_its_detail_is_refused_by_the_rule_naming_the_detail(world
 def test_news_for_the_hub_is_handed_over_once_and_only_by_its_own_people(world: World):
     app = world.app
     world.call("expert", "PUT", "/api/v1/me/contact", json={"ways": ["hub"]})
-    issue = world.issues["own"]
-    app.withdraw_contribution(issue, world.contributions["own"], app.actor_for("expert"))  # unnamed: never on the sheet
+    issue = app.raise_issue(world.hubs["own"], "The form asks too much", app.actor_for("hub_manager"))
     named = app.record_contribution(issue, world.ids["expert"], "The form asks for an address.", app.actor_for("expert"),
                                     channel=Channel.ONLINE, may_quote=True, attribution=Attribution.NAME)
     app.give_feedback(issue, "We asked the GP practice to change the form.", [named],
@@ -65,6 +64,30 @@ def test_news_for_the_hub_is_handed_over_once_and_only_by_its_own_people(world: 
     assert done.status_code == 200 and done.json == {"handed_over": 1}
     assert world.call("facilitator", "POST", f"/api/v1/hubs/{hub}/hand-overs", json=body).status_code == 409
     assert world.call("facilitator", "GET", f"/api/v1/hubs/{hub}/hand-over").json == []
+
+
+def _feedback_on_new_input(world: World, title: str, *attributions: Attribution) -> str:
+    app, expert = world.app, world.app.actor_for("expert")
+    issue = app.raise_issue(world.hubs["own"], title, app.actor_for("hub_manager"))
+    given = [app.record_contribution(issue, world.ids["expert"], f"Said with {how.value}.", expert,
+                                     channel=Channel.ONLINE, may_quote=True, attribution=how) for how in attributions]
+    app.give_feedback(issue, f"Answered on {title}.", given[:1], app.actor_for("hub_manager"))
+    for later in given[1:]:
+        app.withdraw_contribution(issue, later, expert)
+    return title
+
+
+def test_the_sheet_names_people_as_they_chose_and_leaves_off_news_on_an_issue_of_their_unnamed_input(world: World):
+    world.call("expert", "PUT", "/api/v1/me/contact", json={"ways": ["hub"]})
+    in_full = _feedback_on_new_input(world, "Forms in full", Attribution.NAME)
+    first = _feedback_on_new_input(world, "Forms by first name", Attribution.FIRST_NAME)
+    # unnamed input on the issue, withdrawn since: staff saw it given, so the news would still tie it to them
+    _feedback_on_new_input(world, "Forms with unnamed input", Attribution.NAME, Attribution.ANONYMOUS)
+    sheet = world.call("facilitator", "GET", f"/api/v1/hubs/{world.hubs['own']}/hand-over").json
+    assert sorted((item["issue_title"], item["name"]) for item in sheet) == [
+        (first, "Expert"), (in_full, "Expert Person")]
+    page = world.call("hub_manager", "GET", f"/api/v1/hubs/{world.hubs['own']}/hand-over").json
+    assert page == sheet  # the same for every member of staff who hands news over
 
 
 def test_contact_details_are_never_stored_plain_logged_or_exported(world: World, caplog):

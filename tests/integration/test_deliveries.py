@@ -152,6 +152,33 @@ def test_forgetting_a_person_drops_their_details_and_unsent_messages(posted, mai
     assert posted.deliver_due()["sent"] == 0 and mail.messages == []
 
 
+def test_news_about_input_since_withdrawn_is_not_sent_unless_other_input_of_theirs_stands_in_it(posted, mail):
+    # given feedback on one piece of Alex's input, and feedback on two others together, not yet sent
+    cast = Cast(posted)
+    posted.choose_contact(cast.expert, ContactIn().load(EMAIL))
+    issue = posted.raise_issue(cast.hub, "Waiting times at the clinic", cast.manager)
+    said = [posted.record_contribution(issue, cast.ids["alex"], words, cast.expert, channel=Channel.ONLINE,
+                                       may_quote=True, attribution=Attribution.NAME)
+            for words in ("I waited four hours.", "Nobody said why.", "The chairs were broken.")]
+    posted.give_feedback(issue, "We asked the clinic to open on Saturdays.", said[:1], cast.manager)
+    posted.give_feedback(issue, "We asked the clinic to explain delays.", said[1:], cast.manager)
+    assert posted.delivery_status()["due"] == 2
+    # when she withdraws the first piece, and one of the other two
+    for contribution in said[:2]:
+        posted.withdraw_contribution(issue, contribution, cast.expert)
+    # then the news about the first alone is not sent; the news that also answers the third still is
+    for rebuilt in (False, True):  # the same from the whole log again
+        if rebuilt:
+            posted.projections.rebuild(["messages_due"])
+        assert posted.delivery_status()["due"] == (0 if rebuilt else 1)
+        if not rebuilt:
+            assert posted.deliver_due()["sent"] == 1
+    [message] = mail.messages
+    plain = message.get_body(("plain",)).get_content()
+    assert "explain delays" in plain and "Saturdays" not in plain
+    assert posted.delivery_status().get("sent") == 1
+
+
 def test_text_email_and_letter_go_through_the_notify_client_with_its_signed_token(store):
     from service.bootstrap import NOTIFY_WAYS
     from tests.notify_server import API_KEY, FakeNotify
