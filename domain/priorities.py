@@ -38,6 +38,8 @@ MOST_DOTS = 10  # each ballot is sealed as two digits per issue, so every ballot
 TOP = 3  # a selection outside the experts' top three needs a reason addressed to them
 FEWEST_ISSUES, MOST_ISSUES = 2, 20
 FEWEST_VOTERS = 3  # with fewer, the count would show how each voted: each could read the other's ballot
+# (online too: the paper tallies' counts are known to whoever recorded them, and taken from the totals
+# they would leave one or two online ballots bare)
 
 
 def _dots(choices: Mapping[str, int]) -> int:
@@ -180,6 +182,14 @@ class PriorityRound(TimedAggregate):
         online = len(self.ballots) if self.is_open else self.online_voters
         return online + sum(t.voters for t in self.tallies.values())
 
+    @property
+    def countable(self) -> bool:
+        """Whether a count keeps every ballot secret: at least `FEWEST_VOTERS` voters in all, and online
+        none or at least as many. The paper tallies' counts are known to whoever recorded them (and are
+        in the log): taken from the totals, they would leave one or two online ballots bare."""
+        online = len(self.ballots) if self.is_open else self.online_voters
+        return self.voter_count >= FEWEST_VOTERS and (online == 0 or online >= FEWEST_VOTERS)
+
     def has_voted(self, voter_id: UUID | str) -> bool:
         return str(voter_id) in self.ballots
 
@@ -260,7 +270,7 @@ class PriorityRound(TimedAggregate):
         """Count the ballots and tallies and rank the issues; the ranking is recorded, the ballots' contents never."""
         if not self.is_open:
             raise RuleBroken("this round is already closed")
-        totals = self.count(unseal) if self.voter_count >= FEWEST_VOTERS else {}  # too few: no count, no ranking
+        totals = self.count(unseal) if self.countable else {}  # too few: no count, no ranking
         self._closed(totals=totals, online_voters=len(self.ballots), at=now().isoformat(), actor=actor.as_dict())
         return self.ranking
 

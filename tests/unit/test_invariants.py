@@ -208,7 +208,8 @@ class RoundMachine(RuleBasedStateMachine):
     def counts_equal_the_sum_of_the_latest_ballots(self):
         if self.round.is_open:
             assert self.round.count(lambda text: text[::-1]) == self.expected()
-        elif self.round.voter_count < FEWEST_VOTERS:  # too few to count without showing how each voted
+        elif len(self.latest) not in (0, *range(FEWEST_VOTERS, 10**6)) or self.round.voter_count < FEWEST_VOTERS:
+            # too few to count without showing how each voted (online: the paper counts taken away)
             assert self.round.ranking == [] and not self.round.binds
             event("closed uncounted")
         else:

@@ -173,13 +173,14 @@ def test_closing_ranks_the_issues_equal_dots_sharing_a_place_and_forgets_what_ea
     a, b, c, d = ids(issues)
     round_.cast({b: 3}, reversible, p.expert)
     round_.cast({c: 2, a: 1}, reversible, p.other_expert)
-    round_.record_tally(session(), {c: 1, d: 2}, 1, p.facilitator)
+    round_.cast({d: 2}, reversible, actor(Role.EXPERT))
+    round_.record_tally(session(), {c: 1}, 1, p.facilitator)
     ranking = round_.close(unseal, p.manager)
     assert [(r.issue_id, r.rank, r.dots) for r in ranking] == [(b, 1, 3), (c, 1, 3), (d, 3, 2), (a, 4, 1)]
-    assert round_.voter_count == 3 and round_.has_voted(p.expert.account_id)
+    assert round_.voter_count == 4 and round_.has_voted(p.expert.account_id)
     assert set(round_.ballots.values()) == {""}
     closed = round_.pending_events[-1]
-    assert closed.totals == {a: 1, b: 3, c: 3, d: 2} and closed.online_voters == 2
+    assert closed.totals == {a: 1, b: 3, c: 3, d: 2} and closed.online_voters == 3
 
 
 def test_a_round_whose_ballots_cannot_be_opened_is_not_counted(p):
@@ -315,3 +316,16 @@ def test_a_round_with_fewer_than_three_voters_closes_uncounted_and_binds_nothing
     round_.close(reversible, p.manager)
     assert not round_.is_open and round_.voter_count == 2
     assert round_.ranking == [] and not round_.binds  # each of the two could read the other's ballot from a count
+
+
+@pytest.mark.parametrize("online, on_paper, counted", [(1, 6, False), (2, 6, False), (0, 3, True), (3, 1, True)])
+def test_one_or_two_online_ballots_beside_paper_tallies_are_not_counted(p, online, on_paper, counted):
+    """Whoever recorded the paper tallies knows their counts: taken from the totals, they would
+    leave one or two online ballots bare."""
+    round_, issues = opened(p)
+    for voter in [p.expert, p.other_expert, actor(Role.EXPERT)][:online]:
+        round_.cast({ids(issues)[1]: 2}, reversible, voter)
+    round_.record_tally(session(), {ids(issues)[0]: on_paper}, on_paper, p.facilitator)
+    round_.close(unseal, p.manager)
+    assert round_.voter_count == online + on_paper
+    assert bool(round_.ranking) is counted and round_.binds is counted

@@ -19,11 +19,12 @@ def round_(memory_app, memory_cast):
     return app, cast, issues, round_id
 
 
-def a_room_votes_on_paper(app, cast, round_id, dots: dict, voters: int = 1) -> None:
-    """A paper tally at a session, so that the round has the three voters it needs to be counted."""
-    session = app.record_session(cast.hub, cast.facilitator, held_on=date(2024, 3, 1), place="Library",
-                                 format="drop-in", experts_attended=5, staff_attended=1)
-    app.record_tally(round_id, session, dots, voters, cast.facilitator)
+def a_third_expert(app, cast):
+    """A third expert of the hub: a round is counted only with three voters online (or none)."""
+    admin = app.account(cast.admin_id).as_actor()
+    kim = app.register_account("kim", "expert", "Kim Example", "", admin)
+    app.join_hub(kim, cast.hub, admin)
+    return app.account(kim).as_actor()
 
 
 def test_only_the_hubs_managers_open_and_close_and_only_its_experts_vote(round_):
@@ -66,7 +67,7 @@ def test_closing_ranks_records_the_place_in_each_issues_history_and_destroys_the
     app, cast, issues, round_id = round_
     app.cast_ballot(round_id, {issues[1]: 3}, cast.expert)
     app.cast_ballot(round_id, {issues[1]: 1, issues[2]: 2}, cast.actors["jo"])
-    a_room_votes_on_paper(app, cast, round_id, {issues[3]: 1})
+    app.cast_ballot(round_id, {issues[3]: 1}, a_third_expert(app, cast))
     app.close_round(round_id, cast.manager)
     seen = app.round_as_seen(round_id, cast.expert)
     assert [(r["issue_id"], r["rank"], r["dots"]) for r in seen["ranking"]] == [
@@ -83,7 +84,7 @@ def test_a_selection_against_the_vote_needs_a_reason_and_the_report_counts_it(ro
     app.cast_ballot(round_id, {issues[1]: 3}, cast.expert)
     app.cast_ballot(round_id, {issues[2]: 3}, cast.actors["jo"])
     app.cast_ballot(round_id, {issues[2]: 1}, cast.actors["jo"])  # she changed her mind
-    a_room_votes_on_paper(app, cast, round_id, {issues[0]: 1})
+    app.cast_ballot(round_id, {issues[0]: 1}, a_third_expert(app, cast))
     app.close_round(round_id, cast.manager)
     head = app.recorder.max_notification_id()
     with pytest.raises(RuleBroken, match="why we did not follow your vote"):
@@ -114,7 +115,8 @@ def test_forgetting_a_voter_keeps_their_dots_in_the_count_and_loses_the_person(r
     app, cast, issues, round_id = round_
     app.cast_ballot(round_id, {issues[2]: 3}, cast.expert)
     app.forget(cast.ids["alex"], "Alex", "their own request", app.account(cast.admin_id).as_actor())
-    a_room_votes_on_paper(app, cast, round_id, {issues[0]: 1}, voters=2)
+    for voter in (cast.actors["jo"], a_third_expert(app, cast)):
+        app.cast_ballot(round_id, {issues[0]: 1}, voter)
     app.close_round(round_id, cast.manager)
     seen = app.round_as_seen(round_id, cast.manager)
     assert seen["ranking"][0]["issue_id"] == issues[2] and seen["ranking"][0]["dots"] == 3 and seen["voters"] == 3
