@@ -125,15 +125,34 @@ class AccountCommands(CoproduceBase):
         return people_of_hub(self.read_models(), hub_id, (Role.EXPERT,))
 
     def join_hub(self, account_id: UUID, hub_id: UUID, actor: Actor) -> None:
+        """Add a person to a hub. A hub manager manages every hub they belong to, so one joins a hub
+        as one of its managers, recorded on the hub too (as `open_account` and `assign_manager` do):
+        the hub's list of managers never disagrees with what its managers may do."""
         actor = self.authorize(actor, P.MANAGE_ACCOUNTS)
-        self.hub(hub_id)
+        hub, account = self.hub(hub_id), self.account(account_id)
+        if account.role == Role.HUB_MANAGER:
+            self.authorize(actor, P.MANAGE_HUBS)
+            account.join_hub(hub_id, actor)
+            hub.assign_manager(account_id, actor)
+            self._save(account, hub)
+            return
         self._change(Account, account_id, "account", lambda a: a.join_hub(hub_id, actor))
 
     def assign_role(self, account_id: UUID, role: Role, actor: Actor) -> None:
+        """Give a person another role. Made a hub manager, they manage the hubs they belong to,
+        recorded on each hub (see `join_hub`)."""
         actor = self.authorize(actor, P.MANAGE_ACCOUNTS)
+        account = self.account(account_id)
         if Role(role) != Role.ADMIN:
-            self._keep_an_admin(self.account(account_id))
-        self._change(Account, account_id, "account", lambda a: a.assign_role(role, actor))
+            self._keep_an_admin(account)
+        account.assign_role(role, actor)
+        hubs = [self.hub(hub_id) for hub_id in account.hub_ids] if account.role == Role.HUB_MANAGER else []
+        if hubs:
+            self.authorize(actor, P.MANAGE_HUBS)
+        for hub in hubs:
+            if str(account.id) not in hub.manager_ids:
+                hub.assign_manager(account.id, actor)
+        self._save(account, *hubs)
 
     def create_hub(self, name: str, area: str, lifecycle: HubLifecycle, actor: Actor,
                    opened_on: date | None = None) -> UUID:

@@ -211,3 +211,19 @@ def test_auditors_never_write(world):
             assert expected(world, "auditor", endpoint, "own") is not Decision.ALLOWED, endpoint.name
     writes = [row for permission, row in TABLE.items() if permission not in READS]
     assert all(Role.AUDITOR not in row for row in writes)
+
+
+def test_a_hub_manager_added_to_another_hub_or_an_expert_made_a_manager_is_on_the_hubs_list_of_managers(world):
+    """What a hub manager may do in a hub, and the hub's own list of its managers, never disagree:
+    a manager who belongs to a hub manages it, and the hub's history records it."""
+    own, other = world.hubs["own"], world.hubs["other"]
+    joined = world.call("admin", "POST", f"/api/v1/accounts/{world.ids['manager2']}/hubs", json={"hub_id": str(own)})
+    assert joined.status_code in (200, 204), joined.text
+    promoted = world.call("admin", "POST", f"/api/v1/accounts/{world.ids['expert2']}/role", json={"role": "hub_manager"})
+    assert promoted.status_code in (200, 204), promoted.text
+    for hub, manager in ((own, "manager2"), (other, "expert2")):
+        listed = world.call("admin", "GET", f"/api/v1/hubs/{hub}").json["manager_ids"]
+        assert str(world.ids[manager]) in listed, manager
+        recorded = [e for e in world.app.history(hub) if type(e).__name__ == "ManagerAssigned"]
+        assert str(recorded[-1].account_id) == str(world.ids[manager])
+    assert world.call("manager2", "GET", f"/api/v1/issues/{world.issues['own']}").status_code == 200
