@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from enum import Enum
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from domain import Attribution, Channel, HubLifecycle, ParticipationLevel, Role, SessionFormat, Stage
 from domain.account import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
@@ -32,6 +32,19 @@ FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 def day_in_range() -> validate.Range:
     return validate.Range(min=FIRST_DAY, max=LAST_DAY,
                           error=f"must be a date between {FIRST_DAY} and {LAST_DAY}")
+
+
+def in_order(data: dict, first: str, last: str, first_key: str, last_key: str, inclusive: bool = True) -> None:
+    """A period's last end is not before its first (`inclusive`: the last day counts, so the same day will do);
+    refused on the last end's field, naming the rule. Either end missing: nothing to compare."""
+    start, end = data.get(first), data.get(last)
+    if start is None or end is None:
+        return
+    if isinstance(start, datetime) and (start.tzinfo is None) != (end.tzinfo is None):
+        # One with a zone and one without cannot be compared as they are: read the one without as UTC.
+        start, end = (t if t.tzinfo else t.replace(tzinfo=timezone.utc) for t in (start, end))
+    if end < start or (end == start and not inclusive):
+        raise ValidationError(f"must be {'on or after' if inclusive else 'after'} {first_key}", field_name=last_key)
 
 
 # The same range, for the OpenAPI document (which has no minimum or maximum for dates).
@@ -244,8 +257,13 @@ class AccountabilityQuery(Schema):
         "description": f"First day (default: a year before `to`); {FIRST_DAY} to {LAST_DAY}.",
         "pattern": DAY_PATTERN})
     end = fields.Date(data_key="to", validate=day_in_range(), metadata={
-        "description": f"Last day, included (default: today); {FIRST_DAY} to {LAST_DAY}.", "pattern": DAY_PATTERN})
+        "description": f"Last day, included (default: today); {FIRST_DAY} to {LAST_DAY}; on or after `from`.",
+        "pattern": DAY_PATTERN})
     overdue_days = fields.Integer(load_default=FEEDBACK_DUE_DAYS, validate=validate.Range(min=1, max=3650))
+
+    @validates_schema
+    def _period_in_order(self, data: dict, **kwargs) -> None:
+        in_order(data, "start", "end", "from", "to")
 
 
 class AuditQuery(Schema):
@@ -258,8 +276,12 @@ class AuditQuery(Schema):
     issue_id = fields.UUID()
     kind = fields.String(validate=validate.Length(min=1, max=40))
     aggregate = fields.String(validate=validate.OneOf(["SystemicIssue", "Hub", "Account", "Username"]))
-    since = fields.DateTime()
-    until = fields.DateTime()
+    since = fields.DateTime(metadata={"description": "Only events at or after this time."})
+    until = fields.DateTime(metadata={"description": "Only events before this time; after `since`, if both are given."})
+
+    @validates_schema
+    def _period_in_order(self, data: dict, **kwargs) -> None:
+        in_order(data, "since", "until", "since", "until", inclusive=False)
 
 
 class ExportQuery(AuditQuery):

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from flask import Response, render_template, request
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from domain import Role
 from service.app import schemas as s
@@ -32,11 +32,22 @@ class AuditFilters(Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(
         min=1, max=s.LAST_POSITION // PAGE, error="must be a page number, from 1"))
 
+    @validates_schema
+    def _period_in_order(self, data: dict, **kwargs) -> None:
+        s.in_order(data, "start", "end", "from", "to")  # the API's rule for the accountability report's period
+
 
 # The filters as the audit trail's form asks them, in its order (the accountability report asks From and To).
 FILTERS = [Field("hub_id", "Hub"), Field("issue_id", "Issue"), Field("kind", "What happened"),
            Field("actor_role", "Role of who did it"), Field("from", "From (first day)"), Field("to", "To (last day)"),
            Field("set_up", "Show account and hub set-up too"), Field("page", "Page")]
+# The schemas' "must be on or after from", said with the questions' own names.
+BACKWARDS = "must be on or after from"
+BACKWARDS_SAID = f"{FILTERS[5].label} must be on or after {FILTERS[4].label}"
+
+
+def _said(errors: dict[str, str]) -> dict[str, str]:
+    return {name: BACKWARDS_SAID if message.endswith(BACKWARDS) else message for name, message in errors.items()}
 
 
 def _midnight(day: date) -> datetime:
@@ -50,7 +61,7 @@ def _filters() -> tuple[dict[str, Any], int, dict[str, str]]:
     try:
         loaded = AuditFilters().load(given)
     except ValidationError as invalid:
-        return {"set_up": False}, 1, plain_errors(invalid, AuditFilters(), FILTERS)
+        return {"set_up": False}, 1, _said(plain_errors(invalid, AuditFilters(), FILTERS))
     page = loaded.pop("page")
     query: dict[str, Any] = {k: str(v) if isinstance(v, UUID) else v for k, v in loaded.items()
                              if k not in ("start", "end")}
@@ -101,7 +112,7 @@ def accountability(hub_id: UUID):
         period = PERIOD.load({k: v for k, v in request.args.items() if k in ("from", "to") and v.strip()})
     except ValidationError as invalid:
         period = {}
-        errors = plain_errors(invalid, PERIOD, FILTERS[4:6])
+        errors = _said(plain_errors(invalid, PERIOD, FILTERS[4:6]))
     report = coproduce().accountability(hub_id, acting(), period.get("start"), period.get("end"))
     return render_template("web/accountability.jinja", hub=hub, report=report, errors=errors,
                            period=request.args, charts=[charts.feedback_within(report),

@@ -63,9 +63,10 @@ def _days(value: float | None) -> str:
 def time_to_feedback(report: dict[str, Any]) -> Chart:
     median, p90 = report["median_days_to_feedback"], report["p90_days_to_feedback"]
     days = report["overdue_after_days"]
-    return chart("Time to feedback",
-                 f"Half of the input that had feedback had it within {_days(median)}; nine in ten within "
-                 f"{_days(p90)}. The promise is {days} days.",
+    measured = (f"Half of the input that had feedback had it within {_days(median)}; nine in ten within "
+                f"{_days(p90)}." if median is not None and p90 is not None
+                else "No input had feedback in this period.")
+    return chart("Time to feedback", f"{measured} The promise is {days} days.",
                  [("Half answered within", median or 0, _days(median), BLUE),
                   ("Nine in ten within", p90 or 0, _days(p90), BLUE),
                   ("The promise", days, f"{days} days", GREY)])
