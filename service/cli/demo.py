@@ -15,6 +15,7 @@ from service.demo.stories import ISSUES
 @refusals
 def demo(context: Context) -> None:
     """Operator: load the demo: five hubs, their people, sessions and issues at every stage."""
+    context.makes_store = True
     if load_demo(context.app):
         say(f"Demo loaded: {len(HUBS)} hubs, {len(ISSUES)} issues, told from 2018 to today.")
         sign_a_checkpoint(context.app)

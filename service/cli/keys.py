@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from service.bootstrap import key_custody
-from service.cli.support import refusals, say
+from service.cli.support import refusals, require_store, say
 from service.infra.keyring import new_entry
 
 
@@ -19,7 +19,7 @@ def keys() -> None:
 @refusals
 def status() -> None:
     """How many person keys each key-encryption key wraps."""
-    custody = key_custody()
+    custody = key_custody(require_store())
     try:
         holdings = custody.status()
         if not custody.source.exists():
@@ -44,7 +44,7 @@ def rotate(batch: int, pause: float) -> None:
 
     If an earlier rotation was cut short (or a new key was added to COPRODUCE_KEY by hand), it is
     finished instead: run it again to rotate once more."""
-    custody = key_custody()
+    custody = key_custody(require_store())
     try:
         newest, done, made = custody.rotate(batch, pause)
     finally:
@@ -63,7 +63,7 @@ def retire(kek_id: str) -> None:
 
     Backups made before the rotation away from it still need it: keep a copy of the key file
     of that time with them (docs/operations.md)."""
-    custody = key_custody()
+    custody = key_custody(require_store())
     try:
         custody.retire(kek_id)
     finally:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 import sys
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -33,6 +34,7 @@ class Context:
     def __init__(self) -> None:
         self._app: Coproduce | None = None
         self.manage_schema = False  # True: create missing tables whatever COPRODUCE_MANAGE_SCHEMA says
+        self.makes_store = False  # True: a command that may make a new embedded store (init, upgrade, demo)
 
     @property
     def app(self) -> Coproduce:
@@ -40,6 +42,8 @@ class Context:
             settings = Settings.from_env()
             if self.manage_schema:
                 settings = replace(settings, manage_schema=True)
+            if not (self.makes_store or self.manage_schema):
+                require_store(settings)
             self._app = opened(lambda: open_application(settings=settings))
         return self._app
 
@@ -53,6 +57,19 @@ class Context:
 
     def account_id(self, username: str) -> UUID:
         return self.app.account_by_username(username).id
+
+
+def require_store(settings: Settings | None = None) -> Settings:
+    """The settings, unless they name an embedded store whose file is not there: most likely a
+    mistyped path, where opening would make an empty store (and its keys), and a check such as
+    `audit verify` would pass on it."""
+    settings = settings or Settings.from_env()
+    store = settings.store()
+    path = store.url.database if store.is_sqlite else None
+    if path and path != ":memory:" and not Path(path).exists():
+        raise click.ClickException(f"there is no store at {path}: check COPRODUCE_DATABASE_URL, or make one with "
+                                   "`coproduce init`. Nothing was done")
+    return settings
 
 
 def opened(open_app: Callable[[], Coproduce]) -> Coproduce:

@@ -124,3 +124,15 @@ def test_a_database_that_cannot_be_reached_is_said_so_in_one_line(run, monkeypat
         said = run(*command, ok=False)
         assert said.startswith("Error: cannot reach the database") and "Traceback" not in said, said
         assert "coproduce init" not in said  # the store is not new: the database is away
+
+
+def test_a_store_that_is_not_there_is_refused_not_made_and_verified(run, tmp_path, monkeypatch):
+    """A mistyped path: a check such as `audit verify` must not pass on an empty store made for it."""
+    monkeypatch.setenv("COPRODUCE_DATABASE_URL", f"sqlite:///{tmp_path}/typo/coproduce.db")
+    for command in (["audit", "verify"], ["projections", "status"], ["notifications", "status"], ["keys", "status"],
+                    ["issues", "--as", "sam"]):
+        said = run(*command, ok=False)
+        assert said.startswith(f"Error: there is no store at {tmp_path}/typo/coproduce.db"), (command, said)
+    assert not (tmp_path / "typo").exists()  # nothing made: no store, no keys, no folder
+    run("init")  # the command that makes one
+    assert "OK" in run("audit", "verify")
