@@ -78,6 +78,8 @@ class BodyParser(FlaskParser):
 
     def _raw_load_json(self, req: Request) -> Any:
         if not is_json_request(req):
+            if req.get_data(cache=True):  # a body sent as something else: its fields are not "missing"
+                abort(415, message="the body must be JSON, sent with the header Content-Type: application/json")
             return core.missing
         try:
             body = core.parse_json(req.get_data(cache=True))

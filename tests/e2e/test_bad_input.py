@@ -89,6 +89,17 @@ def test_json_nested_a_little_is_judged_by_the_schema(world):
     assert response.json["errors"]["title"] == ["Not a valid string."]
 
 
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_a_json_body_sent_without_its_content_type_gets_415_saying_so_not_missing_fields(world, content_type):
+    before = store_size(world)
+    response = world.client.post(f"/api/v1/hubs/{world.hubs['own']}/issues", data='{"title": "Bus passes"}',
+                                 headers={**world.auth("hub_manager"), **({"Content-Type": content_type}
+                                                                           if content_type else {})})
+    assert_problem(response, 415)
+    assert "Content-Type: application/json" in response.json["detail"]
+    assert store_size(world) == before
+
+
 # --- 3. dates past the calendar's ends ------------------------------------------------------------
 
 @pytest.mark.parametrize("query, fields", [("to=0001-01-01", {"to"}),
