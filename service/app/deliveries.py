@@ -125,7 +125,8 @@ class Deliveries(KeepingPostedCommands):
         if to is None:
             outbox.settle(keys, "failed", now, f"no {first.way} details to send to")
             return "failed"
-        words = compose(hub_name(first.hub_id), [part_of(row) for row in group], self._my_input_address())
+        page, by_code = self._page_of(UUID(first.person_id))
+        words = compose(hub_name(first.hub_id), [part_of(row) for row in group], page, by_code)
         key = keys[0] if len(keys) == 1 else f"round-up:{first.person_id}:{first.way}:{first.round_up}"
         try:
             self.wiring.channels[first.way].send(Outgoing(key, first.way, to, words.subject, words.text, words.html))
@@ -149,8 +150,14 @@ class Deliveries(KeepingPostedCommands):
         details = json.loads(self.sealer.open(kept.details) or "{}")
         return details.get(NEEDS[Way(way)]) or None
 
-    def _my_input_address(self) -> str:
-        return f"{self.wiring.site_url.rstrip('/')}/my-input" if self.wiring.site_url else ""
+    def _page_of(self, person_id: UUID) -> tuple[str, bool]:
+        """Where the person reads more, and whether it takes the tracking code on their receipt: someone
+        with no account of their own follows their input at /track, which asks for it; everyone else
+        signs in to /my-input. No address when the site's is not set."""
+        if not self.wiring.site_url:
+            return "", False
+        by_code = self.account(person_id).newcomer
+        return f"{self.wiring.site_url.rstrip('/')}{'/track' if by_code else '/my-input'}", by_code
 
     def _record_outcomes(self) -> None:
         """The events of outcomes already written (by this pass, or by a sender that died after)."""

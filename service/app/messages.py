@@ -52,14 +52,16 @@ def _lines(part: Part) -> list[str]:
     return [f"About: {part.issue_title}", happened, lead, part.what.strip(), NEXT[part.kind]]
 
 
-def compose(hub_name: str, parts: list[Part], page: str) -> Words:
-    """One message about one or more things that happened (a weekly round-up has several)."""
+def compose(hub_name: str, parts: list[Part], page: str, by_code: bool = False) -> Words:
+    """One message about one or more things that happened (a weekly round-up has several); `by_code`:
+    the page asks for the tracking code on the person's receipt (they have no account)."""
     subject = f"News from {hub_name}" if len(parts) > 1 else f"{hub_name}: {WHAT_HAPPENED[parts[0].kind][0]}"
-    where = (f"See more on your page: {page}" if page else "To find out more, ask at your hub.")
+    said = "with the code on your receipt" if by_code else "on your page"
+    where = f"See more {said}: {page}" if page else "To find out more, ask at your hub."
     blocks = [_lines(part) for part in parts]
     text = "\n\n".join(["Hello,", f"This is news from {hub_name}.",
                         *("\n".join(block) for block in blocks), where, f"From {hub_name}"]) + "\n"
-    link = (f'<p>See more on <a href="{escape(page)}">your page</a>.</p>' if page
+    link = (f'<p>See more <a href="{escape(page)}">{said}</a>.</p>' if page
             else "<p>To find out more, ask at your hub.</p>")
     html = "".join(["<p>Hello,</p>", f"<p>This is news from {escape(hub_name)}.</p>",
                     *("".join(f"<p>{escape(line)}</p>" for line in block) for block in blocks),

@@ -179,6 +179,32 @@ def test_news_about_input_since_withdrawn_is_not_sent_unless_other_input_of_thei
     assert posted.delivery_status().get("sent") == 1
 
 
+def test_the_link_in_a_message_is_to_the_page_the_person_can_open(store, mail):
+    """Someone with an account signs in to their page; someone met at a session, with no account,
+    follows their input with the code on their receipt at /track."""
+    app = _open(store, mail, site_url="https://coproduce.example.org")
+    try:
+        cast = Cast(app)
+        issue = app.raise_issue(cast.hub, "Waiting times at the clinic", cast.manager)
+        session = app.record_session(cast.hub, cast.facilitator, held_on=datetime(2024, 5, 9).date(), place="Ely",
+                                     format="drop-in", experts_attended=5, staff_attended=2)
+        kit = app.record_from_someone_new(issue, "Kit", "The chairs are broken.", cast.facilitator,
+                                          channel=Channel.IN_PERSON, may_quote=True, attribution=Attribution.FIRST_NAME,
+                                          session_id=session)
+        app.choose_contact_for(kit.account_id, cast.hub, session, ContactIn().load({**EMAIL, "email": "kit@example.org"}),
+                               cast.facilitator)
+        app.choose_contact(cast.expert, ContactIn().load(EMAIL))
+        said = app.record_contribution(issue, cast.ids["alex"], "I waited four hours.", cast.expert,
+                                       channel=Channel.ONLINE, may_quote=True, attribution=Attribution.NAME)
+        app.give_feedback(issue, "We asked the clinic for new chairs.", [said, kit.contribution_id], cast.manager)
+        assert app.deliver_due()["sent"] == 2
+        bodies = {message["To"]: message.get_body(("plain",)).get_content() for message in mail.messages}
+        assert "See more with the code on your receipt: https://coproduce.example.org/track" in bodies["kit@example.org"]
+        assert "See more on your page: https://coproduce.example.org/my-input" in bodies["alex@example.org"]
+    finally:
+        app.close()
+
+
 def test_text_email_and_letter_go_through_the_notify_client_with_its_signed_token(store):
     from service.bootstrap import NOTIFY_WAYS
     from tests.notify_server import API_KEY, FakeNotify
