@@ -29,7 +29,7 @@ def run(context: Context, interval: float, once: bool) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     ways = ", ".join(app.wiring.channels) or "none (messages wait; set COPRODUCE_SMTP_URL)"
-    say(f"Sending messages due by: {ways}; stop with Ctrl-C.")
+    say(f"Sending messages due by: {ways}" + ("." if once else "; stop with Ctrl-C."))
     while not stop.is_set():
         if not app.projections_inline:
             app.projections.catch_up()

@@ -87,10 +87,21 @@ def show_round(context: Context, round_id: UUID, as_user: str) -> None:
     _show(context.app.round_as_seen(round_id, context.app.actor_for(as_user)))
 
 
+def _dots_said(count: int, width: int = 0) -> str:
+    """"1 dot", "2 dots" (the count right-aligned in `width`, the word padded so that what follows lines up)."""
+    return f"{count:>{width}} {'dot' if count == 1 else 'dots':<{4 if width else 0}}"
+
+
 def _show(seen: dict) -> None:
     say(f"{seen['status']}, voting until {seen['closes_on']}: {seen['voters']} voted "
         f"({seen['voted_online']} of {seen['experts']} experts online)")
+    if seen["your_ballot"]:  # the asker's own ballot, while the round is open (the application decides)
+        titles = {str(issue["id"]): issue["title"] for issue in seen["issues"]}
+        say("You have voted: " + ", ".join(f"{_dots_said(n)} on {titles.get(str(issue), issue)}"
+                                           for issue, n in seen["your_ballot"].items()))
+    elif seen["you_voted"]:
+        say("You have voted." if seen["status"] == "open" else "You took part.")
     for place in seen["ranking"]:
-        say(f"  {ordinal(place['rank'])}  {place['dots']:>4} dots  {place['title']}")
+        say(f"  {ordinal(place['rank'])}  {_dots_said(place['dots'], 4)}  {place['title']}")
     for chosen in seen["selections"]:
         say(f"  chosen: {chosen['title']}" + ("" if chosen["followed"] else f" — not as voted: {chosen['reason']}"))

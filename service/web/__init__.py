@@ -73,6 +73,7 @@ def install(app: Flask, coproduce: Coproduce) -> None:
                                                  PackageLoader("nhsuk_frontend_jinja")])}
     app.jinja_env.globals["csrf_token"] = generate_csrf
     app.jinja_env.globals["kind_words"] = wording.KIND_WORDS
+    app.jinja_env.globals["your_kind_words"] = wording.YOUR_KIND_WORDS
     app.jinja_env.filters["error_link"] = lambda item: {"text": item[1], "href": f"#{item[0]}"}
     app.jinja_env.filters["level_explained"] = wording.level_explained
     app.jinja_env.filters["long_date"] = wording.long_date

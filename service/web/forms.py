@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.datastructures import MultiDict
 
 
@@ -49,7 +49,19 @@ def _plain(message: str, question: Field, field: fields.Field | None) -> str:
         return f"{label} must be a real date, like 2024-03-27"
     if message == "Not a valid integer.":
         return f"{label} must be a whole number"
+    if isinstance(field, fields.Number) and message.startswith("Must be "):
+        bounds = next((v for v in field.validators if isinstance(v, validate.Range)), None)
+        if bounds and bounds.min_inclusive and bounds.max_inclusive:
+            return f"{_between(bounds)}: {label}"
     return f"{label}: {message[0].lower()}{message[1:].rstrip('.')}"
+
+
+def _between(bounds: validate.Range) -> str:
+    """A number's range as a form asks for it: "Enter a number from 0 to 100,000"."""
+    if bounds.min is not None and bounds.max is not None:
+        return f"Enter a number from {bounds.min:,} to {bounds.max:,}"
+    return f"Enter a number of {bounds.min:,} or more" if bounds.min is not None else \
+        f"Enter a number of {bounds.max:,} or less"
 
 
 def read(schema: Schema, form: MultiDict, questions: list[Field]) -> dict[str, Any]:

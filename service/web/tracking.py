@@ -17,13 +17,17 @@ from service.web.signin import OPEN_PAGES, coproduce
 TRACKING = ("web.track", "web.track_code", "web.track_confirm", "web.track_correct")
 OPEN_PAGES.update(TRACKING)
 NOT_FOUND = "We could not find that code"
+NO_CODE = "Enter the code from your receipt"
 
 
 @web.route("/track", methods=["GET", "POST"])
 def track():
     if request.method == "GET":
         return render_template("web/track.jinja", errors={}, code="")
-    return _tracked(request.form.get("code", "")[:60])
+    code = request.form.get("code", "")[:60]
+    if not code.strip():
+        return render_template("web/track.jinja", errors={"code": NO_CODE}, code=""), 422
+    return _tracked(code)
 
 
 @web.get("/track/<code>")

@@ -134,6 +134,18 @@ def excerpt(text: str | None, length: int = 90) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
+# Events on the person's own account, username, code or choice of how to hear from us, said to them on their
+# copy of their data (on someone else's, which staff may have done, KIND_WORDS: the audit trail's words).
+YOUR_KIND_WORDS = {
+    "Registered": "Your account was opened", "Claimed": "Your account was given its username",
+    "HubJoined": "You became a member of a hub", "RoleAssigned": "Your role was changed",
+    "WelcomedWithoutAccount": "You were welcomed without an account",
+    "TrackingCodeGiven": "You were given a tracking code", "LinkedToFullAccount": "You were given a full account",
+    "CopyGiven": "A copy of your data was made", "Started": "We began keeping how you want to hear from us",
+    "ContactChosen": "How you want to hear from us was saved", "HandedOver": "You were given news at your hub",
+    "MessageSent": "A message was sent to you", "MessageFailed": "A message could not reach you",
+}
+
 # Each kind of event in the audit trail, in the order of an issue's cycle, then hubs and accounts.
 KIND_WORDS = {
     "Raised": "Issue raised", "Renamed": "Issue renamed", "Framed": "Problem framed",
@@ -149,7 +161,7 @@ KIND_WORDS = {
     "Parked": "Issue parked", "Reopened": "Issue reopened", "Closed": "Issue closed",
     "Created": "Hub added", "OpenedOnRecorded": "Hub's opening date recorded", "LifecycleAdvanced": "Hub's stage of set-up changed",
     "ManagerAssigned": "Hub manager named", "SessionRecorded": "Session recorded",
-    "Registered": "Account opened", "Claimed": "Username taken", "HubJoined": "Joined a hub",
+    "Registered": "Account opened", "Claimed": "Username given to an account", "HubJoined": "Joined a hub",
     "RoleAssigned": "Role changed", "Forgotten": "Person forgotten (personal data erased)",
     "SummarisedInPlainWords": "Issue said in plain words", "Published": "Hub's public page turned on",
     "Unpublished": "Hub's public page turned off", "WelcomedWithoutAccount": "Someone new welcomed without an account",
@@ -175,8 +187,11 @@ def _input(ids: list) -> str:
 
 
 def _recorded(e: Any, n: Any) -> str:
+    """Input written down: by the person who gave it (named as who did it), or for them by someone else."""
     where = " at a meeting" if e.session_id else ""
-    quote = "They said it may be quoted." if e.may_quote else "They asked for it not to be quoted."
+    quote = "It may be quoted." if e.may_quote else "It is not to be quoted."
+    if str(e.actor["id"]) == str(e.contributor_id):
+        return f"gave input{where}. {quote}"
     return f"wrote down what {n.contributor(e)} said{where}. {quote}"
 
 

@@ -225,7 +225,8 @@ def test_a_facilitator_records_a_session_with_input_from_several_experts(signed_
     rob = signed_in("rob")
     rob.get_by_role("link", name="What happened to my input").first.click()
     card = rob.locator(".nhsuk-card", has_text=said[1][1])
-    expect(card).to_contain_text("written down by Fran Mills at a workshop in Arbury community room on 27 March 2024")
+    expect(card).to_contain_text("You said this at a workshop in Arbury community room on 27 March 2024 "
+                                 "(written down by Fran Mills")
 
 
 def test_everything_works_without_javascript_on_the_narrowest_screen(browser, site):

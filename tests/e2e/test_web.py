@@ -269,7 +269,7 @@ def test_the_audit_trail_hides_set_up_unless_asked_pages_by_fifty_and_downloads_
     auditor = signed_in(site, "auditor")
     first = auditor.get("/audit").text
     rows = first.split("<tbody")[1]
-    assert "Account opened" not in rows and "Username taken" not in rows and "Issue raised" in rows
+    assert "Account opened" not in rows and "Username given to an account" not in rows and "Issue raised" in rows
     total, pages = map(int, re.search(r"(\d+) events: page 1 of (\d+)", first).groups())
     assert pages == -(-total // 50) > 1 and first.count('<tr class="nhsuk-table__row">') == 51  # a header and 50 rows
     last = auditor.get(f"/audit?page={pages}").text

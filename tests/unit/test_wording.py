@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 from eventsourcing.domain import CanMutateAggregate
 
@@ -61,3 +62,17 @@ def test_a_stage_named_says_what_it_means_and_the_rungs_run_from_not_asked_to_to
     assert [said for said, _ in LEVEL_SAID.values()][::6] == ["We were not asked", "We decided together"]
     assert (long_date("2024-03-31"), long_date("2024-03-31T14:05:00+00:00", with_time=True)) == (
         "31 March 2024", "31 March 2024 at 14:05")
+
+
+def test_input_is_said_as_given_by_whoever_gave_it_and_as_written_down_when_someone_else_did():
+    class Naming:
+        def contributor(self, event):
+            return "an expert who asked not to be named"
+
+    def recorded(actor: str, contributor: str) -> str:
+        event = SimpleNamespace(actor={"id": actor, "role": "expert"}, contributor_id=contributor,
+                                session_id=None, may_quote=True)
+        return HISTORY_SAID["ContributionRecorded"](event, Naming())
+
+    assert recorded("jo", "jo") == "gave input. It may be quoted."
+    assert recorded("fran", "jo") == "wrote down what an expert who asked not to be named said. It may be quoted."
