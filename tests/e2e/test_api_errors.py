@@ -51,12 +51,13 @@ def test_validation_names_every_bad_field_and_rule(world):
                                        "reason": ["Missing data for required field."]}
 
 
-@pytest.mark.parametrize("body, content_type", [("{not json", "application/json"), ("[1, 2]", "application/json"),
-                                                 ("", "application/json"), ("text", "text/plain")])
-def test_a_body_that_is_not_a_json_object_gets_422(world, body, content_type):
+@pytest.mark.parametrize("body, content_type, status", [
+    ("{not json", "application/json", 422), ("[1, 2]", "application/json", 422), ("", "application/json", 422),
+    ("text", "text/plain", 415)])
+def test_a_body_that_is_not_a_json_object_gets_a_problem(world, body, content_type, status):
     response = world.client.post(f"/api/v1/issues/{world.issues['own']}/framing", data=body,
                                  headers={**world.auth("hub_manager"), "Content-Type": content_type})
-    assert response.status_code == 422 and response.json["status"] == 422
+    assert response.status_code == status and response.json["status"] == status
 
 
 def test_unknown_ids_and_other_hubs_are_not_found(world):
