@@ -282,9 +282,13 @@ class Projections:
                    if not index.unique and not index.info.get(KEPT_IN_REBUILD)]
         names = [view.name for view in chosen]
         tracked = positions.c.view.in_(names)
-        work_first = shared and self.engine.dialect.name == "sqlite"  # the other shares write to the same file
+        sqlite = self.engine.dialect.name == "sqlite"
+        work_first = shared and sqlite  # the other shares write to the same file
+        # On SQLite, emptying the tables and making their indexes (many seconds at a million events) take the
+        # writers' turn too: another writer then waits for it, rather than giving up after SQLite's timeout.
+        turn = self._write_turn if sqlite else contextlib.nullcontext
         with self._lock, self.engine.connect() as conn, collector_paused():
-            with conn.begin():  # positions first, as a catch-up takes them: in the same order, the two never deadlock
+            with turn(), conn.begin():  # positions first, as a catch-up takes them: in the same order, never deadlocked
                 _lock_in_order(conn, names)
                 conn.execute(update(positions).where(tracked).values(position=0, updated_at=now()))
                 for index in indexes:
@@ -293,7 +297,7 @@ class Projections:
             try:
                 return self._follow(chosen, REBUILD_BATCH, lambda: _transaction(conn), work_first)
             finally:
-                with conn.begin():  # positions first again: two rebuilds at once take turns at making the indexes
+                with turn(), conn.begin():  # positions first again: two rebuilds at once take turns at the indexes
                     _lock_in_order(conn, names)
                     for index in indexes:
                         conn.execute(CreateIndex(index, if_not_exists=True))

@@ -5,13 +5,16 @@ sleeps and tries again (1, 2, 5, 10 … 100 ms), so under load most of a command
 was spent asleep while the file was free. A writer waiting here (a thread lock, then an
 advisory lock on a file beside the store) is woken the moment the turn is free. The turn
 only spares that polling: processes that do not take it (the CLI, a backup) are still
-kept apart by SQLite itself, as are processes forked after the turns were made.
+kept apart by SQLite itself. A process forked after the turns were made (a share of a rebuild)
+takes them on a lock file opened anew: a lock of `flock` belongs to the open file, which a
+fork shares, so on the parent's the two would each hold the turn at once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,12 +58,18 @@ class WriteTurns:
     "writer"), or at another job done by one process at a time (the read models' catch-ups)."""
 
     def __init__(self, database: Path, what: str):
-        self._thread = threading.Lock()
-        self._file = open(database.with_name(f"{database.name}.{what}"), "ab")  # noqa: SIM115 - held open
+        self._path = database.with_name(f"{database.name}.{what}")
+        self._opened()
         self._in_use = InUse(database)  # whoever takes turns at a store has it open
+
+    def _opened(self) -> None:
+        self._pid, self._thread = os.getpid(), threading.Lock()
+        self._file = open(self._path, "ab")  # noqa: SIM115 - held open
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[None]:
+        if self._pid != os.getpid():  # forked: the parent's file (and its lock) stay the parent's
+            self._opened()
         with self._thread:
             fcntl.flock(self._file, fcntl.LOCK_EX)
             try:
