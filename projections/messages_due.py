@@ -285,6 +285,12 @@ def waiting(conn: Connection, ways: list[str], before_week: str, limit: int) -> 
     return list(conn.execute(query))
 
 
+def still_due(conn: Connection, keys: list[str]) -> set[str]:
+    """Which of these messages are still owed (due, not taken back)."""
+    return set(conn.execute(select(messages.c.message_key).where(messages.c.message_key.in_(keys),
+                                                                 messages.c.status == "due")).scalars())
+
+
 def owners_to_remind(conn: Connection, today: date) -> list[Any]:
     """Open actions due within a week or overdue, with their owners who chose a way to hear of actions."""
     query = (select(actions, issues.c.hub_id, issues.c.title.label("issue_title"), people.c.ways, people.c.topics)

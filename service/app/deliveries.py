@@ -32,6 +32,9 @@ def _about(row: Any) -> dict[str, str]:
     return {"issue_id": row.issue_id, "hub_id": row.hub_id, "kind": row.kind, "ref_id": row.ref_id}
 
 
+REMINDER_KINDS = ("reminder:", "overdue:")  # the start of an owner's reminder's key (see `reminders`)
+
+
 def reminders(actions: list[Any], ways: list[str], now: datetime) -> list[SimpleNamespace]:
     """Owners' reminders, as messages due: one a week before an action is due, then one each week
     while it is overdue. They follow the clock, not an event, so they are not in the read model; their
@@ -87,6 +90,7 @@ class Deliveries(KeepingPostedCommands):
             return counts
         now = now or datetime.now(timezone.utc)
         self._record_outcomes()
+        self._drop_taken_back()
         ways = [way for way in self.wiring.channels if way in {w.value for w in Way}]
         if ways:
             with self.read_models().connect() as conn:
@@ -158,6 +162,16 @@ class Deliveries(KeepingPostedCommands):
             return "", False
         by_code = self.account(person_id).newcomer
         return f"{self.wiring.site_url.rstrip('/')}{'/track' if by_code else '/my-input'}", by_code
+
+    def _drop_taken_back(self) -> None:
+        """Messages waiting to be tried again that are no longer owed (news about input since withdrawn,
+        which the read model takes back) are dropped from the outbox, so that nothing counts them as
+        still to go. Owners' reminders follow the clock, not the read model, and are left alone."""
+        waiting = [key for key in self.wiring.outbox.waiting_to_try_again() if not key.startswith(REMINDER_KINDS)]
+        if waiting:
+            with self.read_models().connect() as conn:
+                owed = messages_due.still_due(conn, waiting)
+            self.wiring.outbox.drop_waiting([key for key in waiting if key not in owed])
 
     def _record_outcomes(self) -> None:
         """The events of outcomes already written (by this pass, or by a sender that died after)."""

@@ -154,6 +154,16 @@ class Outbox:
             conn.execute(delete(deliveries).where(deliveries.c.person_id == person_id,
                                                   deliveries.c.state.in_(OPEN)))
 
+    def waiting_to_try_again(self) -> list[str]:
+        """The keys of messages that failed for now and wait to be tried again."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(deliveries.c.message_key).where(deliveries.c.state == "retry")).scalars())
+
+    def drop_waiting(self, keys: list[str]) -> None:
+        """Messages no longer owed are not tried again (one being sent meanwhile is left to finish)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(deliveries).where(deliveries.c.message_key.in_(keys), deliveries.c.state == "retry"))
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -86,6 +86,23 @@ def test_messages_wait_while_the_mail_server_is_down_and_go_once_it_is_back(post
     assert len(mail.messages) == 1 and posted.delivery_status()["due"] == 0
 
 
+def test_a_message_waiting_to_be_tried_again_is_dropped_once_its_input_is_withdrawn(posted, mail):
+    cast = Cast(posted)
+    posted.choose_contact(cast.expert, ContactIn().load(EMAIL))
+    issue = posted.raise_issue(cast.hub, "Waiting times at the clinic", cast.manager)
+    said = posted.record_contribution(issue, cast.ids["alex"], "I waited four hours.", cast.expert,
+                                      channel=Channel.ONLINE, may_quote=True, attribution=Attribution.NAME)
+    posted.give_feedback(issue, "We asked the clinic to open on Saturdays.", [said], cast.manager)
+    mail.stop()
+    assert posted.deliver_due()["retry"] == 1 and posted.delivery_status()["to_try_again"] == 1
+    posted.withdraw_contribution(issue, said, cast.expert)
+    mail.start()
+    assert posted.deliver_due(now=datetime.now(timezone.utc) + timedelta(hours=1))["sent"] == 0
+    assert mail.messages == []
+    status = posted.delivery_status()
+    assert (status["due"], status["to_try_again"], status["sent"]) == (0, 0, 0)
+
+
 def test_a_refused_address_is_marked_failed_with_its_reason(posted, mail):
     cast = Cast(posted)
     mail.keeper.refuse.add("alex@example.org")
