@@ -41,13 +41,6 @@ class AuditFilters(Schema):
 FILTERS = [Field("hub_id", "Hub"), Field("issue_id", "Issue"), Field("kind", "What happened"),
            Field("actor_role", "Role of who did it"), Field("from", "From (first day)"), Field("to", "To (last day)"),
            Field("set_up", "Show account and hub set-up too"), Field("page", "Page")]
-# The schemas' "must be on or after from", said with the questions' own names.
-BACKWARDS = "must be on or after from"
-BACKWARDS_SAID = f"{FILTERS[5].label} must be on or after {FILTERS[4].label}"
-
-
-def _said(errors: dict[str, str]) -> dict[str, str]:
-    return {name: BACKWARDS_SAID if message.endswith(BACKWARDS) else message for name, message in errors.items()}
 
 
 def _midnight(day: date) -> datetime:
@@ -61,7 +54,7 @@ def _filters() -> tuple[dict[str, Any], int, dict[str, str]]:
     try:
         loaded = AuditFilters().load(given)
     except ValidationError as invalid:
-        return {"set_up": False}, 1, _said(plain_errors(invalid, AuditFilters(), FILTERS))
+        return {"set_up": False}, 1, plain_errors(invalid, AuditFilters(), FILTERS)
     page = loaded.pop("page")
     query: dict[str, Any] = {k: str(v) if isinstance(v, UUID) else v for k, v in loaded.items()
                              if k not in ("start", "end")}
@@ -112,7 +105,7 @@ def accountability(hub_id: UUID):
         period = PERIOD.load({k: v for k, v in request.args.items() if k in ("from", "to") and v.strip()})
     except ValidationError as invalid:
         period = {}
-        errors = _said(plain_errors(invalid, PERIOD, FILTERS[4:6]))
+        errors = plain_errors(invalid, PERIOD, FILTERS[4:6])
     report = coproduce().accountability(hub_id, acting(), period.get("start"), period.get("end"))
     return render_template("web/accountability.jinja", hub=hub, report=report, errors=errors,
                            period=request.args, charts=[charts.feedback_within(report),

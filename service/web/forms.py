@@ -32,10 +32,12 @@ class FormInvalid(Exception):
 CHOICES = ("radios", "checkboxes", "select")
 LENGTH = re.compile(r"^Length must be between 1 and (\d+)\.$")
 LONGER = re.compile(r"^Longer than maximum length (\d+)\.$")
+ORDERED = re.compile(r"^must be (on or after|after) (\w+)$")  # a rule across two fields (schemas.in_order)
 
 
-def _plain(message: str, question: Field, field: fields.Field | None) -> str:
-    """marshmallow's message, said the way the form asks the question."""
+def _plain(message: str, question: Field, field: fields.Field | None, labels: dict[str, str]) -> str:
+    """marshmallow's message, said the way the form asks the question (`labels`: the form's other
+    questions, by the names a rule across two fields gives them)."""
     label, too_long = question.label, LENGTH.match(message)
     if isinstance(field, fields.List) and (too_long or message.startswith("Missing data")):
         return f"Choose at least one: {label}"
@@ -45,6 +47,8 @@ def _plain(message: str, question: Field, field: fields.Field | None) -> str:
         return f"{label} must be {too_long.group(1)} characters or fewer"
     if longer := LONGER.match(message):
         return f"{label} must be {longer.group(1)} characters or fewer"
+    if (ordered := ORDERED.match(message)) and ordered.group(2) in labels:
+        return f"{label} must be {ordered.group(1)} {labels[ordered.group(2)]}"
     if message == "Not a valid date.":
         return f"{label} must be a real date, like 2024-03-27"
     if message == "Not a valid integer.":
@@ -92,8 +96,9 @@ def plain_errors(invalid: ValidationError, schema: Schema, questions: list[Field
     asked = {q.name: q for q in questions}
     errors = invalid.normalized_messages()
     order = [q.name for q in questions] + [name for name in errors if name not in asked]
+    labels = {name: question.label for name, question in asked.items()}
     return {name: _plain(_first(errors[name]), asked.get(name) or Field(name, name.replace("_", " ")),
-                         _field(schema, name)) for name in order if name in errors}
+                         _field(schema, name), labels) for name in order if name in errors}
 
 
 def _field(schema: Schema, name: str) -> fields.Field | None:

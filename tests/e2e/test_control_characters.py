@@ -143,13 +143,19 @@ def test_an_event_recorded_with_nul_before_it_was_refused_stops_no_view(world, m
     assert app.issue(UUID(str(issue_id))).title == "Seeing a GP\x00 with no address"
 
 
-def test_the_command_line_shows_control_characters_recorded_before_the_rule_and_never_sends_them(world):
-    # given a title with an escape sequence and a bell, recorded as an earlier release could
+def _renamed_as_an_earlier_release_could(world, title: str):
+    """The world's own issue renamed to `title`, control characters and all, as before they were refused."""
     app, issue_id = world.app, world.issues["own"]
     with pytest.MonkeyPatch.context() as earlier_release:
         earlier_release.setattr(domain.clock, "refuse_control_characters", lambda fields: None)
-        app.rename_issue(issue_id, "Seeing a GP\x1b[2J\x07 now", app.actor_for("hub_manager"))
+        app.rename_issue(issue_id, title, app.actor_for("hub_manager"))
     app.projections.catch_up()
+    return app, issue_id
+
+
+def test_the_command_line_shows_control_characters_recorded_before_the_rule_and_never_sends_them(world):
+    # given a title with an escape sequence and a bell, recorded as an earlier release could
+    app, issue_id = _renamed_as_an_earlier_release_could(world, "Seeing a GP\x1b[2J\x07 now")
     OpenContext.shared = app
     # when the command line shows the issue, its history and the list of issues
     for command in (["show", str(issue_id)], ["history", str(issue_id)], ["issues"]):
@@ -162,11 +168,7 @@ def test_the_command_line_shows_control_characters_recorded_before_the_rule_and_
 
 def test_pages_show_control_characters_recorded_before_the_rule_as_pictures(world):
     # given a title with a direction override and an escape, recorded as an earlier release could
-    app, issue_id = world.app, world.issues["own"]
-    with pytest.MonkeyPatch.context() as earlier_release:
-        earlier_release.setattr(domain.clock, "refuse_control_characters", lambda fields: None)
-        app.rename_issue(issue_id, "Seeing a GP \u202eafter six\x1b now", app.actor_for("hub_manager"))
-    app.projections.catch_up()
+    _, issue_id = _renamed_as_an_earlier_release_could(world, "Seeing a GP \u202eafter six\x1b now")
     client = _signed_in(world, "hub_manager")
     # when the issue's page, its history and the hub's list of issues are shown
     for path in (f"/issues/{issue_id}", f"/issues/{issue_id}/history", f"/hubs/{world.hubs['own']}"):
