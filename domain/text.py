@@ -41,6 +41,19 @@ def shows_something(text: str) -> bool:
     return _SOMETHING.search(text) is not None
 
 
+# What parts a name into words besides the spaces `str.split` knows: characters that show as a gap
+# (zero-width space, word joiner, byte-order mark, Hangul fillers, the blank braille cell). The joiners
+# U+200C and U+200D are not among them: they sit inside words, as in Persian.
+_BETWEEN_WORDS = re.compile(r"[\s\u200b\u2060\ufeff\u115f\u1160\u3164\uffa0\u2800\u180e]+")
+
+
+def first_word(name: str) -> str | None:
+    """The first word of `name`, or None when it has only one: "Zed" of "Zed Quill", whatever gap
+    parts the words (a non-breaking space, a tab, an ideographic space)."""
+    words = [word for word in _BETWEEN_WORDS.split(name) if shows_something(word)]
+    return words[0] if len(words) > 1 else None
+
+
 def _picture(found: re.Match[str]) -> str:
     code = ord(found.group())
     if code >= 0x80:  # a direction control: no picture of its own

@@ -18,6 +18,7 @@ from enum import Enum
 from uuid import UUID
 
 from domain import Role
+from domain.text import first_word
 from projections.describe import FORGOTTEN
 from service.app.authorization import Who
 
@@ -84,8 +85,8 @@ def as_chosen(attribution: str, full_name: str) -> str:
     """Full name, first name only, or no name at all, as the contributor chose."""
     if attribution == ANONYMOUS:
         return UNNAMED
-    if attribution == FIRST_NAME and full_name != FORGOTTEN and " " in full_name.strip():
-        return full_name.split()[0]
+    if attribution == FIRST_NAME and full_name != FORGOTTEN:
+        return first_word(full_name) or full_name
     return full_name
 
 

@@ -30,13 +30,14 @@ READS_UNQUOTABLE = {"alex", "sam"}
 
 
 class Story:
-    def __init__(self, flask_app):
+    def __init__(self, flask_app, gap: str = " "):
+        """`gap`: what parts Alex's first name from his surname."""
         self.flask_app, self.app = flask_app, flask_app.extensions["coproduce"]
         app = self.app
         self.ids = {"admin": app.register_first_admin("admin", "Ada Admin")}
         admin = app.account(self.ids["admin"]).as_actor()
         self.hub = app.create_hub("Cambridge & South", "Cambridge", "established", admin)
-        people = [("alex", Role.EXPERT, "Alex Reid"), ("jo", Role.EXPERT, "Jo Carter"),
+        people = [("alex", Role.EXPERT, f"Alex{gap}{SURNAME}"), ("jo", Role.EXPERT, "Jo Carter"),
                   ("fran", Role.FACILITATOR, "Fran Mills"), ("fred", Role.FACILITATOR, "Fred Long"),
                   ("sam", Role.HUB_MANAGER, "Sam Okafor"), ("owner", Role.ACTION_OWNER, "Nadia Shah"),
                   ("auditor", Role.AUDITOR, "Avery Quinn")]
@@ -82,14 +83,20 @@ class Story:
 
 
 @pytest.fixture
-def story(store, monkeypatch):
+def told(store, monkeypatch):
+    """Tells the story, its first name and surname parted by the gap given."""
     monkeypatch.setenv("COPRODUCE_PROJECTIONS", "inline")
     monkeypatch.setattr("service.cli.main.Context", OpenContext)
     flask_app = create_app({"database_url": store.url.render_as_string(hide_password=False),
                             "rate_limit": "100000 per minute", "sign_in_limit": "100000 per minute"})
     flask_app.config["SESSION_COOKIE_SECURE"] = False
-    yield Story(flask_app)
+    yield lambda gap=" ": Story(flask_app, gap)
     flask_app.extensions["coproduce"].close()
+
+
+@pytest.fixture
+def story(told):
+    return told()
 
 
 def _everything_seen_by(story: Story, viewer: str) -> str:
@@ -119,6 +126,19 @@ def test_every_surface_shows_input_as_its_contributor_agreed(story):
         assert (str(story.ids["alex"]) in seen) == (viewer == "alex"), viewer
         # how the decision felt to him: counts only, unless it is his own rating
         assert ("felt like consultation" in seen) == (viewer == "alex"), viewer
+
+
+@pytest.mark.parametrize("gap", ["\u00a0", "\t", "\u3000", "\u2800", "  "],
+                         ids=["no-break space", "tab", "ideographic space", "blank braille cell", "two spaces"])
+def test_a_first_name_is_only_the_first_name_whatever_gap_parts_it_from_the_surname(told, gap):
+    story = told(gap)
+    sam = story.app.actor_for("sam")
+    story.app.give_feedback(story.issue, "We asked the surgery", [story.written], sam)
+    for viewer in ("jo", "sam", "auditor"):
+        assert SURNAME not in _everything_seen_by(story, viewer), viewer
+    published = _published(story)
+    assert "– Alex" in published and SURNAME not in published
+    assert SURNAME in _everything_seen_by(story, "fran")
 
 
 def test_the_api_says_how_each_piece_of_input_is_named_to_each_viewer(story):
