@@ -22,7 +22,8 @@ from projections.issue_index import issue_table, track_issues
 from projections.unit_of_work import UnitOfWork
 from projections.view import KEPT_IN_REBUILD, View
 
-view = View("messages_due", version=2, weight=0.95)  # 2: the input each message is about
+# 2: the input each message is about; 3: input is reached by any feedback on it, not only the first
+view = View("messages_due", version=3, weight=0.95)
 issues = issue_table(view.metadata, "due_issues")
 track_issues(view, issues)
 
@@ -43,7 +44,6 @@ contributions = Table(
     Column("contributor_id", String(36), nullable=False, index=True),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("withdrawn", Boolean, nullable=False),
-    Column("answered_by", String(36), index=True),  # the first feedback on it
 )
 # A closing issue's handler reads its input by this index: a rebuild keeps it.
 Index("ix_due_contributions_issue_id", contributions.c.issue_id, info={KEPT_IN_REBUILD: True})
@@ -183,10 +183,6 @@ def withdrawn(work: UnitOfWork, e: Any, _: int) -> None:
 
 @view.on("SystemicIssue.FeedbackGiven")
 def answered(work: UnitOfWork, e: Any, _: int) -> None:
-    for contribution_id in map(text, e.contribution_ids):
-        row = work.get(contributions, contribution_id)
-        if row is not None and row["answered_by"] is None:
-            work.update(contributions, contribution_id, answered_by=text(e.feedback_id))
     _owe_contributors(work, e, e.contribution_ids, "feedback", e.feedback_id, e.message)
 
 
@@ -257,7 +253,7 @@ def _settled(status: str):
 
 
 def _delivered(work: UnitOfWork, e: Any, person_id: str) -> None:
-    """The input this feedback first answered has now reached its author."""
+    """This feedback has now reached this person (the first time it did: sent, or handed over)."""
     key = (person_id, e.about["ref_id"])
     if work.get(delivered, key) is None:
         work.insert(delivered, {"person_id": person_id, "feedback_id": e.about["ref_id"], "delivered_at": e.timestamp})
@@ -328,14 +324,19 @@ def settled_of(conn: Connection, person_id: Any) -> dict[tuple[str, str], list[A
 def delivery_report(conn: Connection, hub_id: Any, start: datetime, end: datetime, within_days: int,
                     unreachable_limit: int = 100) -> dict[str, Any]:
     """Of the hub's input recorded in [start, end) (withdrawn aside): how much had feedback delivered
-    to its author within `within_days`, and which input's author cannot be reached (no way chosen, or
-    every message to them failed), by issue and day, never by name."""
+    to its author within `within_days` (any feedback on it, the first to reach them: feedback given
+    before they chose a way to hear may never have), and which input's author cannot be reached (no
+    way chosen, or every message to them failed), by issue and day, never by name."""
     received = (contributions.c.hub_id == str(hub_id), contributions.c.recorded_at >= start,
                 contributions.c.recorded_at < end, contributions.c.withdrawn.is_(False))
-    reached = (delivered.c.person_id == contributions.c.contributor_id) & \
-        (delivered.c.feedback_id == contributions.c.answered_by)
-    pairs = conn.execute(select(contributions.c.recorded_at, delivered.c.delivered_at)
-                         .join(delivered, reached).where(*received)).all()
+    # a message of feedback about this input, to its author, and that feedback reached them
+    reached = ((about_input.c.contribution_id == contributions.c.contribution_id)
+               & (messages.c.message_key == about_input.c.message_key) & (messages.c.kind == "feedback")
+               & (messages.c.person_id == contributions.c.contributor_id)
+               & (delivered.c.person_id == messages.c.person_id) & (delivered.c.feedback_id == messages.c.ref_id))
+    first = select(func.min(delivered.c.delivered_at)).where(reached).scalar_subquery()
+    pairs = [(recorded, at) for recorded, at in conn.execute(
+        select(contributions.c.recorded_at, first).where(*received)) if at is not None]
     in_time = sum(1 for recorded, at in pairs if (at - recorded).total_seconds() <= within_days * 86400)
     reachable = select(people.c.person_id).where(people.c.reachable.is_(True))
     unreachable = (select(contributions.c.contribution_id, contributions.c.recorded_at, issues.c.title)

@@ -265,6 +265,23 @@ def test_the_report_counts_feedback_that_reached_people_and_lists_input_nobody_c
     assert unreachable["issue_title"] == "Waiting times at the clinic" and "Jo" not in str(unreachable)
 
 
+def test_the_report_counts_input_reached_by_a_later_answer_when_the_first_never_reached_its_author(posted, mail):
+    # given feedback given before Alex chose a way to hear, so that it was never sent to him
+    cast = Cast(posted)
+    issue = _feedback(posted, cast)
+    [said] = list(posted.issue(issue).contributors)
+    posted.choose_contact(cast.expert, ContactIn().load(EMAIL))
+    posted.deliver_due()
+    assert posted.accountability(cast.hub, cast.manager)["feedback_delivered"] == 0
+    # when the hub answers his input again, and that answer is emailed to him
+    posted.give_feedback(issue, "The clinic now opens on Saturdays.", [said], cast.manager)
+    assert posted.deliver_due()["sent"] == 1
+    # then his input counts as reached, once
+    report = posted.accountability(cast.hub, cast.manager)
+    assert (report["feedback_delivered"], report["feedback_delivered_in_time"]) == (1, 1)
+    assert report["unreachable"] == []
+
+
 def test_the_timeline_says_how_many_people_the_feedback_reached_and_not_who(posted, mail):
     cast = Cast(posted)
     posted.choose_contact(cast.expert, ContactIn().load(EMAIL))
