@@ -64,6 +64,10 @@ class KeepingPosted(TimedAggregate):
         self.how_often = HowOften.EACH_TIME.value
         self.details = ""
         self.settled: dict[str, str] = {}  # message key -> sent | failed | handed_over
+        self.set_by_them = True  # whether the ways were last chosen by the person themselves
+        self.changed_by: dict | None = None  # who last chose them, at which session, in which version
+        self.changed_at_session: str | None = None
+        self.changed_in_version: int | None = None
 
     def choose(self, ways: list[str], topics: list[str], how_often: str, details: str, has: set[str],
                actor: Actor, session_id: UUID | None = None) -> None:
@@ -79,12 +83,17 @@ class KeepingPosted(TimedAggregate):
         if chosen and not about:
             raise RuleBroken("choose at least one thing to hear about, or no way to hear")
         self._contact_chosen(ways=chosen, topics=about, how_often=often, details=details,
-                             session_id=str(session_id) if session_id else None, actor=actor.as_dict())
+                             session_id=str(session_id) if session_id else None, actor=actor.as_dict(),
+                             by_themselves=str(actor.account_id) == str(self.person_id))
 
     @event("ContactChosen")
     def _contact_chosen(self, ways: list[str], topics: list[str], how_often: str, details: str,
-                        session_id: str | None, actor: dict) -> None:
+                        session_id: str | None, actor: dict, by_themselves: bool = True) -> None:
+        """`by_themselves`: the person chose, not staff on their word (an earlier release did not
+        say, and its choices count as the person's own)."""
         self.ways, self.topics, self.how_often, self.details = list(ways), list(topics), how_often, details
+        self.set_by_them, self.changed_by, self.changed_at_session = by_themselves, actor, session_id
+        self.changed_in_version = self.version + 1  # its event's, for when it was (the event's own time)
 
     def hears_by(self, way: str) -> bool:
         return way in self.ways

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask_smorest import abort
 from marshmallow import Schema, fields
 
 from service.api.access import actor, coproduce
 from service.api.blueprint import Blueprint
 from service.api.issues import documented
 from service.app.contact_schemas import ContactIn, HandOverIn
+from service.app.deliveries import HandOverRefused
 
 blp = Blueprint("keeping_posted", __name__, url_prefix="/api/v1",
                 description="How we keep you posted: your choice, and news handed over at a hub")
@@ -15,6 +17,15 @@ blp = Blueprint("keeping_posted", __name__, url_prefix="/api/v1",
 
 class ContactOut(ContactIn):
     chosen = fields.Boolean(metadata={"description": "False until a choice is recorded (nothing is sent)."})
+    changed_by_someone_else = fields.Boolean(metadata={
+        "description": "True when staff last recorded your choice for you, at a session: news about an issue on "
+                       "which you gave input with no name is then not sent, only shown on your page, until you "
+                       "choose for yourself."})
+    last_changed_by = fields.String(allow_none=True, metadata={
+        "description": "Who last changed your choice, if it was not you."})
+    last_changed_on = fields.DateTime(allow_none=True, metadata={"description": "When your choice was last changed."})
+    last_changed_at = fields.String(allow_none=True, metadata={
+        "description": "At which session someone else changed it, in words."})
 
 
 class HandOverOut(Schema):
@@ -71,5 +82,8 @@ def hand_over_sheet(hub_id):
 @blp.response(200, HandOverOut)
 @documented(401, 403, 404, 409, 413, 422, 429)
 def hand_over(payload, hub_id):
-    """Record that people were given their news at a session of the hub."""
-    return {"handed_over": coproduce().hand_over(hub_id, payload["session_id"], payload["message_keys"], actor())}
+    """Record that people were given their news at a session of the hub (held on or after the news came)."""
+    try:
+        return {"handed_over": coproduce().hand_over(hub_id, payload["session_id"], payload["message_keys"], actor())}
+    except HandOverRefused as refused:
+        abort(422, errors={"json": {refused.field: [refused.why]}})

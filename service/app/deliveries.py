@@ -7,18 +7,20 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from types import SimpleNamespace
 from typing import Any
 from uuid import UUID, uuid4
 
-from domain import Actor, RuleBroken
+from domain import Actor, DomainError, RuleBroken
 from domain.keeping_posted import NEEDS, KeepingPosted, Way
 from projections import messages_due, my_input
+from projections.times import aware
 from service.app import disclosure
 from service.app.keeping_posted import KeepingPostedCommands
 from service.app.authorization import Permission as P, Target
 from service.app.messages import WHAT_HAPPENED, compose, part_of
+from service.app.news import day
 from service.app.ports import DeliveryFailed, Outgoing
 
 MOST_TRIES = 8  # tries a message itself failed (a channel that cannot be reached counts none)
@@ -64,6 +66,15 @@ def _grouped(rows: Iterable[Any]) -> list[list[Any]]:
     return list(groups.values())
 
 
+class HandOverRefused(DomainError):
+    """A hand-over that cannot be recorded because of what was given in one field: `field` and `why`
+    (the doors show it beside that field). Nothing was recorded."""
+
+    def __init__(self, field: str, why: str):
+        super().__init__(f"{field}: {why}")
+        self.field, self.why = field, why
+
+
 class Deliveries(KeepingPostedCommands):
     """The sender: `deliver_due` is one pass (the worker runs it again and again; the embedded store
     after commands); messages whose way has no channel wait, and so do all while a channel is down."""
@@ -94,16 +105,39 @@ class Deliveries(KeepingPostedCommands):
         ways = [way for way in self.wiring.channels if way in {w.value for w in Way}]
         if ways:
             with self.read_models().connect() as conn:
-                rows = messages_due.waiting(conn, ways, messages_due.week_of(now), limit)
+                rows = self._sendable(conn, ways, messages_due.week_of(now), limit)
                 rows += reminders(messages_due.owners_to_remind(conn, now.date()), ways, now)
             free = outbox.claimable([row.message_key for row in rows], now)
-            try:
-                self._send_all(_grouped(row for row in rows if row.message_key in free), now, counts)
-            finally:
-                for channel in self.wiring.channels.values():
-                    channel.close()
+            with self.channel_turn():
+                try:
+                    self._send_all(_grouped(row for row in rows if row.message_key in free), now, counts)
+                finally:
+                    for channel in self.wiring.channels.values():
+                        channel.close()
             self._record_outcomes()
         return counts
+
+    def _sendable(self, conn: Any, ways: list[str], week: str, limit: int) -> list[Any]:
+        """Up to `limit` rows due by `ways` that may go, oldest first: news held back (`_held_back`)
+        waits, and as many more rows are read as were held, so that it never stops the rest."""
+        fetch = limit
+        while True:
+            rows = messages_due.waiting(conn, ways, week, fetch)
+            held = self._held_back(conn, rows)
+            if len(rows) < fetch or len(rows) - len(held) >= limit:
+                return [row for row in rows if row.message_key not in held][:limit]
+            fetch = limit + len(held)
+
+    def _held_back(self, conn: Any, rows: list[Any]) -> set[str]:
+        """The messages not to send now: news that would not be handed over at the hub (about an issue on
+        which the person gave input with no name: disclosure.named_on_news), to a person whose ways were
+        last set by someone else. Whoever set them could have put their own address there and learnt
+        whose that input was. The news stays on the person's own page (signed in, or /track with their
+        code), and goes once the person sets their ways themselves."""
+        unnamed = [row for row, name in self._as_staff_would_name(conn, rows, lambda _: "") if name is None]
+        kept = {person_id: self._keeping_posted(UUID(person_id)) for person_id in {row.person_id for row in unnamed}}
+        return {row.message_key for row in unnamed
+                if kept[row.person_id] is not None and not kept[row.person_id].set_by_them}
 
     def _send_all(self, groups: list[list[Any]], now: datetime, counts: dict[str, int]) -> None:
         """Claim a chunk of sends at a time, then send each; once a channel fails to answer, the rest
@@ -197,11 +231,16 @@ class Deliveries(KeepingPostedCommands):
         as handed over; those already settled, not this hub's to hand over, or not on its sheet,
         are refused."""
         hub = self.readable_hub(hub_id, actor, P.RECORD_SESSION)
-        hub.session(session_id)
+        session = hub.session(session_id)
         acting = self.authorize(actor, P.RECORD_SESSION, Target(hub.id))
         rows = {row.message_key: row for row, _ in self._news_to_hand_over(hub.id)}
         if any(key not in rows for key in message_keys):
             raise RuleBroken("that news is not waiting to be given out at this hub")
+        newest = max((aware(rows[key].due_at).date() for key in message_keys), default=None)
+        if newest is not None and date.fromisoformat(session.held_on) < newest:
+            raise HandOverRefused("session_id", f"that session was held on {day(date.fromisoformat(session.held_on))}, "
+                                  f"before the news was there to give (it came on {day(newest)}): choose the "
+                                  "session at which you gave it")
         people: dict[str, KeepingPosted] = {}
         for key in dict.fromkeys(message_keys):
             row = rows[key]
@@ -229,11 +268,17 @@ class Deliveries(KeepingPostedCommands):
         in or with their tracking code."""
         with self.read_models().connect() as conn:
             rows = messages_due.to_hand_over(conn, str(hub_id))
-            given = my_input.attributions_on(conn, {row.issue_id for row in rows})
-        names = {person_id: self.display_name(person_id) for person_id in {row.person_id for row in rows}}
-        named = ((row, disclosure.named_on_news(given.get((row.issue_id, row.person_id), set()), names[row.person_id]))
-                 for row in rows)
+            named = self._as_staff_would_name(conn, rows, functools.cache(self.display_name))
         return [(row, name) for row, name in named if name is not None]
+
+    @staticmethod
+    def _as_staff_would_name(conn: Any, rows: list[Any], name_of: Callable[[str], str]) -> list[tuple[Any, str | None]]:
+        """Each message with its person's name as the hub's staff may see it beside news about that issue
+        (disclosure.named_on_news, from how they chose to be named in their input on it): None where
+        they gave any with no name, since staff could then tie that input to them."""
+        given = my_input.attributions_on(conn, {row.issue_id for row in rows})
+        return [(row, disclosure.named_on_news(given.get((row.issue_id, row.person_id), set()), name_of(row.person_id)))
+                for row in rows]
 
     def delivery_status(self) -> dict[str, Any]:
         """Operator: messages due, sent, failed and handed over, and the oldest still waiting."""

@@ -71,3 +71,16 @@ def compose(hub_name: str, parts: list[Part], page: str, by_code: bool = False) 
 
 def part_of(row: Any) -> Part:
     return Part(row.kind, row.title, row.what)
+
+
+def contact_changed(hub_name: str, by: str, session: str, page: str) -> Words:
+    """The notice to a person, at the ways they had, that someone else changed how we keep them posted."""
+    lines = [f"{by} changed how we keep you posted, at {session}.",
+             "From now on, news about your input goes the way they wrote down, not to this address or number.",
+             "If this was not you, or you did not ask for it, tell your hub as soon as you can.",
+             f"See how we keep you posted on your page: {page}" if page else "Your hub can tell you what was changed."]
+    text = "\n\n".join(["Hello,", f"This is a message from {hub_name}.", *lines, f"From {hub_name}"]) + "\n"
+    html = "".join(f"<p>{escape(line)}</p>" for line in
+                   ["Hello,", f"This is a message from {hub_name}.", *lines, f"From {hub_name}"])
+    return Words(f"{hub_name}: how we keep you posted was changed"[:150], text,
+                 f"<!doctype html><html><body>{html}</body></html>")

@@ -15,6 +15,8 @@ from domain import Account, Actor, Attribution, Channel, NotFound, Role, RuleBro
 from domain.account import check_password_rule
 from domain.clock import new_id
 from domain.tracking import TrackingCode, code_hash, new_code, normalised
+from projections import my_input
+from service.app import disclosure
 from service.app.application import CoproduceBase
 from service.app.authorization import Permission as P, Target, Who
 from service.app.people_queries import Person
@@ -89,12 +91,40 @@ class Newcomers(CoproduceBase):
         return account
 
     def people_new_to(self, hub_id: UUID, actor: Actor) -> list[Person]:
-        """The people of a hub who have no account of their own yet (its facilitators and managers)."""
+        """The people of a hub who have no account of their own yet (its facilitators and managers), by
+        name only: staff met them, but which issues their input is on is not listed beside their name
+        (input given with no name would be tied to them; see `receipt`)."""
         self.readable_hub(hub_id, actor, P.WELCOME)
         return [p for p in self.hub_experts(hub_id, actor) if self.account(p.id).newcomer]
 
+    def receipt(self, code: str, actor: Actor) -> Tracked:
+        """What a receipt printed by `actor` shows, from its code: the hub, and the input of the person
+        holding it that `actor` wrote down themselves (with its words, if the person keeps a copy).
+
+        A receipt is printed by staff, in front of the person, so the staff see it too. The facilitator
+        who wrote the input down heard it from the person and sees their full name beside it anyway
+        (the disclosure rule), so a receipt made at the session lists all of it. Anyone else giving a
+        new code for a lost receipt (another facilitator, a hub manager) would otherwise see, beside the
+        name of the person in front of them, which issues their input is on, given with no name
+        included: their receipt lists none of it. It still does the one thing a lost receipt must,
+        give back a working code; the person reads what happened to their input with that code."""
+        tracked = self.tracked(code)
+        viewer = self.who(actor)
+        with self.read_models().connect() as conn:
+            given = {row["contribution"].contribution_id: row["contribution"]
+                     for row in my_input.of_contributor(conn, tracked.account_id, 0, TRACKED_STORIES)}
+        shown = [story for story in tracked.page.stories
+                 if (c := given.get(story["contribution_id"])) is not None and disclosure.relation(
+                     viewer, disclosure.Input(c.hub_id, c.contributor_id, c.entered_by, c.may_quote, c.attribution))
+                 is disclosure.Relation.WROTE_IT_DOWN]
+        page = InputPage(shown, len(shown), sum(1 for story in shown if story["awaiting_feedback"]))
+        return Tracked(tracked.account_id, tracked.hub_name, page,
+                       {key: words for key, words in tracked.summaries.items()
+                        if key in {str(story["issue_id"]) for story in shown}})
+
     def reissue_code(self, account_id: UUID, actor: Actor) -> str:
-        """A new tracking code for someone new (a lost receipt): the code they had stops working."""
+        """A new tracking code for someone new (a lost receipt): the code they had stops working. Its
+        receipt is made by `receipt`, which lists only the input the staff member giving it wrote down."""
         account = self.someone_new(account_id, actor)
         acting = self.authorize(actor, P.WELCOME, Target(UUID(account.hub_ids[0])))
         code = new_code()

@@ -3,12 +3,14 @@ given out at a hub's session, from the command line."""
 
 from __future__ import annotations
 
+import sys
 from uuid import UUID
 
 import click
 
 from domain.keeping_posted import HowOften, Topic, Way
 from service.app.contact_schemas import ContactIn, HandOverIn
+from service.app.deliveries import HandOverRefused
 from service.cli.support import Context, as_option, loaded, pass_context, refusals, say
 
 
@@ -60,7 +62,11 @@ def hand_over(context: Context, hub: str, message_keys: tuple[str, ...], session
             say(f"{item['message_key']}  {item['name']}: {item['said']} ({item['issue_title']})")
         return
     given = loaded(HandOverIn(), {"session_id": str(session), "message_keys": list(message_keys)})
-    done = app.hand_over(hub_id, given["session_id"], given["message_keys"], actor)
+    try:
+        done = app.hand_over(hub_id, given["session_id"], given["message_keys"], actor)
+    except HandOverRefused as refused:
+        say(f"Refused: --session: {refused.why}.", err=True)
+        sys.exit(1)
     say(f"Recorded {done} as given.")
 
 

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from domain import DomainError, NotAllowed, NotFound
 from service.app.authorization import Permission as P
 from service.app.contact_schemas import ContactIn, HandOverIn
+from service.app.deliveries import HandOverRefused
 from service.web.blueprint import acting, web
 from service.web.form_page import refusal
 from service.web.forms import Field, FormInvalid, read
@@ -70,9 +71,10 @@ def my_contact():
         if done:
             flash("Done: we will keep you posted the way you chose.")
             return redirect(url_for("web.my_contact"), code=303)
-    values = request.form if errors else _values(coproduce().contact_of(actor))
+    contact = coproduce().contact_of(actor)
+    values = request.form if errors else _values(contact)
     return render_template("web/keeping_posted.jinja", title=TITLE, questions=CONTACT, errors=errors,
-                           values=values, submit="Save my choices"), 422 if errors else 200
+                           values=values, submit="Save my choices", contact=contact), 422 if errors else 200
 
 
 class PersonIn(Schema):
@@ -132,6 +134,8 @@ def hand_over(hub_id: UUID):
             done = coproduce().hand_over(hub_id, given["session_id"], given["message_keys"], acting())
         except FormInvalid as invalid:
             errors = invalid.errors
+        except HandOverRefused as refused:
+            errors = {refused.field: refused.why[:1].upper() + refused.why[1:]}
         except (NotFound, NotAllowed):
             raise
         except DomainError as refused:

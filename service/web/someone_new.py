@@ -40,8 +40,9 @@ def someone_or_new(value: str) -> None:
 
 
 def slip(code: str, keep_copy: bool) -> dict[str, Any]:
-    """What a receipt shows: the hub, the day, what they said (if they keep a copy), the code and its QR code."""
-    tracked = coproduce().tracked(code)
+    """What a receipt shows: the hub, the day, what they said (if they keep a copy), the code and its QR code;
+    of their input, what the application lets the one printing it list (`Newcomers.receipt`)."""
+    tracked = coproduce().receipt(code, acting())
     address = site_address("web.track_code", code=code)
     return {"code": code, "hub": tracked.hub_name, "on": now().date(), "keep_copy": keep_copy,
             "stories": tracked.page.stories, "summaries": tracked.summaries, "address": address,

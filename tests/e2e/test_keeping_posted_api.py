@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -56,7 +56,8 @@ def test_news_for_the_hub_is_handed_over_once_and_only_by_its_own_people(world: 
     assert world.call("expert", "GET", f"/api/v1/hubs/{hub}/hand-over").status_code == 403
     sheet = world.call("facilitator", "GET", f"/api/v1/hubs/{hub}/hand-over").json
     assert [item["kind"] for item in sheet] == ["feedback"]
-    session = app.record_session(hub, app.account(world.ids["facilitator"]).as_actor(), held_on=date(2024, 5, 9),
+    today = datetime.now(timezone.utc).date()  # a hand-over is at a session held once the news came
+    session = app.record_session(hub, app.account(world.ids["facilitator"]).as_actor(), held_on=today,
                                  place="Ely", format="drop-in", experts_attended=4, staff_attended=1)
     body = {"session_id": str(session), "message_keys": [sheet[0]["message_key"]]}
     assert world.call("manager2", "POST", f"/api/v1/hubs/{hub}/hand-overs", json=body).status_code == 404
@@ -110,7 +111,8 @@ def test_contact_details_are_never_stored_plain_logged_or_exported(world: World,
 
 def test_recording_a_choice_at_a_session_says_the_same_for_no_account_and_someone_of_another_hub(world: World):
     app, hub = world.app, world.hubs["own"]
-    session = app.record_session(hub, app.account(world.ids["facilitator"]).as_actor(), held_on=date(2024, 5, 9),
+    today = datetime.now(timezone.utc).date()  # a hand-over is at a session held once the news came
+    session = app.record_session(hub, app.account(world.ids["facilitator"]).as_actor(), held_on=today,
                                  place="Ely", format="drop-in", experts_attended=4, staff_attended=1)
     body = {"ways": ["hub"], "topics": ["feedback"], "how_often": "each_time"}
     said = set()
