@@ -50,9 +50,13 @@ def _count(ids: list[Any], noun: str) -> str:
 
 
 def _contribution(e: Any, n: Naming) -> str:
+    """Input given by the person who did it ("gave input"), or written down for them by someone else."""
     quote = "may be quoted" if e.may_quote else "not to be quoted"
     via = ", given at a session" if e.session_id else ""
-    return f"recorded input from {n.contributor(e)} ({e.channel.replace('_', ' ')}{via}; {quote})"
+    how = f"({e.channel.replace('_', ' ')}{via}; {quote})"
+    if str((getattr(e, "actor", None) or {}).get("id")) == str(e.contributor_id):
+        return f"gave input {how}"
+    return f"recorded input from {n.contributor(e)} {how}"
 
 
 def _rating(e: Any, n: Naming) -> str:

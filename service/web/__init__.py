@@ -15,6 +15,7 @@ from domain.priorities import ordinal
 from service.app.coproduce import Coproduce
 from service.web import security, wording
 from service.web.blueprint import page_for, web  # noqa: F401  (page_for: for addresses no route answers)
+from service.web.signin import OPEN_PAGES
 from service.web import admin, auditor, expert, facilitator, issue_pages, owner, signin  # noqa: F401  (routes)
 from service.web import public_pages, someone_new, tracking  # noqa: F401  (routes open to the public)
 from service.web import keeping_posted, my_data, my_words, priorities  # noqa: F401  (routes)
@@ -81,7 +82,8 @@ def install(app: Flask, coproduce: Coproduce) -> None:
     app.jinja_env.filters["level_said"] = wording.level_said
     app.jinja_env.filters["action_status"] = wording.action_status
     app.jinja_env.filters["ordinal"] = ordinal
-    app.context_processor(lambda: {"names": coproduce.display_name})
+    app.jinja_env.filters["count"] = wording.count
+    app.context_processor(lambda: {"names": coproduce.display_name, "open_pages": OPEN_PAGES})
     app.register_blueprint(web)
     app.register_blueprint(assets)
     security.install(app)

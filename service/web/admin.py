@@ -6,6 +6,7 @@ import dataclasses
 from uuid import UUID
 
 from flask import abort, render_template, url_for
+from marshmallow import Schema, fields
 
 from domain import HubLifecycle, Role
 from service.app import schemas as s
@@ -21,6 +22,9 @@ OPENED_ON = Field("opened_on", "When did the hub start?", "date",
                   hint="The day of its first meeting or drop-in, for example 2023-03-06. Leave it empty if it has not started.")
 HUB = [Field("name", "Name of the hub"), Field("area", "Area it covers"),
        Field("lifecycle", "How far along is it?", "radios", options=LIFECYCLES), OPENED_ON]
+NEW_PASSWORD = [Field("password", "New password", "password",
+                     hint="At least 12 characters. Tell them what it is in person or by phone, never by email. "
+                          "Any sign-ins they have now end.")]
 FORGET = [Field("requested_by", "Who asked?", hint="The person themselves, or who asked for them."),
           Field("authority", "On what basis?", hint="For example: UK GDPR Article 17 request of 3 May.")]
 
@@ -80,16 +84,33 @@ def record_hub_opening(hub_id: UUID):
                          "back": url_for("web.hub_board", hub_id=hub_id)})
 
 
+class PasswordIn(Schema):
+    password = fields.String(required=True, validate=s.PASSWORD, load_only=True)  # the rule every door applies
+
+
+@web.route("/admin/accounts/<uuid:account_id>/password", methods=["GET", "POST"])
+def set_password(account_id: UUID):
+    """An admin sets (or resets) someone's password: the application's reset decides who may."""
+    actor = acting()
+    if not coproduce().allows(actor, P.MANAGE_ACCOUNTS):
+        abort(403)
+    name = coproduce().display_name(account_id)
+    return form_page(lambda: NEW_PASSWORD, PasswordIn(), lambda data: (
+        coproduce().reset_password(account_id, data["password"], actor) or url_for("web.accounts")),
+        done=f"{name}'s password is set. They can sign in with it now", page=lambda: {
+            "title": f"Set a password for {name}", "submit": "Set the password", "back": url_for("web.accounts")})
+
+
 @web.route("/admin/accounts/<uuid:account_id>/forget", methods=["GET", "POST"])
 def forget(account_id: UUID):
     actor = acting()
     if not coproduce().allows(actor, P.FORGET):
         abort(403)
-    person = coproduce().account(account_id)
+    name = coproduce().display_name(account_id)  # as the page names them (never a made-up username), kept from before
     return form_page(lambda: FORGET, s.ForgetIn(), lambda data: (
         coproduce().forget(account_id, actor=actor, **data) or url_for("web.accounts")),
-        done=f"{person.username}'s personal data is erased", page=lambda: {
-            "title": f"Forget {coproduce().display_name(account_id)}", "submit": "Forget this person for good",
+        done=f"{name}'s personal data is erased", page=lambda: {
+            "title": f"Forget {name}", "submit": "Forget this person for good",
             "back": url_for("web.accounts"),
             "warning": "This destroys the key to their words, name and contact details, signs them out and "
                        "removes their password. It cannot be undone. The record that something was said, and "

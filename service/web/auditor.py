@@ -6,18 +6,21 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
-from flask import Response, render_template, request
+from flask import Response, redirect, render_template, request, url_for
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from domain import Role
 from service.app import schemas as s
 from service.app.authorization import Permission as P
 from service.web import charts, wording
-from service.web.blueprint import acting, web
+from service.web.blueprint import REFUSED_HERE, acting, web, who_may
 from service.web.forms import Field, plain_errors
 from service.web.signin import coproduce
 
 PAGE = 50
+# The audit trail is about no hub: a refusal there says who may read it (from the authorization table).
+REFUSED_HERE.update(dict.fromkeys(("web.audit_trail", "web.audit_export"),
+                                  lambda: f"Only {who_may(P.READ_AUDIT)} can read the audit trail."))
 PERIOD = s.AccountabilityQuery(only=("start", "end"))  # the report's From and To, checked as the API checks them
 
 
@@ -69,8 +72,16 @@ def _filters() -> tuple[dict[str, Any], int, dict[str, str]]:
 def audit_trail():
     query, page, errors = _filters()
     total = coproduce().audit_count(acting(), **query)
+    last = _pages(total)
+    if page > last:  # past the end (an old link, a typed number): the last page there is
+        filters = {k: v for k, v in request.args.items() if k != "page" and v.strip()}
+        return redirect(url_for("web.audit_trail", **filters, **({"page": last} if last > 1 else {})))
     rows = coproduce().audit_trail(acting(), limit=PAGE, offset=(page - 1) * PAGE, **query)
     return _page(rows, errors, total, page)
+
+
+def _pages(total: int) -> int:
+    return max(1, -(-total // PAGE))
 
 
 def _page(rows: list[dict], errors: dict[str, str], total: int = 0, page: int = 1):
@@ -79,10 +90,12 @@ def _page(rows: list[dict], errors: dict[str, str], total: int = 0, page: int = 
                      for row in coproduce().board_issues(UUID(hub.hub_id), acting())), key=lambda i: i[1].lower())
     filters = {k: v for k, v in request.args.items() if k != "page" and v.strip()}
     return render_template("web/audit.jinja", rows=rows, errors=errors, filters=filters, issue_options=issues,
+                           issue_titles={row.issue_id: row.title for hub in hubs
+                                         for row in coproduce().board_issues(UUID(hub.hub_id), acting())},
                            hub_options=[(h.hub_id, h.name) for h in hubs], hub_names={h.hub_id: h.name for h in hubs},
                            role_options=[(r.value, r.value.replace("_", " ")) for r in Role],
                            kinds=wording.KIND_WORDS, total=total, page=page,
-                           pages=max(1, -(-total // PAGE))), 422 if errors else 200
+                           pages=_pages(total)), 422 if errors else 200
 
 
 @web.route("/audit/export.<any(csv, jsonl):fmt>")
@@ -107,7 +120,8 @@ def accountability(hub_id: UUID):
         period = {}
         errors = plain_errors(invalid, PERIOD, FILTERS[4:6])
     report = coproduce().accountability(hub_id, acting(), period.get("start"), period.get("end"))
-    return render_template("web/accountability.jinja", hub=hub, report=report, errors=errors,
+    last_day = report["end"] - timedelta(days=1)  # the report counts up to the end of its "To (last day)"
+    return render_template("web/accountability.jinja", hub=hub, report=report, errors=errors, last_day=last_day,
                            period=request.args, charts=[charts.feedback_within(report),
                                                         charts.time_to_feedback(report),
                                                         charts.claimed_and_felt(report)]), 422 if errors else 200

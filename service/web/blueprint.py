@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, g, render_template
+from typing import Callable
+
+from flask import Blueprint, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden, HTTPException, NotFound as werkzeug_not_found
 
-from domain import Actor, DomainError, NotAllowed, NotFound
+from domain import Actor, DomainError, NotAllowed, NotFound, Role
+from service.app.authorization import TABLE, Permission
 from service.app.ports import StoreUnavailable
 from service.web.form_page import refusal
 
@@ -18,6 +21,19 @@ log = logging.getLogger(__name__)
 TITLES = {400: "That form could not be sent", 403: "You cannot do that here", 404: "Page not found",
           405: "Page not found", 413: "That was too long to send", 429: "Too many tries",
           503: "Our records cannot be reached just now"}
+
+
+# Pages that are about no hub say who may use them when they refuse (endpoint -> the words), in place of
+# "Your role does not let you do this in this hub."
+REFUSED_HERE: dict[str, Callable[[], str]] = {}
+ROLE_PLURALS = {Role.EXPERT: "experts", Role.FACILITATOR: "facilitators", Role.HUB_MANAGER: "hub managers",
+                Role.ACTION_OWNER: "action owners", Role.AUDITOR: "auditors", Role.ADMIN: "admins"}
+
+
+def who_may(permission: Permission) -> str:
+    """The roles the authorization table lets do `permission`, in words: "auditors and admins"."""
+    roles = [ROLE_PLURALS[role] for role in ROLE_PLURALS if role in TABLE[permission]]
+    return " and ".join([", ".join(roles[:-1]), roles[-1]] if len(roles) > 1 else roles)
 
 
 def acting() -> Actor:
@@ -47,7 +63,8 @@ def page_for(error: HTTPException):
 
 @web.errorhandler(NotAllowed)
 def _not_allowed(error: NotAllowed):
-    return page_for(Forbidden())
+    refused = REFUSED_HERE.get(request.endpoint or "")
+    return error_page(403, refused()) if refused else page_for(Forbidden())
 
 
 @web.errorhandler(NotFound)

@@ -47,17 +47,18 @@ def feedback_within(report: dict[str, Any]) -> Chart:
     answered = received - report["awaiting_feedback"]
     waiting = report["awaiting_feedback"] - overdue
     days = report["overdue_after_days"]
-    return chart(f"Feedback within {days} days",
+    within = count(days, "day", "days")
+    return chart(f"Feedback within {within}",
                  f"Of {count(received, 'piece', 'pieces')} of input, {answered} had feedback, "
-                 f"{count(waiting, 'is', 'are')} still within {days} days, and "
-                 f"{count(overdue, 'has', 'have')} waited longer than {days} days.",
+                 f"{count(waiting, 'is', 'are')} still within {within}, and "
+                 f"{count(overdue, 'has', 'have')} waited longer than {within}.",
                  [("Had feedback", answered, str(answered), GREEN),
-                  (f"Waiting, under {days} days", waiting, str(waiting), GREY),
-                  (f"Waiting over {days} days", overdue, str(overdue), RED)])
+                  (f"Waiting, under {within}", waiting, str(waiting), GREY),
+                  (f"Waiting over {within}", overdue, str(overdue), RED)])
 
 
 def _days(value: float | None) -> str:
-    return "none yet" if value is None else f"{value:.1f} days"
+    return "none yet" if value is None else f"{value:.1f} {'day' if value == 1 else 'days'}"
 
 
 def time_to_feedback(report: dict[str, Any]) -> Chart:
@@ -66,10 +67,11 @@ def time_to_feedback(report: dict[str, Any]) -> Chart:
     measured = (f"Half of the input that had feedback had it within {_days(median)}; nine in ten within "
                 f"{_days(p90)}." if median is not None and p90 is not None
                 else "No input had feedback in this period.")
-    return chart("Time to feedback", f"{measured} The promise is {days} days.",
+    promise = count(days, "day", "days")
+    return chart("Time to feedback", f"{measured} The promise is {promise}.",
                  [("Half answered within", median or 0, _days(median), BLUE),
                   ("Nine in ten within", p90 or 0, _days(p90), BLUE),
-                  ("The promise", days, f"{days} days", GREY)])
+                  ("The promise", days, promise, GREY)])
 
 
 def claimed_and_felt(report: dict[str, Any]) -> Chart:
@@ -84,5 +86,6 @@ def claimed_and_felt(report: dict[str, Any]) -> Chart:
         rows.append((f"{name}: claimed", claimed.get(level.value, 0), str(claimed.get(level.value, 0)), PURPLE))
         rows.append((f"{name}: felt", felt.get(level.value, 0), str(felt.get(level.value, 0)), BLUE))
     return chart("Participation: claimed and felt",
-                 f"{sum(claimed.values())} decisions were recorded with the level of participation the hub "
-                 f"claimed; experts rated {sum(felt.values())} times how decisions felt to them.", rows)
+                 f"{count(sum(claimed.values()), 'decision was', 'decisions were')} recorded with the level of "
+                 f"participation the hub claimed; experts said how decisions felt to them "
+                 f"{count(sum(felt.values()), 'time', 'times')}.", rows)

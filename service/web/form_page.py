@@ -32,11 +32,17 @@ def form_version() -> int:
     return version
 
 
+def said_done(done: str) -> str:
+    """What is done, said as a sentence: "the action is committed" -> "The action is committed."."""
+    return done[:1].upper() + done[1:] + ("" if done.endswith((".", "!", "?")) else ".")
+
+
 def form_page(questions: Callable[[], list[Field]], schema: Schema, act: Callable[[dict[str, Any]], str], *,
-              done: str, page: Callable[[], dict[str, Any]]):
+              done: str | Callable[[], str], page: Callable[[], dict[str, Any]]):
     """GET shows the form; POST reads it with `schema` and calls `act`, which answers the address to go to.
-    `page` gives the template's other values (title, submit, back...), asked again after a refusal so the
-    form shows the issue as it now stands."""
+    `done` says in the past tense what was done (asked after `act` when it is a function: the stage an issue
+    moved to…); `page` gives the template's other values (title, submit, back...), asked again after a
+    refusal so the form shows the issue as it now stands."""
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
@@ -48,7 +54,7 @@ def form_page(questions: Callable[[], list[Field]], schema: Schema, act: Callabl
         except DomainError as refused:
             errors = {"form": refusal(refused)}
         else:
-            flash(f"Done: {done}.")
+            flash(said_done(done() if callable(done) else done))
             return redirect(next_page, code=303)
     return render_template("web/form.jinja", questions=questions(), errors=errors, values=request.form,
                            **page()), 422 if errors else 200

@@ -59,7 +59,7 @@ def offered(issue: SystemicIssue) -> list[Command]:
     me = acting()
     ctx = Context(coproduce(), issue, me)
     return [c for c in COMMANDS.values() if (c.roles is None or me.role in c.roles)
-            and coproduce().allows(me, c.permission, issue.hub_id, me.account_id) and c.offered(ctx)]
+            and coproduce().allows(me, c.permission, issue.hub_id, me.account_id) and c.offered_now(ctx)]
 
 
 def history_words(me: Actor) -> dict:
@@ -100,10 +100,13 @@ def command(issue_id: UUID, slug: str):
     def context() -> Context:
         return Context(coproduce(), coproduce().readable_issue(issue_id, me), me)
 
+    said: list[str] = []
+
     def act(data: dict) -> str:
         ctx = context()
-        getattr(coproduce(), chosen.method)(issue_id, actor=me, expected_version=form_version(),
-                                            **chosen.arguments(ctx, data))
+        arguments = chosen.arguments(ctx, data)
+        getattr(coproduce(), chosen.method)(issue_id, actor=me, expected_version=form_version(), **arguments)
+        said.append(chosen.done(arguments))
         if tip := chosen.tip(data):
             flash(tip, "tip")
         return url_for("web.issue", issue_id=issue_id)
@@ -116,4 +119,4 @@ def command(issue_id: UUID, slug: str):
                 "missing": found.missing_before(upcoming) if upcoming else []}
 
     return form_page(lambda: chosen.questions(context()), chosen.schema(), act,
-                     done=chosen.title[0].lower() + chosen.title[1:], page=page)
+                     done=lambda: said[-1], page=page)

@@ -56,5 +56,5 @@ def change_consent(issue_id: UUID, contribution_id: UUID):
 @web.route(INPUT + "/confirm", methods=["POST"])
 def confirm_input(issue_id: UUID, contribution_id: UUID):
     coproduce().confirm_contribution(issue_id, contribution_id, acting())
-    flash("Done: thank you. You said the words written down for you are right.")
+    flash("Thank you. You said the words written down for you are right.")
     return redirect(url_for("web.my_input"), code=303)

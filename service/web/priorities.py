@@ -66,7 +66,7 @@ def cast_ballot(round_id: UUID):
         raise
     except DomainError as refused:
         return _page(round_["hub_id"], {"form": refusal(refused)}, request.form, 422)
-    flash("Done: your dots are placed. You can change them until the round closes.")
+    flash("Your dots are placed. You can change them until the round closes.")
     return redirect(url_for("web.priorities", hub_id=round_["hub_id"]), code=303)
 
 
@@ -80,7 +80,7 @@ def close_round(round_id: UUID):
         raise
     except DomainError as refused:
         return _page(round_["hub_id"], {"form": refusal(refused)}, None, 409)
-    flash("Done: the round is closed and counted.")
+    flash("The round is closed and counted.")
     return redirect(url_for("web.priorities", hub_id=round_["hub_id"]), code=303)
 
 

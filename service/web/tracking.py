@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from service.app import schemas as s
 from service.app.newcomers import CodeNotFound
@@ -46,7 +46,7 @@ def track_confirm(code: str, issue_id: UUID, contribution_id: UUID):
         coproduce().confirm_contribution(issue_id, contribution_id, coproduce().holder_acting(code[:60]))
     except CodeNotFound:
         return _not_found(code)
-    flash("Done: thank you. You said the words written down for you are right.")
+    flash("Thank you. You said the words written down for you are right.")
     return redirect(url_for("web.track_code", code=code), code=303)
 
 
@@ -57,6 +57,8 @@ def track_correct(code: str, issue_id: UUID, contribution_id: UUID):
         holder = coproduce().holder_acting(code[:60])
     except CodeNotFound:
         return _not_found(code)
+    if not coproduce().may_change_input(issue_id, contribution_id, holder):
+        abort(403)  # someone else's input: refused on sight, as signed in (the application decides who may)
 
     def act(data: dict) -> str:
         coproduce().correct_contribution(issue_id, contribution_id, actor=holder, **data)

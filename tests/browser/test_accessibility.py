@@ -125,7 +125,7 @@ def test_the_contribute_flow_works_with_the_keyboard_alone(signed_in):
     lee.keyboard.press("Space")
     tab_to(lee, "Add my input")
     lee.keyboard.press("Enter")
-    expect(lee.locator(".nhsuk-notification-banner")).to_contain_text("Done: add my input.")
+    expect(lee.locator(".nhsuk-notification-banner")).to_contain_text("Your input is added.")
     expect(lee.locator(".nhsuk-card", has_text="Nobody told me an interpreter")).to_be_visible()
 
 

@@ -59,7 +59,7 @@ def fill(page: Page, label: str, key: str) -> None:
 
 def send(page: Page, button: str) -> None:
     page.get_by_role("button", name=button).click()
-    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Done")
+    expect(page.locator(".nhsuk-notification-banner--success")).to_be_visible()
     no_markup_let_through(page)
 
 

@@ -117,7 +117,7 @@ def test_a_late_answer_to_an_earlier_request_does_not_expire_the_form_on_screen(
     assert sent.status_code == 303, sent.text
     assert issue_titled(site, BUDDY).version == issue.version + 1
     late_answers_as_of(as_on_the_form)
-    assert "Done: add my input." in alex.get(sent.headers["Location"]).text  # the message set since is kept
+    assert "Your input is added." in alex.get(sent.headers["Location"]).text  # the message set since is kept
 
 
 def test_two_forms_opened_at_once_after_signing_in_both_send(site):
