@@ -1,5 +1,5 @@
 """Owned actions: for each action owner, the actions they own, with their issue, due date, status
-and latest progress note. "My actions" reads one owner's rows instead of every issue of every hub."""
+and latest progress note, or once it ended, the note it was done or stopped with. "My actions" reads one owner's rows instead of every issue of every hub."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from projections.ids import text
 from projections.unit_of_work import UnitOfWork
 from projections.view import View
 
-view = View("owned_actions", weight=0.2)
+view = View("owned_actions", version=2, weight=0.2)  # 2: the note an action ended with
 issues = Table(  # the little of each issue this view needs: its hub, and its title (renamed in place)
     "owned_issues", view.metadata,
     Column("issue_id", String(36), primary_key=True),
@@ -28,6 +28,7 @@ actions = Table(
     Column("due", String(10), nullable=False),
     Column("status", String(10), nullable=False),
     Column("last_progress", Text),
+    Column("end_note", Text),  # what it was done with, or why it was stopped
     Column("committed_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -47,7 +48,7 @@ def committed(work: UnitOfWork, e: Any, _: int) -> None:
     issue = work.get(issues, text(e.originator_id))
     work.insert(actions, {
         "action_id": text(e.action_id), "issue_id": issue["issue_id"], "hub_id": issue["hub_id"], "owner_id": text(e.owner_id), "title": e.title, "due": e.due,
-        "status": "open", "last_progress": None, "committed_at": e.timestamp})
+        "status": "open", "last_progress": None, "end_note": None, "committed_at": e.timestamp})
 
 
 @view.on("SystemicIssue.ActionProgressReported")
@@ -57,12 +58,12 @@ def progressed(work: UnitOfWork, e: Any, _: int) -> None:
 
 @view.on("SystemicIssue.ActionCompleted")
 def completed(work: UnitOfWork, e: Any, _: int) -> None:
-    work.update(actions, text(e.action_id), status="completed")
+    work.update(actions, text(e.action_id), status="completed", end_note=e.note)
 
 
 @view.on("SystemicIssue.ActionDropped")
 def dropped(work: UnitOfWork, e: Any, _: int) -> None:
-    work.update(actions, text(e.action_id), status="dropped")
+    work.update(actions, text(e.action_id), status="dropped", end_note=e.reason)
 
 
 def of_owner(conn: Connection, owner_id: Any) -> list[Any]:

@@ -384,6 +384,8 @@ class OwnedActionOut(Schema):
     due = fields.Date()
     status = fields.String(metadata={"description": "open, completed or dropped"})
     last_progress = fields.String(allow_none=True, metadata={"description": "The latest progress note, if any."})
+    end_note = fields.String(allow_none=True, metadata={
+        "description": "Once it is completed or dropped: what it was done with, or why it was stopped."})
     overdue = fields.Boolean(metadata={"description": "Still open after its due date."})
 
 

@@ -67,4 +67,4 @@ def _owned(row: Any, today: date) -> dict[str, Any]:
     due = date.fromisoformat(row.due)
     return {"action_id": UUID(row.action_id), "issue_id": UUID(row.issue_id), "issue_title": row.issue_title,
             "hub_id": UUID(row.hub_id), "title": row.title, "due": due, "status": row.status,
-            "last_progress": row.last_progress, "overdue": action_overdue(row.status, due, today)}
+            "last_progress": row.last_progress, "end_note": row.end_note, "overdue": action_overdue(row.status, due, today)}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from tests.e2e.test_priority_rounds import signed_in
+
 
 def test_an_action_owner_gets_their_own_actions_only(world):
     # when
@@ -31,6 +33,25 @@ def test_progress_and_the_due_date_show_in_the_answer(world):
     # then: the overdue one first
     assert [(a["action_id"], a["overdue"]) for a in mine] == [(str(late), True), (str(action), False)]
     assert mine[1]["last_progress"] == "Half done"
+
+
+def test_a_finished_action_shows_what_it_ended_with_not_its_old_progress(world):
+    # given progress reported, then the action done; another dropped
+    app, issue, action = world.app, world.issues["own"], world.actions["own"]
+    owner, manager = app.actor_for("action_owner"), app.actor_for("hub_manager")
+    app.report_progress(issue, action, "Asked the council", owner)
+    app.complete_action(issue, action, "Passes now forwarded for six months", owner)
+    stopped = app.commit_action(issue, "Ring the council", world.ids["action_owner"], date(2030, 5, 1),
+                                [world.contributions["own"]], manager)
+    app.drop_action(issue, stopped, "The council took it on", manager)
+    # when the owner reads their actions, through the API and the page
+    mine = {a["action_id"]: a for a in world.call("action_owner", "GET", "/api/v1/me/actions").json}
+    page = signed_in(world, "action_owner").get("/my-actions").text
+    # then each says how it ended
+    assert mine[str(action)]["end_note"] == "Passes now forwarded for six months"
+    assert mine[str(stopped)]["end_note"] == "The council took it on"
+    assert "Done: Passes now forwarded for six months" in page and "Stopped: The council took it on" in page
+    assert "Asked the council" not in page
 
 
 def test_an_expert_owns_no_actions(world):
