@@ -21,7 +21,7 @@ import hashlib
 import json
 import struct
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -36,7 +36,7 @@ def _field(data: bytes) -> bytes:
 def event_hash(position: int, originator_id: str | UUID, version: int, topic: str, state: bytes) -> bytes:
     """The hash of one stored event (fields length-prefixed, so none can bleed into another)."""
     parts = [b"coproduce-event-v1", str(position).encode(), UUID(str(originator_id)).hex.encode(),
-             str(version).encode(), topic.encode(), bytes(state)]
+             str(version).encode(), topic.encode(), stored_bytes(state)]
     return hashlib.sha256(b"".join(_field(p) for p in parts)).digest()
 
 
@@ -77,6 +77,28 @@ class Stored:
     state: bytes
 
 
+def stored_bytes(value: object) -> bytes:
+    """The stored state as the bytes it was recorded as. A store may be edited to hold another kind of
+    value there (SQLite keeps text in a BLOB column: `cast(state as text)`, `replace(state, …)`): that
+    is not what was recorded, so it is given bytes no recorded state has (a NUL, the kind's name, a NUL,
+    then the value's text), and the event's hash no longer matches."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    text = value if isinstance(value, str) else repr(value)
+    return b"\0" + type(value).__name__.encode() + b"\0" + text.encode("utf-8", "surrogatepass")
+
+
+def out_of_order(events: Sequence[Stored]) -> str | None:
+    """Where the events stop being in log order (an export with lines moved), if they do: the
+    position that should come there. A log read from the store is always in order."""
+    positions = [event.position for event in events]
+    for found, expected in zip(positions, sorted(positions)):
+        if found != expected:
+            return (f"the log is out of order at position {expected}: events were reordered "
+                    f"(position {found} comes where {expected} should)")
+    return None
+
+
 def walk(events: Iterable[Stored], chain_rows: dict[int, tuple[str, str]]) -> Iterator[tuple[int, str, str | None]]:
     """Recompute the chain; yields (position, recomputed chain hash hex, problem or None)."""
     chain, seen, previous = GENESIS, set(), 0
@@ -106,6 +128,8 @@ def walk(events: Iterable[Stored], chain_rows: dict[int, tuple[str, str]]) -> It
 def verify(events: Iterable[Stored], chain_rows: dict[int, tuple[str, str]], checkpoints: list[dict],
            public_key_b64: str | None, trusted: dict | None = None) -> list[str]:
     """Every problem found, first problem first; an empty list means the history verifies."""
+    if isinstance(events, Sequence) and (disorder := out_of_order(events)):
+        return [disorder]
     problems: list[str] = []
     heads: dict[int, str] = {}
     last = 0
@@ -136,9 +160,20 @@ def _check_point(checkpoint: dict, heads: dict[int, str], last: int, public_key_
 
 
 def _check_sequence(checkpoints: list[dict]) -> list[str]:
-    """Each checkpoint must name the one before it: otherwise the history has forked."""
+    """Each checkpoint must name the one before it, and the first the genesis: otherwise a
+    checkpoint was deleted, or the history has forked."""
     ordered = sorted(checkpoints, key=lambda c: (c["position"], c["taken_at"]))
+    if ordered and ordered[0]["previous_position"] != 0:
+        first = ordered[0]
+        return [f"the checkpoint at position {first['previous_position']} is missing (deleted): the checkpoint at "
+                f"position {first['position']} extends it, and no checkpoint before that is left"]
+    if ordered and ordered[0]["previous_chain_hash"] != GENESIS.hex():
+        return [f"the checkpoint at position {ordered[0]['position']} does not start from the genesis: "
+                "the history has forked"]
     for before, after in zip(ordered, ordered[1:]):
+        if before["position"] < after["previous_position"] < after["position"]:
+            return [f"the checkpoint at position {after['previous_position']} is missing (deleted): the checkpoint "
+                    f"at position {after['position']} extends it, but the one before is at {before['position']}"]
         if (after["previous_position"], after["previous_chain_hash"]) != (before["position"], before["chain_hash"]):
             return [f"checkpoints at positions {before['position']} and {after['position']} do not extend "
                     f"each other: the history has forked"]

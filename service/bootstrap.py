@@ -10,9 +10,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask
-from sqlalchemy import create_engine
+from sqlalchemy import URL, create_engine
 from sqlalchemy.pool import StaticPool
 
 from service.app.coproduce import Coproduce
@@ -21,8 +22,9 @@ from service.http import factory
 from service.http.config import Config
 from service.http.idempotency import scrub_older_answers
 from service.infra import idempotency_store
-from service.infra.audit import Audit
+from service.infra.audit import Audit, History
 from service.infra.credentials import Credentials
+from service.infra.failing_fast import CONNECT_SECONDS
 from service.infra.custody import Custody
 from service.infra.keyring import KeyCustodyError, KeySource, new_entry
 from service.infra.keystore import KeyStore
@@ -182,12 +184,42 @@ def open_application(store: Store | None = None, *, projections_inline: bool | N
                                                lambda _: store.scrub_deleted(engine)],
         schema_turn=lambda: schema_turn(store, engine), outbox=outbox, channels=channels(settings),
         site_url=settings.site_url, deliver_inline=_deliver_inline(settings, store))
-    app = Coproduce(wiring)
+    try:
+        app = Coproduce(wiring)
+    except StoreConfigError:  # another store's signing key, or none where checkpoints need it
+        engine.dispose()
+        raise
     credentials.read_versions_from(app.recorder)
     if wiring.projections_inline:  # no worker: views this release changed or added are made before serving
         app.rebuild_stale_views()
         app.projections.catch_up()
     return app
+
+
+def open_history(settings: Settings | None = None) -> History:
+    """The history as it is stored, for an auditor's commands (`coproduce audit verify`, `export`,
+    `public-key`): opened read-only, so that nothing is migrated, rebuilt or made; a store too old to
+    read as it is, is refused. Close it after use."""
+    settings = settings or Settings.from_env()
+    store = settings.store()
+    engine = _read_only_engine(store)
+    events = ("stored_events", "rowid") if store.is_sqlite else ("coproduce_events", "notification_id")
+    try:
+        return History(engine, *events, _signing_key(settings, store))
+    except BaseException:
+        engine.dispose()
+        raise
+
+
+def _read_only_engine(store: Store) -> Any:
+    """An engine that cannot write: SQLite's file opened read-only (mode=ro; SQLite may still make
+    its -wal and -shm files beside a WAL store), PostgreSQL's transactions read-only."""
+    if store.is_sqlite:
+        url = URL.create("sqlite", database=f"file:{quote(store.url.database)}", query={"mode": "ro", "uri": "true"})
+        return create_engine(url, connect_args={"timeout": 10})
+    return create_engine(store.url, pool_timeout=CONNECT_SECONDS,
+                         connect_args={"connect_timeout": CONNECT_SECONDS,
+                                       "options": "-c default_transaction_read_only=on"})
 
 
 def _turns(store: Store, what: str) -> WriteTurns | NoTurns:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+from collections.abc import Iterator
 
 import click
 
 from service.app.coproduce import Coproduce
-from service.cli.support import Context, pass_context, refusals, say
+from service.bootstrap import open_history
+from service.cli.support import Context, opened, pass_context, refusals, require_store, say
+from service.infra.audit import History
 
 
 @click.group()
@@ -16,17 +21,29 @@ def audit() -> None:
     """Operator: the tamper-evident history: verify, checkpoint, export."""
 
 
+@contextlib.contextmanager
+def stored_history() -> Iterator[History]:
+    """The history as stored, opened read-only: an auditor's commands migrate nothing, rebuild no
+    read model and make nothing (not the store, not its keys); a store too old to read is refused."""
+    settings = require_store()
+    history = opened(lambda: open_history(settings))
+    try:
+        yield history
+    finally:
+        history.close()
+
+
 @audit.command()
 @click.option("--trusted", type=click.File("r"), help="A checkpoint (JSON) kept from earlier that must still hold.")
-@pass_context
 @refusals
-def verify(context: Context, trusted) -> None:
-    """Re-check every stored event against the hash chain and the signed checkpoints."""
-    problems = context.app.audit.verify(json.load(trusted) if trusted else None)
+def verify(trusted) -> None:
+    """Re-check every stored event against the hash chain and the signed checkpoints (changes nothing)."""
+    with stored_history() as history:
+        problems = history.verify(json.load(trusted) if trusted else None)
+        checkpoints = history.checkpoints()
     if problems:
         say(f"FAILED: {problems[0]}", err=True)
         sys.exit(1)
-    checkpoints = context.app.audit.checkpoints()
     latest = f"; latest checkpoint at position {checkpoints[-1]['position']}" if checkpoints else ""
     say(f"OK: the history verifies{latest}.")
 
@@ -41,21 +58,33 @@ def checkpoint(context: Context) -> None:
 
 @audit.command()
 @click.argument("file", type=click.File("x"))  # never over a file already there, as backups
-@pass_context
 @refusals
-def export(context: Context, file) -> None:
-    """Write the whole log, its hash chain and its checkpoints to FILE (JSON Lines)."""
-    count = context.app.audit.export(file)
-    say(f"Exported {count} events. Check it anywhere with: python3 projections/auditchain.py "
-        f"{file.name} --public-key {context.app.audit.public_key()}", err=True)
+def export(file) -> None:
+    """Write the log up to its latest checkpoint, its hash chain and its checkpoints to FILE (JSON Lines).
+    Takes no checkpoint: run `coproduce audit checkpoint` first to include the newest events."""
+    try:
+        with stored_history() as history:
+            count, last, left_out = history.export(file)
+            key = history.public_key()
+    except BaseException:
+        file.close()
+        with contextlib.suppress(OSError):  # made empty by the refused export: not left behind
+            if os.path.getsize(file.name) == 0:
+                os.unlink(file.name)
+        raise
+    say(f"Exported {count} events, up to the latest checkpoint (at position {last}). Check it anywhere with: "
+        f"python3 projections/auditchain.py {file.name} --public-key {key}", err=True)
+    if left_out:
+        say(f"{left_out} events recorded after that checkpoint are not in it: run `coproduce audit checkpoint` "
+            "first to include them.", err=True)
 
 
 @audit.command("public-key")
-@pass_context
 @refusals
-def public_key(context: Context) -> None:
+def public_key() -> None:
     """Print the public key checkpoints are signed with (base64 Ed25519)."""
-    say(context.app.audit.public_key())
+    with stored_history() as history:
+        say(history.public_key())
 
 
 def sign_a_checkpoint(app: Coproduce) -> None:

@@ -23,8 +23,10 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    inspect,
     insert,
     select,
+    text,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -34,6 +36,8 @@ from projections.auditchain import (
     GENESIS,
     Stored,
     checkpoint_message,
+    signature_ok,
+    stored_bytes,
     verify,
 )
 from projections.runner import Projections, Turn
@@ -56,19 +60,61 @@ checkpoints = Table(
 BATCH = 2000
 
 
-def load_signing_key(path: Path) -> Ed25519PrivateKey:
-    """The Ed25519 key checkpoints are signed with; made (readable by its owner only) if missing."""
-    if not path.exists():
+def load_signing_key(path: Path, make: bool = True) -> Ed25519PrivateKey:
+    """The Ed25519 key checkpoints are signed with; made (readable by its owner only) if missing
+    (unless not to `make` it)."""
+    if not path.exists() and make:
         path.parent.mkdir(parents=True, exist_ok=True)
         pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:
             out.write(pem)
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (OSError, ValueError, TypeError) as error:
+        raise StoreConfigError(f"the signing key {path} (COPRODUCE_SIGNING_KEY) cannot be read: {error}") from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError(f"{path} does not hold an Ed25519 private key")
+        raise StoreConfigError(f"the signing key {path} (COPRODUCE_SIGNING_KEY) is not an Ed25519 private key")
     return key
+
+
+def public_key_of(key: Ed25519PrivateKey) -> str:
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode()
+
+
+def refuse_another_key(key_path: Path, public_key: str, latest: dict[str, Any] | None) -> None:
+    """A process given another store's signing key would sign checkpoints that every later check
+    fails against the store's own key (the history spoiled): refused at start, before it signs."""
+    if latest is not None and not signature_ok(latest, public_key):
+        raise StoreConfigError(
+            f"the signing key {key_path} (COPRODUCE_SIGNING_KEY) did not sign this store's latest checkpoint "
+            f"(at position {latest['position']}): it is not this store's key. Give every process the store's "
+            "own key file; checkpoints signed with another would fail every later check")
+
+
+def export_lines(public_key: str, events: Iterator[Stored], links: dict[int, tuple[str, str]],
+                 signed: list[dict[str, Any]], last: int) -> Iterator[str]:
+    """An export: a header, every event up to `last` with its chain hashes, the checkpoints."""
+    yield json.dumps({"type": "header", "format": EXPORT_FORMAT, "public_key": public_key,
+                      "exported_at": now().isoformat()}) + "\n"
+    for event in events:
+        if event.position > last:
+            break
+        event_hash, chain_hash = links.get(event.position, (None, None))
+        yield json.dumps({"type": "event", "position": event.position, "originator_id": event.originator_id,
+                          "version": event.version, "topic": event.topic,
+                          "state": base64.b64encode(event.state).decode(), "event_hash": event_hash,
+                          "chain_hash": chain_hash}) + "\n"
+    for record in signed:
+        yield json.dumps({"type": "checkpoint", **record}) + "\n"
+
+
+def _checkpoints(engine: Engine) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(checkpoints).order_by(checkpoints.c.id))
+        return [{k: v for k, v in row._asdict().items() if k != "id"} for row in rows]
 
 
 class Audit:
@@ -86,6 +132,8 @@ class Audit:
             raise StoreConfigError(f"the signing key {key_path} is missing, but checkpoints signed with it exist: "
                                     "restore the key (COPRODUCE_SIGNING_KEY) rather than make a new one")
         self.key = load_signing_key(key_path)
+        taken = self.checkpoints()
+        refuse_another_key(key_path, self.public_key(), taken[-1] if taken else None)
         self.interval = interval_seconds
         self._next_due = time.monotonic() + interval_seconds
 
@@ -97,13 +145,10 @@ class Audit:
         return HKDF(hashes.SHA256(), 32, salt=None, info=purpose).derive(raw)
 
     def public_key(self) -> str:
-        raw = self.key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        return base64.b64encode(raw).decode()
+        return public_key_of(self.key)
 
     def checkpoints(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(checkpoints).order_by(checkpoints.c.id))
-            return [{k: v for k, v in row._asdict().items() if k != "id"} for row in rows]
+        return _checkpoints(self.engine)
 
     def checkpoint(self) -> dict[str, Any]:
         """Sign the chain's head (after chaining every recorded event), extending the last checkpoint."""
@@ -142,7 +187,7 @@ class Audit:
             if not batch:
                 return
             for n in batch:
-                yield Stored(n.id, str(n.originator_id), n.originator_version, n.topic, bytes(n.state))
+                yield Stored(n.id, str(n.originator_id), n.originator_version, n.topic, stored_bytes(n.state))
             position = batch[-1].id
 
     def verify(self, trusted: dict[str, Any] | None = None) -> list[str]:
@@ -166,15 +211,79 @@ class Audit:
         last = self.checkpoint()["position"]
         with self.engine.connect() as conn:
             links = chain.rows(conn)
-        yield json.dumps({"type": "header", "format": EXPORT_FORMAT, "public_key": self.public_key(),
-                          "exported_at": now().isoformat()}) + "\n"
-        for event in self.stored_events():
-            if event.position > last:
-                break
-            event_hash, chain_hash = links.get(event.position, (None, None))
-            yield json.dumps({"type": "event", "position": event.position, "originator_id": event.originator_id,
-                              "version": event.version, "topic": event.topic,
-                              "state": base64.b64encode(event.state).decode(), "event_hash": event_hash,
-                              "chain_hash": chain_hash}) + "\n"
-        for record in self.checkpoints():
-            yield json.dumps({"type": "checkpoint", **record}) + "\n"
+        yield from export_lines(self.public_key(), self.stored_events(), links, self.checkpoints(), last)
+
+
+class History:
+    """The history exactly as it is stored, read and never written: what an auditor's commands open
+    (`coproduce audit verify`, `export`, `public-key`). Opening it migrates nothing, rebuilds no read
+    model and makes nothing, not even the signing key; a store without the tables it reads is refused.
+    The engine should be read-only (service/bootstrap.py `open_history`)."""
+
+    NEEDED = ("audit_chain", "audit_checkpoints")
+
+    def __init__(self, engine: Engine, events_table: str, position_column: str, key_path: Path):
+        self.engine, self.key_path = engine, key_path
+        self._events = text(f"SELECT {position_column} AS position, originator_id, originator_version, topic, state "
+                            f"FROM {events_table} WHERE {position_column} > :after "
+                            f"ORDER BY {position_column} LIMIT :batch")
+        self._count_after = text(f"SELECT count(*) FROM {events_table} WHERE {position_column} > :after")
+        found = set(inspect(engine).get_table_names())
+        missing = [name for name in (events_table, *self.NEEDED) if name not in found]
+        if missing:
+            raise StoreConfigError(f"this store has no {missing[0]} table, so its history cannot be read as it is: "
+                                   "run `coproduce upgrade` first (nothing was changed)")
+        self.key = load_signing_key(key_path, make=False) if key_path.exists() else None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def public_key(self) -> str:
+        if self.key is None:
+            raise StoreConfigError(f"the signing key {self.key_path} is missing (COPRODUCE_SIGNING_KEY): give the "
+                                   "store's own key file (nothing was made)")
+        return public_key_of(self.key)
+
+    def checkpoints(self) -> list[dict[str, Any]]:
+        return _checkpoints(self.engine)
+
+    def stored_events(self) -> Iterator[Stored]:
+        """Every event exactly as stored, in log order."""
+        position = 0
+        while True:
+            with self.engine.connect() as conn:
+                batch = conn.execute(self._events, {"after": position, "batch": BATCH}).all()
+            if not batch:
+                return
+            for row in batch:
+                yield Stored(row.position, str(row.originator_id), row.originator_version, row.topic,
+                             stored_bytes(row.state))
+            position = batch[-1].position
+
+    def verify(self, trusted: dict[str, Any] | None = None) -> list[str]:
+        """Every problem with the stored history (first first); none means it verifies. Without the
+        signing key, a store with no checkpoints has its chain checked alone."""
+        signed = self.checkpoints()
+        public_key = self.public_key() if signed or trusted or self.key else None
+        with self.engine.connect() as conn:
+            links = chain.rows(conn)
+        return verify(self.stored_events(), links, signed, public_key, trusted)
+
+    def export(self, out: IO[str]) -> tuple[int, int, int]:
+        """Write the log up to the latest checkpoint, its chain and every checkpoint as JSON Lines, taking
+        no checkpoint (an auditor's command writes nothing). Returns the events written, the position
+        of the checkpoint the export ends at, and how many events after it were left out."""
+        signed = self.checkpoints()
+        if not signed:
+            raise StoreConfigError("the store has no signed checkpoint yet, and an export ends at one: run "
+                                   "`coproduce audit checkpoint` first")
+        last = signed[-1]["position"]
+        with self.engine.connect() as conn:
+            links = chain.rows(conn)
+        written = 0
+        for line in export_lines(self.public_key(), self.stored_events(), links, signed, last):
+            out.write(line)
+            written += 1
+        with self.engine.connect() as conn:
+            left_out = conn.execute(self._count_after, {"after": last}).scalar_one()
+        return written - 1 - len(signed), last, left_out
