@@ -18,6 +18,18 @@ PAGINATION_HEADER = {
                    "last_page, page, previous_page, next_page.",
     "schema": {"type": "string"},
 }
+# Each group of routes (an OpenAPI tag: ReDoc's sidebar), by blueprint: its name and what it holds.
+TAGS = {
+    "accounts": ("Accounts and tokens", "Signing in for an API token, your tokens, people, their roles, hubs and "
+                                        "passwords."),
+    "hubs": ("Hubs", "Hubs, their members and sessions, and the issues raised in each."),
+    "issues": ("Issues", "Systemic issues and their stages: input, framing, themes, findings, actions, feedback and "
+                         "learning."),
+    "reads": ("What happened", "Timelines, your input and actions, hub boards, accountability and the audit trail."),
+    "rounds": ("Priority rounds", "Rounds in which a hub's experts say which issues matter most to them."),
+    "keeping_posted": ("Keeping posted", "How each person is kept posted (their choice), and news handed over at "
+                                         "a hub."),
+}
 MAX_DEPTH = 32  # our bodies are two levels deep; anything far deeper is not a request of ours
 UNPAIRED = "must be valid Unicode text: it contains an unpaired surrogate (\\ud800-\\udfff)"
 
@@ -78,7 +90,7 @@ class BodyParser(FlaskParser):
 
     def _raw_load_json(self, req: Request) -> Any:
         if not is_json_request(req):
-            if req.get_data(cache=True):  # a body sent as something else: its fields are not "missing"
+            if req.get_data(cache=True) or req.content_length:  # sent as something else: its fields are not "missing"
                 abort(415, message="the body must be JSON, sent with the header Content-Type: application/json")
             return core.missing
         try:
@@ -100,7 +112,17 @@ class BodyParser(FlaskParser):
 
 
 class Blueprint(SmorestBlueprint):
+    """flask-smorest's, with its routes grouped (tagged) under a name for people (TAGS), not the
+    blueprint's own snake_case name, which stays the endpoints' prefix."""
+
     ARGUMENTS_PARSER = BodyParser()
+
+    def __init__(self, name: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(name, *args, **kwargs)
+        self.tag, self.tag_description = TAGS.get(name, (name, self.description))
+
+    def _store_endpoint_docs(self, endpoint, obj, parameters, tags, **options):
+        super()._store_endpoint_docs(endpoint, obj, parameters, [self.tag] if tags is None else tags, **options)
 
     def _document_pagination_metadata(self, spec, resp_doc):
         resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = PAGINATION_HEADER

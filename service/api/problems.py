@@ -104,9 +104,19 @@ def _plain_text(_converter: Any, field: Any, ret: dict[str, Any], **_: Any) -> d
 
 
 class ProblemApi(Api):
-    """flask-smorest's Api, documenting and answering errors as problem+json."""
+    """flask-smorest's Api, documenting and answering errors as problem+json, its groups of routes
+    (OpenAPI tags) named for people (service/api/blueprint.py: TAGS)."""
 
     ERROR_SCHEMA = ProblemOut
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        """flask-smorest's, with the blueprint's tag for people in the document's list of tags."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        blp.register_views_in_doc(self, self._app, self.spec, name=name, parameters=parameters)
+        self.spec.tag({"name": getattr(blp, "tag", name), "description": getattr(blp, "tag_description",
+                                                                                     blp.description)})
 
     def _init_spec(self, *args: Any, **kwargs: Any) -> None:
         super()._init_spec(*args, **kwargs)

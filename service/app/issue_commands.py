@@ -90,7 +90,7 @@ class IssueCommands(CoproduceBase):
         """Record an expert's input, sealed with the expert's own key: their own, or (a facilitator)
         input given at a session by an expert of the issue's hub."""
         def record(issue: SystemicIssue, acting: Actor) -> UUID:  # checked on the issue as it is saved
-            self.contributor_at(contributor_id, issue.hub_id)
+            self.contributor_at(contributor_id, issue.hub_id, for_self=str(contributor_id) == str(acting.account_id))
             if session_id is not None:
                 self.hub(issue.hub_id).session(session_id)
             sealed = self.sealed(contributor_id, text, "text") if text.strip() else ""
@@ -99,15 +99,24 @@ class IssueCommands(CoproduceBase):
         return self._on_issue(issue_id, actor, P.CONTRIBUTE, record, expected_version,
                               owner=lambda issue: UUID(str(contributor_id)))
 
-    def contributor_at(self, contributor_id: UUID, hub_id: UUID) -> Account:
-        """The expert whose input may be recorded on an issue of the hub, or RuleBroken saying why not."""
-        contributor = self._cached(Account, contributor_id, "account")  # read only: no copy
-        if contributor.role != Role.EXPERT:
-            raise RuleBroken("input can only be recorded for an expert")
-        if contributor.forgotten:
-            raise RuleBroken(f"{contributor.username} asked to be forgotten: no new input can be recorded for them")
-        if str(hub_id) not in contributor.hub_ids:
-            raise RuleBroken(f"{contributor.username} is not a member of this issue's hub")
+    def contributor_at(self, contributor_id: UUID, hub_id: UUID, *, for_self: bool = False) -> Account:
+        """The expert whose input may be recorded on an issue of the hub, or NotFound. One answer for no
+        such account, someone of another hub, another role and someone forgotten, at every door: the
+        answer tells no account apart from another (no username, role or erasure shows through it).
+        Someone giving their own input is told why (RuleBroken): it is about no one but them."""
+        if for_self:
+            yourself = self._cached(Account, contributor_id, "account")
+            if yourself.role != Role.EXPERT:
+                raise RuleBroken("input can only be recorded for an expert")
+            if str(hub_id) not in yourself.hub_ids:
+                raise RuleBroken("you are not a member of this issue's hub")
+        try:
+            contributor = self._cached(Account, contributor_id, "account")  # read only: no copy
+        except NotFound:
+            contributor = None
+        if (contributor is None or contributor.role != Role.EXPERT or contributor.forgotten
+                or str(hub_id) not in contributor.hub_ids):
+            raise NotFound(f"no expert of this hub with id {contributor_id}")
         return contributor
 
     def withdraw_contribution(self, issue_id: UUID, contribution_id: UUID, actor: Actor,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 
 import click
 
-from domain import Attribution, Channel, ParticipationLevel, SessionFormat, Stage, SystemicIssue
+from domain import Attribution, Channel, NotFound, ParticipationLevel, SessionFormat, Stage, SystemicIssue
 from domain.policies import awaits_feedback
 from service.app import schemas as s
+from service.app.news import day
 from service.cli.support import Context, as_option, loaded, pass_context, refusals, resolve_in, say
 
 COMMANDS: list[click.Command] = []
@@ -94,7 +96,8 @@ def show(context: Context, issue: str, as_user: str) -> None:
         say(f"  input {c['id'][:8]} from {c['contributor']} [{fate}]: "
             f"{WORDS[c['text_status']] or c['text']}{mark}")
     for a in seen["actions"]:
-        say(f"  action {a['id'][:8]} “{a['title']}” owner {a['owner']}, due {a['due']} [{a['status']}]")
+        due = day(date.fromisoformat(str(a["due"])))  # as `history` says it: 30 September 2023
+        say(f"  action {a['id'][:8]} “{a['title']}” owner {a['owner']}, due {due} [{a['status']}]")
     if seen["next_stage"]:
         missing = seen["missing_before_next"]
         say(f"Before {seen['next_stage']}: " + ("nothing missing" if not missing else "; ".join(missing)))
@@ -158,8 +161,25 @@ def contribute(context: Context, issue: str, text: str, for_user: str | None, se
                 } if session else {}
     contribution = loaded(s.ContributionIn(), {
         "text": text, "channel": channel, "may_quote": quote, "attribution": attribution,
-        "contributor_id": app.account_by_username(for_user).id if for_user else actor.account_id, **given_at})
-    say(app.record_contribution(issue_id, actor=actor, **contribution))
+        "contributor_id": _expert_called(context, for_user) if for_user else actor.account_id, **given_at})
+    try:
+        say(app.record_contribution(issue_id, actor=actor, **contribution))
+    except NotFound as refused:  # the application's one answer for anyone not an expert of the hub, by name here
+        if for_user and str(contribution["contributor_id"]) in str(refused):
+            raise NotFound(_NO_EXPERT_CALLED.format(for_user)) from None
+        raise
+
+
+_NO_EXPERT_CALLED = "no expert of this hub is called {!r}"
+
+
+def _expert_called(context: Context, username: str) -> str:
+    """The account id for --for: no such username answers as the application answers for anyone who is
+    not an expert of the issue's hub (service/app/issue_commands.py: contributor_at)."""
+    try:
+        return str(context.app.account_by_username(username).id)
+    except NotFound:
+        raise NotFound(_NO_EXPERT_CALLED.format(username)) from None
 
 
 @command("withdraw")

@@ -94,7 +94,10 @@ def add_account(context: Context, username: str, role: str, name: str, contact: 
     account = loaded(AccountIn(), {"username": username, "role": role, "name": name, "contact": contact,
                                    "hub_ids": [context.hub_id(hub) for hub in hubs],
                                    **({"password": password} if password is not None else {})})
-    say(context.app.open_account(actor=context.app.actor_for(as_user), **account))
+    account_id = context.app.open_account(actor=context.app.actor_for(as_user), **account)
+    hub_names = " and ".join(context.app.hub(hub_id).name for hub_id in account["hub_ids"])
+    where = f" in {hub_names}" if hub_names else ""
+    say(f"Added the account {account['username']} ({account['role'].replace('_', ' ')}){where}: {account_id}")
 
 
 @cli.command("add-hub")
@@ -109,7 +112,12 @@ def add_hub(context: Context, name: str, area: str, lifecycle: str, opened_on: d
     """Create a hub."""
     hub = loaded(HubIn(), {"name": name, "area": area, "lifecycle": lifecycle,
                            **({"opened_on": opened_on.date()} if opened_on else {})})
-    say(context.app.create_hub(actor=context.app.actor_for(as_user), **hub))
+    hub_id = context.app.create_hub(actor=context.app.actor_for(as_user), **hub)
+    say(f"Added the hub {hub['name']} ({hub['area']}; {hub['lifecycle']}): {hub_id}")
+
+
+NO_HUB_YET = ("No hubs yet. An admin adds one with: "
+              "coproduce add-hub NAME --area AREA --lifecycle active --as ADMIN_USERNAME")
 
 
 @cli.command("hub-opened")
@@ -132,7 +140,11 @@ def hub_opened(context: Context, hub: str, opened_on: datetime, as_user: str) ->
 def hubs(context: Context, as_user: str) -> None:
     """List the hubs you may see and how many issues each has in each stage."""
     actor = context.app.actor_for(as_user)
-    for hub in context.app.board_hubs(actor):
+    shown = context.app.board_hubs(actor)
+    if not shown:
+        say(NO_HUB_YET if not context.app.known_ids()[0] else "No hub you may see: you belong to none yet. "
+            "Ask an admin to add you to one.")
+    for hub in shown:
         board = context.app.hub_board(UUID(hub.hub_id), actor)
         stages = ", ".join(f"{s['stage']}: {s['count']}" for s in board["stages"] if s["count"]) or "no issues yet"
         opened = context.app.hub(UUID(hub.hub_id)).opened_on

@@ -25,6 +25,25 @@ from service.http.idempotency import Idempotency
 from service.http.ratelimit import install_limits
 
 API_BLUEPRINTS = (hubs.blp, issues.blp, accounts.blp, reads.blp, rounds.blp, keeping_posted.blp)
+API_TITLE = "Coproduce API"
+API_VERSION = "v1"  # the version in every path (/api/v1); ReDoc shows it beside the title
+API_INTRODUCTION = """Everything Coproduce can do, as JSON: hubs, systemic issues from raised to closed, \
+the input of experts by experience, actions, feedback and learning, and what happened to each.
+
+**Getting a token.** Send your username and password to `POST /api/v1/tokens` \
+(`Content-Type: application/json`):
+
+    curl -X POST https://<your server>/api/v1/tokens -H 'Content-Type: application/json' \\
+         -d '{"username": "sam", "password": "…", "label": "my script"}'
+
+The answer's `token` is the secret, shown this once.
+
+**Sending it.** Send the token on every other request as `Authorization: Bearer <token>`. \
+List your tokens with `GET /api/v1/tokens` and revoke one with `DELETE /api/v1/tokens/{id}`.
+
+Ids are given in full (UUIDs, as the API answers them): the short ids the command line shows \
+are not accepted here. Every error is `application/problem+json` (RFC 9457). The OpenAPI \
+document is at `/api/v1/openapi.json`."""
 OPEN_ENDPOINTS = {"accounts.sign_in"}  # how a token is got; the description and docs are on another blueprint
 # Ours, so that the answer is problem+json; serve.py sets gunicorn's own limits above these.
 MAX_TARGET_BYTES = 8000  # path and query string (RFC 9110 asks servers to accept at least 8000 octets)
@@ -43,9 +62,9 @@ def create_app(settings: Config, coproduce: Coproduce) -> Flask:
     app = Flask("coproduce")
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
-        API_TITLE="Coproduce", API_VERSION="1", OPENAPI_VERSION="3.0.3",
+        API_TITLE=API_TITLE, API_VERSION=API_VERSION, OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",  # the docs page is ours: api_reference
-        API_SPEC_OPTIONS={"components": {"securitySchemes": {
+        API_SPEC_OPTIONS={"info": {"description": API_INTRODUCTION}, "components": {"securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer", "description": "A token from POST /api/v1/tokens"}}},
             "security": [{"bearer": []}]},
     )
@@ -74,9 +93,20 @@ def create_app(settings: Config, coproduce: Coproduce) -> Flask:
     return app
 
 
+NO_SUCH_ADDRESS = ("No API address matches {path}. Check the path against the reference at /api/v1/docs; ids must "
+                   "be given in full, as the API answers them (such as 3f2b8c1e-5d4a-4b6e-9c7d-2a1f0e8b6d53): "
+                   "the short ids the command line shows are not accepted here.")
+
+
 def outside_any_route(error: HTTPException) -> Response:
-    """An address no route answers (404, 405): problem+json under /api/, a page for people elsewhere."""
-    return http_problem(error) if request.path.startswith("/api/") else web.page_for(error)
+    """An address no route answers (404, 405): problem+json under /api/, a page for people elsewhere. A
+    404 from routing (no such path, or an id that is not a full UUID) says so, instead of Flask's words
+    for a browser; a 404 from a route (no such issue) keeps its own."""
+    if not request.path.startswith("/api/"):
+        return web.page_for(error)
+    if error.code == 404 and request.routing_exception is error:
+        return problem(404, NO_SUCH_ADDRESS.format(path=quote(request.path)))
+    return http_problem(error)
 
 
 def require_token() -> None:

@@ -93,6 +93,7 @@ def _refused(response: Response) -> bool:
 
 def _username_tried() -> str:
     """The username a sign-in tries, from the web form or the API's JSON body."""
+    request.get_data(cache=True)  # kept for the API's own parser: reading the form alone would use the body up
     body = request.get_json(silent=True) if request.is_json else request.form
     username = body.get("username") if isinstance(body, dict) or hasattr(body, "getlist") else None
     return "username:" + (username.strip().lower() if isinstance(username, str) else "")

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 from gunicorn.workers.gthread import ThreadWorker
 
 from service.cli.support import opened, refusals
@@ -28,6 +29,16 @@ class Worker(ThreadWorker):
             with contextlib.suppress(OSError):
                 listener.shutdown(socket.SHUT_RDWR)
         return False
+
+
+class Log(Logger):
+    """Gunicorn's logger, saying where it listens. With `reuse_port` the master binds nothing (each worker
+    binds the port itself), so gunicorn's own line named no address: "Listening at:  (8796)"."""
+
+    def info(self, msg: str, *args: Any, **kwargs: Any) -> None:
+        if msg.startswith("Listening at:") and args and not args[0]:
+            args = (",".join(f"http://{address}" for address in self.cfg.bind), *args[1:])
+        super().info(msg, *args, **kwargs)
 
 
 class Server(BaseApplication):
@@ -85,7 +96,7 @@ def server_options(host: str, port: int, workers: int, threads: int) -> dict[str
     from service.http.factory import MAX_HEADER_BYTES, MAX_HEADERS
 
     return {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": Worker,
-            "accesslog": None, "graceful_timeout": 10, "timeout": 60, "child_exit": _forget_metrics,
+            "accesslog": None, "logger_class": Log, "graceful_timeout": 10, "timeout": 60, "child_exit": _forget_metrics,
             "reuse_port": True,  # a server started again at once binds beside what a killed one left behind
             "limit_request_line": 8190, "limit_request_field_size": 2 * MAX_HEADER_BYTES,
             "limit_request_fields": MAX_HEADERS + 28}

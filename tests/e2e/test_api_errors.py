@@ -143,3 +143,18 @@ def test_a_hub_is_not_made_with_the_name_of_another(world):
     answer = world.call("admin", "POST", "/api/v1/hubs", json={"name": " own HUB ", "area": "Fens", "lifecycle": "planning"})
     assert answer.status_code == 409 and answer.json["detail"] == "a hub called 'own HUB' already exists"
     assert world.app.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize("path", ["/api/v1/issues/6076", "/api/v1/issues/not-a-uuid", "/api/v1/nowhere",
+                                  "/api/v1/hubs/6076/issues"])
+def test_an_address_no_api_route_answers_is_problem_json_saying_ids_are_given_in_full(world, path):
+    response = world.call("expert", "GET", path)
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/problem+json"
+    detail = response.json["detail"]
+    assert "requested URL" not in detail and "in full" in detail and "/api/v1/docs" in detail
+
+
+def test_a_404_from_a_route_keeps_its_own_words(world):
+    response = world.call("expert", "GET", f"/api/v1/tokens/{uuid4()}")
+    assert response.json["detail"] == "You have no token with that id."

@@ -185,3 +185,17 @@ def test_a_hub_says_the_day_it_started_once_an_admin_records_it(world):
     assert future.status_code == 409 and "opened_on cannot be in the future" in future.json["detail"]
     created = world.call("admin", "POST", "/api/v1/hubs", {"name": "Ely", "area": "Ely", "opened_on": "2023-09-04"})
     assert created.json["opened_on"] == "2023-09-04"
+
+
+def test_the_document_introduces_the_api_and_names_its_groups_for_people(world):
+    document = world.call(None, "GET", "/api/v1/openapi.json").json
+    info = document["info"]
+    assert (info["title"], info["version"]) == ("Coproduce API", "v1")
+    assert "POST /api/v1/tokens" in info["description"] and "Authorization: Bearer" in info["description"]
+    tags = {tag["name"]: tag.get("description") for tag in document["tags"]}
+    assert all(description for description in tags.values())
+    assert all(" " in name or name[0].isupper() for name in tags), tags  # no snake_case blueprint names
+    assert not {"reads", "keeping_posted", "hubs", "issues", "accounts", "rounds"} & set(tags)
+    used = {tag for operations in document["paths"].values() for operation in operations.values()
+            if isinstance(operation, dict) for tag in operation.get("tags", [])}
+    assert used == set(tags)

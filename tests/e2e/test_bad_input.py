@@ -100,6 +100,37 @@ def test_a_json_body_sent_without_its_content_type_gets_415_saying_so_not_missin
     assert store_size(world) == before
 
 
+def test_signing_in_with_a_form_body_gets_415_like_every_other_endpoint(world):
+    """curl -d sends a form's Content-Type; the sign-in limiter reading the form left the parser no body."""
+    response = world.client.post("/api/v1/tokens", data='{"username": "expert", "password": "wrong"}',
+                                 content_type="application/x-www-form-urlencoded")
+    assert_problem(response, 415)
+    assert "Content-Type: application/json" in response.json["detail"]
+
+
+def _json_taking_routes(world):
+    document = world.call(None, "GET", "/api/v1/openapi.json").json
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if isinstance(operation, dict) and "application/json" in operation.get("requestBody", {}).get("content", {}):
+                yield method.upper(), path
+
+
+def test_every_route_taking_json_answers_415_to_a_body_of_another_type(world):
+    routes = list(_json_taking_routes(world))
+    assert ("POST", "/api/v1/tokens") in routes and len(routes) > 10
+    someone = "00000000-0000-4000-8000-000000000000"
+    wrong = []
+    for method, path in routes:
+        address = re.sub(r"\{[^}]+\}", someone, path)
+        for content_type in (None, "text/plain", "application/x-www-form-urlencoded"):
+            response = world.client.open(address, method=method, data='{"a": 1}', headers={
+                **world.auth("admin"), **({"Content-Type": content_type} if content_type else {})})
+            if response.status_code != 415:
+                wrong.append((method, path, content_type, response.status_code))
+    assert not wrong
+
+
 # --- 3. dates past the calendar's ends ------------------------------------------------------------
 
 @pytest.mark.parametrize("query, fields", [("to=0001-01-01", {"to"}),

@@ -27,5 +27,18 @@ def test_a_manager_signs_in_and_moves_a_demo_issue_over_real_http(server):
     moved = requests.post(f"{path}/advance", headers={**auth, "If-Match": selected.headers["ETag"]},
                           json={"to": "explore", "reason": "ready", "level": "co-production"}, timeout=10)
     assert moved.status_code == 200 and moved.json()["stage"] == "explore"
-    assert requests.get(f"{server}/openapi.json", timeout=10).json()["info"]["title"] == "Coproduce"
+    assert requests.get(f"{server}/openapi.json", timeout=10).json()["info"]["title"] == "Coproduce API"
     assert requests.get(f"{server}/issues/{framing['id']}", timeout=10).status_code == 401
+
+
+def test_the_server_log_says_the_address_it_listens_at(tmp_path):
+    """With reuse_port the master binds nothing; gunicorn's own line named no address ("Listening at:  (8796)")."""
+    import re
+
+    from tests.processes import environment, start_server, stop
+
+    process, base = start_server(environment(f"sqlite:///{tmp_path}/served.db"))
+    address = base.removesuffix("/api/v1")
+    log = stop(process)
+    assert re.search(rf"Listening at: {re.escape(address)} \(\d+\)", log), log
+    assert "Listening at:  (" not in log

@@ -136,3 +136,40 @@ def test_a_store_that_is_not_there_is_refused_not_made_and_verified(run, tmp_pat
     assert not (tmp_path / "typo").exists()  # nothing made: no store, no keys, no folder
     run("init")  # the command that makes one
     assert "OK" in run("audit", "verify")
+
+
+UUID_AT_END = r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$"
+
+
+def test_adding_a_hub_and_an_account_says_what_was_added_with_the_id_last(run):
+    run("init")
+    assert run("hubs", "--as", "admin") == (
+        "No hubs yet. An admin adds one with: coproduce add-hub NAME --area AREA --lifecycle active --as ADMIN_USERNAME")
+    added = run("add-hub", "Peterborough", "--area", "Peterborough", "--lifecycle", "active", "--as", "admin")
+    hub = re.fullmatch(r"Added the hub Peterborough \(Peterborough; active\): " + UUID_AT_END, added)
+    assert hub, added
+    added = run("add-account", "kim", "--role", "expert", "--name", "Kim H", "--hub", "Peterborough", "--as", "admin")
+    kim = re.fullmatch(r"Added the account kim \(expert\) in Peterborough: " + UUID_AT_END, added)
+    assert kim, added
+    assert hub.group(1) in run("hubs", "--as", "admin")
+    added = run("add-account", "priya", "--role", "hub_manager", "--name", "Priya N", "--hub", hub.group(1),
+                "--as", "admin")
+    assert re.fullmatch(r"Added the account priya \(hub manager\) in Peterborough: " + UUID_AT_END, added), added
+    added = run("add-account", "ada", "--role", "auditor", "--name", "Ada", "--as", "admin")
+    assert re.fullmatch(r"Added the account ada \(auditor\): " + UUID_AT_END, added), added
+
+
+def test_someone_of_no_hub_is_told_so_not_that_there_are_no_hubs(run):
+    run("init")
+    run("add-hub", "Peterborough", "--area", "Peterborough", "--lifecycle", "active", "--as", "admin")
+    run("add-account", "kim", "--role", "expert", "--name", "Kim H", "--as", "admin")
+    assert "you belong to none yet" in run("hubs", "--as", "kim")
+
+
+def test_show_says_an_actions_due_day_as_history_does(run):
+    run("demo")
+    issue = "ada6d46b"
+    shown, history = run("show", issue, "--as", "auditor"), run("history", issue, "--as", "auditor")
+    dues = re.findall(r", due (.+?) \[", shown)
+    assert dues and all(re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}", due) for due in dues), shown
+    assert all(f"due {due}" in history for due in dues), (dues, history)
