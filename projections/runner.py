@@ -119,20 +119,14 @@ class Projections:
         """Whether a view has yet to apply an event of the log as it now stands. Views being rebuilt
         (their rows made by another version of them) are not counted: a reader cannot wait for a
         rebuild. One statement where the recorder says how to ask for the head (`head_sql`)."""
-        head, lowest = self.head_and_lowest()
-        return lowest < head
-
-    def head_and_lowest(self) -> tuple[int, int]:
-        """The log's head, and the lowest position of the views not being rebuilt (the head if none)."""
         with self.engine.connect() as conn:
             if self._behind_sql:
                 rows = conn.exec_driver_sql(self._behind_sql).all()
                 head = rows[0].head if rows else 0
             else:
                 rows, head = conn.execute(select(positions)).all(), self.recorder.max_notification_id()
-        head = head or 0
-        return head, min((row.position for row in rows
-                          if row.view in self.views and row.version == self.views[row.view].version), default=head)
+        return any(row.position < (head or 0) for row in rows
+                   if row.view in self.views and row.version == self.views[row.view].version)
 
     def catch_up(self, names: Iterable[str] | None = None, batch: int = BATCH) -> int:
         """Apply every event not yet applied to the chosen views (all by default), `batch` events
@@ -347,62 +341,24 @@ class Projections:
                 for name, view in self.views.items()]
 
     def run(self, stop: threading.Event, interval: float = 0.2, when_idle=lambda: None,
-            unreachable=lambda error: False, at_most: float = 1.0, at_most_events: int = 250) -> None:
-        """Follow the log until `stop` is set (the projection worker). Every `interval` seconds it looks
-        at how far the views are behind (one statement), and catches up once the log has stood still
-        since the last look, or `at_most` seconds after it first found them behind, or once they are
-        `at_most_events` behind: the pace of a server's own catch-ups (`service.app.catch_ups`), for
-        the same reasons. During a burst of commands each catch-up applies many at once (a catch-up
-        costs a few milliseconds of CPU whatever it applies), and on SQLite it holds the writers' turn,
-        which every command waits for, a few times a second rather than at every look. A reader who
-        finds the views behind meanwhile catches them up itself, so nobody reads old views.
-        `when_idle` runs when the views show the whole log. `unreachable` tells an error that says the
-        database is away (one line in the log, no traceback). It catches up at once when it starts,
-        and after a failure."""
-        pace = Pace(at_most, at_most_events)
+            unreachable=lambda error: False) -> None:
+        """Follow the log until `stop` is set (the projection worker): a catch-up (which reads on while
+        it finds full batches) every `interval` seconds, so that under load each applies the events of
+        many commands at once (a catch-up costs about 3 ms of CPU whatever it applies); a reader who
+        finds the views behind meanwhile catches them up itself. `when_idle` runs after a catch-up
+        that found nothing. `unreachable` tells an error that says the database is away (one line in
+        the log, no traceback)."""
         while not stop.is_set():
             try:
-                head, lowest = self.head_and_lowest()
-                if lowest >= head:
-                    pace.caught_up(head)
+                if not self.catch_up():
                     when_idle()
-                elif pace.due(head, lowest, time.monotonic()):
-                    self.catch_up()
-                    pace.caught_up(head)
                 stop.wait(interval)
             except Exception as error:  # the database away, or a view that cannot apply an event yet
                 if unreachable(error):
                     log.warning("catching up failed: the database is away; trying again shortly")
                 else:
                     log.exception("catching up failed; trying again shortly")
-                pace.restart()
                 stop.wait(max(interval, 1.0))
-
-
-class Pace:
-    """When the projection worker catches up: see `Projections.run`."""
-
-    def __init__(self, at_most: float, at_most_events: int):
-        self._at_most, self._at_most_events = at_most, at_most_events
-        self.restart()
-
-    def restart(self) -> None:
-        """As when the worker starts: the next look that finds the views behind catches them up."""
-        self._head: int | None = None
-        self._behind_since: float | None = None
-        self._first = True
-
-    def due(self, head: int, lowest: int, at: float) -> bool:
-        """Whether to catch up now, the views being at `lowest` and the log at `head`."""
-        if self._behind_since is None:
-            self._behind_since = at
-        still = head == self._head
-        self._head = head
-        return (self._first or still or head - lowest >= self._at_most_events
-                or at - self._behind_since >= self._at_most)
-
-    def caught_up(self, head: int) -> None:
-        self._head, self._behind_since, self._first = head, None, False
 
 
 def _lock_in_order(conn: Connection, names: list[str]) -> None:

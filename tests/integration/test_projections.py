@@ -429,13 +429,13 @@ def test_withdrawn_input_leaves_every_figure_of_the_accountability_report(app, c
 def test_the_worker_says_in_one_line_that_the_database_is_away_and_keeps_going(app, monkeypatch, caplog):
     stop, tries = threading.Event(), []
 
-    def away():
+    def away(**_):
         tries.append(1)
         if len(tries) == 2:
             stop.set()
         raise psycopg.OperationalError("connection refused")
 
-    monkeypatch.setattr(app.projections, "head_and_lowest", away)
+    monkeypatch.setattr(app.projections, "catch_up", away)
     app.projections.run(stop, interval=0.01, unreachable=app.unreachable)
     said = [r for r in caplog.records if r.name == "projections.runner"]
     assert len(tries) == 2 and len(said) == 2
