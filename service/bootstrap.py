@@ -3,6 +3,7 @@ the application to its adapters, and the HTTP server to the application."""
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from datetime import timedelta
@@ -13,6 +14,8 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Flask
+from limits import parse_many
+from limits.storage import SCHEMES
 from sqlalchemy import URL, create_engine
 from sqlalchemy.pool import StaticPool
 
@@ -33,9 +36,9 @@ from service.infra.outbox import Outbox
 from service.infra.schema import Upgraded, require_current, schema_turn, upgrade
 from service.infra.sealing import Sealer
 from service.infra.notify_channel import NotifyChannel
-from service.infra.smtp_channel import SmtpChannel
+from service.infra.smtp_channel import SmtpChannel, SmtpConfigError
 from service.infra.snapshots import SnapshotTranscoder
-from service.infra.store import DEFAULT_URL, Store, StoreConfigError, create_tables, unreachable
+from service.infra.store import DEFAULT_URL, FAULTS, Store, StoreConfigError, create_tables, unreachable
 from service.infra.transcodings import register_domain_records
 from service.infra.writes import NoTurns, WriteTurns
 
@@ -65,18 +68,20 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings the variables give; one that does not hold what it must is refused (`SettingRefused`)."""
         environ = os.environ if environ is None else environ
+        text = _Reader(environ)
         return cls(database_url=environ.get("COPRODUCE_DATABASE_URL") or DEFAULT_URL,
-                   manage_schema=environ.get("COPRODUCE_MANAGE_SCHEMA", "yes").lower() != "no",
-                   projections=environ.get("COPRODUCE_PROJECTIONS", ""),
+                   manage_schema=text.choice("COPRODUCE_MANAGE_SCHEMA", YES_NO, "yes") == "yes",
+                   projections=text.choice("COPRODUCE_PROJECTIONS", MODES),
                    signing_key=environ.get("COPRODUCE_SIGNING_KEY", ""),
                    key_file=environ.get("COPRODUCE_KEY_FILE", ""), key=environ.get("COPRODUCE_KEY", ""),
-                   checkpoint_seconds=float(environ.get("COPRODUCE_CHECKPOINT_SECONDS") or 3600),
+                   checkpoint_seconds=text.seconds("COPRODUCE_CHECKPOINT_SECONDS", 3600),
                    smtp_url=environ.get("COPRODUCE_SMTP_URL", ""), mail_from=environ.get("COPRODUCE_MAIL_FROM", ""),
                    site_url=environ.get("COPRODUCE_SITE_URL", ""),
-                   notifications=environ.get("COPRODUCE_NOTIFICATIONS", ""),
+                   notifications=text.choice("COPRODUCE_NOTIFICATIONS", MODES),
                    notify_api_key=environ.get("COPRODUCE_NOTIFY_API_KEY", ""),
-                   retry_seconds=float(environ.get("COPRODUCE_RETRY_SECONDS") or 30),
+                   retry_seconds=text.seconds("COPRODUCE_RETRY_SECONDS", 30, such_as=30),
                    notify_url=environ.get("COPRODUCE_NOTIFY_URL", ""),
                    notify_templates=tuple((way, environ[f"COPRODUCE_NOTIFY_{way.upper()}_TEMPLATE"])
                                           for way in NOTIFY_WAYS if environ.get(f"COPRODUCE_NOTIFY_{way.upper()}_TEMPLATE")))
@@ -85,15 +90,101 @@ class Settings:
         return Store.parse(self.database_url, self.manage_schema)
 
 
+YES_NO = ("yes", "no")
+MODES = ("inline", "worker")
+
+
+class SettingRefused(StoreConfigError):
+    """A COPRODUCE_* variable that does not hold what it must: refused in one line naming it, what it
+    must look like, and what it is."""
+
+    def __init__(self, name: str, must: str, value: str):
+        super().__init__(f"{name} must be {must} (it is {value!r})")
+
+
+class _Reader:
+    """The one place where the variables' text becomes numbers, choices and limits, each refused as
+    `SettingRefused` when it does not hold what it must."""
+
+    def __init__(self, environ: Mapping[str, str]):
+        self.environ = environ
+
+    def seconds(self, name: str, default: float, such_as: int = 300) -> float:
+        raw = self.environ.get(name) or ""
+        try:
+            value = float(raw) if raw else default
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value < 0:
+            raise SettingRefused(name, f"a number of seconds, such as {such_as}", raw)
+        return value
+
+    def whole(self, name: str, default: int, such_as: int) -> int:
+        raw = (self.environ.get(name) or "").strip()
+        if raw and (not raw.isdigit() or int(raw) < 1):
+            raise SettingRefused(name, f"a whole number, such as {such_as}", raw)
+        return int(raw) if raw else default
+
+    def choice(self, name: str, allowed: tuple[str, ...], default: str = "") -> str:
+        raw = self.environ.get(name) or default
+        if raw and raw.lower() not in allowed:
+            raise SettingRefused(name, " or ".join(allowed), raw)
+        return raw.lower()
+
+    def rate(self, name: str, default: str) -> str:
+        raw = self.environ.get(name) or default
+        try:
+            parse_many(raw)
+        except ValueError:
+            raise SettingRefused(name, "a rate limit, such as '600 per minute' or '10/second'", raw) from None
+        return raw
+
+    def storage(self, name: str, default: str) -> str:
+        raw = self.environ.get(name) or default
+        scheme, separator, _ = raw.partition("://")
+        if not separator or scheme not in SCHEMES:
+            raise SettingRefused(name, "memory:// or a storage address such as redis://host:6379", raw)
+        return raw
+
+
+# How each of the HTTP server's settings (Config's fields, COPRODUCE_<FIELD>) is read.
+HTTP_SETTINGS: dict[str, Callable[[_Reader, str, Any], Any]] = {
+    "max_body_bytes": lambda text, name, default: text.whole(name, default, such_as=65536),
+    "ready_max_lag": lambda text, name, default: text.whole(name, default, such_as=1000),
+    "token_idle_days": lambda text, name, default: text.whole(name, default, such_as=30),
+    "rate_limit": _Reader.rate, "sign_in_limit": _Reader.rate, "rate_limit_storage": _Reader.storage,
+}
+
+
 def http_config(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """The HTTP server's settings: COPRODUCE_<NAME> variables, then `overrides` (field names as keys)."""
-    environ = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
+    text, defaults = _Reader(os.environ if environ is None else environ), Config()
+    values: dict[str, Any] = {"database_url": text.environ.get("COPRODUCE_DATABASE_URL") or defaults.database_url}
     for field in fields(Config):
-        raw = environ.get(f"COPRODUCE_{field.name.upper()}")
-        if raw:
-            values[field.name] = int(raw) if field.type == "int" else raw
+        read = HTTP_SETTINGS.get(field.name)
+        if read is not None:
+            values[field.name] = read(text, f"COPRODUCE_{field.name.upper()}", getattr(defaults, field.name))
     return replace(Config(**values), **dict(overrides or {}))
+
+
+def checked_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Every setting checked once, before anything is opened or served: the variables' shapes, the
+    database URL, the ways messages go, and that the key files named are not directories. The first
+    one wrong is refused (`StoreConfigError`, one line); nothing is opened, made or changed."""
+    settings = Settings.from_env(environ)
+    http_config(environ=environ)
+    store = settings.store()
+    _projections_inline(settings, store)
+    _deliver_inline(settings, store)
+    try:
+        channels(settings)
+    except SmtpConfigError as error:
+        raise StoreConfigError(str(error)) from None
+    keys = key_source(settings, store)
+    for name, path in (("COPRODUCE_SIGNING_KEY", _signing_key(settings, store)), ("COPRODUCE_KEY_FILE", keys.path)):
+        if path is not None and path.is_dir():
+            raise SettingRefused(name, "a file (one that may not exist yet), not a directory", str(path))
+    return settings
 
 
 def _projections_inline(settings: Settings, store: Store) -> bool:
@@ -262,4 +353,4 @@ def create_app(overrides: Mapping[str, Any] | Config | None = None) -> Flask:
     settings = Settings.from_env()
     store = Store.parse(config.database_url, settings.manage_schema)
     return factory.create_app(config, open_application(store, settings=settings,
-                                                       token_idle_days=config.token_idle_days))
+                                                       token_idle_days=config.token_idle_days), FAULTS.recently_full)

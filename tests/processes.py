@@ -38,8 +38,19 @@ def environment(database_url: str, **extra: str) -> dict[str, str]:
     return {**os.environ, "COPRODUCE_DATABASE_URL": database_url, **extra}
 
 
+def made_if_missing(env: dict[str, str]) -> None:
+    """`coproduce upgrade` on an embedded store that is not there yet: `serve` refuses a missing one
+    (a mistyped path), as an operator's `coproduce init` would have made it first."""
+    url = env.get("COPRODUCE_DATABASE_URL", "")
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        made = subprocess.run([COPRODUCE, "upgrade"], env=env, capture_output=True, text=True, timeout=120)
+        assert made.returncode == 0, made.stdout + made.stderr
+
+
 def start_server(env: dict[str, str], workers: int = 1) -> tuple[subprocess.Popen, str]:
-    """`coproduce serve` on a free port; returns the process and the API's base URL once it answers."""
+    """`coproduce serve` on a free port (the embedded store made first if it is not there); returns the
+    process and the API's base URL once it answers."""
+    made_if_missing(env)
     port = free_port()
     process = _spawn([COPRODUCE, "serve", "--port", str(port), "--workers", str(workers)], env)
     base = f"http://127.0.0.1:{port}"

@@ -17,6 +17,7 @@ from service.app.schemas import something_to_read
 from service.app.ports import StoreUnavailable
 from service.app.sign_ins import NotSignedIn
 from service.api.views import ProblemOut
+from service.http.faults import log_unavailable
 
 PROBLEM_JSON = "application/problem+json"
 UNREACHABLE = ("The database cannot be reached just now. Try again in a few seconds (a change sent again with "
@@ -78,7 +79,7 @@ def _domain_error(error: DomainError) -> Response:
 def unavailable(error: Exception) -> Response:
     """503 when the database is away, and whether anything was recorded if that is known (Retry-After:
     service/http/factory.py)."""
-    log.warning("the database is away: %s", type(error).__name__)
+    log_unavailable(error)
     return problem(503, str(error) if isinstance(error, StoreUnavailable) else UNREACHABLE)
 
 

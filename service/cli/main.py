@@ -14,14 +14,24 @@ from service.bootstrap import key_custody, upgrade_store
 from service.cli import audit, backup, demo, issues, keeping_posted, keys, notifications, read_models, rounds
 from service.cli import my_words  # noqa: F401  (adds its commands to issues.COMMANDS)
 from service.cli import public  # noqa: F401  (adds `summarise` to the issue commands)
-from service.cli.support import Context, as_option, loaded, pass_context, refusals, say
+from service.cli.support import Context, as_option, loaded, pass_context, refusals, say, settings_checked
 from service.http import serve
 
 
-@click.group()
+class Commands(click.Group):
+    """The commands, with every setting checked before any of them runs (not before their --help)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["help_asked"] = bool(set(args) & set(ctx.help_option_names))
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=Commands)
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Coproduce: systemic issues from frame to learn, with an auditable history."""
+    if not ctx.meta.get("help_asked"):
+        settings_checked()
     ctx.obj = Context()
     ctx.call_on_close(lambda: ctx.obj._app and ctx.obj._app.close())
 

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID
 
 import click
@@ -18,8 +18,10 @@ from sqlalchemy.exc import DBAPIError
 from domain import DomainError, StageRefused
 from domain.text import pictured
 from service.app.coproduce import Coproduce
-from service.bootstrap import Settings, StoreConfigError, open_application
-from service.infra.store import unreachable
+from service.app.ports import StoreUnavailable
+from service.bootstrap import Settings, StoreConfigError, checked_settings, open_application
+from service.http.faults import innermost
+from service.infra.store import AWAY, FULL, REFUSED, store_fault
 
 
 def say(message: Any = "", **options: Any) -> None:
@@ -73,14 +75,13 @@ def require_store(settings: Settings | None = None) -> Settings:
 
 
 def opened(open_app: Callable[[], Coproduce]) -> Coproduce:
-    """The application, or one line saying why it could not be opened: the database away, or a store
-    whose tables this process may not make."""
+    """The application, or one line saying why it could not be opened: the database away, its disk full,
+    privileges taken away, or a store whose tables this process may not make."""
     try:
         return open_app()
     except (DBAPIError, PersistenceError) as error:
-        if unreachable(error):
-            raise click.ClickException(f"cannot reach the database ({type(error).__name__}): is it running, and "
-                                       "is COPRODUCE_DATABASE_URL right? Nothing was done") from None
+        if fault_of(error):
+            raise click.ClickException(unusable(error, "Nothing was done")) from None
         raise click.ClickException(
             f"cannot open the store ({type(error).__name__}); if it is new and this process may not "
             "create tables (COPRODUCE_MANAGE_SCHEMA=no), run `coproduce init` first") from None
@@ -119,22 +120,63 @@ def _said(messages: Any) -> str:
     return " ".join(map(str, messages)) if isinstance(messages, list) else str(messages)
 
 
+STORE_FAULTS = {  # what the operator is told when the store cannot be used just now (service/infra/store.py)
+    AWAY: "cannot reach the database ({words}): is it running, and is COPRODUCE_DATABASE_URL right?",
+    FULL: "the store's disk is full ({words}): free some space, then run the command again.",
+    REFUSED: "the database refused this role ({words}): give it back its privileges on the store's tables.",
+}
+
+
+def fault_of(error: BaseException) -> str | None:
+    """What is wrong with the store, if `error` says it cannot be used just now (service/infra/store.py),
+    under whatever wraps the driver's error (the application's StoreUnavailable among them)."""
+    found = store_fault(error) or store_fault(innermost(error))
+    return found or (AWAY if isinstance(error, StoreUnavailable) else None)
+
+
+def unusable(error: BaseException, outcome: str = "What was not finished was not recorded") -> str:
+    """One line on a store that cannot be used just now: away, its disk full, or privileges taken away."""
+    cause = innermost(error)
+    words = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    return STORE_FAULTS[fault_of(error) or AWAY].format(words=words) + f" {outcome}."
+
+
+def refused(message: Any) -> NoReturn:
+    """One line on standard error, "Refused: …", and exit status 1: never a traceback."""
+    say(f"Refused: {message}", err=True)
+    sys.exit(1)
+
+
+def settings_checked() -> Settings:
+    """Every COPRODUCE_* setting checked once, before a command opens anything (service/bootstrap.py)."""
+    try:
+        return checked_settings()
+    except StoreConfigError as error:
+        refused(error)
+
+
 def refusals(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn domain refusals into a plain message and exit status 1, never a traceback."""
+    """Turn domain refusals, settings that cannot be used and a store that cannot be used just now into
+    a plain message and exit status 1, never a traceback."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except StageRefused as refused:
-            say(f"Refused: the issue cannot move from {refused.from_stage} to {refused.to_stage}.", err=True)
+        except StageRefused as stage:
+            say(f"Refused: the issue cannot move from {stage.from_stage} to {stage.to_stage}.", err=True)
             say("Still missing:", err=True)
-            for item in refused.missing:
+            for item in stage.missing:
                 say(f"  - {item}", err=True)
             sys.exit(1)
         except (DomainError, StoreConfigError) as error:
-            say(f"Refused: {error}", err=True)
-            sys.exit(1)
+            refused(error)
+        except click.ClickException:
+            raise  # already one line (click prints it)
+        except Exception as error:
+            if not fault_of(error):
+                raise
+            refused(unusable(error))
 
     return wrapper
 

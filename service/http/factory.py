@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import io
 import logging
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from urllib.parse import quote
@@ -57,8 +58,9 @@ NO_LOGO = b"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E"
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Config, coproduce: Coproduce) -> Flask:
-    """The site and the API around one application (service/bootstrap.py wires them)."""
+def create_app(settings: Config, coproduce: Coproduce, store_full: Callable[[], bool] = lambda: False) -> Flask:
+    """The site and the API around one application (service/bootstrap.py wires them); `store_full()`:
+    whether a write found the store's disk full a moment ago (/readyz then says not ready)."""
     app = Flask("coproduce")
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
@@ -81,7 +83,7 @@ def create_app(settings: Config, coproduce: Coproduce) -> Flask:
     for blueprint in API_BLUEPRINTS:
         api.register_blueprint(blueprint)
     app.register_blueprint(api_reference)
-    observability.install(app, settings.ready_max_lag)
+    observability.install(app, settings.ready_max_lag, store_full)
     web.install(app, coproduce)
     for status in (404, 405):
         app.register_error_handler(status, outside_any_route)

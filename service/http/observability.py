@@ -12,6 +12,7 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, request
@@ -107,6 +108,8 @@ def readyz():
         views = app.projections.status()
     except Exception as error:  # any store failure means "not ready", never a 500
         return problem(503, f"The store cannot be reached: {type(error).__name__}")
+    if current_app.config["COPRODUCE_STORE_FULL"]():
+        return problem(503, "The store's disk is full: writes are refused until space is freed.")
     rebuilding = [v["view"] for v in views if v["rebuilding"]]
     if rebuilding:
         return problem(503, "Read models changed by this release are being rebuilt.", rebuilding=rebuilding)
@@ -135,8 +138,11 @@ def _store_registry(app: Flask) -> CollectorRegistry:
     return registry
 
 
-def install(app: Flask, ready_max_lag: int) -> None:
+def install(app: Flask, ready_max_lag: int, store_full: Callable[[], bool] = lambda: False) -> None:
+    """Logs, metrics and /readyz: ready within `ready_max_lag` events, and unless `store_full()` (a write
+    found the store's disk full a moment ago)."""
     app.config["COPRODUCE_READY_MAX_LAG"] = ready_max_lag
+    app.config["COPRODUCE_STORE_FULL"] = store_full
     app.before_request(_begin)
     app.after_request(_finish)
     app.register_blueprint(health)

@@ -14,7 +14,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 from gunicorn.workers.gthread import ThreadWorker
 
-from service.cli.support import opened, refusals
+from service.cli.support import opened, refused, refusals, require_store
 
 
 class Worker(ThreadWorker):
@@ -77,11 +77,34 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
     from service.bootstrap import open_application
     from service.http.observability import configure_logging
 
+    require_store()  # a mistyped path is refused, never served as a new, empty store
     opened(open_application).close()  # create the store's tables once, before the workers start
+    refuse_unless_listening_possible(host, port)
     configure_logging()
     site = f"http://{host}:{port}"
     click.echo(f"Coproduce is serving the site at {site} and the API at {site}/api/v1 (reference: {site}/api/v1/docs)")
     Server(server_options(host, port, workers, threads)).run()
+
+
+def refuse_unless_listening_possible(host: str, port: int) -> None:
+    """Refused in one line when the address cannot be listened at (a name that does not resolve, an
+    address not on this host, a port taken by another program or not allowed): gunicorn's workers
+    would otherwise fail to bind it, and be started again, for ever. A port held by another server
+    of ours with `reuse_port` (one killed a moment ago) is fine."""
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as error:
+        refused(f"cannot listen at {host}:{port}: the host name does not resolve ({error}). Give --host "
+                "an address of this machine, such as 127.0.0.1 or 0.0.0.0")
+    family, kind, proto, _, address = addresses[0]
+    try:
+        with socket.socket(family, kind, proto) as trial:
+            trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            trial.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            trial.bind(address)
+    except OSError as error:
+        refused(f"cannot listen at {host}:{port}: {error.strerror or error}. Give --host an address of this "
+                "machine and --port a port that no other program uses")
 
 
 def server_options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:

@@ -7,13 +7,14 @@ same database. See docs/decisions/0001-event-store.md.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.persistence import InterfaceError, OperationalError, PersistenceError
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
@@ -40,8 +41,12 @@ class Store:
     def parse(cls, text: str, manage_schema: bool = True) -> Store:
         try:
             url = make_url(text)
+            url.port  # noqa: B018  (read as a number: a port that is not one is refused here)
         except ArgumentError as error:
             raise StoreConfigError(f"COPRODUCE_DATABASE_URL is not a database URL: {text!r}") from error
+        except ValueError:  # not echoed: the URL may hold a password
+            raise StoreConfigError("COPRODUCE_DATABASE_URL must have a port that is a number, such as "
+                                   "postgresql+psycopg://user@host:5432/coproduce") from None
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise StoreConfigError(
                 "COPRODUCE_DATABASE_URL must start with sqlite:/// or postgresql+psycopg://"
@@ -129,21 +134,65 @@ def create_tables(metadata: MetaData, engine: Engine) -> None:
             time.sleep(0.1)
 
 
-def unreachable(error: BaseException) -> bool:
-    """Whether `error` says the database could not be reached or did not answer in time (as
-    opposed to a fault in what was asked of it, such as a missing table): the answer is 503,
-    "try again shortly"."""
+AWAY, FULL, REFUSED = "away", "full", "refused"
+FULL_WORDS = ("database or disk is full", "could not extend file", "No space left on device")
+RECENT_SECONDS = 30.0  # /readyz says "not ready" this long after a write found the disk full
+
+
+class Faults:
+    """When a write last found the store's disk full, in this process: something /readyz can tell
+    without writing anything itself."""
+
+    def __init__(self) -> None:
+        self.full_at: float | None = None
+
+    def note(self, kind: str | None) -> None:
+        if kind == FULL:
+            self.full_at = time.monotonic()
+
+    def recently_full(self) -> bool:
+        return self.full_at is not None and time.monotonic() - self.full_at < RECENT_SECONDS
+
+
+FAULTS = Faults()
+
+
+def store_fault(error: BaseException) -> str | None:
+    """What `error` says about the store, when it cannot be used just now (as opposed to a fault in
+    what was asked of it, such as a missing table): AWAY (not reached, or no answer in time), FULL
+    (its disk is full) or REFUSED (this role's privileges were taken away). None otherwise."""
     if isinstance(error, DBAPIError):
-        return error.connection_invalidated or _gone(error.orig)
-    if isinstance(error, InterfaceError | OperationalError):  # the event store's, wrapping the driver's
-        return error.__cause__ is None or _gone(error.__cause__)
-    return isinstance(error, PoolTimeout) or _gone(error)
+        return AWAY if error.connection_invalidated else _fault(error.orig)
+    if isinstance(error, PersistenceError):  # the event store's, wrapping the driver's
+        if error.__cause__ is None:
+            return AWAY if isinstance(error, InterfaceError | OperationalError) else _fault(error)
+        return _fault(error.__cause__)
+    return AWAY if isinstance(error, PoolTimeout) else _fault(error)
 
 
-def _gone(error: BaseException | None) -> bool:
-    if isinstance(error, sqlite3.OperationalError):  # a busy or missing file, not a missing table
-        return any(words in str(error) for words in ("locked", "unable to open", "disk I/O"))
-    return isinstance(error, psycopg.OperationalError | psycopg.InterfaceError)
+def unreachable(error: BaseException) -> bool:
+    """Whether the store cannot be used just now (see `store_fault`): the answer is 503, "try again
+    shortly". A full disk is noted, for /readyz (`FAULTS`)."""
+    kind = store_fault(error)
+    FAULTS.note(kind)
+    return kind is not None
+
+
+def _fault(error: BaseException | None) -> str | None:
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:  # a file of ours (a backup, a restore)
+        return FULL
+    if isinstance(error, sqlite3.OperationalError):  # a busy, missing or full file, not a missing table
+        if "database or disk is full" in str(error):
+            return FULL
+        return AWAY if any(words in str(error) for words in ("locked", "unable to open", "disk I/O")) else None
+    if isinstance(error, psycopg.errors.DiskFull) or (
+            isinstance(error, psycopg.Error) and any(words in str(error) for words in FULL_WORDS)):
+        return FULL
+    if isinstance(error, psycopg.errors.InsufficientPrivilege):
+        return REFUSED
+    if isinstance(error, PersistenceError) and any(words in str(error) for words in FULL_WORDS):
+        return FULL  # the event store's, with the driver's message only
+    return AWAY if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError) else None
 
 
 def _idle_from_now(_connection, record) -> None:

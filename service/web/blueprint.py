@@ -13,6 +13,7 @@ from werkzeug.exceptions import Forbidden, HTTPException, NotFound as werkzeug_n
 from domain import Actor, DomainError, NotAllowed, NotFound, Role
 from service.app.authorization import TABLE, Permission
 from service.app.ports import StoreUnavailable
+from service.http.faults import log_unavailable
 from service.web.form_page import refusal
 
 web = Blueprint("web", __name__, static_folder="static", static_url_path="/web-static")
@@ -81,7 +82,7 @@ def _domain(error: DomainError):
 @web.errorhandler(Exception)
 def _unexpected(error: Exception):
     if current_app.extensions["coproduce"].unreachable(error):
-        log.warning("the database is away: %s", type(error).__name__)
+        log_unavailable(error)
         return error_page(503, str(error) if isinstance(error, StoreUnavailable) else (
             "We cannot reach our records just now. Wait a few seconds and try again."))
     log.exception("unexpected error on a page", exc_info=error)

@@ -130,7 +130,7 @@ def test_a_store_that_is_not_there_is_refused_not_made_and_verified(run, tmp_pat
     """A mistyped path: a check such as `audit verify` must not pass on an empty store made for it."""
     monkeypatch.setenv("COPRODUCE_DATABASE_URL", f"sqlite:///{tmp_path}/typo/coproduce.db")
     for command in (["audit", "verify"], ["projections", "status"], ["notifications", "status"], ["keys", "status"],
-                    ["issues", "--as", "sam"]):
+                    ["issues", "--as", "sam"], ["serve", "--port", "8656"]):
         said = run(*command, ok=False)
         assert said.startswith(f"Error: there is no store at {tmp_path}/typo/coproduce.db"), (command, said)
     assert not (tmp_path / "typo").exists()  # nothing made: no store, no keys, no folder
