@@ -8,10 +8,9 @@ import re
 from uuid import uuid4
 
 import pytest
-from click.testing import CliRunner
 
 from domain import NotFound
-from service.cli.main import cli
+from tests.integration.test_cli import run  # noqa: F401  (the fixture: the command line on a new file)
 
 BODY = {"text": "said at a drop-in", "channel": "in_person", "may_quote": False, "attribution": "anonymous"}
 
@@ -55,15 +54,7 @@ def test_the_application_answers_the_same_for_every_door(world):
     assert words == {"no expert of this hub with id <id>"}
 
 
-def test_the_command_line_answers_the_same_for_every_username(tmp_path, monkeypatch):
-    monkeypatch.setenv("COPRODUCE_DATABASE_URL", f"sqlite:///{tmp_path}/cli.db")
-    runner = CliRunner()
-
-    def run(*args, ok=True):
-        result = runner.invoke(cli, list(args), catch_exceptions=False)
-        assert (result.exit_code == 0) == ok, result.output
-        return result.output.strip()
-
+def test_the_command_line_answers_the_same_for_every_username(run):
     run("init")
     for hub in ("Peterborough", "Wisbech"):
         run("add-hub", hub, "--area", hub, "--lifecycle", "active", "--as", "admin")
