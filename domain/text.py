@@ -14,10 +14,11 @@ from typing import Any
 
 from domain.errors import RuleBroken
 
-# Written with escapes: as a regular expression in Python or JSON Schema. The direction embeddings,
+# Written with escapes: as a regular expression in Python or JSON Schema. The C1 controls (U+0080-U+009F:
+# U+009B starts an escape sequence in a terminal, as escape and "[" do) and the direction embeddings,
 # overrides and isolates (U+202A-U+202E, U+2066-U+2069) are controls too: one in a title turns the
 # rest of a page's line, or a terminal's, around (the marks U+200E and U+200F are kept).
-_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069"
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
 _CONTROL = re.compile(f"[{_CONTROLS}]")
 NO_CONTROL_CHARACTERS = f"^[^{_CONTROLS}]*$"  # text that keeps the rule, as a pattern
 RULE = "must not contain control characters (such as NUL, U+0000, escape, U+001B, or a direction override, U+202E)"
@@ -41,10 +42,14 @@ def shows_something(text: str) -> bool:
     return _SOMETHING.search(text) is not None
 
 
-# What parts a name into words besides the spaces `str.split` knows: characters that show as a gap
-# (zero-width space, word joiner, byte-order mark, Hangul fillers, the blank braille cell). The joiners
-# U+200C and U+200D are not among them: they sit inside words, as in Persian.
-_BETWEEN_WORDS = re.compile(r"[\s\u200b\u2060\ufeff\u115f\u1160\u3164\uffa0\u2800\u180e]+")
+# What parts a name into words besides the spaces `str.split` knows: anything that shows as a gap or
+# as nothing at all (format characters such as the zero-width space, word joiner, soft hyphen, direction
+# marks, invisible operators and tags; the combining grapheme joiner; Hangul fillers; the blank braille
+# cell; C1 controls). The joiners U+200C and U+200D sit inside words, as in Persian, so they part
+# words only after a Latin letter, where no script needs them.
+_BETWEEN_WORDS = re.compile(r"(?:[\s\x80-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b"
+                            r"\u200e\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0"
+                            r"\U000e0000-\U000e007f\U0001d173-\U0001d17a]|(?<=[A-Za-z])[\u200c\u200d])+")
 
 
 def first_word(name: str) -> str | None:
@@ -56,7 +61,7 @@ def first_word(name: str) -> str | None:
 
 def _picture(found: re.Match[str]) -> str:
     code = ord(found.group())
-    if code >= 0x80:  # a direction control: no picture of its own
+    if code >= 0x80:  # a C1 or direction control: no picture of its own
         return f"[U+{code:04X}]"
     return chr(0x2421 if code == 0x7F else 0x2400 + code)  # Unicode's "control pictures": ␀ … ␟, ␡
 

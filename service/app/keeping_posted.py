@@ -119,15 +119,16 @@ class KeepingPostedCommands(CoproduceBase):
 
     def _tell_of_change(self, person: Account, before: KeepingPosted, acting: Actor, hub: Hub,
                         session_id: str) -> None:
-        """Someone else changed how the person hears from us: tell them at once, by the email or text
-        message they had before (the new details may not be theirs), who did it, where, and to tell
+        """Someone else changed how the person hears from us: tell them at once, at the email address
+        and mobile number they had on file before, whether or not they had chosen to hear by them
+        (the new details may not be theirs), who did it, where, and to tell
         their hub if it was not them. Sent once, by this server's channels if it has one for the way;
         a failure is logged (never to whom) and the person's own page still shows the change."""
         details = json.loads(self.sealer.open(before.details) or "{}") if before.details else {}
         page = f"{self.wiring.site_url.rstrip('/')}/me/contact" if self.wiring.site_url and not person.newcomer else ""
         words = contact_changed(hub.name, self.display_name(acting.account_id),
                                 session_words([hub], session_id) or f"a session of {hub.name}", page)
-        for way in (w for w in before.ways if w in TOLD_BY):
+        for way in TOLD_BY:  # every address or number on file, chosen as a way to hear or not
             to, channel = details.get(NEEDS[Way(way)]), self.wiring.channels.get(way)
             if not to or channel is None:
                 continue

@@ -128,8 +128,11 @@ def test_every_surface_shows_input_as_its_contributor_agreed(story):
         assert ("felt like consultation" in seen) == (viewer == "alex"), viewer
 
 
-@pytest.mark.parametrize("gap", ["\u00a0", "\t", "\u3000", "\u2800", "  "],
-                         ids=["no-break space", "tab", "ideographic space", "blank braille cell", "two spaces"])
+@pytest.mark.parametrize("gap", ["\u00a0", "\t", "\u3000", "\u2800", "  ", "\u2063", "\u00ad", "\U000e0020",
+                                 "\u200d", "\u034f"],
+                         ids=["no-break space", "tab", "ideographic space", "blank braille cell", "two spaces",
+                              "invisible separator", "soft hyphen", "tag space", "zero-width joiner",
+                              "combining grapheme joiner"])
 def test_a_first_name_is_only_the_first_name_whatever_gap_parts_it_from_the_surname(told, gap):
     story = told(gap)
     sam = story.app.actor_for("sam")

@@ -100,6 +100,18 @@ def test_the_person_is_told_at_their_old_address_and_sees_who_changed_their_ways
     assert again["changed_by_someone_else"] is False and again["last_changed_by"] is None
 
 
+def test_the_person_is_told_at_an_address_on_file_even_if_they_chose_not_to_hear_by_it(posted, mail):
+    # given Alex chose to hear nothing, but left her email address on file
+    cast = Cast(posted)
+    posted.choose_contact(cast.expert, ContactIn().load({"ways": [], "email": "alex@example.org"}))
+    # when a facilitator sets her to hear by email, at an address of theirs
+    posted.choose_contact_for(cast.ids["alex"], cast.hub, _session(posted, cast), ContactIn().load(SPY),
+                              cast.facilitator)
+    # then the notice goes to the address Alex had on file
+    [notice] = mail.messages
+    assert notice["To"] == "alex@example.org"
+
+
 def test_a_choice_recorded_by_an_earlier_release_loads_and_counts_as_the_persons_own():
     # given a ContactChosen as an earlier release stored it: no by_themselves, a facilitator as actor
     kept = KeepingPosted(person_id=uuid4())

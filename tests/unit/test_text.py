@@ -14,8 +14,9 @@ def p():
     return People()
 
 
-@pytest.mark.parametrize("bad", ["\x00", "\x07", "\x08", "\x1b[2J", "\x7f", "\x0b", "\x1f"],
-                         ids=["NUL", "bell", "backspace", "escape", "delete", "vertical tab", "unit separator"])
+@pytest.mark.parametrize("bad", ["\x00", "\x07", "\x08", "\x1b[2J", "\x7f", "\x0b", "\x1f", "\x9b2J", "\x80"],
+                         ids=["NUL", "bell", "backspace", "escape", "delete", "vertical tab", "unit separator",
+                              "8-bit escape sequence", "C1 padding character"])
 def test_a_control_character_in_a_title_is_refused_and_nothing_changes(p, bad):
     issue = in_frame(p)
     version, pending = issue.version, len(issue.pending_events)
@@ -75,4 +76,5 @@ def test_a_direction_control_is_refused_and_pictured_if_recorded_before(p, turn)
     with pytest.raises(RuleBroken, match=r"^title must not contain control characters"):
         issue.rename(f"Bus fares {turn}no one listens", p.manager)
     assert pictured(f"a{turn}b") == f"a[U+{ord(turn):04X}]b"
+    assert pictured("a\x9bb") == "a[U+009B]b"
     issue.rename("\u0627\u0644\u062d\u0627\u0641\u0644\u0629 \u200f(bus)", p.manager)  # right-to-left words, and a mark, are text
