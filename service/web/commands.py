@@ -8,7 +8,7 @@ meanwhile is refused (as with If-Match in the API) instead of silently built upo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
 
@@ -94,7 +94,7 @@ class Command:
     roles: frozenset[Role] | None = None  # offered only to these roles (None: whoever the table allows)
     hint: str = ""  # what the domain word in its title means, said beside it where it is offered
     tip: Callable[[dict[str, Any]], str] = lambda data: ""  # a word of advice once it is done
-    done: Callable[[dict[str, Any]], str] = lambda args: "it is done"  # said once it is done (given its arguments)
+    done: Callable[[dict[str, Any]], str] = field(kw_only=True)  # said once it is done (given its arguments)
     stages: frozenset[Stage] | None = None  # offered only at these stages (None: whenever `offered` says)
 
     def arguments(self, ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
